@@ -1,0 +1,7 @@
+module github.com/sharc-go/sharc/bench
+
+go 1.26.0
+
+require github.com/sharc-go/sharc v0.0.0
+
+replace github.com/sharc-go/sharc => ../

@@ -1,0 +1,93 @@
+// Command demo is sharc's demo binary: a tour of the library and one
+// subcommand per capability.
+//
+// Usage:
+//
+//	demo                 the tour (under a minute)
+//	demo <subcommand> [flags]
+//	demo help
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand of demo.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+// commands lists the subcommands. Each capability adds one line here and a
+// section to the tour (tour.go).
+func commands() []command {
+	cmds := []command{
+		{"tour", "a one-minute walk through sharc (the default)", runTour},
+		{"shm", "map a shared region and synchronize two processes through it", runShm},
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	return cmds
+}
+
+func main() {
+	// A re-executed copy of this binary serves as a child process for the
+	// demos that need one; it never returns from here.
+	runChildIfRequested()
+
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return runTour(nil, stdout, stderr)
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown subcommand %q", name)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: demo [subcommand] [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "With no subcommand, demo runs the tour. Subcommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'demo <subcommand> -h' for its flags; most take -json for one JSON object per line.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting, so
+// subcommands can be run from tests.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("demo "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// section prints a tour heading.
+func section(w io.Writer, title string) {
+	fmt.Fprintf(w, "\n== %s %s\n", title, strings.Repeat("=", max(0, 66-len(title))))
+}

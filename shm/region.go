@@ -1,0 +1,196 @@
+package shm
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sharc-go/sharc/internal/atomics"
+)
+
+// maxSize bounds a region: the user address space of x86-64 and arm64 is
+// 128 TiB, so anything larger can never be mapped.
+const maxSize = 1 << 47
+
+// nameMax is the longest segment name a Linux tmpfs accepts.
+const nameMax = 255
+
+// A Region is a mapped shared memory area. Several goroutines, and several
+// processes that map the same segment or file descriptor, see the same bytes.
+//
+// Close unmaps the region. Close must not race with use of the memory: a
+// slice or view obtained before Close faults if used after it.
+type Region struct {
+	data     []byte
+	name     string
+	file     *os.File
+	readOnly bool
+	table    *atomics.Table
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Options configures how a region is mapped. The zero value maps read-write,
+// with ordinary pages, faulted in on first touch.
+type Options struct {
+	// ReadOnly maps the region PROT_READ. Writes through Bytes or a view
+	// fault; word and barrier constructors return ErrReadOnly.
+	ReadOnly bool
+	// HugePages asks the kernel for transparent huge pages
+	// (madvise MADV_HUGEPAGE). Shared memory gets them only when
+	// /sys/kernel/mm/transparent_hugepage/shmem_enabled is "advise" or
+	// "always"; then first touch costs one fault per 2 MiB instead of per
+	// 4 KiB. Otherwise the advice is harmless and has no effect.
+	HugePages bool
+	// Populate faults every page in before the constructor returns, in
+	// parallel across GOMAXPROCS threads, so that the first pass over the
+	// data does not pay for page faults.
+	Populate bool
+}
+
+// New returns an anonymous region of at least size bytes, rounded up to the
+// page size and zero-filled. It is backed by a memfd, so its file descriptor
+// (Fd, File) can be handed to a child process.
+func New(size int) (*Region, error) { return Options{}.New(size) }
+
+// Create makes the named segment /dev/shm/<name> of exactly size bytes,
+// exclusively and with mode 0600, and maps it. Its pages are reserved up
+// front, so a full /dev/shm fails here with ErrNoSpace instead of raising
+// SIGBUS on first touch. A leading '/' in name is ignored, as shm_open does.
+func Create(name string, size int) (*Region, error) { return Options{}.Create(name, size) }
+
+// Open maps the existing named segment /dev/shm/<name>, whatever its size,
+// including one made by Python's multiprocessing.shared_memory.
+func Open(name string) (*Region, error) { return Options{}.Open(name) }
+
+// OpenFile maps the whole of f, a memfd or shared memory file inherited
+// from another process (for example os.NewFile(3, "region") in a child
+// started with exec.Cmd.ExtraFiles). The region owns f and closes it.
+func OpenFile(f *os.File) (*Region, error) { return Options{}.OpenFile(f) }
+
+// Unlink removes the named segment. Processes that have it mapped keep
+// their mapping; the memory is freed when the last one closes it.
+func Unlink(name string) error {
+	name, err := checkName(name)
+	if err != nil {
+		return err
+	}
+	return os.Remove(segmentPath(name))
+}
+
+func checkSize(size int) error {
+	switch {
+	case size <= 0:
+		return fmt.Errorf("%w: %d", ErrBadSize, size)
+	case uint64(size) > maxSize:
+		return fmt.Errorf("%w: %d bytes (the limit is %d)", ErrTooLarge, size, uint64(maxSize))
+	}
+	return nil
+}
+
+func checkName(name string) (string, error) {
+	name = strings.TrimPrefix(name, "/")
+	switch {
+	case name == "", name == ".", name == "..":
+		return "", fmt.Errorf("%w: %q", ErrBadName, name)
+	case len(name) > nameMax:
+		return "", fmt.Errorf("%w: %d bytes long (the limit is %d)", ErrBadName, len(name), nameMax)
+	case strings.ContainsAny(name, "/\x00"):
+		return "", fmt.Errorf("%w: %q contains '/' or NUL", ErrBadName, name)
+	}
+	return name, nil
+}
+
+func segmentPath(name string) string { return "/dev/shm/" + name }
+
+// Bytes returns the region's memory, or nil after Close.
+func (r *Region) Bytes() []byte {
+	if r.closed.Load() {
+		return nil
+	}
+	return r.data
+}
+
+// Len returns the region's size in bytes, or 0 after Close.
+func (r *Region) Len() int {
+	if r.closed.Load() {
+		return 0
+	}
+	return len(r.data)
+}
+
+// Name returns the segment name, or "" for an anonymous region.
+func (r *Region) Name() string { return r.name }
+
+// ReadOnly reports whether the region is mapped read-only.
+func (r *Region) ReadOnly() bool { return r.readOnly }
+
+// Fd returns the file descriptor that backs the region, or -1 after Close.
+// It stays owned by the region; use File to keep one beyond Close.
+func (r *Region) Fd() int {
+	if r.closed.Load() || r.file == nil {
+		return -1
+	}
+	return int(r.file.Fd())
+}
+
+// File returns a duplicate of the region's file descriptor, for
+// exec.Cmd.ExtraFiles or for sending over a Unix socket. The caller closes it.
+func (r *Region) File() (*os.File, error) {
+	if r.closed.Load() {
+		return nil, ErrClosed
+	}
+	return dupFile(r.file)
+}
+
+// Close wakes every goroutine of this process that waits on a word or
+// barrier of the region (their Wait returns ErrClosed), unmaps the memory and
+// closes the file descriptor. It does not unlink a named segment. Close is
+// idempotent.
+func (r *Region) Close() error {
+	r.closeOnce.Do(func() {
+		r.closed.Store(true)
+		// Waiters must be gone before the memory they read disappears.
+		r.table.Close()
+		err := unmap(r.data)
+		r.data = nil
+		if r.file != nil {
+			if cerr := r.file.Close(); err == nil {
+				err = cerr
+			}
+		}
+		r.closeErr = err
+	})
+	return r.closeErr
+}
+
+// span checks that [off, off+n*size) lies in the open region with off a
+// multiple of align, and returns the byte count.
+func (r *Region) span(off, n, size, align int) (int, error) {
+	if r == nil || r.closed.Load() {
+		return 0, ErrClosed
+	}
+	if off < 0 || n < 0 {
+		return 0, fmt.Errorf("%w: offset %d, count %d", ErrNegative, off, n)
+	}
+	if off%align != 0 {
+		return 0, fmt.Errorf("%w: offset %d is not a multiple of %d", ErrAlignment, off, align)
+	}
+	if n > math.MaxInt/size {
+		return 0, fmt.Errorf("%w: %d elements of %d bytes", ErrRange, n, size)
+	}
+	bytes := n * size
+	if off > len(r.data) || bytes > len(r.data)-off {
+		return 0, fmt.Errorf("%w: [%d, %d) in a region of %d bytes", ErrRange, off, off+bytes, len(r.data))
+	}
+	return bytes, nil
+}
+
+func newRegion(data []byte, name string, f *os.File, readOnly bool) *Region {
+	return &Region{data: data, name: name, file: f, readOnly: readOnly, table: atomics.NewTable(true)}
+}

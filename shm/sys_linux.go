@@ -1,0 +1,213 @@
+package shm
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// New is like the package-level New, with these options.
+func (o Options) New(size int) (*Region, error) {
+	if err := checkSize(size); err != nil {
+		return nil, err
+	}
+	page := os.Getpagesize()
+	rounded := (size + page - 1) / page * page
+	fd, err := unix.MemfdCreate("sharc", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("shm: memfd_create: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "memfd:sharc")
+	if err := unix.Ftruncate(fd, int64(rounded)); err != nil {
+		f.Close()
+		return nil, sizeError("ftruncate", size, err)
+	}
+	return o.mapFile(f, "", rounded)
+}
+
+// Create is like the package-level Create, with these options.
+func (o Options) Create(name string, size int) (*Region, error) {
+	name, err := checkName(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(size); err != nil {
+		return nil, err
+	}
+	path := segmentPath(name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err // *fs.PathError: matches fs.ErrExist, fs.ErrPermission
+	}
+	if err := fallocate(f, size); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, sizeError("fallocate "+path, size, err)
+	}
+	r, err := o.mapFile(f, name, size)
+	if err != nil {
+		os.Remove(path)
+	}
+	return r, err
+}
+
+// fallocate reserves size bytes, so that running out of space is an error
+// now rather than SIGBUS later. tmpfs supports it and fails fast when the
+// size exceeds what is free.
+func fallocate(f *os.File, size int) error {
+	for {
+		err := unix.Fallocate(int(f.Fd()), 0, 0, int64(size))
+		if err != unix.EINTR {
+			if err == unix.EOPNOTSUPP {
+				return unix.Ftruncate(int(f.Fd()), int64(size))
+			}
+			return err
+		}
+	}
+}
+
+// Open is like the package-level Open, with these options.
+func (o Options) Open(name string) (*Region, error) {
+	name, err := checkName(name)
+	if err != nil {
+		return nil, err
+	}
+	flag := os.O_RDWR
+	if o.ReadOnly {
+		flag = os.O_RDONLY
+	}
+	f, err := os.OpenFile(segmentPath(name), flag, 0)
+	if err != nil {
+		return nil, err // *fs.PathError: matches fs.ErrNotExist, fs.ErrPermission
+	}
+	return o.openFile(f, name)
+}
+
+// OpenFile is like the package-level OpenFile, with these options.
+func (o Options) OpenFile(f *os.File) (*Region, error) { return o.openFile(f, "") }
+
+func (o Options) openFile(f *os.File, name string) (*Region, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "fstat", Path: f.Name(), Err: err}
+	}
+	if st.Size <= 0 {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s has size %d", ErrBadSize, f.Name(), st.Size)
+	}
+	if uint64(st.Size) > maxSize {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s has size %d", ErrTooLarge, f.Name(), st.Size)
+	}
+	return o.mapFile(f, name, int(st.Size))
+}
+
+// mapFile maps size bytes of f; on failure it closes f.
+func (o Options) mapFile(f *os.File, name string, size int) (*Region, error) {
+	prot := unix.PROT_READ | unix.PROT_WRITE
+	if o.ReadOnly {
+		prot = unix.PROT_READ
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, size, prot, unix.MAP_SHARED)
+	if err != nil {
+		f.Close()
+		if errors.Is(err, unix.EACCES) {
+			return nil, &fs.PathError{Op: "mmap", Path: f.Name(), Err: err}
+		}
+		return nil, sizeError("mmap", size, err)
+	}
+	if o.HugePages {
+		// Advice only: it fails harmlessly where THP is compiled out.
+		_ = unix.Madvise(data, unix.MADV_HUGEPAGE)
+	}
+	if o.Populate {
+		populate(data, o.ReadOnly)
+	}
+	return newRegion(data, name, f, o.ReadOnly), nil
+}
+
+func sizeError(op string, size int, err error) error {
+	switch {
+	case errors.Is(err, unix.ENOSPC):
+		return fmt.Errorf("%w: %s of %d bytes: %v", ErrNoSpace, op, size, err)
+	case errors.Is(err, unix.ENOMEM), errors.Is(err, unix.EFBIG), errors.Is(err, unix.EINVAL), errors.Is(err, unix.EOVERFLOW):
+		return fmt.Errorf("%w: %s of %d bytes: %v", ErrTooLarge, op, size, err)
+	}
+	return fmt.Errorf("shm: %s of %d bytes: %w", op, size, err)
+}
+
+// populateChunk is the unit of parallel prefaulting: large enough to amortize
+// the madvise call, small enough to balance across threads.
+const populateChunk = 64 << 20
+
+// populate faults in every page of data. MADV_POPULATE_WRITE (Linux 5.14)
+// allocates the pages without touching them from user space; it runs on
+// several threads at once because shared-memory faults are serialized per
+// thread, not per mapping. Older kernels fall back to touching one byte per
+// page.
+func populate(data []byte, readOnly bool) {
+	advice := unix.MADV_POPULATE_WRITE
+	if readOnly {
+		advice = unix.MADV_POPULATE_READ
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(data)+populateChunk-1)/populateChunk)
+	var next sync.Mutex
+	off := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				next.Lock()
+				lo := off
+				off += populateChunk
+				next.Unlock()
+				if lo >= len(data) {
+					return
+				}
+				chunk := data[lo:min(lo+populateChunk, len(data))]
+				if unix.Madvise(chunk, advice) != nil {
+					touch(chunk, readOnly)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func touch(b []byte, readOnly bool) {
+	page := os.Getpagesize()
+	var sink byte
+	for i := 0; i < len(b); i += page {
+		if readOnly {
+			sink += b[i]
+		} else {
+			// An atomic add of zero write-faults the page without
+			// changing what another process may be writing there.
+			atomic.AddUint32((*uint32)(unsafe.Pointer(&b[i])), 0)
+		}
+	}
+	_ = sink
+}
+
+func unmap(data []byte) error {
+	if data == nil {
+		return nil
+	}
+	return unix.Munmap(data)
+}
+
+func dupFile(f *os.File) (*os.File, error) {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("shm: dup: %w", err)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
+}

@@ -90,6 +90,12 @@ func childRole(role string, r *Region) error {
 				return err
 			}
 		}
+	case "echo":
+		w, err := r.Int32(0)
+		if err != nil {
+			return err
+		}
+		echo(w)
 	default:
 		return fmt.Errorf("unknown role %q", role)
 	}
@@ -104,7 +110,7 @@ const (
 // startChild re-executes the test binary in role and returns a function
 // that waits for it. The child dies with the test process (Pdeathsig) and is
 // killed and reaped when the test ends, pass or fail.
-func startChild(t *testing.T, role, arg string, files ...*os.File) (wait func() error) {
+func startChild(t testing.TB, role, arg string, files ...*os.File) (wait func() error) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", arg)
 	cmd.Env = append(os.Environ(), childEnv+"="+role)

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/sharc-go/sharc/shm"
@@ -121,7 +120,7 @@ func shmDemo(n int) (shmResult, error) {
 	cmd.Env = append(os.Environ(), childEnv+"=shm-sum")
 	cmd.ExtraFiles = []*os.File{f}
 	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childAttr()
 	err = cmd.Start()
 	f.Close()
 	if err != nil {

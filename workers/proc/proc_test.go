@@ -1,0 +1,267 @@
+package proc
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/sharc-go/sharc/shm"
+)
+
+func init() {
+	Register("sum", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		xs, err := shm.View[float64](rs[0], 0, rs[0].Len()/8)
+		if err != nil {
+			return nil, err
+		}
+		var s float64
+		for _, x := range xs {
+			s += x
+		}
+		return binary.LittleEndian.AppendUint64(nil, math.Float64bits(s)), nil
+	})
+	Register("scale", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		xs, _ := shm.View[float64](rs[0], 0, rs[0].Len()/8)
+		for i := range xs {
+			xs[i] *= 2
+		}
+		return nil, nil
+	})
+	Register("echo", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		return append([]byte("echo:"), arg...), nil
+	})
+	Register("fail", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		return nil, errors.New("bad input")
+	})
+	Register("panic", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		var m map[string]int
+		m["x"] = 1 // recovered in the child: the task fails, the child lives
+		return nil, nil
+	})
+	Register("panic-goroutine", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		go func() { panic("boom") }() // nobody can recover this: the child dies
+		time.Sleep(time.Minute)
+		return nil, nil
+	})
+	Register("exit", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		os.Exit(7)
+		return nil, nil
+	})
+	Register("sigkill", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Minute)
+		return nil, nil
+	})
+	Register("cooperative", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	Register("stubborn", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		time.Sleep(time.Minute)
+		return nil, nil
+	})
+	Register("env", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		prio, _ := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+		return []byte(fmt.Sprintf("%d %s %d", runtime.GOMAXPROCS(0), os.Getenv("GOMEMLIMIT"), 20-prio)), nil
+	})
+	Register("barrier-die", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		b, err := shm.OpenBarrier(rs[0], 0)
+		if err != nil {
+			return nil, err
+		}
+		for range 3 {
+			if err := b.Wait(ctx); err != nil {
+				return nil, err
+			}
+		}
+		os.Exit(9) // dies before the fourth round
+		return nil, nil
+	})
+}
+
+func TestMain(m *testing.M) {
+	RunChildIfRequested()
+	goleak.VerifyTestMain(m)
+}
+
+func fdCount(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	return len(ents)
+}
+
+func newPool(t *testing.T, o Options) *Pool {
+	p, err := NewPool(o)
+	require.NoError(t, err)
+	t.Cleanup(p.CloseNow)
+	return p
+}
+
+func TestShareZeroCopy(t *testing.T) {
+	fdsBefore := fdCount(t)
+	p := newPool(t, Options{Workers: 2})
+	r, err := shm.New(8 * 100003)
+	require.NoError(t, err)
+	defer r.Close()
+	xs, _ := shm.View[float64](r, 0, r.Len()/8)
+	var want float64
+	for i := range xs {
+		xs[i] = float64(i%1000) / 7
+		want += xs[i]
+	}
+	out, err := p.Call(context.Background(), "sum", nil, Share(r))
+	require.NoError(t, err)
+	assert.InDelta(t, want, math.Float64frombits(binary.LittleEndian.Uint64(out)), 1e-6)
+
+	_, err = p.Call(context.Background(), "scale", nil, Share(r))
+	require.NoError(t, err)
+	assert.Equal(t, 2*float64(999%1000)/7, xs[999], "the child wrote through the shared pages")
+
+	out, err = p.Call(context.Background(), "echo", []byte("hi"))
+	require.NoError(t, err)
+	assert.Equal(t, "echo:hi", string(out))
+
+	require.NoError(t, p.Close(context.Background()))
+	r.Close()
+	assert.Equal(t, fdsBefore, fdCount(t), "no fds left open after Close")
+	_, err = p.Call(context.Background(), "echo", nil)
+	assert.ErrorIs(t, err, ErrClosed)
+}
+
+func TestTransferUnmapsParent(t *testing.T) {
+	p := newPool(t, Options{Workers: 1})
+	r, err := shm.New(4096)
+	require.NoError(t, err)
+	_, err = p.Call(context.Background(), "scale", nil, Transfer(r))
+	require.NoError(t, err)
+	assert.Nil(t, r.Bytes(), "the parent's mapping is gone")
+	_, err = shm.View[float64](r, 0, 1)
+	assert.ErrorIs(t, err, shm.ErrClosed)
+}
+
+func TestChildDeaths(t *testing.T) {
+	p := newPool(t, Options{Workers: 2})
+	tests := []struct {
+		fn   string
+		how  string
+		died bool
+	}{
+		{"panic-goroutine", "exit code 2", true},
+		{"exit", "exit code 7", true},
+		{"sigkill", "signal killed", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fn, func(t *testing.T) {
+			_, err := p.Call(context.Background(), tt.fn, nil)
+			require.ErrorIs(t, err, ErrWorkerDied)
+			assert.Contains(t, err.Error(), tt.how)
+			// The pool replaced the child and serves on.
+			out, err := p.Call(context.Background(), "echo", []byte("after "+tt.fn))
+			require.NoError(t, err)
+			assert.Equal(t, "echo:after "+tt.fn, string(out))
+		})
+	}
+	_, err := p.Call(context.Background(), "panic", nil)
+	var pe *TaskError
+	require.ErrorAs(t, err, &pe)
+	assert.True(t, pe.Panic)
+	assert.Contains(t, pe.Msg, "assignment to entry in nil map")
+	_, err = p.Call(context.Background(), "fail", nil)
+	var te *TaskError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "bad input", te.Msg)
+	assert.NotErrorIs(t, err, ErrWorkerDied)
+	st := p.Stats()
+	assert.Equal(t, int64(3), st.Died)
+	assert.GreaterOrEqual(t, st.Restarts, int64(3))
+}
+
+func TestCancelAndTimeout(t *testing.T) {
+	p := newPool(t, Options{Workers: 1, Grace: 100 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := p.Call(ctx, "cooperative", nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, int64(0), p.Stats().Killed, "a cooperative task stops without a kill")
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	start := time.Now()
+	_, err = p.Call(ctx2, "stubborn", nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Equal(t, int64(1), p.Stats().Killed, "a stubborn task's child is killed after the grace period")
+	out, err := p.Call(context.Background(), "echo", []byte("x"))
+	require.NoError(t, err)
+	assert.Equal(t, "echo:x", string(out))
+}
+
+func TestLimits(t *testing.T) {
+	p := newPool(t, Options{Workers: 1, GOMAXPROCS: 1, MemoryLimit: 64 << 20, Nice: 5})
+	out, err := p.Call(context.Background(), "env", nil)
+	require.NoError(t, err)
+	cur, _ := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+	assert.Equal(t, fmt.Sprintf("1 %d %d", 64<<20, 20-cur+5), string(out))
+}
+
+func TestQueueFullAndUnknown(t *testing.T) {
+	p := newPool(t, Options{Workers: 1, MaxQueue: 1, Grace: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { p.Call(ctx, "cooperative", nil) })
+	wg.Go(func() { p.Call(ctx, "cooperative", nil) })
+	require.Eventually(t, func() bool {
+		_, err := p.TryCall(context.Background(), "echo", nil)
+		return errors.Is(err, ErrQueueFull)
+	}, 5*time.Second, time.Millisecond)
+	cancel()
+	wg.Wait()
+	_, err := p.Call(context.Background(), "no-such-task", nil)
+	assert.ErrorContains(t, err, "no-such-task")
+}
+
+func TestBarrierSurvivorsWhenChildDies(t *testing.T) {
+	p := newPool(t, Options{Workers: 1})
+	r, err := shm.New(4096)
+	require.NoError(t, err)
+	defer r.Close()
+	b, err := shm.NewBarrier(r, 0, 2)
+	require.NoError(t, err)
+	res := make(chan error, 1)
+	go func() {
+		_, err := p.Call(context.Background(), "barrier-die", nil, Share(r))
+		res <- err
+	}()
+	for i := range 3 {
+		require.NoError(t, b.Wait(context.Background()), "round %d", i)
+	}
+	// The child dies before round four: when the pool sees the death, the
+	// survivor's Wait must end promptly (here through the deadline the
+	// survivor sets from the pool's death report).
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		err := <-res
+		res <- err
+		cancel()
+	}()
+	start := time.Now()
+	err = b.Wait(ctx)
+	assert.ErrorIs(t, err, shm.ErrBroken)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	died := <-res
+	assert.ErrorIs(t, died, ErrWorkerDied)
+	assert.Contains(t, died.Error(), "exit code "+strconv.Itoa(9))
+}

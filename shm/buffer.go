@@ -175,20 +175,44 @@ func NewGuardedBuffer[T Number](n int) (*Buffer[T], error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("shm: NewGuardedBuffer: ftruncate: %w", err)
 	}
-	g := &guard{fd: fd, size: size}
+	b, err := guardedOf[T](fd, 0, n, true)
+	if err != nil {
+		return nil, fmt.Errorf("shm: NewGuardedBuffer: %w", err)
+	}
+	return b, nil
+}
+
+// adopt returns a buffer owning data, with release (may be nil) run by
+// Release. It is how other memory, such as a View of a Region, becomes a
+// Buffer.
+func adopt[T Number](data []T, release func()) *Buffer[T] {
+	return wrap(&memory[T]{data: data, release: release})
+}
+
+// guardedOf returns a guarded buffer of n elements over the file fd from
+// byte offset off (any offset aligned for T): the pages are mapped afresh
+// for each owner, and each former owner's address is revoked. A Region
+// backed by a memfd can hand out guarded buffers this way. If closeFD is
+// set, Release closes fd.
+func guardedOf[T Number](fd int, off int64, n int, closeFD bool) (*Buffer[T], error) {
+	var zero T
+	page := int64(unix.Getpagesize())
+	start := off &^ (page - 1) // mmap offsets must be page-aligned
+	g := &guard{fd: fd, off: start, skip: int(off - start), size: int(off-start) + n*int(unsafe.Sizeof(zero)), closeFD: closeFD}
 	first, err := g.mapNew()
 	if err != nil {
 		g.release()
-		return nil, fmt.Errorf("shm: NewGuardedBuffer: %w", err)
+		return nil, err
 	}
+	view := func(b []byte) []T { return unsafe.Slice((*T)(unsafe.Pointer(&b[g.skip])), n) }
 	return wrap(&memory[T]{
-		data: unsafe.Slice((*T)(unsafe.Pointer(&first[0])), n),
-		move: func(old []T) ([]T, error) {
+		data: view(first),
+		move: func([]T) ([]T, error) {
 			b, err := g.move()
 			if err != nil {
 				return nil, err
 			}
-			return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(old)), nil
+			return view(b), nil
 		},
 		release: g.release,
 	}), nil
@@ -200,12 +224,15 @@ func NewGuardedBuffer[T Number](n int) (*Buffer[T], error) {
 type guard struct {
 	mu       sync.Mutex
 	fd       int
-	size     int
+	off      int64 // page-aligned file offset of the mapping
+	skip     int   // bytes from the mapping's start to element 0
+	size     int   // bytes mapped
+	closeFD  bool
 	mappings [][]byte
 }
 
 func (g *guard) mapNew() ([]byte, error) {
-	b, err := unix.Mmap(g.fd, 0, g.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	b, err := unix.Mmap(g.fd, g.off, g.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("mmap: %w", err)
 	}
@@ -236,7 +263,7 @@ func (g *guard) release() {
 		_ = unix.Munmap(b)
 	}
 	g.mappings = nil
-	if g.fd >= 0 {
+	if g.closeFD && g.fd >= 0 {
 		_ = unix.Close(g.fd)
 		g.fd = -1
 	}

@@ -1,15 +1,18 @@
 package shm
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // panicErr runs f and returns the error it panicked with (nil if none).
@@ -227,4 +230,64 @@ func TestGuardedBufferFaults(t *testing.T) {
 	assert.Contains(t, string(out), "about to touch the stale slice")
 	assert.NotContains(t, string(out), "stale write did not fault")
 	assert.Contains(t, string(out), "unexpected fault address")
+}
+
+// TestAdoptedMemorySurvivesTransfer stands in for region-backed buffers: the
+// memory comes from an mmap outside the Go heap, moves between goroutines,
+// and is released once, by its last owner.
+func TestAdoptedMemorySurvivesTransfer(t *testing.T) {
+	mem, err := unix.Mmap(-1, 0, 1<<16, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
+	require.NoError(t, err)
+	released := 0
+	data := unsafe.Slice((*float64)(unsafe.Pointer(&mem[0])), len(mem)/8)
+	b := adopt(data, func() {
+		released++
+		require.NoError(t, unix.Munmap(mem))
+	})
+	ch := make(chan *Buffer[float64])
+	go func() {
+		nb := <-ch
+		for i := range nb.Data() {
+			nb.Data()[i] = float64(i)
+		}
+		ch <- nb.Transfer()
+	}()
+	ch <- b.Transfer()
+	got := <-ch
+	require.True(t, b.Detached())
+	assert.Equal(t, 8191.0, got.Data()[8191])
+	assert.Equal(t, 8191.0, data[8191], "the elements live in the adopted memory")
+	require.NoError(t, got.Release())
+	assert.Equal(t, 1, released)
+	assert.ErrorIs(t, got.Release(), ErrDetached)
+	assert.Equal(t, 1, released)
+}
+
+// TestGuardedOfOffset guards part of a file it does not own, at an offset
+// that is not page-aligned, as a Region would.
+func TestGuardedOfOffset(t *testing.T) {
+	fd, err := unix.MemfdCreate("guarded-of-test", unix.MFD_CLOEXEC)
+	require.NoError(t, err)
+	defer unix.Close(fd)
+	require.NoError(t, unix.Ftruncate(fd, 3*4096))
+	const off, n = 4096 + 24, 700
+	for _, i := range []int{0, 699} {
+		var word [4]byte
+		binary.LittleEndian.PutUint32(word[:], uint32(1000+i))
+		_, err := unix.Pwrite(fd, word[:], int64(off+4*i))
+		require.NoError(t, err)
+	}
+	b, err := guardedOf[uint32](fd, off, n, false)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(1000), b.Data()[0])
+	assert.Equal(t, uint32(1699), b.Data()[699])
+	nb := b.Transfer()
+	nb.Data()[1] = 77
+	var word [4]byte
+	_, err = unix.Pread(fd, word[:], off+4)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(77), binary.LittleEndian.Uint32(word[:]), "writes reach the file")
+	require.NoError(t, nb.Release())
+	var st unix.Stat_t
+	assert.NoError(t, unix.Fstat(fd, &st), "Release must not close a file it does not own")
 }

@@ -3,6 +3,7 @@ package shm
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -290,4 +291,24 @@ func TestGuardedOfOffset(t *testing.T) {
 	require.NoError(t, nb.Release())
 	var st unix.Stat_t
 	assert.NoError(t, unix.Fstat(fd, &st), "Release must not close a file it does not own")
+}
+
+// BenchmarkHandOver compares Transfer with the Clone baseline, per size.
+func BenchmarkHandOver(b *testing.B) {
+	for _, n := range []int{128, 1 << 17, 1 << 21} {
+		b.Run(fmt.Sprintf("clone/%dB", n*8), func(b *testing.B) {
+			buf := NewBuffer[float64](n)
+			b.SetBytes(int64(n * 8))
+			for b.Loop() {
+				buf = buf.Clone()
+			}
+		})
+		b.Run(fmt.Sprintf("transfer/%dB", n*8), func(b *testing.B) {
+			buf := NewBuffer[float64](n)
+			b.SetBytes(int64(n * 8))
+			for b.Loop() {
+				buf = buf.Transfer()
+			}
+		})
+	}
 }

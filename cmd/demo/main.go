@@ -31,6 +31,7 @@ func commands() []command {
 	cmds := []command{
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
+		{"transfer-vs-share", "copy vs transfer vs share a payload between goroutines", runTransferVsShare},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

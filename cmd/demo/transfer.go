@@ -1,0 +1,451 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/sharc-go/sharc/internal/atomics"
+	"github.com/sharc-go/sharc/shm"
+)
+
+// transferModes are the ways the benchmark hands the payload over, in the
+// order they are run and reported.
+var transferModes = []string{"copy", "transfer", "share", "share-spin"}
+
+// transferResult is one cell of the benchmark, and one -json line.
+type transferResult struct {
+	Mode    string  `json:"mode"`
+	Bytes   int     `json:"bytes"`
+	Touch   string  `json:"touch"`
+	Iters   int     `json:"iters"`
+	RTp50us float64 `json:"rt_us_p50"`
+	RTp99us float64 `json:"rt_us_p99"`
+	GBps    float64 `json:"gb_per_s"`
+}
+
+func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("transfer-vs-share", stderr)
+	sizesFlag := fs.String("sizes", "1KiB,64KiB,1MiB,16MiB,64MiB,256MiB", "payload sizes, comma-separated (B, KiB, MiB, GiB suffixes)")
+	touch := fs.String("touch", "ends", "what each side reads on each hop: ends (first and last element) or all (sum of every element)")
+	modesFlag := fs.String("modes", strings.Join(transferModes, ","), "modes to run, comma-separated")
+	jsonOut := fs.Bool("json", false, "print one JSON object per line instead of a table")
+	csvFile := fs.String("csv", "", "also write the results as CSV to `FILE`")
+	plotFile := fs.String("plot", "", "also draw round trip against size, log-log, into `FILE.png`")
+	budget := fs.Duration("time", 500*time.Millisecond, "time spent on each mode and size")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("transfer-vs-share: unexpected arguments %q", fs.Args())
+	}
+	if *touch != "ends" && *touch != "all" {
+		return fmt.Errorf("transfer-vs-share: -touch must be ends or all, not %q", *touch)
+	}
+	sizes, err := parseSizes(*sizesFlag)
+	if err != nil {
+		return fmt.Errorf("transfer-vs-share: %w", err)
+	}
+	modes := strings.Split(*modesFlag, ",")
+	for _, m := range modes {
+		if !slices.Contains(transferModes, m) {
+			return fmt.Errorf("transfer-vs-share: unknown mode %q (want %s)", m, strings.Join(transferModes, ", "))
+		}
+	}
+	if *budget <= 0 {
+		return fmt.Errorf("transfer-vs-share: -time must be positive")
+	}
+
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		bar = progressbar.NewOptions(len(modes)*len(sizes),
+			progressbar.OptionSetWriter(f),
+			progressbar.OptionSetDescription("transfer-vs-share"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish())
+	}
+	var results []transferResult
+	for _, size := range sizes {
+		for _, mode := range modes {
+			if bar != nil {
+				bar.Describe(fmt.Sprintf("%-10s %8s", mode, formatSize(size)))
+			}
+			r, err := measureTransfer(mode, size, *touch, *budget)
+			if err != nil {
+				return err
+			}
+			results = append(results, r)
+			if bar != nil {
+				_ = bar.Add(1)
+			}
+			if *jsonOut {
+				line, err := json.Marshal(r)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%s\n", line)
+			}
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if !*jsonOut {
+		printTransferTable(stdout, results)
+	}
+	if *csvFile != "" {
+		if err := writeTransferCSV(*csvFile, results); err != nil {
+			return err
+		}
+	}
+	if *plotFile != "" {
+		if err := plotTransfer(*plotFile, results); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// parseSizes parses "1KiB,64KiB,1MiB" into bytes.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		mult := 1
+		for _, u := range []struct {
+			suffix string
+			mult   int
+		}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+			if strings.HasSuffix(f, u.suffix) {
+				f, mult = strings.TrimSuffix(f, u.suffix), u.mult
+				break
+			}
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("bad size %q", f)
+		}
+		out = append(out, n*mult)
+	}
+	return out, nil
+}
+
+func formatSize(b int) string {
+	switch {
+	case b >= 1<<30 && b%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", b>>30)
+	case b >= 1<<20 && b%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", b>>20)
+	case b >= 1<<10 && b%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", b>>10)
+	}
+	return fmt.Sprintf("%dB", b)
+}
+
+// touchFunc reads the payload as each side does on each hop. The result is
+// kept in a sink so the reads cannot be optimized away.
+func touchFunc(touch string) func([]float64) float64 {
+	if touch == "all" {
+		return func(d []float64) float64 {
+			var s float64
+			for _, v := range d {
+				s += v
+			}
+			return s
+		}
+	}
+	return func(d []float64) float64 { return d[0] + d[len(d)-1] }
+}
+
+var touchSink atomic.Uint64
+
+// measureTransfer runs round trips of one mode and size for about budget
+// (at least 3, at most 1e6 of them) and summarizes them.
+func measureTransfer(mode string, size int, touch string, budget time.Duration) (transferResult, error) {
+	n := max(1, size/8)
+	var pp pingPong
+	switch mode {
+	case "copy", "transfer":
+		pp = newChannelPingPong(n, mode == "copy", touchFunc(touch))
+	case "share", "share-spin":
+		pp = newSharedPingPong(n, mode == "share-spin", touchFunc(touch))
+	default:
+		return transferResult{}, fmt.Errorf("transfer-vs-share: unknown mode %q", mode)
+	}
+	defer pp.stop()
+	rts := make([]time.Duration, 0, 1024)
+	var sum float64
+	for range 3 { // warm up: page faults, first wake-ups
+		sum += pp.roundTrip()
+	}
+	start := time.Now()
+	for len(rts) < 3 || (time.Since(start) < budget && len(rts) < 1_000_000) {
+		t0 := time.Now()
+		sum += pp.roundTrip()
+		rts = append(rts, time.Since(t0))
+	}
+	touchSink.Add(math.Float64bits(sum))
+	slices.Sort(rts)
+	p50 := rts[len(rts)/2]
+	p99 := rts[min(len(rts)-1, len(rts)*99/100)]
+	bytes := n * 8
+	return transferResult{
+		Mode:    mode,
+		Bytes:   bytes,
+		Touch:   touch,
+		Iters:   len(rts),
+		RTp50us: round3(float64(p50) / 1e3),
+		RTp99us: round3(float64(p99) / 1e3),
+		// Each round trip hands the payload over twice (there and back).
+		GBps: round3(2 * float64(bytes) / float64(max(p50, 1))),
+	}, nil
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// pingPong hands a payload to a worker goroutine and back.
+type pingPong interface {
+	roundTrip() float64 // returns what this side read, for the sink
+	stop()
+}
+
+// channelPingPong sends *shm.Buffer over channels, transferring or cloning
+// it on each hop.
+type channelPingPong struct {
+	buf       *shm.Buffer[float64]
+	to, back  chan *shm.Buffer[float64]
+	done      chan struct{}
+	clone     bool
+	touchData func([]float64) float64
+}
+
+func newChannelPingPong(n int, clone bool, touch func([]float64) float64) *channelPingPong {
+	p := &channelPingPong{
+		buf:       shm.NewBuffer[float64](n),
+		to:        make(chan *shm.Buffer[float64]),
+		back:      make(chan *shm.Buffer[float64]),
+		done:      make(chan struct{}),
+		clone:     clone,
+		touchData: touch,
+	}
+	fill(p.buf.Data())
+	go func() {
+		defer close(p.done)
+		var sum float64 // local: a shared sink would add a contended cache line to every hop
+		for b := range p.to {
+			sum += touch(b.Data())
+			p.back <- p.hand(b)
+		}
+		touchSink.Add(math.Float64bits(sum))
+	}()
+	return p
+}
+
+// hand is one hop: a copy (structured clone) or a transfer.
+func (p *channelPingPong) hand(b *shm.Buffer[float64]) *shm.Buffer[float64] {
+	if p.clone {
+		return b.Clone()
+	}
+	return b.Transfer()
+}
+
+func (p *channelPingPong) roundTrip() float64 {
+	p.to <- p.hand(p.buf)
+	p.buf = <-p.back
+	return p.touchData(p.buf.Data())
+}
+
+func (p *channelPingPong) stop() {
+	close(p.to)
+	<-p.done
+}
+
+func fill(d []float64) {
+	for i := range d {
+		d[i] = float64(i%1000) * 0.5
+	}
+}
+
+// sharedPingPong keeps one payload both sides see and passes the turn with
+// a shared word: 0 is the main side's turn, 1 the worker's, 2 tells the
+// worker to stop.
+type sharedPingPong struct {
+	data      []float64
+	turn      *atomics.Cell
+	table     *atomics.Table
+	spin      bool
+	done      chan struct{}
+	touchData func([]float64) float64
+}
+
+// sharedPayload returns the memory both sides of the share modes use and
+// the word they synchronize on. For now it is heap memory and a heap cell;
+// with shm it becomes a Region holding the word and a View of the payload.
+func sharedPayload(n int) (data []float64, turn *atomics.Cell, table *atomics.Table) {
+	return make([]float64, n), new(atomics.Cell), atomics.NewTable(false)
+}
+
+func newSharedPingPong(n int, spin bool, touch func([]float64) float64) *sharedPingPong {
+	data, turn, table := sharedPayload(n)
+	p := &sharedPingPong{data: data, turn: turn, table: table, spin: spin, done: make(chan struct{}), touchData: touch}
+	fill(p.data)
+	go func() {
+		defer close(p.done)
+		var sum float64 // local: a shared sink would add a contended cache line to every hop
+		for {
+			v := p.await(0)
+			if v == 2 {
+				touchSink.Add(math.Float64bits(sum))
+				return
+			}
+			sum += touch(p.data)
+			p.pass(0)
+		}
+	}()
+	return p
+}
+
+// await waits until the turn word differs from v and returns its new value.
+func (p *sharedPingPong) await(v uint32) uint32 {
+	for i := 0; ; i++ {
+		if w := p.turn.Load(); w != v {
+			return w
+		}
+		if p.spin {
+			if i%4096 == 4095 {
+				runtime.Gosched() // two cores shared with others: do not starve the peer
+			}
+			continue
+		}
+		_, _ = p.table.Wait(context.Background(), p.turn, v, time.Second)
+	}
+}
+
+func (p *sharedPingPong) pass(v uint32) {
+	p.turn.Store(v)
+	if !p.spin {
+		p.table.Notify(p.turn, 1)
+	}
+}
+
+func (p *sharedPingPong) roundTrip() float64 {
+	p.pass(1)
+	p.await(1)
+	return p.touchData(p.data)
+}
+
+func (p *sharedPingPong) stop() {
+	p.pass(2)
+	<-p.done
+	p.table.Close()
+}
+
+func printTransferTable(w io.Writer, results []transferResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "mode\tsize\ttouch\titers\tround trip p50 (µs)\tp99 (µs)\tGB/s\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t%.2f\t%.1f\t\n", r.Mode, formatSize(r.Bytes), r.Touch, r.Iters, r.RTp50us, r.RTp99us, r.GBps)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "GB/s = 2 × payload / median round trip (the payload is handed over twice per round trip).")
+}
+
+func writeTransferCSV(name string, results []transferResult) (err error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("transfer-vs-share: %w", err)
+	}
+	defer func() { err = errors.Join(err, f.Close()) }()
+	cw := csv.NewWriter(f)
+	_ = cw.Write([]string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99", "gb_per_s"})
+	for _, r := range results {
+		_ = cw.Write([]string{r.Mode, strconv.Itoa(r.Bytes), r.Touch, strconv.Itoa(r.Iters),
+			strconv.FormatFloat(r.RTp50us, 'g', -1, 64), strconv.FormatFloat(r.RTp99us, 'g', -1, 64),
+			strconv.FormatFloat(r.GBps, 'g', -1, 64)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// plotTransfer draws median round trip against payload size, log-log, one
+// line per mode.
+func plotTransfer(name string, results []transferResult) error {
+	p := plot.New()
+	touch := "ends"
+	if len(results) > 0 {
+		touch = results[0].Touch
+	}
+	p.Title.Text = fmt.Sprintf("sharc: hand a float64 payload to a goroutine and back (-touch %s)", touch)
+	p.X.Label.Text = "payload size (bytes)"
+	p.Y.Label.Text = "median round trip (µs)"
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Add(plotter.NewGrid())
+	var lines []any
+	for _, mode := range transferModes {
+		var xys plotter.XYs
+		for _, r := range results {
+			if r.Mode == mode {
+				xys = append(xys, plotter.XY{X: float64(r.Bytes), Y: math.Max(r.RTp50us, 1e-3)})
+			}
+		}
+		if len(xys) > 0 {
+			lines = append(lines, mode, xys)
+		}
+	}
+	if err := plotutil.AddLinePoints(p, lines...); err != nil {
+		return fmt.Errorf("transfer-vs-share: plot: %w", err)
+	}
+	if err := p.Save(8*vg.Inch, 5*vg.Inch, name); err != nil {
+		return fmt.Errorf("transfer-vs-share: plot: %w", err)
+	}
+	return nil
+}
+
+// tourTransfer shows the three ways to hand a payload over at two sizes.
+func tourTransfer(w io.Writer) error {
+	fmt.Fprintln(w, "Hand a float64 payload to a goroutine and back: copy it (Clone), move it")
+	fmt.Fprintln(w, "(Transfer: the sender's handle is detached, no bytes move), or share it")
+	fmt.Fprintln(w, "(both sides see the same memory; a shared word passes the turn).")
+	var results []transferResult
+	for _, size := range []int{1 << 10, 4 << 20} {
+		for _, mode := range transferModes {
+			r, err := measureTransfer(mode, size, "ends", 150*time.Millisecond)
+			if err != nil {
+				return err
+			}
+			results = append(results, r)
+		}
+	}
+	printTransferTable(w, results)
+	// results holds 1 KiB then 4 MiB, in transferModes order.
+	k := len(transferModes)
+	fmt.Fprintf(w, "At 4 MiB a copying round trip takes %.0f × a transferring one; transfer went from %.2f µs (1 KiB) to %.2f µs (4 MiB).\n",
+		results[k].RTp50us/results[k+1].RTp50us, results[1].RTp50us, results[k+1].RTp50us)
+	fmt.Fprintln(w, "Full run: go run ./cmd/demo transfer-vs-share -plot transfer.png")
+	return nil
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseSizes(t *testing.T) {
+	got, err := parseSizes("1KiB, 64KiB,1MiB,3,2GiB,5B")
+	require.NoError(t, err)
+	assert.Equal(t, []int{1 << 10, 64 << 10, 1 << 20, 3, 2 << 30, 5}, got)
+	for _, bad := range []string{"", "KiB", "-1MiB", "1TiB", "0"} {
+		_, err := parseSizes(bad)
+		assert.Errorf(t, err, "%q", bad)
+	}
+	assert.Equal(t, "64KiB", formatSize(64<<10))
+	assert.Equal(t, "1000B", formatSize(1000))
+}
+
+// TestTransferVsShareJSON runs the command briefly and checks each JSON line,
+// that copy round trips grow with size and transfer ones do not, the CSV and
+// the PNG.
+func TestTransferVsShareJSON(t *testing.T) {
+	dir := t.TempDir()
+	csvPath, pngPath := filepath.Join(dir, "t.csv"), filepath.Join(dir, "t.png")
+	var out, errOut bytes.Buffer
+	err := runTransferVsShare([]string{"-sizes", "1KiB,8MiB", "-time", "60ms", "-json",
+		"-csv", csvPath, "-plot", pngPath}, &out, &errOut)
+	require.NoError(t, err, errOut.String())
+
+	byKey := map[string]transferResult{}
+	sc := bufio.NewScanner(&out)
+	lines := 0
+	for sc.Scan() {
+		lines++
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &raw), sc.Text())
+		for _, k := range []string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99", "gb_per_s"} {
+			assert.Contains(t, raw, k)
+		}
+		assert.Len(t, raw, 7)
+		var r transferResult
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
+		assert.Equal(t, "ends", r.Touch)
+		assert.GreaterOrEqual(t, r.Iters, 3)
+		assert.Positive(t, r.RTp50us)
+		assert.GreaterOrEqual(t, r.RTp99us, r.RTp50us)
+		assert.Positive(t, r.GBps)
+		byKey[r.Mode+formatSize(r.Bytes)] = r
+	}
+	require.Equal(t, 8, lines)
+	for _, m := range transferModes {
+		require.Contains(t, byKey, m+"1KiB")
+		require.Contains(t, byKey, m+"8MiB")
+	}
+	// Copying 8 MiB twice per round trip costs far more than 1 KiB; moving
+	// it costs the same. Generous bounds: the machine is shared and -race slows
+	// everything down.
+	assert.Greater(t, byKey["copy8MiB"].RTp50us, 10*byKey["copy1KiB"].RTp50us)
+	assert.Less(t, byKey["transfer8MiB"].RTp50us, 5*byKey["transfer1KiB"].RTp50us+5)
+
+	csvData, err := os.ReadFile(csvPath)
+	require.NoError(t, err)
+	assert.Equal(t, 9, strings.Count(string(csvData), "\n"))
+	assert.True(t, strings.HasPrefix(string(csvData), "mode,bytes,touch,iters,rt_us_p50,rt_us_p99,gb_per_s\n"))
+
+	png, err := os.ReadFile(pngPath)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "not a PNG")
+}
+
+func TestTransferVsShareTableAndErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, runTransferVsShare([]string{"-sizes", "4KiB", "-touch", "all", "-time", "20ms", "-modes", "transfer,share"}, &out, &errOut))
+	assert.Contains(t, out.String(), "round trip p50")
+	assert.Contains(t, out.String(), "transfer")
+	assert.Contains(t, out.String(), "all")
+	assert.NotContains(t, out.String(), "copy")
+
+	for _, args := range [][]string{{"-touch", "some"}, {"-sizes", "x"}, {"-modes", "mail"}, {"-time", "0s"}, {"extra"}} {
+		assert.Error(t, runTransferVsShare(args, &out, &errOut), "%v", args)
+	}
+}
+
+func TestTourTransfer(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, tourTransfer(&out))
+	for _, m := range transferModes {
+		assert.Contains(t, out.String(), m)
+	}
+	assert.Contains(t, out.String(), "4MiB")
+}

@@ -1,0 +1,270 @@
+package shm
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrDetached reports the use of a Buffer whose memory was transferred to
+// another handle (or released).
+var ErrDetached = errors.New("shm: buffer is detached")
+
+// Buffer is an owned typed buffer whose ownership moves with Transfer, like a
+// transferable ArrayBuffer in JavaScript. After Transfer the old handle is
+// detached: Len reports 0, Detached reports true, and Data, Clone and
+// Transfer panic with an error matching ErrDetached.
+//
+// Detaching protects the handle, not the memory: a slice obtained from Data
+// before the transfer still points at the same elements, and Go cannot revoke
+// it. Use NewGuardedBuffer while hunting such stale slices: it makes them
+// fault on access.
+//
+// The methods of a Buffer are safe for concurrent use; the elements are not
+// synchronized. Sending a *Buffer over a channel after Transfer is the
+// idiomatic way to hand the memory to another goroutine:
+//
+//	ch <- buf.Transfer()
+type Buffer[T Number] struct {
+	mem atomic.Pointer[memory[T]]
+}
+
+// memory is what a Buffer owns. It moves, by pointer, from handle to handle,
+// so Transfer never touches the elements.
+type memory[T Number] struct {
+	data []T
+	// move, when set, is called by Transfer to hand the elements to the new
+	// owner; guarded buffers use it to remap the pages and revoke the old
+	// address. It returns the new owner's slice.
+	move func(old []T) ([]T, error)
+	// release, when set, frees the memory (munmap, region bookkeeping).
+	release func()
+}
+
+// NewBuffer returns a buffer of n zeroed elements on the Go heap.
+// It panics if n is negative.
+func NewBuffer[T Number](n int) *Buffer[T] {
+	if n < 0 {
+		panic(fmt.Sprintf("shm: NewBuffer: negative length %d", n))
+	}
+	return wrap(&memory[T]{data: make([]T, n)})
+}
+
+func wrap[T Number](m *memory[T]) *Buffer[T] {
+	b := new(Buffer[T])
+	b.mem.Store(m)
+	return b
+}
+
+// detached builds the panic value for method op on a detached buffer.
+func detached(op string) error { return fmt.Errorf("shm: Buffer.%s: %w", op, ErrDetached) }
+
+// Data returns the elements. It panics with an error matching ErrDetached if
+// the buffer is detached.
+func (b *Buffer[T]) Data() []T {
+	m := b.mem.Load()
+	if m == nil {
+		panic(detached("Data"))
+	}
+	return m.data
+}
+
+// Len returns the number of elements, or 0 if the buffer is detached.
+func (b *Buffer[T]) Len() int {
+	if m := b.mem.Load(); m != nil {
+		return len(m.data)
+	}
+	return 0
+}
+
+// Detached reports whether the buffer's memory was transferred away or
+// released.
+func (b *Buffer[T]) Detached() bool { return b.mem.Load() == nil }
+
+// Transfer returns a new handle that owns the buffer's memory and detaches b.
+// It moves no elements, so it costs the same whatever the size. If several
+// goroutines transfer the same handle at once, exactly one succeeds and the
+// others panic with an error matching ErrDetached; use TryTransfer to get
+// that error instead.
+func (b *Buffer[T]) Transfer() *Buffer[T] {
+	nb, err := b.TryTransfer()
+	if err != nil {
+		panic(err)
+	}
+	return nb
+}
+
+// TryTransfer is Transfer returning an error matching ErrDetached, instead of
+// panicking, when b is already detached (possibly by a concurrent Transfer).
+// For a guarded buffer it can also fail with the error of the remapping; b
+// is then detached and its memory released.
+func (b *Buffer[T]) TryTransfer() (*Buffer[T], error) {
+	m := b.mem.Swap(nil) // the single point of ownership: one winner
+	if m == nil {
+		return nil, detached("Transfer")
+	}
+	if m.move != nil {
+		data, err := m.move(m.data)
+		if err != nil {
+			if m.release != nil {
+				m.release()
+			}
+			return nil, fmt.Errorf("shm: Buffer.Transfer: %w", err)
+		}
+		m = &memory[T]{data: data, move: m.move, release: m.release}
+	}
+	return wrap(m), nil
+}
+
+// Clone returns a new heap buffer holding a copy of the elements: the
+// copying baseline (structured clone, in JavaScript terms). It panics with an
+// error matching ErrDetached if b is detached.
+func (b *Buffer[T]) Clone() *Buffer[T] {
+	m := b.mem.Load()
+	if m == nil {
+		panic(detached("Clone"))
+	}
+	// append to nil skips the zeroing that make+copy would pay for.
+	c := append([]T(nil), m.data...)
+	return wrap(&memory[T]{data: c[:len(c):len(c)]})
+}
+
+// Release detaches b and frees its memory now instead of leaving it to the
+// garbage collector; it is required for guarded buffers, whose pages are not
+// on the Go heap. Releasing a detached buffer returns an error matching
+// ErrDetached.
+func (b *Buffer[T]) Release() error {
+	m := b.mem.Swap(nil)
+	if m == nil {
+		return detached("Release")
+	}
+	if m.release != nil {
+		m.release()
+	}
+	return nil
+}
+
+// NewGuardedBuffer returns a debugging buffer of n zeroed elements, mapped
+// outside the Go heap, that makes stale access fault loudly: each Transfer
+// maps the same pages at a new address for the new owner and turns the old
+// address to PROT_NONE, so a slice kept from before the transfer crashes the
+// program with a segmentation fault at its first use instead of silently
+// racing with the new owner. Transfer then costs two system calls (still
+// independent of the size) and each transfer keeps an inaccessible address
+// range reserved until Release, so use it while hunting bugs, not in
+// production. Release the buffer when done.
+func NewGuardedBuffer[T Number](n int) (*Buffer[T], error) {
+	if n < 0 {
+		panic(fmt.Sprintf("shm: NewGuardedBuffer: negative length %d", n))
+	}
+	var zero T
+	size := n * int(unsafe.Sizeof(zero))
+	if size == 0 {
+		// Nothing to revoke: a zero-length slice cannot reach memory.
+		return NewBuffer[T](0), nil
+	}
+	fd, err := unix.MemfdCreate("sharc-guarded-buffer", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("shm: NewGuardedBuffer: memfd_create: %w", err)
+	}
+	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("shm: NewGuardedBuffer: ftruncate: %w", err)
+	}
+	b, err := guardedOf[T](fd, 0, n, true)
+	if err != nil {
+		return nil, fmt.Errorf("shm: NewGuardedBuffer: %w", err)
+	}
+	return b, nil
+}
+
+// adopt returns a buffer owning data, with release (may be nil) run by
+// Release. It is how other memory, such as a View of a Region, becomes a
+// Buffer.
+func adopt[T Number](data []T, release func()) *Buffer[T] {
+	return wrap(&memory[T]{data: data, release: release})
+}
+
+// guardedOf returns a guarded buffer of n elements over the file fd from
+// byte offset off (any offset aligned for T): the pages are mapped afresh
+// for each owner, and each former owner's address is revoked. A Region
+// backed by a memfd can hand out guarded buffers this way. If closeFD is
+// set, Release closes fd.
+func guardedOf[T Number](fd int, off int64, n int, closeFD bool) (*Buffer[T], error) {
+	var zero T
+	page := int64(unix.Getpagesize())
+	start := off &^ (page - 1) // mmap offsets must be page-aligned
+	g := &guard{fd: fd, off: start, skip: int(off - start), size: int(off-start) + n*int(unsafe.Sizeof(zero)), closeFD: closeFD}
+	first, err := g.mapNew()
+	if err != nil {
+		g.release()
+		return nil, err
+	}
+	view := func(b []byte) []T { return unsafe.Slice((*T)(unsafe.Pointer(&b[g.skip])), n) }
+	return wrap(&memory[T]{
+		data: view(first),
+		move: func([]T) ([]T, error) {
+			b, err := g.move()
+			if err != nil {
+				return nil, err
+			}
+			return view(b), nil
+		},
+		release: g.release,
+	}), nil
+}
+
+// guard holds the mappings of one guarded buffer: the live one (last) and
+// the revoked ones, kept PROT_NONE so their addresses are never reused while
+// a stale slice may still point at them.
+type guard struct {
+	mu       sync.Mutex
+	fd       int
+	off      int64 // page-aligned file offset of the mapping
+	skip     int   // bytes from the mapping's start to element 0
+	size     int   // bytes mapped
+	closeFD  bool
+	mappings [][]byte
+}
+
+func (g *guard) mapNew() ([]byte, error) {
+	b, err := unix.Mmap(g.fd, g.off, g.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("mmap: %w", err)
+	}
+	g.mu.Lock()
+	g.mappings = append(g.mappings, b)
+	g.mu.Unlock()
+	return b, nil
+}
+
+func (g *guard) move() ([]byte, error) {
+	g.mu.Lock()
+	old := g.mappings[len(g.mappings)-1]
+	g.mu.Unlock()
+	b, err := g.mapNew()
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Mprotect(old, unix.PROT_NONE); err != nil {
+		return nil, fmt.Errorf("mprotect: %w", err)
+	}
+	return b, nil
+}
+
+func (g *guard) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, b := range g.mappings {
+		_ = unix.Munmap(b)
+	}
+	g.mappings = nil
+	if g.closeFD && g.fd >= 0 {
+		_ = unix.Close(g.fd)
+		g.fd = -1
+	}
+}

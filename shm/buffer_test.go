@@ -1,0 +1,314 @@
+package shm
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// panicErr runs f and returns the error it panicked with (nil if none).
+func panicErr(t *testing.T, f func()) (err error) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		e, ok := r.(error)
+		require.Truef(t, ok, "panic value %v is not an error", r)
+		err = e
+	}()
+	f()
+	return nil
+}
+
+func requireDetached(t *testing.T, b *Buffer[float64]) {
+	t.Helper()
+	assert.True(t, b.Detached())
+	assert.Equal(t, 0, b.Len())
+	for name, f := range map[string]func(){
+		"Data":     func() { b.Data() },
+		"Clone":    func() { b.Clone() },
+		"Transfer": func() { b.Transfer() },
+	} {
+		err := panicErr(t, f)
+		require.Errorf(t, err, "%s on a detached buffer did not panic", name)
+		assert.ErrorIs(t, err, ErrDetached, name)
+		assert.Contains(t, err.Error(), name)
+	}
+	_, err := b.TryTransfer()
+	assert.ErrorIs(t, err, ErrDetached)
+	assert.ErrorIs(t, b.Release(), ErrDetached)
+}
+
+func TestBufferTransferMovesOwnership(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 1000, 1<<16 + 3} {
+		b := NewBuffer[float64](n)
+		require.Equal(t, n, b.Len())
+		require.False(t, b.Detached())
+		d := b.Data()
+		for i := range d {
+			d[i] = rand.Float64()
+		}
+		want := append([]float64(nil), d...)
+
+		nb := b.Transfer()
+		requireDetached(t, b)
+		require.False(t, nb.Detached())
+		require.Equal(t, n, nb.Len())
+		require.Equal(t, want, append([]float64(nil), nb.Data()...))
+		if n > 0 {
+			// No copy: the new handle owns the very same elements.
+			assert.Same(t, &d[0], &nb.Data()[0])
+		}
+		// A second transfer of the same handle fails; of the new one works.
+		_, err := b.TryTransfer()
+		require.ErrorIs(t, err, ErrDetached)
+		nb2 := nb.Transfer()
+		requireDetached(t, nb)
+		require.Equal(t, n, nb2.Len())
+	}
+}
+
+func TestBufferClone(t *testing.T) {
+	b := NewBuffer[int32](1001)
+	for i := range b.Data() {
+		b.Data()[i] = int32(i * 3)
+	}
+	c := b.Clone()
+	require.Equal(t, b.Data(), c.Data())
+	c.Data()[5] = -1
+	assert.Equal(t, int32(15), b.Data()[5], "clone shares memory with its source")
+	assert.False(t, b.Detached())
+}
+
+func TestBufferRelease(t *testing.T) {
+	b := NewBuffer[uint8](10)
+	require.NoError(t, b.Release())
+	requireDetachedAny(t, b)
+}
+
+func requireDetachedAny[T Number](t *testing.T, b *Buffer[T]) {
+	t.Helper()
+	assert.True(t, b.Detached())
+	assert.Equal(t, 0, b.Len())
+	assert.ErrorIs(t, panicErr(t, func() { b.Data() }), ErrDetached)
+}
+
+func TestNewBufferNegativePanics(t *testing.T) {
+	assert.PanicsWithValue(t, "shm: NewBuffer: negative length -1", func() { NewBuffer[float32](-1) })
+}
+
+// TestBufferConcurrentTransfer races goroutines transferring the same handle:
+// exactly one must win every time.
+func TestBufferConcurrentTransfer(t *testing.T) {
+	const rounds, racers = 500, 4
+	for range rounds {
+		b := NewBuffer[float64](16)
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			winners []*Buffer[float64]
+			losers  int
+		)
+		start := make(chan struct{})
+		for i := range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if i%2 == 0 {
+					nb, err := b.TryTransfer()
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						require.ErrorIs(t, err, ErrDetached)
+						losers++
+						return
+					}
+					winners = append(winners, nb)
+					return
+				}
+				var nb *Buffer[float64]
+				err := panicErr(t, func() { nb = b.Transfer() })
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					require.ErrorIs(t, err, ErrDetached)
+					losers++
+					return
+				}
+				winners = append(winners, nb)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		require.Len(t, winners, 1)
+		require.Equal(t, racers-1, losers)
+		require.Equal(t, 16, winners[0].Len())
+		require.True(t, b.Detached())
+	}
+}
+
+// TestBufferHandOverChannel passes a buffer back and forth between two
+// goroutines, each writing its mark, as the transfer benchmark does.
+func TestBufferHandOverChannel(t *testing.T) {
+	to, back := make(chan *Buffer[int64]), make(chan *Buffer[int64])
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range to {
+			b.Data()[0]++
+			back <- b.Transfer()
+		}
+	}()
+	b := NewBuffer[int64](333)
+	for range 1000 {
+		old := b
+		to <- b.Transfer()
+		require.True(t, old.Detached())
+		b = <-back
+		b.Data()[332]++
+	}
+	close(to)
+	<-done
+	assert.Equal(t, int64(1000), b.Data()[0])
+	assert.Equal(t, int64(1000), b.Data()[332])
+}
+
+func TestGuardedBufferTransfer(t *testing.T) {
+	b, err := NewGuardedBuffer[float64](4097) // crosses a page boundary
+	require.NoError(t, err)
+	for i := range b.Data() {
+		b.Data()[i] = float64(i)
+	}
+	nb := b.Transfer()
+	requireDetached(t, b)
+	require.Equal(t, 4097, nb.Len())
+	assert.Equal(t, 4096.0, nb.Data()[4096], "elements survive the remap")
+	c := nb.Clone()
+	require.NoError(t, nb.Release())
+	assert.Equal(t, 17.0, c.Data()[17], "a clone lives on the heap")
+
+	z, err := NewGuardedBuffer[int8](0)
+	require.NoError(t, err)
+	assert.Equal(t, 0, z.Transfer().Len())
+}
+
+const guardChildEnv = "SHARC_SHM_GUARD_CHILD"
+
+// TestGuardedBufferFaults checks, in a child process so this one survives,
+// that touching a slice kept from before a transfer crashes loudly.
+func TestGuardedBufferFaults(t *testing.T) {
+	if os.Getenv(guardChildEnv) == "1" {
+		b, err := NewGuardedBuffer[float64](1024)
+		if err != nil {
+			panic(err)
+		}
+		stale := b.Data()
+		nb := b.Transfer()
+		nb.Data()[0] = 1
+		os.Stdout.WriteString("about to touch the stale slice\n")
+		stale[0] = 2 // must fault
+		os.Stdout.WriteString("stale write did not fault\n")
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestGuardedBufferFaults$", "-test.count=1")
+	cmd.Env = append(os.Environ(), guardChildEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.Truef(t, errors.As(err, &exit), "child did not fail: %v\n%s", err, out)
+	assert.Contains(t, string(out), "about to touch the stale slice")
+	assert.NotContains(t, string(out), "stale write did not fault")
+	assert.Contains(t, string(out), "unexpected fault address")
+}
+
+// TestAdoptedMemorySurvivesTransfer stands in for region-backed buffers: the
+// memory comes from an mmap outside the Go heap, moves between goroutines,
+// and is released once, by its last owner.
+func TestAdoptedMemorySurvivesTransfer(t *testing.T) {
+	mem, err := unix.Mmap(-1, 0, 1<<16, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
+	require.NoError(t, err)
+	released := 0
+	data := unsafe.Slice((*float64)(unsafe.Pointer(&mem[0])), len(mem)/8)
+	b := adopt(data, func() {
+		released++
+		require.NoError(t, unix.Munmap(mem))
+	})
+	ch := make(chan *Buffer[float64])
+	go func() {
+		nb := <-ch
+		for i := range nb.Data() {
+			nb.Data()[i] = float64(i)
+		}
+		ch <- nb.Transfer()
+	}()
+	ch <- b.Transfer()
+	got := <-ch
+	require.True(t, b.Detached())
+	assert.Equal(t, 8191.0, got.Data()[8191])
+	assert.Equal(t, 8191.0, data[8191], "the elements live in the adopted memory")
+	require.NoError(t, got.Release())
+	assert.Equal(t, 1, released)
+	assert.ErrorIs(t, got.Release(), ErrDetached)
+	assert.Equal(t, 1, released)
+}
+
+// TestGuardedOfOffset guards part of a file it does not own, at an offset
+// that is not page-aligned, as a Region would.
+func TestGuardedOfOffset(t *testing.T) {
+	fd, err := unix.MemfdCreate("guarded-of-test", unix.MFD_CLOEXEC)
+	require.NoError(t, err)
+	defer unix.Close(fd)
+	require.NoError(t, unix.Ftruncate(fd, 3*4096))
+	const off, n = 4096 + 24, 700
+	for _, i := range []int{0, 699} {
+		var word [4]byte
+		binary.LittleEndian.PutUint32(word[:], uint32(1000+i))
+		_, err := unix.Pwrite(fd, word[:], int64(off+4*i))
+		require.NoError(t, err)
+	}
+	b, err := guardedOf[uint32](fd, off, n, false)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(1000), b.Data()[0])
+	assert.Equal(t, uint32(1699), b.Data()[699])
+	nb := b.Transfer()
+	nb.Data()[1] = 77
+	var word [4]byte
+	_, err = unix.Pread(fd, word[:], off+4)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(77), binary.LittleEndian.Uint32(word[:]), "writes reach the file")
+	require.NoError(t, nb.Release())
+	var st unix.Stat_t
+	assert.NoError(t, unix.Fstat(fd, &st), "Release must not close a file it does not own")
+}
+
+// BenchmarkHandOver compares Transfer with the Clone baseline, per size.
+func BenchmarkHandOver(b *testing.B) {
+	for _, n := range []int{128, 1 << 17, 1 << 21} {
+		b.Run(fmt.Sprintf("clone/%dB", n*8), func(b *testing.B) {
+			buf := NewBuffer[float64](n)
+			b.SetBytes(int64(n * 8))
+			for b.Loop() {
+				buf = buf.Clone()
+			}
+		})
+		b.Run(fmt.Sprintf("transfer/%dB", n*8), func(b *testing.B) {
+			buf := NewBuffer[float64](n)
+			b.SetBytes(int64(n * 8))
+			for b.Loop() {
+				buf = buf.Transfer()
+			}
+		})
+	}
+}

@@ -268,3 +268,14 @@ func (g *guard) release() {
 		g.fd = -1
 	}
 }
+
+// BufferOf returns a buffer that owns n elements of r from byte offset off,
+// so the same handle type serves heap and shared memory. It fails as View
+// does. The region must outlive the buffer; Release does not close it.
+func BufferOf[T Number](r *Region, off, n int) (*Buffer[T], error) {
+	data, err := View[T](r, off, n)
+	if err != nil {
+		return nil, err
+	}
+	return adopt(data, nil), nil
+}

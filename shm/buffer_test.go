@@ -312,3 +312,24 @@ func BenchmarkHandOver(b *testing.B) {
 		})
 	}
 }
+
+func TestBufferOfRegion(t *testing.T) {
+	r, err := New(4096)
+	require.NoError(t, err)
+	defer r.Close()
+	b, err := BufferOf[float64](r, 64, 100)
+	require.NoError(t, err)
+	for i := range b.Data() {
+		b.Data()[i] = float64(i) * 1.5
+	}
+	c := b.Transfer()
+	assert.True(t, b.Detached())
+	assert.Equal(t, 100, c.Len())
+	v, err := View[float64](r, 64, 100)
+	require.NoError(t, err)
+	assert.Equal(t, v, c.Data(), "the transferred handle still points into the region")
+	_, err = BufferOf[float64](r, 4, 1)
+	assert.ErrorIs(t, err, ErrAlignment)
+	_, err = BufferOf[float64](r, 0, 1000)
+	assert.ErrorIs(t, err, ErrRange)
+}

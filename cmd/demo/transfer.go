@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -23,7 +22,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/sharc-go/sharc/internal/atomics"
 	"github.com/sharc-go/sharc/shm"
 )
 
@@ -191,7 +189,11 @@ func measureTransfer(mode string, size int, touch string, budget time.Duration) 
 	case "copy", "transfer":
 		pp = newChannelPingPong(n, mode == "copy", touchFunc(touch))
 	case "share", "share-spin":
-		pp = newSharedPingPong(n, mode == "share-spin", touchFunc(touch))
+		sp, err := newSharedPingPong(n, mode == "share-spin", touchFunc(touch))
+		if err != nil {
+			return transferResult{}, fmt.Errorf("transfer-vs-share: %w", err)
+		}
+		pp = sp
 	default:
 		return transferResult{}, fmt.Errorf("transfer-vs-share: unknown mode %q", mode)
 	}
@@ -289,28 +291,38 @@ func fill(d []float64) {
 	}
 }
 
-// sharedPingPong keeps one payload both sides see and passes the turn with
-// a shared word: 0 is the main side's turn, 1 the worker's, 2 tells the
-// worker to stop.
+// sharedPingPong keeps one payload both sides see in a shm.Region and
+// passes the turn with a word in the same region: 0 is the main side's turn,
+// 1 the worker's, 2 tells the worker to stop.
 type sharedPingPong struct {
+	region    *shm.Region
 	data      []float64
-	turn      *atomics.Cell
-	table     *atomics.Table
+	turn      *shm.Uint32
 	spin      bool
 	done      chan struct{}
 	touchData func([]float64) float64
 }
 
-// sharedPayload returns the memory both sides of the share modes use and
-// the word they synchronize on. For now it is heap memory and a heap cell;
-// with shm it becomes a Region holding the word and a View of the payload.
-func sharedPayload(n int) (data []float64, turn *atomics.Cell, table *atomics.Table) {
-	return make([]float64, n), new(atomics.Cell), atomics.NewTable(false)
-}
+// payloadOffset leaves the first cache lines of the region to the turn word,
+// so the payload never shares a line with it.
+const payloadOffset = 128
 
-func newSharedPingPong(n int, spin bool, touch func([]float64) float64) *sharedPingPong {
-	data, turn, table := sharedPayload(n)
-	p := &sharedPingPong{data: data, turn: turn, table: table, spin: spin, done: make(chan struct{}), touchData: touch}
+func newSharedPingPong(n int, spin bool, touch func([]float64) float64) (*sharedPingPong, error) {
+	r, err := shm.New(payloadOffset + 8*n)
+	if err != nil {
+		return nil, err
+	}
+	turn, err := r.Uint32(0)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	data, err := shm.View[float64](r, payloadOffset, n)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	p := &sharedPingPong{region: r, data: data, turn: turn, spin: spin, done: make(chan struct{}), touchData: touch}
 	fill(p.data)
 	go func() {
 		defer close(p.done)
@@ -325,7 +337,7 @@ func newSharedPingPong(n int, spin bool, touch func([]float64) float64) *sharedP
 			p.pass(0)
 		}
 	}()
-	return p
+	return p, nil
 }
 
 // await waits until the turn word differs from v and returns its new value.
@@ -340,14 +352,14 @@ func (p *sharedPingPong) await(v uint32) uint32 {
 			}
 			continue
 		}
-		_, _ = p.table.Wait(context.Background(), p.turn, v, time.Second)
+		_, _ = p.turn.Wait(v, time.Second)
 	}
 }
 
 func (p *sharedPingPong) pass(v uint32) {
 	p.turn.Store(v)
 	if !p.spin {
-		p.table.Notify(p.turn, 1)
+		p.turn.Notify(1)
 	}
 }
 
@@ -360,7 +372,7 @@ func (p *sharedPingPong) roundTrip() float64 {
 func (p *sharedPingPong) stop() {
 	p.pass(2)
 	<-p.done
-	p.table.Close()
+	p.region.Close()
 }
 
 func printTransferTable(w io.Writer, results []transferResult) {

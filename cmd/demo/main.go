@@ -16,6 +16,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/sharc-go/sharc/workers/proc"
 )
 
 // command is one subcommand of demo.
@@ -30,6 +32,7 @@ type command struct {
 func commands() []command {
 	cmds := []command{
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
+		{"processes", "sum a region in child processes vs goroutines; -crash kills one", runProcesses},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
 		{"transfer-vs-share", "copy vs transfer vs share a payload between goroutines", runTransferVsShare},
 	}
@@ -41,6 +44,7 @@ func main() {
 	// A re-executed copy of this binary serves as a child process for the
 	// demos that need one; it never returns from here.
 	runChildIfRequested()
+	proc.RunChildIfRequested()
 
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -10,11 +10,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/sharc-go/sharc/workers/proc"
 )
 
 func TestMain(m *testing.M) {
 	// The demos re-execute os.Executable, which is this test binary here.
 	runChildIfRequested()
+	proc.RunChildIfRequested()
 	goleak.VerifyTestMain(m)
 }
 
@@ -43,4 +46,15 @@ func TestTourAndHelp(t *testing.T) {
 	err := run([]string{"no-such-command"}, &out, &errOut)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "no-such-command"))
+}
+
+func TestProcessesCrash(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run([]string{"processes", "-n", "200003", "-crash", "-json"}, &out, &errOut), errOut.String())
+	var res processesResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res))
+	assert.True(t, res.SameAnswer, "a killed child must not change the answer")
+	assert.Equal(t, 1, res.Crashes)
+	assert.Contains(t, res.CrashNote, "signal killed")
+	assert.NotZero(t, res.ProcessesSum)
 }

@@ -15,6 +15,7 @@ type tourSection struct {
 func tourSections() []tourSection {
 	return []tourSection{
 		{"shared memory: one region, two processes", tourShm},
+		{"process workers: crash isolation, zero-copy regions", tourProcesses},
 		{"transfer vs share: handing a payload to another goroutine", tourTransfer},
 	}
 }

@@ -92,8 +92,9 @@ func serveChild(ppid string) int {
 		mu     sync.Mutex
 		cancel context.CancelFunc
 	)
+	rd := newReader(conn)
 	for {
-		m, files, err := recv(conn)
+		m, files, err := rd.recv()
 		if err != nil {
 			return 0 // parent closed the socket: the pool is closing
 		}

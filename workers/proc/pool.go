@@ -381,8 +381,9 @@ func (p *Pool) start() (*child, error) {
 	}
 	c := &child{cmd: cmd, conn: fc.(*net.UnixConn), results: make(chan message, 4), dead: make(chan struct{})}
 	go func() {
+		rd := newReader(c.conn)
 		for {
-			m, files, err := recv(c.conn)
+			m, files, err := rd.recv()
 			for _, f := range files {
 				f.Close()
 			}

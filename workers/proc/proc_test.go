@@ -265,3 +265,18 @@ func TestBarrierSurvivorsWhenChildDies(t *testing.T) {
 	assert.ErrorIs(t, died, ErrWorkerDied)
 	assert.Contains(t, died.Error(), "exit code "+strconv.Itoa(9))
 }
+
+func BenchmarkRoundTrip(b *testing.B) {
+	p, err := NewPool(Options{Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.CloseNow()
+	b.Run("tiny", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := p.Call(context.Background(), "echo", []byte("x")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

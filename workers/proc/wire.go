@@ -45,10 +45,21 @@ func send(c *net.UnixConn, m message, files []*os.File) error {
 	return err
 }
 
-func recv(c *net.UnixConn) (message, []*os.File, error) {
-	buf := make([]byte, maxPacket+1024)
-	oob := make([]byte, unix.CmsgSpace(maxFds*4))
-	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+// reader receives messages from one connection, reusing its buffers: a
+// message-sized allocation per receive would cost more than the round trip.
+type reader struct {
+	c   *net.UnixConn
+	buf []byte
+	oob []byte
+}
+
+func newReader(c *net.UnixConn) *reader {
+	return &reader{c: c, buf: make([]byte, maxPacket+1024), oob: make([]byte, unix.CmsgSpace(maxFds*4))}
+}
+
+func (r *reader) recv() (message, []*os.File, error) {
+	buf, oob := r.buf, r.oob
+	n, oobn, _, _, err := r.c.ReadMsgUnix(buf, oob)
 	if err != nil {
 		return message{}, nil, err
 	}

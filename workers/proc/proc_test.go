@@ -280,3 +280,59 @@ func BenchmarkRoundTrip(b *testing.B) {
 		}
 	})
 }
+
+// soakDuration is short in the normal tests; SHARC_SOAK=5m runs longer.
+func soakDuration() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("SHARC_SOAK")); err == nil {
+		return d
+	}
+	return 2 * time.Second
+}
+
+// TestSoakRandomKills runs calls from several goroutines while some tasks
+// kill their own child: every echo must come back right, every kill must be
+// reported as a death, and nothing may leak.
+func TestSoakRandomKills(t *testing.T) {
+	fdsBefore := fdCount(t)
+	p, err := NewPool(Options{Workers: 2})
+	require.NoError(t, err)
+	deadline := time.Now().Add(soakDuration())
+	var wg sync.WaitGroup
+	var echoes, deaths atomicCounter
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; time.Now().Before(deadline); i++ {
+				if (i+g)%7 == 3 {
+					_, err := p.Call(context.Background(), "sigkill", nil)
+					if assert.ErrorIs(t, err, ErrWorkerDied) {
+						deaths.add()
+					}
+					continue
+				}
+				want := fmt.Sprintf("%d-%d", g, i)
+				out, err := p.Call(context.Background(), "echo", []byte(want))
+				if assert.NoError(t, err) && assert.Equal(t, "echo:"+want, string(out)) {
+					echoes.add()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, p.Close(context.Background()))
+	t.Logf("%d echoes, %d child deaths", echoes.load(), deaths.load())
+	assert.Positive(t, deaths.load())
+	assert.Equal(t, deaths.load(), int(p.Stats().Died))
+	assert.Equal(t, fdsBefore, fdCount(t))
+}
+
+type atomicCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *atomicCounter) add() { c.mu.Lock(); c.n++; c.mu.Unlock() }
+func (c *atomicCounter) load() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}

@@ -1,8 +1,9 @@
+//go:build linux
+
 package proc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,64 +16,7 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/sharc-go/sharc/shm"
 )
-
-var (
-	// ErrWorkerDied is returned for a task whose child process died while
-	// running it; the error text says how (exit code or signal).
-	ErrWorkerDied = errors.New("proc: worker process died")
-	// ErrClosed is returned for calls made after Close.
-	ErrClosed = errors.New("proc: pool is closed")
-	// ErrQueueFull is returned by TryCall when the queue is full.
-	ErrQueueFull = errors.New("proc: queue is full")
-)
-
-// TaskError is a task's failure inside a healthy child: the Func returned an
-// error or panicked (then Msg holds the panic value and the child's stack).
-type TaskError struct {
-	Fn    string
-	Msg   string
-	Panic bool
-}
-
-func (e *TaskError) Error() string { return "proc: task " + e.Fn + ": " + e.Msg }
-
-// Options configures a Pool. Zero fields take the defaults noted.
-type Options struct {
-	Workers     int           // child processes; default GOMAXPROCS
-	MaxQueue    int           // calls waiting for a child; default 4 × Workers
-	GOMAXPROCS  int           // each child's GOMAXPROCS; default 1
-	MemoryLimit int64         // each child's GOMEMLIMIT in bytes; 0: none
-	Nice        int           // added to each child's nice value (0..19)
-	Grace       time.Duration // how long a cancelled task may run on before its child is killed; default 1 s
-}
-
-// A RegionArg is a region sent with a call, shared or transferred.
-type RegionArg struct {
-	r        *shm.Region
-	transfer bool
-}
-
-// Share sends r to the child; both sides keep it mapped and coordinate with
-// in-region atomics and barriers.
-func Share(r *shm.Region) RegionArg { return RegionArg{r: r} }
-
-// Transfer sends r to the child and closes (unmaps) it in the parent once
-// sent, so a slice the parent kept faults instead of racing with the child.
-func Transfer(r *shm.Region) RegionArg { return RegionArg{r: r, transfer: true} }
-
-// Stats counts a pool's work.
-type Stats struct {
-	Workers   int   `json:"workers"`
-	Queued    int   `json:"queued"`
-	Completed int64 `json:"completed"`
-	Failed    int64 `json:"failed"`
-	Died      int64 `json:"died"`
-	Killed    int64 `json:"killed"` // children killed after a cancel's grace period
-	Restarts  int64 `json:"restarts"`
-}
 
 // A Pool runs calls on a fixed number of child processes.
 type Pool struct {

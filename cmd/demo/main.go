@@ -30,6 +30,7 @@ type command struct {
 func commands() []command {
 	cmds := []command{
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
+		{"spawn-cost", "per-task cost: goroutine, OS thread, process per task vs workers.Pool", runSpawnCost},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })

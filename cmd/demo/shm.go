@@ -9,8 +9,11 @@ import (
 // runChildIfRequested turns this process into a demo child when the parent
 // re-executed it with the marker set.
 func runChildIfRequested() {
-	if os.Getenv("SHARC_DEMO_CHILD") == "" {
+	switch os.Getenv("SHARC_DEMO_CHILD") {
+	case "":
 		return
+	case spawnChildMarker:
+		runSpawnChild()
 	}
 	os.Exit(0)
 }

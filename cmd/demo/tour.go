@@ -15,6 +15,7 @@ type tourSection struct {
 func tourSections() []tourSection {
 	return []tourSection{
 		{"shared memory: one region, two processes", tourShm},
+		{"task pool: the cost of spawning vs pooling", tourSpawnCost},
 	}
 }
 

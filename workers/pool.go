@@ -82,10 +82,10 @@ type item struct {
 // worker is one pool goroutine. task and exit are guarded by Pool.mu; wake
 // carries one token per hand-off.
 type worker struct {
-	wake  chan struct{}
-	task  *item
-	exit  bool
-	timer *time.Timer
+	wake      chan struct{}
+	task      *item
+	exit      bool
+	idleSince int64 // nanotime when it last parked
 }
 
 // A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
@@ -106,6 +106,8 @@ type Pool struct {
 	done        chan struct{} // closed when the pool is closed and every worker has exited
 	idleTimeout time.Duration
 	lockOS      bool
+	janitorOn   bool          // a janitor goroutine is running
+	janitorStop chan struct{} // closed at close
 	killCtx     context.Context
 	kill        context.CancelFunc
 
@@ -120,6 +122,7 @@ func NewPool(opts Options) *Pool {
 		idleTimeout: opts.IdleTimeout,
 		lockOS:      opts.LockOSThread,
 		done:        make(chan struct{}),
+		janitorStop: make(chan struct{}),
 	}
 	if p.max <= 0 {
 		p.max = runtime.GOMAXPROCS(0)
@@ -382,11 +385,6 @@ func (p *Pool) work(first *item) {
 		runtime.LockOSThread()
 	}
 	w := &worker{wake: make(chan struct{}, 1)}
-	defer func() {
-		if w.timer != nil {
-			w.timer.Stop()
-		}
-	}()
 	it := first
 	for {
 		if it != nil {
@@ -424,9 +422,14 @@ func (p *Pool) next(w *worker) *item {
 		}
 		// Park until a submitter hands us a task or the idle timeout passes.
 		w.task = nil
+		w.idleSince = nanotime()
 		p.idle = append(p.idle, w)
+		if !p.janitorOn && p.workers > p.min {
+			p.janitorOn = true
+			go p.janitor()
+		}
 		p.mu.Unlock()
-		timedOut := p.park(w)
+		<-w.wake
 		p.mu.Lock()
 		if it := w.task; it != nil {
 			w.task = nil
@@ -437,29 +440,34 @@ func (p *Pool) next(w *worker) *item {
 			p.mu.Unlock()
 			return nil
 		}
-		// Still in the idle list: the timeout fired (or a stale wake-up).
+		// A stale wake-up: park again.
 		p.unidleLocked(w)
-		if timedOut && p.workers > p.min {
-			p.workers--
-			p.exitedLocked()
-			p.mu.Unlock()
-			return nil
-		}
 	}
 }
 
-func (p *Pool) park(w *worker) (timedOut bool) {
-	if w.timer == nil {
-		w.timer = time.NewTimer(p.idleTimeout)
-	} else {
-		w.timer.Reset(p.idleTimeout)
-	}
-	select {
-	case <-w.wake:
-		w.timer.Stop()
-		return false
-	case <-w.timer.C:
-		return true
+// janitor retires workers that stayed parked longer than the idle timeout,
+// oldest first, down to MinWorkers. One timer for the pool keeps timers off
+// the park/unpark path; the janitor exits when nothing is left to retire.
+func (p *Pool) janitor() {
+	tick := time.NewTicker(max(p.idleTimeout/4, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.janitorStop:
+			return
+		case <-tick.C:
+		}
+		p.mu.Lock()
+		now := nanotime()
+		for len(p.idle) > 0 && p.workers > p.min && now-p.idle[0].idleSince >= int64(p.idleTimeout) {
+			p.releaseIdleLocked(1)
+		}
+		if p.workers <= p.min || p.closed {
+			p.janitorOn = false
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
 	}
 }
 
@@ -633,6 +641,7 @@ func (p *Pool) closeLocked() {
 		return
 	}
 	p.closed = true
+	close(p.janitorStop)
 	p.notifyLocked()
 	p.releaseIdleLocked(len(p.idle))
 }

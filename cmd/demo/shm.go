@@ -24,6 +24,8 @@ func runChildIfRequested() {
 	}
 	var err error
 	switch role {
+	case spawnChildMarker:
+		runSpawnChild()
 	case "shm-sum":
 		err = childShmSum()
 	default:

@@ -17,6 +17,7 @@ func tourSections() []tourSection {
 		{"shared memory: one region, two processes", tourShm},
 		{"process workers: crash isolation, zero-copy regions", tourProcesses},
 		{"transfer vs share: handing a payload to another goroutine", tourTransfer},
+		{"task pool: the cost of spawning vs pooling", tourSpawnCost},
 	}
 }
 

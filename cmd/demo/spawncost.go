@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sharc-go/sharc/workers"
+)
+
+// spawnChildMarker is the SHARC_DEMO_CHILD value of a spawn-cost child: it
+// does the task (SHARC_DEMO_SPIN_US of CPU, or nothing) and exits.
+const spawnChildMarker = "spawn-noop"
+
+func runSpawnChild() {
+	if us, _ := strconv.Atoi(os.Getenv("SHARC_DEMO_SPIN_US")); us > 0 {
+		spin(time.Duration(us) * time.Microsecond)
+	}
+	os.Exit(0)
+}
+
+// spin burns CPU for d: the "100 µs CPU task".
+func spin(d time.Duration) {
+	for start := time.Now(); time.Since(start) < d; {
+	}
+}
+
+// spawnResult is one row of spawn-cost, and its JSON line.
+type spawnResult struct {
+	Demo      string  `json:"demo"`
+	Method    string  `json:"method"`
+	Task      string  `json:"task"`
+	TaskUS    float64 `json:"task_us"`
+	N         int     `json:"n"`
+	Seconds   float64 `json:"seconds"`
+	PerTaskUS float64 `json:"per_task_us"` // wall time ÷ n, all cores
+	TasksPerS float64 `json:"tasks_per_s"`
+	Overhead  float64 `json:"overhead_us"` // per-task cost beyond the work itself, per core
+}
+
+type spawnMethod struct {
+	name  string
+	scale int // n is divided by this (processes are slow)
+	run   func(n int, task func()) error
+}
+
+func spawnMethods(taskSpin time.Duration) []spawnMethod {
+	return []spawnMethod{
+		{"goroutine per task", 1, func(n int, task func()) error {
+			var wg sync.WaitGroup
+			wg.Add(n)
+			for range n {
+				go func() { task(); wg.Done() }()
+			}
+			wg.Wait()
+			return nil
+		}},
+		{"locked OS thread per task", 10, func(n int, task func()) error {
+			// A goroutine that exits while locked takes its thread with it,
+			// so each task gets (and pays for) a fresh OS thread.
+			var wg sync.WaitGroup
+			wg.Add(n)
+			for range n {
+				go func() {
+					runtime.LockOSThread()
+					task()
+					wg.Done()
+				}()
+			}
+			wg.Wait()
+			return nil
+		}},
+		{"OS process per task", 200, func(n int, _ func()) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			env := append(os.Environ(), "SHARC_DEMO_CHILD="+spawnChildMarker,
+				fmt.Sprintf("SHARC_DEMO_SPIN_US=%d", taskSpin.Microseconds()))
+			// As many children at a time as there are cores.
+			sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+			errs := make(chan error, n)
+			var wg sync.WaitGroup
+			for range n {
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					cmd := exec.Command(exe)
+					cmd.Env = env
+					if err := cmd.Run(); err != nil {
+						errs <- err
+					}
+					<-sem
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			return <-errs
+		}},
+		{"workers.Pool", 1, func(n int, task func()) error {
+			p := workers.NewPool(workers.Options{})
+			var wg sync.WaitGroup
+			wg.Add(n)
+			fn := func(context.Context) error { task(); wg.Done(); return nil }
+			for range n {
+				if err := p.Go(context.Background(), fn, nil); err != nil {
+					return err
+				}
+			}
+			wg.Wait()
+			return p.Close(context.Background())
+		}},
+	}
+}
+
+func measureSpawnCost(n int) ([]spawnResult, error) {
+	var sink atomic.Int64
+	tasks := []struct {
+		name string
+		d    time.Duration
+		fn   func()
+		div  int
+	}{
+		{"tiny", 0, func() { sink.Add(1) }, 1},
+		{"100µs CPU", 100 * time.Microsecond, func() { spin(100 * time.Microsecond) }, 10},
+	}
+	procs := float64(runtime.GOMAXPROCS(0))
+	var out []spawnResult
+	for _, tk := range tasks {
+		for _, m := range spawnMethods(tk.d) {
+			k := max(n/tk.div/m.scale, 10)
+			start := time.Now()
+			if err := m.run(k, tk.fn); err != nil {
+				return nil, fmt.Errorf("%s: %w", m.name, err)
+			}
+			el := time.Since(start)
+			per := el.Seconds() * 1e6 / float64(k)
+			out = append(out, spawnResult{
+				Demo: "spawn-cost", Method: m.name, Task: tk.name,
+				TaskUS: float64(tk.d.Microseconds()), N: k, Seconds: el.Seconds(),
+				PerTaskUS: per, TasksPerS: float64(k) / el.Seconds(),
+				Overhead: max(per*procs-float64(tk.d.Microseconds()), 0),
+			})
+		}
+	}
+	return out, nil
+}
+
+func runSpawnCost(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("spawn-cost", stderr)
+	n := fs.Int("n", 100000, "tiny tasks per method (CPU tasks: n/10; threads: ÷10 more; processes: ÷200 more)")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	res, err := measureSpawnCost(*n)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, r := range res {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	printSpawnTable(stdout, res)
+	return nil
+}
+
+func printSpawnTable(w io.Writer, res []spawnResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "task\tmethod\tn\ttasks/s\twall µs/task\toverhead µs/task/core\t")
+	for _, r := range res {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t\n", r.Task, r.Method, r.N, r.TasksPerS, r.PerTaskUS, r.Overhead)
+	}
+	tw.Flush()
+}
+
+func tourSpawnCost(w io.Writer) error {
+	fmt.Fprintln(w, "What does creating a worker cost next to the work it does? Same tasks, four ways")
+	fmt.Fprintf(w, "(%d cores; overhead = wall time × cores ÷ tasks − task time):\n\n", runtime.GOMAXPROCS(0))
+	res, err := measureSpawnCost(4000)
+	if err != nil {
+		return err
+	}
+	printSpawnTable(w, res)
+	fmt.Fprintln(w, "\nA process per task costs milliseconds, a thread tens of µs; a pooled goroutine")
+	fmt.Fprintln(w, "well under a µs. Run 'demo spawn-cost -json' for the full figures.")
+	return nil
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The process-per-task method re-executes this test binary; serve as the
+// child here, before any test runs.
+func init() {
+	if os.Getenv("SHARC_DEMO_CHILD") == spawnChildMarker {
+		runSpawnChild()
+	}
+}
+
+func TestSpawnCostJSON(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := runSpawnCost([]string{"-n", "200", "-json"}, &out, &errb); err != nil {
+		t.Fatalf("spawn-cost: %v (stderr %q)", err, errb.String())
+	}
+	sc := bufio.NewScanner(&out)
+	seen := map[string]int{}
+	for sc.Scan() {
+		var r spawnResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("bad JSON line %q: %v", sc.Text(), err)
+		}
+		if r.Demo != "spawn-cost" || r.N < 10 || r.PerTaskUS <= 0 || r.TasksPerS <= 0 {
+			t.Errorf("implausible row %+v", r)
+		}
+		if r.Task == "100µs CPU" && r.PerTaskUS*float64(runtime.GOMAXPROCS(0)) < 90 {
+			// p cores can at best divide the wall time of a 100 µs task by p.
+			t.Errorf("CPU task too cheap: %+v", r)
+		}
+		seen[r.Method]++
+	}
+	for _, m := range []string{"goroutine per task", "locked OS thread per task", "OS process per task", "workers.Pool"} {
+		if seen[m] != 2 {
+			t.Errorf("method %q: %d rows, want 2 (tiny and CPU)", m, seen[m])
+		}
+	}
+}
+
+func TestSpawnCostTable(t *testing.T) {
+	var out bytes.Buffer
+	start := time.Now()
+	if err := tourSpawnCost(&out); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("tour section took %v", d)
+	}
+	if !strings.Contains(out.String(), "workers.Pool") || !strings.Contains(out.String(), "overhead") {
+		t.Errorf("table lacks its labels:\n%s", out.String())
+	}
+}

@@ -1,0 +1,56 @@
+package workers
+
+import (
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBucketBounds(t *testing.T) {
+	// Every value lies within its bucket, and buckets are contiguous.
+	for i := 0; i < histBuckets-1; i++ {
+		require.Equal(t, i, bucketOf(bucketUpper(i)), "upper of %d", i)
+		require.Equal(t, i+1, bucketOf(bucketUpper(i)+1), "after upper of %d", i)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		v := r.Uint64() >> r.IntN(64)
+		i := bucketOf(v)
+		require.LessOrEqual(t, v, bucketUpper(i))
+		if i > 0 {
+			require.Greater(t, v, bucketUpper(i-1))
+		}
+	}
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 7, 999, 10007} {
+		var h histogram
+		vals := make([]int64, n)
+		for i := range vals {
+			vals[i] = int64(r.ExpFloat64() * 50_000)
+			h.record(vals[i])
+		}
+		sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
+		l := h.snapshot()
+		require.EqualValues(t, n, l.Count)
+		assert.InDelta(t, float64(vals[n-1])/1e3, l.Max, 1e-9)
+		for _, c := range []struct {
+			q   float64
+			got float64
+		}{{0.5, l.P50}, {0.9, l.P90}, {0.99, l.P99}} {
+			want := float64(vals[min(n-1, max(0, int(c.q*float64(n)+0.5)-1))]) / 1e3
+			// Bucket upper bounds are at most 25% above the true value.
+			assert.GreaterOrEqual(t, c.got, want*0.999, "n=%d q=%v", n, c.q)
+			assert.LessOrEqual(t, c.got, want*1.26+0.004, "n=%d q=%v", n, c.q)
+		}
+	}
+	var h histogram
+	assert.Equal(t, Latency{}, h.snapshot())
+	h.record(-5)
+	assert.EqualValues(t, 1, h.snapshot().Count)
+}

@@ -1,0 +1,684 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Unbounded, as Options.MaxQueue, lets the queue grow without limit.
+const Unbounded = -1
+
+var (
+	// ErrQueueFull is returned by TrySubmit when the queue is at its limit.
+	ErrQueueFull = errors.New("workers: pool queue is full")
+	// ErrClosed is returned when submitting to a closed pool, and (wrapping
+	// context.Canceled) by the handles of queued tasks that CloseNow dropped.
+	ErrClosed = errors.New("workers: pool is closed")
+
+	errClosedCanceled = fmt.Errorf("%w: %w", ErrClosed, context.Canceled)
+)
+
+// PanicError is the error of a task that panicked. The worker that ran the
+// task survives.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the panicking goroutine's stack
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("workers: task panicked: %v", e.Value) }
+
+// Unwrap returns the panic value when it is an error, so errors.Is sees
+// through a panic(err).
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Options configures a Pool. The zero value is ready to use.
+type Options struct {
+	MinWorkers   int           // workers kept alive while idle; default 0
+	MaxWorkers   int           // default GOMAXPROCS
+	IdleTimeout  time.Duration // workers above MinWorkers exit after this idle time; default 10s
+	MaxQueue     int           // 0 = auto (4 × MaxWorkers); Unbounded (< 0) = no limit
+	LockOSThread bool          // each worker runs on its own locked OS thread
+}
+
+// TaskOption changes how one task runs.
+type TaskOption func(*taskOptions)
+
+type taskOptions struct{ timeout time.Duration }
+
+// WithTimeout bounds a task's run time (not its time in the queue): its
+// context is cancelled d after it starts.
+func WithTimeout(d time.Duration) TaskOption {
+	return func(o *taskOptions) { o.timeout = d }
+}
+
+// runner is what a queued item runs: call runs the user's function and keeps
+// its value; complete publishes the final error (and is called exactly once,
+// whether or not call ran).
+type runner interface {
+	call(ctx context.Context) error
+	complete(err error)
+}
+
+// item is one task on its way through the pool. Its queue links and inQueue
+// are guarded by Pool.mu.
+type item struct {
+	next, prev *item
+	inQueue    bool
+	ctx        context.Context // the submitter's context
+	timeout    time.Duration
+	enq        int64       // nanotime at submission
+	stop       func() bool // stops the cancel-while-queued hook, if any
+	r          runner
+}
+
+// worker is one pool goroutine. task and exit are guarded by Pool.mu; wake
+// carries one token per hand-off.
+type worker struct {
+	wake      chan struct{}
+	task      *item
+	exit      bool
+	idleSince int64 // nanotime when it last parked
+}
+
+// A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
+// queue in front of them. Use NewPool; a Pool must be closed with Close or
+// CloseNow to release its workers.
+type Pool struct {
+	mu          sync.Mutex
+	head, tail  *item // the queue, oldest first
+	queued      int
+	maxQueue    int // < 0: unbounded
+	autoQueue   bool
+	min, max    int
+	workers     int
+	idle        []*worker // parked workers, most recently parked last
+	closed      bool
+	doneClosed  bool
+	changed     chan struct{} // closed when the queue shrinks or the pool closes; nil if nobody waits
+	done        chan struct{} // closed when the pool is closed and every worker has exited
+	idleTimeout time.Duration
+	lockOS      bool
+	janitorOn   bool          // a janitor goroutine is running
+	janitorStop chan struct{} // closed at close
+	killCtx     context.Context
+	kill        context.CancelFunc
+
+	stats poolStats
+}
+
+// NewPool returns a pool configured by opts, with its MinWorkers started.
+func NewPool(opts Options) *Pool {
+	p := &Pool{
+		min:         max(opts.MinWorkers, 0),
+		max:         opts.MaxWorkers,
+		idleTimeout: opts.IdleTimeout,
+		lockOS:      opts.LockOSThread,
+		done:        make(chan struct{}),
+		janitorStop: make(chan struct{}),
+	}
+	if p.max <= 0 {
+		p.max = runtime.GOMAXPROCS(0)
+	}
+	p.min = min(p.min, p.max)
+	if p.idleTimeout <= 0 {
+		p.idleTimeout = 10 * time.Second
+	}
+	switch {
+	case opts.MaxQueue == 0:
+		p.autoQueue = true
+		p.maxQueue = 4 * p.max
+	case opts.MaxQueue < 0:
+		p.maxQueue = Unbounded
+	default:
+		p.maxQueue = opts.MaxQueue
+	}
+	p.killCtx, p.kill = context.WithCancel(context.Background())
+	p.stats.init(p.max)
+	p.workers = p.min
+	for range p.min {
+		go p.work(nil)
+	}
+	return p
+}
+
+// Task is the handle of a submitted task.
+type Task[T any] struct {
+	it   item
+	fn   func(ctx context.Context) (T, error)
+	val  T
+	err  error
+	done chan struct{}
+}
+
+func (t *Task[T]) call(ctx context.Context) error {
+	v, err := t.fn(ctx)
+	t.val = v
+	return err
+}
+
+func (t *Task[T]) complete(err error) {
+	t.err = err
+	close(t.done)
+}
+
+// Done returns a channel that is closed when the task has finished, failed,
+// or been cancelled.
+func (t *Task[T]) Done() <-chan struct{} { return t.done }
+
+// Wait waits for the task and returns its result. ctx bounds only the wait:
+// when it ends first, Wait returns ctx.Err() and the task goes on.
+func (t *Task[T]) Wait(ctx context.Context) (T, error) {
+	select {
+	case <-t.done:
+		return t.val, t.err
+	default:
+	}
+	select {
+	case <-t.done:
+		return t.val, t.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func newTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts []TaskOption) *Task[T] {
+	t := &Task[T]{fn: fn, done: make(chan struct{})}
+	t.it.r = t
+	t.it.ctx = ctx
+	if len(opts) > 0 {
+		var o taskOptions
+		for _, f := range opts {
+			f(&o)
+		}
+		t.it.timeout = o.timeout
+	}
+	return t
+}
+
+// Submit queues fn, waiting for queue space while the queue is full. The
+// task runs with a context that is cancelled when ctx is, when its
+// WithTimeout expires, or when the pool is closed with CloseNow. If ctx is
+// cancelled while the task is still queued, the task is removed and never
+// runs; its handle then returns ctx.Err(). Submit returns ErrClosed after
+// the pool has been closed, and ctx.Err() if ctx ends while waiting.
+func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
+	t := newTask(ctx, fn, opts)
+	if err := p.submit(&t.it, true); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// TrySubmit is Submit, except that it returns ErrQueueFull at once instead of
+// waiting for queue space.
+func TrySubmit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
+	t := newTask(ctx, fn, opts)
+	if err := p.submit(&t.it, false); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// goTask is a fire-and-forget task.
+type goTask struct {
+	it      item
+	fn      func(ctx context.Context) error
+	onError func(error)
+}
+
+func (g *goTask) call(ctx context.Context) error { return g.fn(ctx) }
+
+func (g *goTask) complete(err error) {
+	if err != nil && g.onError != nil {
+		g.onError(err)
+	}
+}
+
+// Go submits fn like Submit but returns no handle: if the task fails (or is
+// cancelled before it runs), onError, when not nil, is called with the
+// error on a pool goroutine.
+func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onError func(error)) error {
+	g := &goTask{fn: fn, onError: onError}
+	g.it.r = g
+	g.it.ctx = ctx
+	return p.submit(&g.it, true)
+}
+
+func (p *Pool) submit(it *item, block bool) error {
+	if err := it.ctx.Err(); err != nil {
+		return err
+	}
+	it.enq = nanotime()
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return ErrClosed
+		}
+		if n := len(p.idle); n > 0 {
+			// Hand the task straight to the most recently parked worker.
+			w := p.idle[n-1]
+			p.idle[n-1] = nil
+			p.idle = p.idle[:n-1]
+			w.task = it
+			p.mu.Unlock()
+			p.stats.submitted.Add(1)
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+			return nil
+		}
+		if p.workers < p.max {
+			p.workers++
+			p.mu.Unlock()
+			p.stats.submitted.Add(1)
+			go p.work(it)
+			return nil
+		}
+		if p.maxQueue < 0 || p.queued < p.maxQueue {
+			p.pushLocked(it)
+			if done := it.ctx.Done(); done != nil {
+				// The hook runs on its own goroutine, so taking p.mu there is safe.
+				it.stop = context.AfterFunc(it.ctx, func() { p.cancelQueued(it) })
+			}
+			p.mu.Unlock()
+			p.stats.submitted.Add(1)
+			return nil
+		}
+		if !block {
+			p.mu.Unlock()
+			return ErrQueueFull
+		}
+		ch := p.changedLocked()
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-it.ctx.Done():
+			return it.ctx.Err()
+		}
+	}
+}
+
+func (p *Pool) pushLocked(it *item) {
+	it.inQueue = true
+	it.prev = p.tail
+	it.next = nil
+	if p.tail == nil {
+		p.head = it
+	} else {
+		p.tail.next = it
+	}
+	p.tail = it
+	p.queued++
+}
+
+func (p *Pool) removeLocked(it *item) {
+	if it.prev == nil {
+		p.head = it.next
+	} else {
+		it.prev.next = it.next
+	}
+	if it.next == nil {
+		p.tail = it.prev
+	} else {
+		it.next.prev = it.prev
+	}
+	it.next, it.prev = nil, nil
+	it.inQueue = false
+	p.queued--
+	p.notifyLocked()
+}
+
+func (p *Pool) popLocked() *item {
+	it := p.head
+	if it != nil {
+		p.removeLocked(it)
+	}
+	return it
+}
+
+// changedLocked returns a channel closed at the next change of queue length
+// downwards or at close.
+func (p *Pool) changedLocked() chan struct{} {
+	if p.changed == nil {
+		p.changed = make(chan struct{})
+	}
+	return p.changed
+}
+
+func (p *Pool) notifyLocked() {
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
+}
+
+// cancelQueued removes it from the queue after its context ended.
+func (p *Pool) cancelQueued(it *item) {
+	p.mu.Lock()
+	if !it.inQueue {
+		p.mu.Unlock()
+		return // a worker took it first
+	}
+	p.removeLocked(it)
+	p.mu.Unlock()
+	p.stats.cancelled.Add(1)
+	it.r.complete(it.ctx.Err())
+}
+
+// work is a worker goroutine; it runs first (if not nil) and then whatever
+// the queue gives it.
+func (p *Pool) work(first *item) {
+	if p.lockOS {
+		// Never unlocked: the thread ends with the worker, so thread state a
+		// task changed does not leak into other goroutines.
+		runtime.LockOSThread()
+	}
+	w := &worker{wake: make(chan struct{}, 1)}
+	it := first
+	for {
+		if it != nil {
+			p.run(it)
+		}
+		if it = p.next(w); it == nil {
+			return
+		}
+	}
+}
+
+// next returns the worker's next task, or nil when the worker must exit.
+func (p *Pool) next(w *worker) *item {
+	p.mu.Lock()
+	for {
+		if p.workers > p.max {
+			// Shrunk by Resize: leave, and let the others drain the queue.
+			p.workers--
+			p.exitedLocked()
+			p.mu.Unlock()
+			return nil
+		}
+		if it := p.popLocked(); it != nil {
+			p.mu.Unlock()
+			if it.stop != nil {
+				it.stop()
+			}
+			return it
+		}
+		if p.closed {
+			p.workers--
+			p.exitedLocked()
+			p.mu.Unlock()
+			return nil
+		}
+		// Park until a submitter hands us a task or the idle timeout passes.
+		w.task = nil
+		w.idleSince = nanotime()
+		p.idle = append(p.idle, w)
+		if !p.janitorOn && p.workers > p.min {
+			p.janitorOn = true
+			go p.janitor()
+		}
+		p.mu.Unlock()
+		<-w.wake
+		p.mu.Lock()
+		if it := w.task; it != nil {
+			w.task = nil
+			p.mu.Unlock()
+			return it
+		}
+		if w.exit {
+			p.mu.Unlock()
+			return nil
+		}
+		// A stale wake-up: park again.
+		p.unidleLocked(w)
+	}
+}
+
+// janitor retires workers that stayed parked longer than the idle timeout,
+// oldest first, down to MinWorkers. One timer for the pool keeps timers off
+// the park/unpark path; the janitor exits when nothing is left to retire.
+func (p *Pool) janitor() {
+	tick := time.NewTicker(max(p.idleTimeout/4, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.janitorStop:
+			return
+		case <-tick.C:
+		}
+		p.mu.Lock()
+		now := nanotime()
+		for len(p.idle) > 0 && p.workers > p.min && now-p.idle[0].idleSince >= int64(p.idleTimeout) {
+			p.releaseIdleLocked(1)
+		}
+		if p.workers <= p.min || p.closed {
+			p.janitorOn = false
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *Pool) unidleLocked(w *worker) {
+	for i, v := range p.idle {
+		if v == w {
+			copy(p.idle[i:], p.idle[i+1:])
+			p.idle[len(p.idle)-1] = nil
+			p.idle = p.idle[:len(p.idle)-1]
+			return
+		}
+	}
+}
+
+// releaseIdleLocked tells up to n parked workers to exit.
+func (p *Pool) releaseIdleLocked(n int) {
+	for n > 0 && len(p.idle) > 0 {
+		w := p.idle[0]
+		p.unidleLocked(w)
+		w.exit = true
+		p.workers--
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+		n--
+	}
+	p.exitedLocked()
+}
+
+func (p *Pool) exitedLocked() {
+	if p.closed && p.workers == 0 && !p.doneClosed {
+		p.doneClosed = true
+		close(p.done)
+	}
+}
+
+// mergedCtx carries the submitter's values but is cancelled with the pool.
+// It is used only when the submitter's context can never be cancelled.
+type mergedCtx struct {
+	context.Context
+	kill context.Context
+}
+
+func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
+func (c mergedCtx) Err() error            { return c.kill.Err() }
+
+// run runs one task on the calling worker.
+func (p *Pool) run(it *item) {
+	start := nanotime()
+	p.stats.wait.record(start - it.enq)
+	if err := it.ctx.Err(); err != nil {
+		p.stats.cancelled.Add(1)
+		it.r.complete(err)
+		return
+	}
+	var ctx context.Context
+	var cleanup func()
+	switch {
+	case it.ctx.Done() == nil && it.timeout <= 0:
+		if it.ctx == context.Background() {
+			ctx = p.killCtx
+		} else {
+			ctx = mergedCtx{it.ctx, p.killCtx}
+		}
+	case it.ctx.Done() == nil:
+		parent := p.killCtx
+		if it.ctx != context.Background() {
+			parent = mergedCtx{it.ctx, p.killCtx}
+		}
+		c, cancel := context.WithTimeout(parent, it.timeout)
+		ctx, cleanup = c, cancel
+	default:
+		c, cancel := context.WithCancel(it.ctx)
+		stop := context.AfterFunc(p.killCtx, cancel)
+		cancelTimeout := context.CancelFunc(func() {})
+		if it.timeout > 0 {
+			c, cancelTimeout = context.WithTimeout(c, it.timeout)
+		}
+		ctx, cleanup = c, func() { cancelTimeout(); stop(); cancel() }
+	}
+	p.stats.running.Add(1)
+	err := callSafely(it.r, ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		p.stats.cancelledRunning.Add(1)
+	}
+	if cleanup != nil {
+		cleanup()
+	}
+	end := nanotime()
+	p.stats.running.Add(-1)
+	p.stats.finished(end, end-start, err != nil)
+	it.r.complete(err)
+}
+
+func callSafely(r runner, ctx context.Context) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return r.call(ctx)
+}
+
+// Resize changes the maximum number of workers. Growing starts workers for
+// queued tasks at once; shrinking lets running tasks finish and retires the
+// surplus workers as they become free. No task is lost. Resize panics if
+// maxWorkers < 1.
+func (p *Pool) Resize(maxWorkers int) {
+	if maxWorkers < 1 {
+		panic(fmt.Sprintf("workers: Pool.Resize: maxWorkers %d < 1", maxWorkers))
+	}
+	p.mu.Lock()
+	p.stats.resized(nanotime(), maxWorkers)
+	p.max = maxWorkers
+	p.min = min(p.min, maxWorkers)
+	if p.autoQueue {
+		p.maxQueue = 4 * maxWorkers
+	}
+	spawn := 0
+	if !p.closed {
+		spawn = min(p.max-p.workers, p.queued)
+	}
+	spawn = max(spawn, 0)
+	p.workers += spawn
+	if p.workers > p.max {
+		p.releaseIdleLocked(p.workers - p.max)
+	}
+	p.notifyLocked() // the queue limit may have grown
+	p.mu.Unlock()
+	for range spawn {
+		go p.work(nil)
+	}
+}
+
+// NeedsDrain reports whether the queue is full (for an unbounded queue:
+// holds at least 4 × MaxWorkers tasks), a hint for producers to pause and
+// call Drain.
+func (p *Pool) NeedsDrain() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	limit := p.maxQueue
+	if limit < 0 {
+		limit = 4 * p.max
+	}
+	return p.queued >= limit
+}
+
+// Drain waits until fewer than below tasks are queued (below ≤ 0 is taken
+// as 1: an empty queue), or returns ctx.Err().
+func (p *Pool) Drain(ctx context.Context, below int) error {
+	below = max(below, 1)
+	for {
+		p.mu.Lock()
+		if p.queued < below {
+			p.mu.Unlock()
+			return nil
+		}
+		ch := p.changedLocked()
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (p *Pool) closeLocked() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	close(p.janitorStop)
+	p.notifyLocked()
+	p.releaseIdleLocked(len(p.idle))
+}
+
+// Close stops accepting tasks, lets queued and running tasks finish, and
+// waits for every worker to exit. If ctx ends first, Close returns ctx.Err()
+// and the pool goes on draining; CloseNow then stops it.
+func (p *Pool) Close(ctx context.Context) error {
+	p.mu.Lock()
+	p.closeLocked()
+	p.mu.Unlock()
+	select {
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// CloseNow stops accepting tasks, drops the queued ones (their handles return
+// an error matching both ErrClosed and context.Canceled), cancels the
+// contexts of running ones, and waits for every worker to exit.
+func (p *Pool) CloseNow() {
+	p.mu.Lock()
+	p.closeLocked()
+	var dropped []*item
+	for it := p.popLocked(); it != nil; it = p.popLocked() {
+		dropped = append(dropped, it)
+	}
+	p.mu.Unlock()
+	p.kill()
+	for _, it := range dropped {
+		if it.stop != nil {
+			it.stop()
+		}
+		p.stats.cancelled.Add(1)
+		it.r.complete(errClosedCanceled)
+	}
+	<-p.done
+}

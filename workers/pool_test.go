@@ -1,0 +1,648 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var bg = context.Background()
+
+// blocker returns a task that signals started and then waits for release
+// (or its context).
+func blocker(started chan<- struct{}, release <-chan struct{}) func(ctx context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		if started != nil {
+			started <- struct{}{}
+		}
+		select {
+		case <-release:
+			return 1, nil
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+func TestSubmitResult(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 3})
+	defer p.CloseNow()
+	for _, n := range []int{1, 5, 97} {
+		tasks := make([]*Task[int], n)
+		for i := range tasks {
+			var err error
+			tasks[i], err = Submit(bg, p, func(context.Context) (int, error) { return i * i, nil })
+			require.NoError(t, err)
+		}
+		for i, tk := range tasks {
+			v, err := tk.Wait(bg)
+			require.NoError(t, err)
+			require.Equal(t, i*i, v)
+			select {
+			case <-tk.Done():
+			default:
+				t.Fatal("Done not closed after Wait")
+			}
+		}
+	}
+	boom := errors.New("boom")
+	tk, err := Submit(bg, p, func(context.Context) (string, error) { return "", boom })
+	require.NoError(t, err)
+	_, err = tk.Wait(bg)
+	require.ErrorIs(t, err, boom)
+	require.NoError(t, p.Close(bg))
+	st := p.Stats()
+	assert.EqualValues(t, 1+5+97+1, st.Submitted)
+	assert.EqualValues(t, 1+5+97, st.Completed)
+	assert.EqualValues(t, 1, st.Failed)
+	assert.Equal(t, 0, st.Workers)
+	assert.True(t, st.Closed)
+}
+
+func TestQueueFull(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: 3})
+	defer p.CloseNow()
+	started := make(chan struct{}, 2)
+	release := make(chan struct{})
+	for range 2 {
+		_, err := TrySubmit(bg, p, blocker(started, release))
+		require.NoError(t, err)
+	}
+	<-started
+	<-started
+	for range 3 {
+		_, err := TrySubmit(bg, p, blocker(nil, release))
+		require.NoError(t, err)
+	}
+	assert.True(t, p.NeedsDrain())
+	_, err := TrySubmit(bg, p, blocker(nil, release))
+	require.ErrorIs(t, err, ErrQueueFull)
+
+	// A blocking Submit waits, and honours its context.
+	ctx, cancel := context.WithTimeout(bg, 20*time.Millisecond)
+	defer cancel()
+	_, err = Submit(ctx, p, blocker(nil, release))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	// ... and gets in once space frees.
+	got := make(chan error, 1)
+	go func() {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) { return 7, nil })
+		if err == nil {
+			_, err = tk.Wait(bg)
+		}
+		got <- err
+	}()
+	drained := make(chan error, 1)
+	go func() { drained <- p.Drain(bg, 1) }()
+	time.Sleep(10 * time.Millisecond)
+	select {
+	case <-got:
+		t.Fatal("Submit returned while the queue was full")
+	default:
+	}
+	close(release)
+	require.NoError(t, <-got)
+	require.NoError(t, <-drained)
+	assert.False(t, p.NeedsDrain())
+	require.NoError(t, p.Close(bg))
+	_, err = Submit(bg, p, blocker(nil, release))
+	require.ErrorIs(t, err, ErrClosed)
+	_, err = TrySubmit(bg, p, blocker(nil, release))
+	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, p.Go(bg, func(context.Context) error { return nil }, nil), ErrClosed)
+}
+
+func TestCancelWhileQueued(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1, MaxQueue: Unbounded})
+	defer p.CloseNow()
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	first, err := Submit(bg, p, blocker(started, release))
+	require.NoError(t, err)
+	<-started
+
+	ctx, cancel := context.WithCancel(bg)
+	var ran atomic.Bool
+	queued, err := Submit(ctx, p, func(context.Context) (int, error) { ran.Store(true); return 0, nil })
+	require.NoError(t, err)
+	other, err := Submit(bg, p, func(context.Context) (int, error) { return 2, nil })
+	require.NoError(t, err)
+	require.Equal(t, 2, p.Stats().Queued)
+	cancel()
+	_, err = queued.Wait(bg)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, p.Stats().Queued, "cancelled task removed from the queue")
+
+	// A context already done is refused at the door.
+	_, err = Submit(ctx, p, func(context.Context) (int, error) { return 0, nil })
+	require.ErrorIs(t, err, context.Canceled)
+
+	close(release)
+	v, err := first.Wait(bg)
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+	v, err = other.Wait(bg)
+	require.NoError(t, err)
+	require.Equal(t, 2, v)
+	require.NoError(t, p.Close(bg))
+	assert.False(t, ran.Load(), "cancelled task ran")
+	assert.EqualValues(t, 1, p.Stats().Cancelled)
+}
+
+func TestCancelWhileRunning(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1})
+	defer p.CloseNow()
+	ctx, cancel := context.WithCancel(context.WithValue(bg, "k", "v"))
+	started := make(chan struct{}, 1)
+	var sawValue atomic.Bool
+	tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+		sawValue.Store(ctx.Value("k") == "v")
+		started <- struct{}{}
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	require.NoError(t, err)
+	<-started
+	cancel()
+	_, err = tk.Wait(bg)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, sawValue.Load())
+	// The worker survives.
+	tk2, err := Submit(bg, p, func(context.Context) (int, error) { return 3, nil })
+	require.NoError(t, err)
+	v, err := tk2.Wait(bg)
+	require.NoError(t, err)
+	require.Equal(t, 3, v)
+	st := p.Stats()
+	assert.EqualValues(t, 1, st.CancelledRunning)
+	assert.EqualValues(t, 1, st.Failed)
+}
+
+func TestWaitContextBoundsOnlyTheWait(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1})
+	defer p.CloseNow()
+	release := make(chan struct{})
+	tk, err := Submit(bg, p, blocker(nil, release))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(bg, 5*time.Millisecond)
+	defer cancel()
+	_, err = tk.Wait(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	close(release)
+	v, err := tk.Wait(bg)
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+}
+
+func TestPerTaskTimeout(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1, MaxQueue: Unbounded})
+	defer p.CloseNow()
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	first, err := Submit(bg, p, blocker(started, release))
+	require.NoError(t, err)
+	<-started
+	// Queued for longer than its timeout: queue time does not count.
+	ctxs := []context.Context{bg, context.WithValue(bg, "k", 1)}
+	ctxCancel, cancel := context.WithCancel(bg)
+	defer cancel()
+	ctxs = append(ctxs, ctxCancel)
+	var quick, slow []*Task[int]
+	for _, ctx := range ctxs {
+		tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+			select {
+			case <-time.After(time.Millisecond):
+				return 5, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}, WithTimeout(time.Second))
+		require.NoError(t, err)
+		quick = append(quick, tk)
+		tk, err = Submit(ctx, p, func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}, WithTimeout(20*time.Millisecond))
+		require.NoError(t, err)
+		slow = append(slow, tk)
+	}
+	time.Sleep(60 * time.Millisecond)
+	close(release)
+	_, err = first.Wait(bg)
+	require.NoError(t, err)
+	for i := range ctxs {
+		v, err := quick[i].Wait(bg)
+		require.NoError(t, err, "ctx %d", i)
+		require.Equal(t, 5, v)
+		_, err = slow[i].Wait(bg)
+		require.ErrorIs(t, err, context.DeadlineExceeded, "ctx %d", i)
+	}
+}
+
+func TestPanic(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2})
+	defer p.CloseNow()
+	sentinel := errors.New("sentinel")
+	for _, v := range []any{"oops", 42, sentinel} {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) { panic(v) })
+		require.NoError(t, err)
+		_, err = tk.Wait(bg)
+		var pe *PanicError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, v, pe.Value)
+		assert.Contains(t, err.Error(), fmt.Sprint(v))
+		assert.Contains(t, string(pe.Stack), "TestPanic")
+	}
+	tk, err := Submit(bg, p, func(context.Context) (int, error) { panic(sentinel) })
+	require.NoError(t, err)
+	_, err = tk.Wait(bg)
+	require.ErrorIs(t, err, sentinel)
+	// The pool keeps working, at its size.
+	tk2, err := Submit(bg, p, func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err)
+	_, err = tk2.Wait(bg)
+	require.NoError(t, err)
+	st := p.Stats()
+	assert.EqualValues(t, 4, st.Failed)
+	assert.LessOrEqual(t, st.Workers, 2)
+	assert.GreaterOrEqual(t, st.Workers, 1)
+}
+
+func TestGo(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2})
+	var mu sync.Mutex
+	var errs []error
+	onErr := func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }
+	var ok atomic.Int32
+	boom := errors.New("boom")
+	for i := range 10 {
+		require.NoError(t, p.Go(bg, func(context.Context) error {
+			if i%2 == 0 {
+				return boom
+			}
+			if i == 9 {
+				panic("nine")
+			}
+			ok.Add(1)
+			return nil
+		}, onErr))
+	}
+	require.NoError(t, p.Close(bg))
+	assert.EqualValues(t, 4, ok.Load())
+	require.Len(t, errs, 6)
+	var pe *PanicError
+	n := 0
+	for _, e := range errs {
+		if errors.As(e, &pe) {
+			n++
+		} else {
+			require.ErrorIs(t, e, boom)
+		}
+	}
+	assert.Equal(t, 1, n)
+}
+
+func TestCloseWithQueuedWork(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: Unbounded})
+	var done atomic.Int64
+	var tasks []*Task[int]
+	for range 50 {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) {
+			time.Sleep(200 * time.Microsecond)
+			done.Add(1)
+			return 1, nil
+		})
+		require.NoError(t, err)
+		tasks = append(tasks, tk)
+	}
+	require.NoError(t, p.Close(bg))
+	assert.EqualValues(t, 50, done.Load())
+	for _, tk := range tasks {
+		_, err := tk.Wait(bg)
+		require.NoError(t, err)
+	}
+	require.NoError(t, p.Close(bg), "Close is idempotent")
+}
+
+func TestCloseDeadline(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1})
+	release := make(chan struct{})
+	_, err := Submit(bg, p, blocker(nil, release))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(bg, 10*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, p.Close(ctx), context.DeadlineExceeded)
+	close(release)
+	require.NoError(t, p.Close(bg))
+}
+
+func TestCloseNow(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: Unbounded})
+	started := make(chan struct{}, 2)
+	var running []*Task[int]
+	for range 2 {
+		tk, err := Submit(bg, p, blocker(started, nil))
+		require.NoError(t, err)
+		running = append(running, tk)
+	}
+	<-started
+	<-started
+	var ran atomic.Int32
+	var queued []*Task[int]
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	for i := range 20 {
+		c := bg
+		if i%2 == 0 {
+			c = ctx // some with a cancel hook registered
+		}
+		tk, err := Submit(c, p, func(context.Context) (int, error) { ran.Add(1); return 0, nil })
+		require.NoError(t, err)
+		queued = append(queued, tk)
+	}
+	var goErr atomic.Value
+	require.NoError(t, p.Go(bg, func(context.Context) error { ran.Add(1); return nil }, func(err error) { goErr.Store(err) }))
+	p.CloseNow()
+	for _, tk := range running {
+		_, err := tk.Wait(bg)
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	for _, tk := range queued {
+		_, err := tk.Wait(bg)
+		require.ErrorIs(t, err, ErrClosed)
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	require.ErrorIs(t, goErr.Load().(error), ErrClosed)
+	assert.Zero(t, ran.Load())
+	st := p.Stats()
+	assert.EqualValues(t, 21, st.Cancelled)
+	assert.Equal(t, 0, st.Workers)
+	assert.Equal(t, 0, st.Queued)
+	p.CloseNow() // idempotent
+	require.NoError(t, p.Close(bg))
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestIdleShrinkAndRegrowth(t *testing.T) {
+	p := NewPool(Options{MinWorkers: 1, MaxWorkers: 4, IdleTimeout: 20 * time.Millisecond})
+	defer p.CloseNow()
+	assert.Equal(t, 1, p.Stats().Workers, "MinWorkers started eagerly")
+	for round := range 2 {
+		started := make(chan struct{}, 4)
+		release := make(chan struct{})
+		var tasks []*Task[int]
+		for range 4 {
+			tk, err := Submit(bg, p, blocker(started, release))
+			require.NoError(t, err)
+			tasks = append(tasks, tk)
+		}
+		for range 4 {
+			<-started
+		}
+		assert.Equal(t, 4, p.Stats().Workers, "round %d: grown to max", round)
+		close(release)
+		for _, tk := range tasks {
+			_, err := tk.Wait(bg)
+			require.NoError(t, err)
+		}
+		waitFor(t, "idle shrink", func() bool { return p.Stats().Workers == 1 })
+		time.Sleep(60 * time.Millisecond)
+		assert.Equal(t, 1, p.Stats().Workers, "round %d: MinWorkers kept", round)
+	}
+}
+
+func TestResizeUnderLoad(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: Unbounded})
+	defer p.CloseNow()
+	var cur, peak atomic.Int64
+	var done atomic.Int64
+	task := func(context.Context) (int, error) {
+		n := cur.Add(1)
+		for m := peak.Load(); n > m && !peak.CompareAndSwap(m, n); m = peak.Load() {
+		}
+		time.Sleep(300 * time.Microsecond)
+		cur.Add(-1)
+		done.Add(1)
+		return 0, nil
+	}
+	const n = 600
+	var tasks []*Task[int]
+	submit := func(k int) {
+		for range k {
+			tk, err := Submit(bg, p, task)
+			require.NoError(t, err)
+			tasks = append(tasks, tk)
+		}
+	}
+	submit(n / 3)
+	p.Resize(6)
+	waitFor(t, "growth", func() bool { return p.Stats().Workers == 6 || p.Stats().Queued == 0 })
+	assert.Equal(t, 6, p.Stats().MaxWorkers)
+	submit(n / 3)
+	time.Sleep(5 * time.Millisecond)
+	assert.GreaterOrEqual(t, peak.Load(), int64(3), "grew beyond the old size")
+	p.Resize(1)
+	waitFor(t, "shrink", func() bool { return p.Stats().Workers <= 1 })
+	peak.Store(0)
+	submit(n / 3)
+	for _, tk := range tasks {
+		_, err := tk.Wait(bg)
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, n, done.Load(), "no task lost")
+	assert.EqualValues(t, 1, peak.Load(), "at most one running after shrinking")
+	assert.Panics(t, func() { p.Resize(0) })
+}
+
+func TestManySubmitters(t *testing.T) {
+	const goroutines, per = 50, 2000 // 1e5 tasks
+	for _, mq := range []int{0, 7, Unbounded} {
+		t.Run(fmt.Sprint("maxQueue=", mq), func(t *testing.T) {
+			p := NewPool(Options{MaxWorkers: 4, MaxQueue: mq})
+			hits := make([]atomic.Int32, goroutines*per)
+			var wg sync.WaitGroup
+			var handles atomic.Int64
+			for g := range goroutines {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range per {
+						id := g*per + i
+						if i%3 == 0 {
+							assert.NoError(t, p.Go(bg, func(context.Context) error { hits[id].Add(1); return nil }, nil))
+							continue
+						}
+						tk, err := Submit(bg, p, func(context.Context) (int, error) { hits[id].Add(1); return id, nil })
+						if !assert.NoError(t, err) {
+							return
+						}
+						if i%7 == 0 {
+							v, err := tk.Wait(bg)
+							assert.NoError(t, err)
+							assert.Equal(t, id, v)
+						}
+						handles.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			require.NoError(t, p.Close(bg))
+			for id := range hits {
+				require.EqualValues(t, 1, hits[id].Load(), "task %d", id)
+			}
+			st := p.Stats()
+			require.EqualValues(t, goroutines*per, st.Submitted)
+			require.EqualValues(t, goroutines*per, st.Completed)
+			require.EqualValues(t, goroutines*per, st.Wait.Count)
+			require.EqualValues(t, goroutines*per, st.Run.Count)
+		})
+	}
+}
+
+func TestLockOSThread(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, LockOSThread: true})
+	tk, err := Submit(bg, p, func(context.Context) (int, error) { return runtime.NumGoroutine(), nil })
+	require.NoError(t, err)
+	_, err = tk.Wait(bg)
+	require.NoError(t, err)
+	require.NoError(t, p.Close(bg))
+}
+
+func TestStatsRendering(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2})
+	for range 20 {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) {
+			deadline := time.Now().Add(200 * time.Microsecond)
+			for time.Now().Before(deadline) {
+			}
+			return 0, nil
+		})
+		require.NoError(t, err)
+		_, err = tk.Wait(bg)
+		require.NoError(t, err)
+	}
+	require.NoError(t, p.Close(bg))
+	st := p.Stats()
+	assert.Greater(t, st.Utilization, 0.0)
+	assert.LessOrEqual(t, st.Utilization, 1.0)
+	assert.Greater(t, st.UtilizationRecent, 0.0)
+	assert.GreaterOrEqual(t, st.Run.P50, 150.0)
+	assert.GreaterOrEqual(t, st.Run.Max, st.Run.P99)
+	assert.GreaterOrEqual(t, st.Run.P99, st.Run.P50)
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	for _, k := range []string{"queued", "running", "completed", "failed", "cancelled", "workers", "utilization", "utilization_recent", "wait", "run"} {
+		assert.Contains(t, m, k)
+	}
+	assert.Contains(t, m["run"], "p99_us")
+	s := st.String()
+	assert.NotContains(t, s, "\n")
+	assert.True(t, strings.HasPrefix(s, "queued=0 "), s)
+	assert.Contains(t, s, "completed=20")
+}
+
+func TestSoak(t *testing.T) {
+	d := 2 * time.Second
+	if testing.Short() {
+		d = 200 * time.Millisecond
+	}
+	soak(t, d)
+}
+
+// soak mixes every kind of task, cancellation and resizes for d, then checks
+// that every submission is accounted for exactly once. A longer run:
+// SHARC_SOAK=60s go test -race -run TestSoakLong ./workers/
+func soak(t *testing.T, d time.Duration) {
+	p := NewPool(Options{MinWorkers: 1, MaxWorkers: 3, IdleTimeout: 5 * time.Millisecond, MaxQueue: 16})
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	var submitted, rejected, okN, failN, cancelN atomic.Int64
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(stop); i++ {
+				ctx, cancel := context.WithCancel(bg)
+				var tk *Task[int]
+				var err error
+				fn := func(ctx context.Context) (int, error) {
+					switch i % 5 {
+					case 0:
+						return 0, errors.New("fail")
+					case 1:
+						if i%10 == 1 {
+							panic("soak")
+						}
+					case 2:
+						select {
+						case <-time.After(50 * time.Microsecond):
+						case <-ctx.Done():
+							return 0, ctx.Err()
+						}
+					}
+					return i, nil
+				}
+				if g%2 == 0 {
+					tk, err = TrySubmit(ctx, p, fn, WithTimeout(time.Millisecond))
+				} else {
+					tk, err = Submit(ctx, p, fn)
+				}
+				if err != nil {
+					assert.ErrorIs(t, err, ErrQueueFull)
+					rejected.Add(1)
+					cancel()
+					continue
+				}
+				submitted.Add(1)
+				if i%4 == 3 {
+					cancel()
+				}
+				v, err := tk.Wait(bg)
+				switch {
+				case err == nil:
+					assert.Equal(t, i, v)
+					okN.Add(1)
+				case errors.Is(err, context.Canceled):
+					cancelN.Add(1)
+				default:
+					failN.Add(1)
+				}
+				cancel()
+				if i%97 == 0 {
+					p.Resize(1 + i%4)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, p.Close(bg))
+	st := p.Stats()
+	require.EqualValues(t, submitted.Load(), st.Submitted)
+	require.EqualValues(t, submitted.Load(), okN.Load()+failN.Load()+cancelN.Load())
+	require.EqualValues(t, st.Submitted, st.Completed+st.Failed+st.Cancelled)
+	require.EqualValues(t, okN.Load(), st.Completed)
+	t.Logf("soak %v: submitted=%d rejected=%d %s", d, submitted.Load(), rejected.Load(), st)
+}

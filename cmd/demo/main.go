@@ -32,6 +32,7 @@ func commands() []command {
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
 		{"sudoku-server", "an HTTP sudoku solver whose solving runs on a bounded worker pool", runSudokuServer},
+		{"auth-server", "an HTTP login service hashing passwords with Argon2id on a bounded worker pool", runAuthServer},
 		{"load", "a closed-loop HTTP load generator with a health-latency probe", runLoad},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })

@@ -57,6 +57,28 @@ func serveUntilSignal(addr string, s serve.Server, grace time.Duration, logger *
 	return nil
 }
 
+func runAuthServer(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("auth-server", stderr)
+	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+	data := fs.String("data", "", "file the users persist to (default: in memory)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "passwords hashed at once (19 MiB each)")
+	queue := fs.Int("queue", 64, "hashes waiting beyond those; more get 503")
+	noPool := fs.Bool("no-pool", false, "hash in the handler with no bound or queue (the naive server, for comparison)")
+	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *workers < 1 || *queue < 0 {
+		return fmt.Errorf("auth-server: -workers must be >= 1 and -queue >= 0")
+	}
+	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
+	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, DataFile: *data, Logger: logger})
+	if err != nil {
+		return err
+	}
+	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+}
+
 func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("load", stderr)
 	url := fs.String("url", "", "URL to drive (required)")

@@ -106,7 +106,7 @@ type localStats struct {
 	Cancelled   int64   `json:"cancelled"`
 	Utilization float64 `json:"utilization"`
 	WaitMs      pctls   `json:"wait_ms"`
-	RunMs       pctls   `json:"runsms"`
+	RunMs       pctls   `json:"run_ms"`
 }
 
 type pctls struct {

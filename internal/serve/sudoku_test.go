@@ -267,3 +267,17 @@ func TestRunGracefulShutdown(t *testing.T) {
 	_, err = client.Get(url + "/healthz")
 	require.Error(t, err, "the server must stop accepting")
 }
+
+func TestStatsJSONFields(t *testing.T) {
+	s := NewSudokuServer(SudokuConfig{Workers: 1})
+	defer s.Close(context.Background())
+	require.Equal(t, 200, post(t, s.Handler(), "/solve", `{"puzzle":"`+classic+`"}`).Code)
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/stats", nil))
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m))
+	for _, k := range []string{"queued", "running", "completed", "failed", "rejected", "cancelled", "utilization", "wait_ms", "run_ms"} {
+		assert.Contains(t, m, k)
+	}
+	assert.EqualValues(t, 1, m["completed"])
+}

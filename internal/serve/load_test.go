@@ -91,3 +91,43 @@ func TestLoadCountsTransportErrors(t *testing.T) {
 	assert.Positive(t, rep.Status["error"])
 	assert.Zero(t, rep.Status["200"])
 }
+
+// TestAuthLoadOverload drives a 1-worker auth server well past its queue:
+// only 200 or 503, and the user can still log in afterwards.
+func TestAuthLoadOverload(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s, err := NewAuthServer(AuthConfig{Workers: 1, Queue: 1, DataFile: t.TempDir() + "/users.json"})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- Run(ctx, ln, s, 5*time.Second, nil) }()
+	defer func() { cancel(); require.NoError(t, <-errc) }()
+	url := "http://" + ln.Addr().String()
+	creds := `{"user":"alice","password":"correct horse battery"}`
+	resp, err := http.Post(url+"/register", "application/json", strings.NewReader(creds))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 201, resp.StatusCode)
+
+	rep, err := Load(context.Background(), LoadConfig{
+		URL: url + "/login", Body: []byte(creds), Concurrency: 6, Duration: time.Second,
+		HealthURL: url + "/healthz",
+	})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	rep.WriteText(&buf)
+	t.Log("\n" + buf.String())
+	// Argon2id under the race detector takes ~0.4 s, so a 1 s run may
+	// complete no login at all: correctness is checked after the run.
+	assert.Positive(t, rep.Status["503"])
+	for k := range rep.Status {
+		assert.Contains(t, []string{"200", "503"}, k)
+	}
+	assert.Zero(t, rep.HealthFail)
+
+	resp, err = http.Post(url+"/login", "application/json", strings.NewReader(creds))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+}

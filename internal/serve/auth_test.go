@@ -102,3 +102,20 @@ func TestAuthBusy(t *testing.T) {
 	release()
 	assert.Equal(t, 201, post(t, s.Handler(), "/register", `{"user":"dave","password":"correct horse"}`).Code)
 }
+
+// TestUnknownUserHashes checks that a login for an unknown user does the
+// same work as for a known one: one Argon2id verification on the runner.
+func TestUnknownUserHashes(t *testing.T) {
+	r := newLocalRunner(1, 1)
+	s, err := newAuthServer(r, AuthConfig{})
+	require.NoError(t, err)
+	defer s.Close(context.Background())
+	require.Equal(t, 201, post(t, s.Handler(), "/register", `{"user":"erin","password":"correct horse"}`).Code)
+	before := r.completed.Load()
+	known := post(t, s.Handler(), "/login", `{"user":"erin","password":"wrong horse"}`)
+	unknown := post(t, s.Handler(), "/login", `{"user":"frank","password":"wrong horse"}`)
+	assert.EqualValues(t, 2, r.completed.Load()-before, "both logins hash once")
+	assert.Equal(t, 401, known.Code)
+	assert.Equal(t, known.Body.String(), unknown.Body.String(), "same answer whether the user exists or not")
+	assert.Contains(t, s.dummy, "$argon2id$v=19$m=19456,t=2,p=1$")
+}

@@ -36,6 +36,9 @@ func commands() []command {
 		{"spawn-cost", "per-task cost: goroutine, OS thread, process per task vs workers.Pool", runSpawnCost},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
 		{"transfer-vs-share", "copy vs transfer vs share a payload between goroutines", runTransferVsShare},
+		{"sudoku-server", "an HTTP sudoku solver whose solving runs on a bounded worker pool", runSudokuServer},
+		{"auth-server", "an HTTP login service hashing passwords with Argon2id on a bounded worker pool", runAuthServer},
+		{"load", "a closed-loop HTTP load generator with a health-latency probe", runLoad},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

@@ -18,6 +18,7 @@ func tourSections() []tourSection {
 		{"process workers: crash isolation, zero-copy regions", tourProcesses},
 		{"transfer vs share: handing a payload to another goroutine", tourTransfer},
 		{"task pool: the cost of spawning vs pooling", tourSpawnCost},
+		{"servers: sudoku on a worker pool under overload", tourServers},
 	}
 }
 

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sharc-go/sharc/internal/serve"
+)
+
+// hardPuzzle is Arto Inkala's 2012 "world's hardest sudoku".
+const hardPuzzle = "8..........36......7..9.2...5...7.......457.....1...3...1....68..85...1..9....4.."
+
+func runSudokuServer(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sudoku-server", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "puzzles solved at once")
+	queue := fs.Int("queue", 64, "puzzles waiting beyond those; more get 503")
+	noPool := fs.Bool("no-pool", false, "solve in the handler with no bound or queue (the naive server, for comparison)")
+	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *workers < 1 || *queue < 0 {
+		return fmt.Errorf("sudoku-server: -workers must be >= 1 and -queue >= 0")
+	}
+	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
+	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, Logger: logger})
+	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+}
+
+// serveUntilSignal serves s on addr until SIGINT or SIGTERM, then shuts down
+// gracefully.
+func serveUntilSignal(addr string, s serve.Server, grace time.Duration, logger *log.Logger, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
+	if err := serve.Run(ctx, ln, s, grace, logger); err != nil {
+		return err
+	}
+	logger.Print("stopped cleanly")
+	return nil
+}
+
+func runAuthServer(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("auth-server", stderr)
+	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+	data := fs.String("data", "", "file the users persist to (default: in memory)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "passwords hashed at once (19 MiB each)")
+	queue := fs.Int("queue", 64, "hashes waiting beyond those; more get 503")
+	noPool := fs.Bool("no-pool", false, "hash in the handler with no bound or queue (the naive server, for comparison)")
+	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *workers < 1 || *queue < 0 {
+		return fmt.Errorf("auth-server: -workers must be >= 1 and -queue >= 0")
+	}
+	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
+	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, DataFile: *data, Logger: logger})
+	if err != nil {
+		return err
+	}
+	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+}
+
+func runLoad(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("load", stderr)
+	url := fs.String("url", "", "URL to drive (required)")
+	c := fs.Int("c", 64, "concurrent closed-loop clients")
+	d := fs.Duration("d", 10*time.Second, "duration")
+	bodyFile := fs.String("body", "", "file whose content is POSTed as JSON (default: GET)")
+	health := fs.String("health", "", "URL probed every 10 ms during the run, e.g. http://127.0.0.1:8080/healthz")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *url == "" {
+		return errors.New("load: -url is required")
+	}
+	var body []byte
+	if *bodyFile != "" {
+		b, err := os.ReadFile(*bodyFile)
+		if err != nil {
+			return err
+		}
+		body = b
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := serve.Load(ctx, serve.LoadConfig{URL: *url, Body: body, Concurrency: *c, Duration: *d, HealthURL: *health})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	rep.WriteText(stdout)
+	return nil
+}
+
+func tourServers(w io.Writer) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- serve.Run(ctx, ln, s, 5*time.Second, nil) }()
+	defer func() { cancel(); <-errc }()
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(w, "sudoku server on %s: %d workers, queue of %d\n", base, workers, 2*workers)
+
+	body := `{"puzzle":"` + hardPuzzle + `"}`
+	resp, err := http.Post(base+"/solve", "application/json", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	var res serve.SolveResponse
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("POST /solve: status %d", resp.StatusCode)
+	}
+	fmt.Fprintf(w, "POST /solve, Inkala's \"world's hardest\" puzzle:\n  %s\n  %s  (solved in %.2f ms, unique: %v)\n",
+		hardPuzzle, res.Solution, res.Ms, res.Unique)
+
+	clients := 16 * workers
+	fmt.Fprintf(w, "\n%d closed-loop clients POST the same puzzle for 2 s, /healthz probed every 10 ms:\n", clients)
+	rep, err := serve.Load(context.Background(), serve.LoadConfig{
+		URL: base + "/solve", Body: []byte(body), Concurrency: clients, Duration: 2 * time.Second,
+		HealthURL: base + "/healthz", Check: serve.CheckSolution(res.Solution),
+	})
+	if err != nil {
+		return err
+	}
+	rep.WriteText(w)
+	fmt.Fprintln(w, "Every answer is a correct solution or a 503 with Retry-After; /healthz never waits for a worker.")
+	return nil
+}

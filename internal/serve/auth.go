@@ -1,0 +1,291 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters: OWASP's password storage guidance (m=19 MiB, t=2, p=1).
+const (
+	argonMemory  = 19456 // KiB
+	argonTime    = 2
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// Input limits of the auth server.
+const (
+	MinPassword   = 8
+	MaxPassword   = 128 // bytes: bounds the hashing cost an attacker can ask for
+	authBodyLimit = 1 << 10
+)
+
+var userRule = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,32}$`)
+
+// AuthConfig configures an auth server.
+type AuthConfig struct {
+	Workers, Queue int
+	NoPool         bool
+	// DataFile persists the users; empty keeps them in memory only.
+	DataFile string
+	Logger   *log.Logger
+}
+
+// AuthServer answers POST /register and POST /login, hashing passwords
+// with Argon2id on its runner, plus GET /healthz and GET /stats.
+type AuthServer struct {
+	r      runner
+	mux    *http.ServeMux
+	file   string
+	logger *log.Logger
+	dummy  string // hash compared against for unknown users
+
+	mu    sync.Mutex // guards users and the data file
+	users map[string]string
+}
+
+// NewAuthServer returns an auth server, loading cfg.DataFile if it exists.
+func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
+	var r runner
+	if cfg.NoPool {
+		r = &directRunner{}
+	} else {
+		r = newPoolRunner(cfg.Workers, cfg.Queue)
+	}
+	s, err := newAuthServer(r, cfg)
+	if err != nil {
+		r.close(context.Background()) // its workers must not outlive a failed start
+		return nil, err
+	}
+	return s, nil
+}
+
+func newAuthServer(r runner, cfg AuthConfig) (*AuthServer, error) {
+	s := &AuthServer{r: r, mux: http.NewServeMux(), file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}}
+	if s.file != "" {
+		b, err := os.ReadFile(s.file)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return nil, err
+		default:
+			if err := json.Unmarshal(b, &s.users); err != nil {
+				return nil, fmt.Errorf("serve: reading users from %s: %w", s.file, err)
+			}
+		}
+	} else if s.logger != nil {
+		s.logger.Print("no -data file: users are kept in memory and lost at exit")
+	}
+	dummy, err := hashPassword("dummy password for unknown users")
+	if err != nil {
+		return nil, err
+	}
+	s.dummy = dummy
+	s.mux.HandleFunc("POST /register", s.register)
+	s.mux.HandleFunc("POST /login", s.login)
+	s.mux.HandleFunc("GET /healthz", healthz)
+	s.mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, s.r.stats()) })
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *AuthServer) Handler() http.Handler { return s.mux }
+
+// Close stops admitting work and waits for admitted hashes until ctx ends.
+func (s *AuthServer) Close(ctx context.Context) error { return s.r.close(ctx) }
+
+// Credentials is the body of POST /register and POST /login.
+type Credentials struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+func (s *AuthServer) readCredentials(w http.ResponseWriter, r *http.Request) (Credentials, bool) {
+	var c Credentials
+	if msg, ok := decodeBody(w, r, authBodyLimit, &c); !ok {
+		writeError(w, http.StatusBadRequest, msg)
+		return c, false
+	}
+	if !userRule.MatchString(c.User) {
+		writeError(w, http.StatusBadRequest, "user must be 3-32 characters from a-z, A-Z, 0-9, '_', '.', '-'")
+		return c, false
+	}
+	if n := utf8.RuneCountInString(c.Password); n < MinPassword || len(c.Password) > MaxPassword || !utf8.ValidString(c.Password) {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("password must be valid UTF-8, at least %d characters and at most %d bytes", MinPassword, MaxPassword))
+		return c, false
+	}
+	return c, true
+}
+
+func (s *AuthServer) register(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.readCredentials(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	_, exists := s.users[c.User]
+	s.mu.Unlock()
+	if exists {
+		writeError(w, http.StatusConflict, "user already exists")
+		return
+	}
+	v, err := s.r.run(r.Context(), func(context.Context) (any, error) { return hashPassword(c.Password) })
+	if s.failed(w, r, err) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, exists := s.users[c.User]; exists { // registered while we hashed
+		writeError(w, http.StatusConflict, "user already exists")
+		return
+	}
+	s.users[c.User] = v.(string)
+	if err := s.save(); err != nil {
+		delete(s.users, c.User)
+		if s.logger != nil {
+			s.logger.Printf("register: %v", err)
+		}
+		writeError(w, http.StatusInternalServerError, "could not store the user")
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"user": c.User})
+}
+
+func (s *AuthServer) login(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.readCredentials(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	stored, known := s.users[c.User]
+	s.mu.Unlock()
+	if !known {
+		// Hash against a dummy so an unknown user costs what a known one does.
+		stored = s.dummy
+	}
+	v, err := s.r.run(r.Context(), func(context.Context) (any, error) { return verifyPassword(c.Password, stored) })
+	if s.failed(w, r, err) {
+		return
+	}
+	if !v.(bool) || !known {
+		writeError(w, http.StatusUnauthorized, "wrong user or password")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"user": c.User})
+}
+
+func (s *AuthServer) failed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, errBusy), r.Context().Err() != nil:
+		writeBusy(w)
+	default:
+		if s.logger != nil {
+			s.logger.Printf("hash: %v", err)
+		}
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+	return true
+}
+
+// save writes the users atomically: a temporary file in the same
+// directory, fsynced, then renamed over the old one, and the directory
+// fsynced, so a crash leaves either the old or the new file whole.
+// s.mu must be held.
+func (s *AuthServer) save() error {
+	if s.file == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(s.users, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(s.file)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(s.file)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // fails harmlessly after the rename
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, s.file); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // not supported everywhere; the rename is done either way
+		d.Close()
+	}
+	return nil
+}
+
+// hashPassword returns an Argon2id hash of password with a random salt in
+// the PHC string format: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
+func hashPassword(password string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// errBadHash means a stored hash is not an Argon2id PHC string we can read.
+var errBadHash = errors.New("serve: malformed argon2id hash")
+
+// verifyPassword reports whether password matches the PHC string phc,
+// comparing in constant time with the parameters phc records.
+func verifyPassword(password, phc string) (bool, error) {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errBadHash
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, errBadHash
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t == 0 || p == 0 {
+		return false, errBadHash
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, errBadHash
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, errBadHash
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}

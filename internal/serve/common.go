@@ -1,0 +1,111 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"time"
+)
+
+// apiError is the JSON body of every error answer.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, apiError{Error: msg})
+}
+
+// writeBusy answers a refused task: 503 with Retry-After, so clients back
+// off instead of piling on.
+func writeBusy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, "server busy, retry later")
+}
+
+// decodeBody reads one JSON value of at most limit bytes into v and returns
+// a message fit for a 400 when it cannot.
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) (msg string, ok bool) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return fmt.Sprintf("body too large: limit is %d bytes", limit), false
+		case errors.As(err, &typ):
+			return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type), false
+		case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+			return "body is not JSON: " + err.Error(), false
+		case errors.Is(err, io.EOF):
+			return "empty body, want a JSON object", false
+		default:
+			return "body is not JSON: " + err.Error(), false
+		}
+	}
+	if dec.More() {
+		return "body holds more than one JSON value", false
+	}
+	return "", true
+}
+
+// Server is a demo server: an HTTP handler plus the runner behind it.
+type Server interface {
+	Handler() http.Handler
+	// Close stops the runner, waiting for admitted work until ctx ends.
+	Close(ctx context.Context) error
+}
+
+// Run serves s on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish for up to grace, then cancels
+// the contexts of those still running (which cancels their tasks) and
+// closes the runner. It returns nil after a clean shutdown.
+func Run(ctx context.Context, ln net.Listener, s Server, grace time.Duration, logger *log.Logger) error {
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          logger,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	if logger != nil {
+		logger.Printf("shutting down: finishing in-flight requests (up to %v)", grace)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		// Deadline passed: cancel what is left and drop the connections.
+		cancelBase()
+		_ = srv.Close()
+		err = nil
+	}
+	<-errc // Serve has returned http.ErrServerClosed
+	cctx, cancel2 := context.WithTimeout(context.Background(), grace)
+	defer cancel2()
+	if cerr := s.Close(cctx); cerr != nil {
+		err = fmt.Errorf("serve: closing the runner: %w", cerr)
+	}
+	return err
+}

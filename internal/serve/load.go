@@ -1,0 +1,221 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// LoadConfig configures a closed-loop load run.
+type LoadConfig struct {
+	URL         string
+	Body        []byte        // POSTed as JSON when set; otherwise GET
+	Concurrency int           // clients, each with one request in flight
+	Duration    time.Duration // how long to drive the load
+	// HealthURL, when set, is probed every HealthEvery while the load
+	// runs, to measure how responsive the server stays.
+	HealthURL   string
+	HealthEvery time.Duration // default 10 ms
+	// Check, when set, judges each 200 answer; a non-nil error counts it
+	// as wrong.
+	Check func(body []byte) error
+}
+
+// Latency summarizes a set of request latencies, in milliseconds.
+type Latency struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P90   float64 `json:"p90_ms"`
+	P99   float64 `json:"p99_ms"`
+	Max   float64 `json:"max_ms"`
+}
+
+// LoadReport is the outcome of a load run.
+type LoadReport struct {
+	URL         string         `json:"url"`
+	Concurrency int            `json:"concurrency"`
+	Seconds     float64        `json:"seconds"`
+	Requests    int            `json:"requests"`
+	PerSecond   float64        `json:"per_second"`    // all answers
+	OKPerSecond float64        `json:"ok_per_second"` // 200s only
+	Latency     Latency        `json:"latency"`       // all answers
+	Status      map[string]int `json:"status"`        // by code; "error" for transport failures
+	Wrong       int            `json:"wrong"`         // 200s that Check rejected
+	Health      *Latency       `json:"health,omitempty"`
+	HealthFail  int            `json:"health_failures,omitempty"`
+}
+
+// Load drives cfg.URL with cfg.Concurrency closed-loop clients for
+// cfg.Duration (or until ctx ends) and reports what it saw.
+func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
+	if cfg.Concurrency < 1 {
+		return LoadReport{}, fmt.Errorf("serve.Load: concurrency = %d, want >= 1", cfg.Concurrency)
+	}
+	if cfg.Duration <= 0 {
+		return LoadReport{}, fmt.Errorf("serve.Load: duration = %v, want > 0", cfg.Duration)
+	}
+	if cfg.HealthEvery <= 0 {
+		cfg.HealthEvery = 10 * time.Millisecond
+	}
+	tr := &http.Transport{MaxIdleConns: cfg.Concurrency + 4, MaxIdleConnsPerHost: cfg.Concurrency + 4}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+
+	type result struct {
+		lat    []time.Duration
+		status map[string]int
+		wrong  int
+	}
+	results := make([]result, cfg.Concurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range cfg.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := result{status: map[string]int{}}
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				code, body, err := do(ctx, client, cfg.URL, cfg.Body)
+				if ctx.Err() != nil {
+					break // cut off by the end of the run: not a result
+				}
+				res.lat = append(res.lat, time.Since(t0))
+				if err != nil {
+					res.status["error"]++
+					continue
+				}
+				res.status[strconv.Itoa(code)]++
+				if code == http.StatusOK && cfg.Check != nil && cfg.Check(body) != nil {
+					res.wrong++
+				}
+			}
+			results[c] = res
+		}()
+	}
+	var health []time.Duration
+	healthFail := 0
+	if cfg.HealthURL != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(cfg.HealthEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				t0 := time.Now()
+				code, _, err := do(ctx, client, cfg.HealthURL, nil)
+				if ctx.Err() != nil {
+					return
+				}
+				if err != nil || code != http.StatusOK {
+					healthFail++
+					continue
+				}
+				health = append(health, time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+
+	rep := LoadReport{URL: cfg.URL, Concurrency: cfg.Concurrency, Seconds: round3(elapsed.Seconds()), Status: map[string]int{}}
+	var all []time.Duration
+	for _, r := range results {
+		all = append(all, r.lat...)
+		for k, v := range r.status {
+			rep.Status[k] += v
+		}
+		rep.Wrong += r.wrong
+	}
+	rep.Requests = len(all)
+	rep.PerSecond = round3(float64(len(all)) / elapsed.Seconds())
+	rep.OKPerSecond = round3(float64(rep.Status["200"]) / elapsed.Seconds())
+	rep.Latency = summarize(all)
+	if cfg.HealthURL != "" {
+		h := summarize(health)
+		rep.Health = &h
+		rep.HealthFail = healthFail
+	}
+	return rep, nil
+}
+
+func do(ctx context.Context, client *http.Client, url string, body []byte) (int, []byte, error) {
+	method, rd := http.MethodGet, io.Reader(nil)
+	if body != nil {
+		method, rd = http.MethodPost, bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func summarize(lat []time.Duration) Latency {
+	if len(lat) == 0 {
+		return Latency{}
+	}
+	slices.Sort(lat)
+	return Latency{
+		Count: len(lat),
+		P50:   ms(pct(lat, 50)), P90: ms(pct(lat, 90)), P99: ms(pct(lat, 99)),
+		Max: ms(lat[len(lat)-1]),
+	}
+}
+
+// WriteText prints r as a short labelled table.
+func (r LoadReport) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "load: %d clients on %s for %.1f s\n", r.Concurrency, r.URL, r.Seconds)
+	fmt.Fprintf(w, "  requests     %d  (%.0f/s, of which 200: %.0f/s)\n", r.Requests, r.PerSecond, r.OKPerSecond)
+	fmt.Fprintf(w, "  latency ms   p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max)
+	keys := make([]string, 0, len(r.Status))
+	for k := range r.Status {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	fmt.Fprint(w, "  status      ")
+	for _, k := range keys {
+		fmt.Fprintf(w, " %s: %d", k, r.Status[k])
+	}
+	fmt.Fprintln(w)
+	if r.Wrong > 0 {
+		fmt.Fprintf(w, "  WRONG answers: %d\n", r.Wrong)
+	}
+	if r.Health != nil {
+		fmt.Fprintf(w, "  health ms    p50 %.2f  p99 %.2f  max %.2f  (%d probes, %d failed)\n",
+			r.Health.P50, r.Health.P99, r.Health.Max, r.Health.Count, r.HealthFail)
+	}
+}
+
+// CheckSolution returns a LoadConfig.Check that accepts a /solve answer
+// only if it is want.
+func CheckSolution(want string) func([]byte) error {
+	return func(body []byte) error {
+		if !bytes.Contains(body, []byte(`"solution":"`+want+`"`)) {
+			return fmt.Errorf("wrong solution: %s", body)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,49 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/sharc-go/sharc/workers"
+)
+
+// poolRunner runs the servers' CPU-heavy work on a workers.Pool: admission
+// is TrySubmit, so a full queue is refused at once (503) instead of blocking
+// a handler, and a request whose client goes away cancels its queued task.
+type poolRunner struct {
+	p        *workers.Pool
+	rejected atomic.Int64 // refused with 503: the pool does not see these
+}
+
+// poolStats is the pool's statistics plus the refusals only the runner sees.
+type poolStats struct {
+	workers.Stats
+	Rejected int64 `json:"rejected"`
+}
+
+// newPoolRunner returns a runner with workers workers and room for queue
+// waiting tasks (at least 1: the pool has no zero-length queue).
+func newPoolRunner(workersN, queue int) *poolRunner {
+	if workersN < 1 {
+		panic(fmt.Sprintf("serve.newPoolRunner: workers = %d, want >= 1", workersN))
+	}
+	return &poolRunner{p: workers.NewPool(workers.Options{MinWorkers: workersN, MaxWorkers: workersN, MaxQueue: max(queue, 1)})}
+}
+
+func (r *poolRunner) run(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+	t, err := workers.TrySubmit(ctx, r.p, fn)
+	if errors.Is(err, workers.ErrQueueFull) || errors.Is(err, workers.ErrClosed) {
+		r.rejected.Add(1)
+		return nil, fmt.Errorf("%w: %w", errBusy, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t.Wait(ctx)
+}
+
+func (r *poolRunner) stats() any { return poolStats{r.p.Stats(), r.rejected.Load()} }
+
+func (r *poolRunner) close(ctx context.Context) error { return r.p.Close(ctx) }

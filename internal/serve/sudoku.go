@@ -1,0 +1,206 @@
+package serve
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/sharc-go/sharc/internal/sudoku"
+)
+
+// MaxBatch is the most puzzles POST /solve/batch takes.
+const MaxBatch = 1000
+
+const (
+	solveBodyLimit = 4 << 10
+	batchBodyLimit = 256 << 10
+)
+
+// SudokuConfig configures a sudoku server.
+type SudokuConfig struct {
+	Workers int // tasks solving at once; at least 1
+	Queue   int // tasks waiting beyond those; 0 refuses as soon as every worker is busy
+	// NoPool solves directly in the handler, with no bound and no queue:
+	// the naive server, for comparison.
+	NoPool bool
+	Logger *log.Logger // nil: no logs
+}
+
+// SudokuServer answers POST /solve, POST /solve/batch, GET /healthz,
+// GET /stats and serves a page at /.
+type SudokuServer struct {
+	r      runner
+	mux    *http.ServeMux
+	logger *log.Logger
+}
+
+// NewSudokuServer returns a server solving on a runner sized by cfg.
+func NewSudokuServer(cfg SudokuConfig) *SudokuServer {
+	var r runner
+	if cfg.NoPool {
+		r = &directRunner{}
+	} else {
+		r = newPoolRunner(cfg.Workers, cfg.Queue)
+	}
+	return newSudokuServer(r, cfg.Logger)
+}
+
+func newSudokuServer(r runner, logger *log.Logger) *SudokuServer {
+	s := &SudokuServer{r: r, mux: http.NewServeMux(), logger: logger}
+	s.mux.HandleFunc("POST /solve", s.solve)
+	s.mux.HandleFunc("POST /solve/batch", s.batch)
+	s.mux.HandleFunc("GET /healthz", healthz)
+	s.mux.HandleFunc("GET /stats", s.statsHandler)
+	s.mux.HandleFunc("GET /{$}", page)
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *SudokuServer) Handler() http.Handler { return s.mux }
+
+// Close stops admitting work and waits for admitted solves until ctx ends.
+func (s *SudokuServer) Close(ctx context.Context) error { return s.r.close(ctx) }
+
+// SolveRequest is the body of POST /solve.
+type SolveRequest struct {
+	Puzzle string `json:"puzzle"`
+}
+
+// SolveResponse is the answer of POST /solve.
+type SolveResponse struct {
+	Solution string  `json:"solution"`
+	Unique   bool    `json:"unique"`
+	Ms       float64 `json:"ms"` // solving time on the worker
+}
+
+// BatchRequest is the body of POST /solve/batch.
+type BatchRequest struct {
+	Puzzles []string `json:"puzzles"`
+}
+
+// BatchItem is one answer of a batch, in request order: a solution, or an
+// error for an unsolvable puzzle.
+type BatchItem struct {
+	Solution string `json:"solution,omitempty"`
+	Unique   bool   `json:"unique"`
+	Error    string `json:"error,omitempty"`
+}
+
+// BatchResponse is the answer of POST /solve/batch.
+type BatchResponse struct {
+	Results []BatchItem `json:"results"`
+	Ms      float64     `json:"ms"`
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *SudokuServer) statsHandler(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.r.stats())
+}
+
+func (s *SudokuServer) solve(w http.ResponseWriter, r *http.Request) {
+	var req SolveRequest
+	if msg, ok := decodeBody(w, r, solveBodyLimit, &req); !ok {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	// Validation is cheap and stays on the request path; only solving
+	// goes to the runner.
+	g, err := sudoku.Parse(req.Puzzle)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "puzzle: "+err.Error())
+		return
+	}
+	v, err := s.r.run(r.Context(), func(ctx context.Context) (any, error) {
+		start := time.Now()
+		res, err := sudoku.Solve(ctx, g)
+		return SolveResponse{Solution: res.Solution.String(), Unique: res.Unique, Ms: ms(time.Since(start))}, err
+	})
+	if s.failed(w, r, err) {
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *SudokuServer) batch(w http.ResponseWriter, r *http.Request) {
+	var req BatchRequest
+	if msg, ok := decodeBody(w, r, batchBodyLimit, &req); !ok {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if len(req.Puzzles) == 0 {
+		writeError(w, http.StatusBadRequest, `"puzzles" must hold at least one puzzle`)
+		return
+	}
+	if len(req.Puzzles) > MaxBatch {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("at most %d puzzles per batch, got %d", MaxBatch, len(req.Puzzles)))
+		return
+	}
+	grids := make([]sudoku.Grid, len(req.Puzzles))
+	for i, p := range req.Puzzles {
+		g, err := sudoku.Parse(p)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("puzzle %d: %v", i, err))
+			return
+		}
+		grids[i] = g
+	}
+	// One task for the whole batch: a batch is admitted or refused as a unit.
+	v, err := s.r.run(r.Context(), func(ctx context.Context) (any, error) {
+		start := time.Now()
+		out := make([]BatchItem, len(grids))
+		for i, g := range grids {
+			res, err := sudoku.Solve(ctx, g)
+			switch {
+			case errors.Is(err, sudoku.ErrUnsolvable):
+				out[i] = BatchItem{Error: err.Error()}
+			case err != nil:
+				return nil, err
+			default:
+				out[i] = BatchItem{Solution: res.Solution.String(), Unique: res.Unique}
+			}
+		}
+		return BatchResponse{Results: out, Ms: ms(time.Since(start))}, nil
+	})
+	if s.failed(w, r, err) {
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// failed answers err if it is not nil and reports whether it did.
+func (s *SudokuServer) failed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, sudoku.ErrUnsolvable):
+		writeError(w, http.StatusUnprocessableEntity, "puzzle has no solution")
+	case errors.Is(err, errBusy):
+		writeBusy(w)
+	case r.Context().Err() != nil:
+		// The client went away (or the server is shutting down): nobody
+		// reads this answer, but keep it well-formed.
+		writeBusy(w)
+	default:
+		if s.logger != nil {
+			s.logger.Printf("solve: %v", err)
+		}
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+	return true
+}
+
+//go:embed sudoku.html
+var sudokuPage []byte
+
+func page(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(sudokuPage)
+}

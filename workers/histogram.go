@@ -87,3 +87,15 @@ func (h *histogram) snapshot() Latency {
 	l.P50, l.P90, l.P99 = q(0.50), q(0.90), q(0.99)
 	return l
 }
+
+// merge adds o's counts into h and raises h's maximum to o's.
+func (h *histogram) merge(o *histogram) {
+	for i := range o.counts {
+		if c := o.counts[i].Load(); c != 0 {
+			h.counts[i].Add(c)
+		}
+	}
+	if m := o.max.Load(); m > h.max.Load() {
+		h.max.Store(m)
+	}
+}

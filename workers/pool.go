@@ -385,10 +385,11 @@ func (p *Pool) work(first *item) {
 		runtime.LockOSThread()
 	}
 	w := &worker{wake: make(chan struct{}, 1)}
+	sh := p.stats.shard()
 	it := first
 	for {
 		if it != nil {
-			p.run(it)
+			p.run(it, sh)
 		}
 		if it = p.next(w); it == nil {
 			return
@@ -516,9 +517,9 @@ func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
 func (c mergedCtx) Err() error            { return c.kill.Err() }
 
 // run runs one task on the calling worker.
-func (p *Pool) run(it *item) {
+func (p *Pool) run(it *item, sh *statShard) {
 	start := nanotime()
-	p.stats.wait.record(start - it.enq)
+	sh.wait.record(start - it.enq)
 	if err := it.ctx.Err(); err != nil {
 		p.stats.cancelled.Add(1)
 		it.r.complete(err)
@@ -549,17 +550,17 @@ func (p *Pool) run(it *item) {
 		}
 		ctx, cleanup = c, func() { cancelTimeout(); stop(); cancel() }
 	}
-	p.stats.running.Add(1)
+	sh.running.Add(1)
 	err := callSafely(it.r, ctx)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		p.stats.cancelledRunning.Add(1)
+		sh.cancelledRunning.Add(1)
 	}
 	if cleanup != nil {
 		cleanup()
 	}
 	end := nanotime()
-	p.stats.running.Add(-1)
-	p.stats.finished(end, end-start, err != nil)
+	sh.running.Add(-1)
+	sh.finished(end, end-start, err != nil)
 	it.r.complete(err)
 }
 

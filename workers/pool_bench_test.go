@@ -66,3 +66,23 @@ func BenchmarkPoolTiny(b *testing.B) {
 		workers.Wait()
 	})
 }
+
+// BenchmarkStatsPerTask is what the statistics add to every task (two clock
+// reads, two histogram records, the counters and the utilization window),
+// from GOMAXPROCS goroutines at once as in the pool; compare with
+// BenchmarkPoolTiny/Pool.Go's ns/op to get their share of a task's cost.
+func BenchmarkStatsPerTask(b *testing.B) {
+	var s poolStats
+	s.init(runtime.GOMAXPROCS(0))
+	b.RunParallel(func(pb *testing.PB) {
+		s := s.shard() // as a worker does
+		for pb.Next() {
+			start := nanotime()
+			s.wait.record(start - 1000)
+			s.running.Add(1)
+			end := nanotime()
+			s.running.Add(-1)
+			s.finished(end, end-start, false)
+		}
+	})
+}

@@ -56,14 +56,26 @@ type secondSlot struct {
 	busy atomic.Int64
 }
 
+// statShards is the number of counter shards: workers spread their
+// per-task updates over them so that cores do not fight over cache lines.
+const statShards = 8
+
+// statShard is the per-task counters of the workers assigned to it.
+type statShard struct {
+	completed, failed, cancelledRunning atomic.Uint64
+	running                             atomic.Int64
+	busy                                atomic.Int64 // ns
+	wait, run                           histogram
+	slots                               [recentWindow + 2]secondSlot
+	_                                   [64]byte // keep neighbours' counters off our cache lines
+}
+
 // poolStats holds the counters, all atomic so the hot path takes no lock.
 // The capacity integral (for lifetime utilization) is guarded by Pool.mu.
 type poolStats struct {
-	submitted, completed, failed, cancelled, cancelledRunning atomic.Uint64
-	running                                                   atomic.Int64
-	busy                                                      atomic.Int64 // ns
-	wait, run                                                 histogram
-	slots                                                     [recentWindow + 2]secondSlot
+	submitted, cancelled atomic.Uint64
+	nextShard            atomic.Uint32
+	shards               [statShards]statShard
 
 	start    int64 // nanotime at NewPool
 	capAcc   int64 // worker-ns of capacity before lastSize
@@ -77,13 +89,18 @@ func (s *poolStats) init(maxWorkers int) {
 	s.size = maxWorkers
 }
 
+// shard assigns a new worker its shard, round robin.
+func (s *poolStats) shard() *statShard {
+	return &s.shards[s.nextShard.Add(1)%statShards]
+}
+
 func (s *poolStats) resized(now int64, maxWorkers int) {
 	s.capAcc += int64(s.size) * (now - s.lastSize)
 	s.lastSize = now
 	s.size = maxWorkers
 }
 
-func (s *poolStats) finished(now, d int64, failed bool) {
+func (s *statShard) finished(now, d int64, failed bool) {
 	if failed {
 		s.failed.Add(1)
 	} else {
@@ -115,28 +132,35 @@ func (p *Pool) Stats() Stats {
 	capacity := p.stats.capAcc + int64(p.stats.size)*(now-p.stats.lastSize)
 	p.mu.Unlock()
 	s := &p.stats
-	st.Running = s.running.Load()
 	st.Submitted = s.submitted.Load()
-	st.Completed = s.completed.Load()
-	st.Failed = s.failed.Load()
 	st.Cancelled = s.cancelled.Load()
-	st.CancelledRunning = s.cancelledRunning.Load()
-	if capacity > 0 {
-		st.Utilization = min(float64(s.busy.Load())/float64(capacity), 1)
-	}
 	cur := now / 1e9
 	from := max((cur-recentWindow+1)*1e9, s.start)
-	var busy int64
-	for i := range s.slots {
-		sl := &s.slots[i]
-		if sec := sl.sec.Load(); sec > cur-recentWindow && sec <= cur {
-			busy += sl.busy.Load()
+	var busy, recent int64
+	var wait, run histogram
+	for i := range s.shards {
+		sh := &s.shards[i]
+		st.Running += sh.running.Load()
+		st.Completed += sh.completed.Load()
+		st.Failed += sh.failed.Load()
+		st.CancelledRunning += sh.cancelledRunning.Load()
+		busy += sh.busy.Load()
+		for j := range sh.slots {
+			sl := &sh.slots[j]
+			if sec := sl.sec.Load(); sec > cur-recentWindow && sec <= cur {
+				recent += sl.busy.Load()
+			}
 		}
+		wait.merge(&sh.wait)
+		run.merge(&sh.run)
+	}
+	if capacity > 0 {
+		st.Utilization = min(float64(busy)/float64(capacity), 1)
 	}
 	if span := now - from; span > 0 {
-		st.UtilizationRecent = min(float64(busy)/(float64(span)*float64(st.MaxWorkers)), 1)
+		st.UtilizationRecent = min(float64(recent)/(float64(span)*float64(st.MaxWorkers)), 1)
 	}
-	st.Wait = s.wait.snapshot()
-	st.Run = s.run.snapshot()
+	st.Wait = wait.snapshot()
+	st.Run = run.snapshot()
 	return st
 }

@@ -192,12 +192,13 @@ func printSpawnTable(w io.Writer, res []spawnResult) {
 func tourSpawnCost(w io.Writer) error {
 	fmt.Fprintln(w, "What does creating a worker cost next to the work it does? Same tasks, four ways")
 	fmt.Fprintf(w, "(%d cores; overhead = wall time × cores ÷ tasks − task time):\n\n", runtime.GOMAXPROCS(0))
-	res, err := measureSpawnCost(4000)
+	res, err := measureSpawnCost(5000)
 	if err != nil {
 		return err
 	}
 	printSpawnTable(w, res)
-	fmt.Fprintln(w, "\nA process per task costs milliseconds, a thread tens of µs; a pooled goroutine")
-	fmt.Fprintln(w, "well under a µs. Run 'demo spawn-cost -json' for the full figures.")
+	fmt.Fprintln(w, "\nA process per task costs milliseconds and a fresh OS thread around a hundred µs —")
+	fmt.Fprintln(w, "as much as the 100 µs task; a goroutine or a pooled worker costs a few µs at most.")
+	fmt.Fprintln(w, "Run 'demo spawn-cost -json' for more tasks and the full figures.")
 	return nil
 }

@@ -30,6 +30,7 @@ type command struct {
 func commands() []command {
 	cmds := []command{
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
+		{"kernels", "parallel SIMD kernels (Sum, Dot, Axpy, Sort, MatMul, ...) vs plain Go loops", runKernels},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })

@@ -15,6 +15,7 @@ type tourSection struct {
 func tourSections() []tourSection {
 	return []tourSection{
 		{"shared memory: one region, two processes", tourShm},
+		{"parallel kernels on plain slices", tourKernels},
 	}
 }
 

@@ -14,4 +14,9 @@ require (
 	go.uber.org/multierr v1.9.0 // indirect
 )
 
+require (
+	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
+
 replace github.com/sharc-go/sharc => ../

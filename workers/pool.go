@@ -23,14 +23,14 @@ var (
 	errClosedCanceled = fmt.Errorf("%w: %w", ErrClosed, context.Canceled)
 )
 
-// PanicError is the error of a task that panicked. The worker that ran the
-// task survives.
+// PanicError is the error of a task that panicked, and the value a Team's
+// For re-panics with when a loop body panics. The worker survives either way.
 type PanicError struct {
 	Value any    // the value passed to panic
 	Stack []byte // the panicking goroutine's stack
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("workers: task panicked: %v", e.Value) }
+func (e *PanicError) Error() string { return fmt.Sprintf("workers: panic: %v", e.Value) }
 
 // Unwrap returns the panic value when it is an error, so errors.Is sees
 // through a panic(err).

@@ -34,6 +34,7 @@ func commands() []command {
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
 		{"processes", "sum a region in child processes vs goroutines; -crash kills one", runProcesses},
 		{"spawn-cost", "per-task cost: goroutine, OS thread, process per task vs workers.Pool", runSpawnCost},
+		{"kernels", "parallel SIMD kernels (Sum, Dot, Axpy, Sort, MatMul, ...) vs plain Go loops", runKernels},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},
 		{"transfer-vs-share", "copy vs transfer vs share a payload between goroutines", runTransferVsShare},
 		{"sudoku-server", "an HTTP sudoku solver whose solving runs on a bounded worker pool", runSudokuServer},

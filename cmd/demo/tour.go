@@ -19,6 +19,7 @@ func tourSections() []tourSection {
 		{"transfer vs share: handing a payload to another goroutine", tourTransfer},
 		{"task pool: the cost of spawning vs pooling", tourSpawnCost},
 		{"servers: sudoku on a worker pool under overload", tourServers},
+		{"parallel kernels on plain slices", tourKernels},
 	}
 }
 

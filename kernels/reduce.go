@@ -1,0 +1,221 @@
+package kernels
+
+import (
+	"math"
+
+	"github.com/sharc-go/sharc/workers"
+)
+
+// Sum returns the sum of the elements of x, computed on the default team.
+//
+// For floats the result is reproducible: x is cut into fixed blocks of 4096
+// elements, each block is summed with a fixed pattern of partial sums, and
+// the block sums are combined pairwise in a fixed tree, so the same input
+// gives bit-for-bit the same result whatever the number of workers. The
+// rounding error is bounded by about (4096/4 + log2(len(x)/4096))·ε·Σ|x[i]|,
+// against (len(x)-1)·ε·Σ|x[i]| for a left-to-right loop. Integer sums wrap
+// around like Go's +.
+func Sum[T Number](x []T) T { return SumOn(nil, x) }
+
+// SumOn is Sum on team t (nil: the default team).
+func SumOn[T Number](t *workers.Team, x []T) T {
+	return blocked(t, len(x), func(lo, hi int) T { return sumBody(x[lo:hi]) })
+}
+
+// Dot returns Σ x[i]·y[i], reproducible as Sum is. It panics if the lengths
+// differ.
+func Dot[T Number](x, y []T) T { return DotOn(nil, x, y) }
+
+// DotOn is Dot on team t (nil: the default team).
+func DotOn[T Number](t *workers.Team, x, y []T) T {
+	checkLen("Dot", len(x), len(y))
+	return blocked(t, len(x), func(lo, hi int) T { return dotBody(x[lo:hi], y[lo:hi]) })
+}
+
+// Norm2 returns the Euclidean norm sqrt(Σ x[i]²), reproducible as Sum is.
+// It does not rescale: it overflows to +Inf when Σ x[i]² exceeds the range
+// of T (|x[i]| around 1e154 for float64).
+func Norm2[T Float](x []T) T { return Norm2On(nil, x) }
+
+// Norm2On is Norm2 on team t (nil: the default team).
+func Norm2On[T Float](t *workers.Team, x []T) T {
+	return T(math.Sqrt(float64(DotOn(t, x, x))))
+}
+
+// blocked reduces [0, n) block by block with f and adds the block results
+// in a fixed pairwise tree.
+func blocked[T Number](t *workers.Team, n int, f func(lo, hi int) T) T {
+	if n <= block {
+		return f(0, n)
+	}
+	nb := (n + block - 1) / block
+	parts := make([]T, nb)
+	body := func(blo, bhi int) {
+		for b := blo; b < bhi; b++ {
+			parts[b] = f(b*block, min((b+1)*block, n))
+		}
+	}
+	if n < serialBelow {
+		body(0, nb)
+	} else {
+		teamOf(t).For(nb, max(1, grain/block), body)
+	}
+	return pairwise(parts)
+}
+
+// pairwise adds p in a balanced tree fixed by len(p) alone.
+func pairwise[T Number](p []T) T {
+	switch len(p) {
+	case 0:
+		return 0
+	case 1:
+		return p[0]
+	}
+	h := len(p) / 2
+	return pairwise(p[:h]) + pairwise(p[h:])
+}
+
+// sumGeneric is the portable single-core Sum body: four interleaved partial
+// sums s[i%4], combined as (s0+s1)+(s2+s3), then the tail left to right.
+func sumGeneric[T Number](x []T) T {
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	s := (s0 + s1) + (s2 + s3)
+	for ; i < len(x); i++ {
+		s += x[i]
+	}
+	return s
+}
+
+// dotGeneric is the portable single-core Dot body, with sumGeneric's order.
+func dotGeneric[T Number](x, y []T) T {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	s := (s0 + s1) + (s2 + s3)
+	for ; i < len(x); i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+// Min returns the smallest element of x, as the builtin min orders them: a
+// NaN anywhere gives NaN, and -0 is smaller than +0. It panics if x is empty.
+func Min[T Number](x []T) T { return MinOn(nil, x) }
+
+// MinOn is Min on team t (nil: the default team).
+func MinOn[T Number](t *workers.Team, x []T) T {
+	if len(x) == 0 {
+		panic("kernels.Min: empty slice")
+	}
+	return fold(t, x, func(a, b T) T { return min(a, b) })
+}
+
+// Max returns the largest element of x, as the builtin max orders them: a
+// NaN anywhere gives NaN, and +0 is larger than -0. It panics if x is empty.
+func Max[T Number](x []T) T { return MaxOn(nil, x) }
+
+// MaxOn is Max on team t (nil: the default team).
+func MaxOn[T Number](t *workers.Team, x []T) T {
+	if len(x) == 0 {
+		panic("kernels.Max: empty slice")
+	}
+	return fold(t, x, func(a, b T) T { return max(a, b) })
+}
+
+// fold combines x with an associative, commutative f, chunk by chunk.
+func fold[T Number](t *workers.Team, x []T, f func(a, b T) T) T {
+	n := len(x)
+	nc := (n + grain - 1) / grain
+	parts := make([]T, nc)
+	stream(t, n, func(lo, hi int) {
+		for c := lo / grain; c*grain < hi; c++ {
+			s := x[c*grain]
+			for _, v := range x[c*grain+1 : min((c+1)*grain, n)] {
+				s = f(s, v)
+			}
+			parts[c] = s
+		}
+	})
+	s := parts[0]
+	for _, v := range parts[1:] {
+		s = f(s, v)
+	}
+	return s
+}
+
+// ArgMin returns the index of the first smallest element of x, or of the
+// first NaN if x holds one; -0 and +0 count as equal. It panics if x is
+// empty.
+func ArgMin[T Number](x []T) int { return ArgMinOn(nil, x) }
+
+// ArgMinOn is ArgMin on team t (nil: the default team).
+func ArgMinOn[T Number](t *workers.Team, x []T) int {
+	return argBest(t, "ArgMin", x, func(a, b T) bool { return a < b })
+}
+
+// ArgMax returns the index of the first largest element of x, or of the
+// first NaN if x holds one; -0 and +0 count as equal. It panics if x is
+// empty.
+func ArgMax[T Number](x []T) int { return ArgMaxOn(nil, x) }
+
+// ArgMaxOn is ArgMax on team t (nil: the default team).
+func ArgMaxOn[T Number](t *workers.Team, x []T) int {
+	return argBest(t, "ArgMax", x, func(a, b T) bool { return a > b })
+}
+
+func argBest[T Number](t *workers.Team, name string, x []T, better func(a, b T) bool) int {
+	n := len(x)
+	if n == 0 {
+		panic("kernels." + name + ": empty slice")
+	}
+	nc := (n + grain - 1) / grain
+	parts := make([]int, nc)
+	stream(t, n, func(lo, hi int) {
+		for c := lo / grain; c*grain < hi; c++ {
+			parts[c] = argScan(x, c*grain, min((c+1)*grain, n), better)
+		}
+	})
+	best := parts[0]
+	for _, i := range parts[1:] {
+		if isNaN(x[best]) {
+			break
+		}
+		if isNaN(x[i]) || better(x[i], x[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// argScan returns the first best index in x[lo:hi] (a NaN wins at once).
+func argScan[T Number](x []T, lo, hi int, better func(a, b T) bool) int {
+	best := lo
+	if isNaN(x[lo]) {
+		return lo
+	}
+	for i := lo + 1; i < hi; i++ {
+		v := x[i]
+		if v != v {
+			return i
+		}
+		if better(v, x[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+func isNaN[T Number](v T) bool { return v != v }

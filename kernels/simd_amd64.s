@@ -1,0 +1,306 @@
+//go:build amd64 && !noasm && !purego
+
+#include "textflag.h"
+
+// func sumF64AVX2(x []float64) float64
+//
+// Computes, with s[16] starting at +0:
+//
+//	i := 0
+//	for ; i+16 <= len(x); i += 16 {
+//		for j := range 16 { s[j] += x[i+j] }
+//	}
+//	for l := range 4 { t[l] = (s[l] + s[4+l]) + (s[8+l] + s[12+l]) }
+//	r := (t[0] + t[2]) + (t[1] + t[3])
+//	for ; i < len(x); i++ { r += x[i] }
+//	return r
+TEXT ·sumF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-16, DX
+
+sd_loop:
+	CMPQ   AX, DX
+	JGE    sd_reduce
+	VADDPD (SI)(AX*8), Y0, Y0
+	VADDPD 32(SI)(AX*8), Y1, Y1
+	VADDPD 64(SI)(AX*8), Y2, Y2
+	VADDPD 96(SI)(AX*8), Y3, Y3
+	ADDQ   $16, AX
+	JMP    sd_loop
+
+sd_reduce:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+
+sd_tail:
+	CMPQ   AX, CX
+	JGE    sd_done
+	VADDSD (SI)(AX*8), X0, X0
+	INCQ   AX
+	JMP    sd_tail
+
+sd_done:
+	VZEROUPPER
+	MOVSD X0, ret+24(FP)
+	RET
+
+// func dotF64FMA(x, y []float64) float64
+//
+// Computes, with s[16] starting at +0 and len(y) >= len(x):
+//
+//	i := 0
+//	for ; i+16 <= len(x); i += 16 {
+//		for j := range 16 { s[j] = math.FMA(x[i+j], y[i+j], s[j]) }
+//	}
+//	for l := range 4 { t[l] = (s[l] + s[4+l]) + (s[8+l] + s[12+l]) }
+//	r := (t[0] + t[2]) + (t[1] + t[3])
+//	for ; i < len(x); i++ { r = math.FMA(x[i], y[i], r) }
+//	return r
+TEXT ·dotF64FMA(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-16, DX
+
+dd_loop:
+	CMPQ        AX, DX
+	JGE         dd_reduce
+	VMOVUPD     (SI)(AX*8), Y4
+	VMOVUPD     32(SI)(AX*8), Y5
+	VMOVUPD     64(SI)(AX*8), Y6
+	VMOVUPD     96(SI)(AX*8), Y7
+	VFMADD231PD (DI)(AX*8), Y4, Y0
+	VFMADD231PD 32(DI)(AX*8), Y5, Y1
+	VFMADD231PD 64(DI)(AX*8), Y6, Y2
+	VFMADD231PD 96(DI)(AX*8), Y7, Y3
+	ADDQ        $16, AX
+	JMP         dd_loop
+
+dd_reduce:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+
+dd_tail:
+	CMPQ        AX, CX
+	JGE         dd_done
+	VMOVSD      (SI)(AX*8), X4
+	VFMADD231SD (DI)(AX*8), X4, X0
+	INCQ        AX
+	JMP         dd_tail
+
+dd_done:
+	VZEROUPPER
+	MOVSD X0, ret+48(FP)
+	RET
+
+// func axpyF64FMA(a float64, x, y []float64)
+//
+// Computes, with len(y) >= len(x):
+//
+//	for i := range x { y[i] = math.FMA(a, x[i], y[i]) }
+TEXT ·axpyF64FMA(SB), NOSPLIT, $0-56
+	VBROADCASTSD a+0(FP), Y0
+	MOVQ         x_base+8(FP), SI
+	MOVQ         x_len+16(FP), CX
+	MOVQ         y_base+32(FP), DI
+	XORQ         AX, AX
+	MOVQ         CX, DX
+	ANDQ         $-8, DX
+
+ad_loop:
+	CMPQ        AX, DX
+	JGE         ad_tail
+	VMOVUPD     (DI)(AX*8), Y1
+	VMOVUPD     32(DI)(AX*8), Y2
+	VFMADD231PD (SI)(AX*8), Y0, Y1
+	VFMADD231PD 32(SI)(AX*8), Y0, Y2
+	VMOVUPD     Y1, (DI)(AX*8)
+	VMOVUPD     Y2, 32(DI)(AX*8)
+	ADDQ        $8, AX
+	JMP         ad_loop
+
+ad_tail:
+	CMPQ        AX, CX
+	JGE         ad_done
+	VMOVSD      (DI)(AX*8), X1
+	VFMADD231SD (SI)(AX*8), X0, X1
+	VMOVSD      X1, (DI)(AX*8)
+	INCQ        AX
+	JMP         ad_tail
+
+ad_done:
+	VZEROUPPER
+	RET
+
+// func sumF32AVX2(x []float32) float32
+//
+// Computes, with s[32] starting at +0:
+//
+//	i := 0
+//	for ; i+32 <= len(x); i += 32 {
+//		for j := range 32 { s[j] += x[i+j] }
+//	}
+//	for l := range 8 { t[l] = (s[l] + s[8+l]) + (s[16+l] + s[24+l]) }
+//	for l := range 4 { u[l] = t[l] + t[4+l] }
+//	r := (u[0] + u[2]) + (u[1] + u[3])
+//	for ; i < len(x); i++ { r += x[i] }
+//	return r
+TEXT ·sumF32AVX2(SB), NOSPLIT, $0-28
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-32, DX
+
+ss_loop:
+	CMPQ   AX, DX
+	JGE    ss_reduce
+	VADDPS (SI)(AX*4), Y0, Y0
+	VADDPS 32(SI)(AX*4), Y1, Y1
+	VADDPS 64(SI)(AX*4), Y2, Y2
+	VADDPS 96(SI)(AX*4), Y3, Y3
+	ADDQ   $32, AX
+	JMP    ss_loop
+
+ss_reduce:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+
+ss_tail:
+	CMPQ   AX, CX
+	JGE    ss_done
+	VADDSS (SI)(AX*4), X0, X0
+	INCQ   AX
+	JMP    ss_tail
+
+ss_done:
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dotF32FMA(x, y []float32) float32
+//
+// Computes sumF32AVX2's pattern with s[j] = math.FMA(x[i+j], y[i+j], s[j])
+// in the main loop and r = FMA(x[i], y[i], r) in the tail, in float32.
+TEXT ·dotF32FMA(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-32, DX
+
+ds_loop:
+	CMPQ        AX, DX
+	JGE         ds_reduce
+	VMOVUPS     (SI)(AX*4), Y4
+	VMOVUPS     32(SI)(AX*4), Y5
+	VMOVUPS     64(SI)(AX*4), Y6
+	VMOVUPS     96(SI)(AX*4), Y7
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3
+	ADDQ        $32, AX
+	JMP         ds_loop
+
+ds_reduce:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+
+ds_tail:
+	CMPQ        AX, CX
+	JGE         ds_done
+	VMOVSS      (SI)(AX*4), X4
+	VFMADD231SS (DI)(AX*4), X4, X0
+	INCQ        AX
+	JMP         ds_tail
+
+ds_done:
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func axpyF32FMA(a float32, x, y []float32)
+//
+// Computes, with len(y) >= len(x), in float32:
+//
+//	for i := range x { y[i] = FMA(a, x[i], y[i]) }
+TEXT ·axpyF32FMA(SB), NOSPLIT, $0-56
+	VBROADCASTSS a+0(FP), Y0
+	MOVQ         x_base+8(FP), SI
+	MOVQ         x_len+16(FP), CX
+	MOVQ         y_base+32(FP), DI
+	XORQ         AX, AX
+	MOVQ         CX, DX
+	ANDQ         $-16, DX
+
+as_loop:
+	CMPQ        AX, DX
+	JGE         as_tail
+	VMOVUPS     (DI)(AX*4), Y1
+	VMOVUPS     32(DI)(AX*4), Y2
+	VFMADD231PS (SI)(AX*4), Y0, Y1
+	VFMADD231PS 32(SI)(AX*4), Y0, Y2
+	VMOVUPS     Y1, (DI)(AX*4)
+	VMOVUPS     Y2, 32(DI)(AX*4)
+	ADDQ        $16, AX
+	JMP         as_loop
+
+as_tail:
+	CMPQ        AX, CX
+	JGE         as_done
+	VMOVSS      (DI)(AX*4), X1
+	VFMADD231SS (SI)(AX*4), X0, X1
+	VMOVSS      X1, (DI)(AX*4)
+	INCQ        AX
+	JMP         as_tail
+
+as_done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,140 @@
+package workers
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestForCoversEveryIndexOnce(t *testing.T) {
+	for _, workers := range []int{1, 2, 3, 8} {
+		team := NewTeam(workers)
+		for _, tc := range []struct{ n, grain int }{
+			{0, 1}, {1, 1}, {7, 3}, {8, 8}, {9, 8}, {63, 1}, {65, 4}, {1000, 0}, {100003, 977},
+		} {
+			t.Run(fmt.Sprintf("w%d/n%d/g%d", workers, tc.n, tc.grain), func(t *testing.T) {
+				hits := make([]int32, tc.n)
+				team.For(tc.n, tc.grain, func(lo, hi int) {
+					require.LessOrEqual(t, 0, lo)
+					require.Less(t, lo, hi)
+					require.LessOrEqual(t, hi, tc.n)
+					if tc.grain > 0 {
+						require.LessOrEqual(t, hi-lo, tc.grain)
+					}
+					for i := lo; i < hi; i++ {
+						atomic.AddInt32(&hits[i], 1)
+					}
+				})
+				for i, h := range hits {
+					require.EqualValues(t, 1, h, "index %d", i)
+				}
+			})
+		}
+		team.Close()
+	}
+}
+
+func TestNewTeamDefault(t *testing.T) {
+	team := NewTeam(0)
+	defer team.Close()
+	assert.GreaterOrEqual(t, team.Workers(), 1)
+	assert.Same(t, DefaultTeam(), DefaultTeam())
+}
+
+func TestPanicSurfacesAndTeamSurvives(t *testing.T) {
+	team := NewTeam(3)
+	defer team.Close()
+	sentinel := errors.New("boom")
+	for range 20 {
+		func() {
+			defer func() {
+				v := recover()
+				require.NotNil(t, v)
+				p, ok := v.(*PanicError)
+				require.True(t, ok, "%T", v)
+				assert.Equal(t, sentinel, p.Value)
+				assert.ErrorIs(t, p, sentinel)
+				assert.NotEmpty(t, p.Stack)
+			}()
+			team.For(1000, 10, func(lo, hi int) {
+				if lo == 500 {
+					panic(sentinel)
+				}
+			})
+		}()
+	}
+	var total atomic.Int64
+	team.For(1000, 10, func(lo, hi int) { total.Add(int64(hi - lo)) })
+	assert.EqualValues(t, 1000, total.Load())
+	// Serial path (n <= grain) panics the same way.
+	assert.Panics(t, func() { team.For(5, 10, func(lo, hi int) { panic("small") }) })
+}
+
+func TestNestedAndConcurrentFor(t *testing.T) {
+	team := NewTeam(2)
+	defer team.Close()
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				team.For(100, 7, func(lo, hi int) {
+					team.For(hi-lo, 1, func(a, b int) { total.Add(int64(b - a)) })
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 4*50*100, total.Load())
+}
+
+func TestCloseIdempotentAndForAfterClose(t *testing.T) {
+	team := NewTeam(4)
+	team.Close()
+	team.Close()
+	n := 0
+	team.For(10, 1, func(lo, hi int) { n += hi - lo })
+	assert.Equal(t, 10, n)
+}
+
+func ExampleTeam_For() {
+	team := NewTeam(2)
+	defer team.Close()
+	x := make([]int, 1000)
+	team.For(len(x), 100, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x[i] = i * i
+		}
+	})
+	fmt.Println(x[999])
+	// Output: 998001
+}
+
+func BenchmarkForkJoinEmpty(b *testing.B) {
+	const w = 2
+	b.Run("team", func(b *testing.B) {
+		team := NewTeam(w)
+		defer team.Close()
+		body := func(lo, hi int) {}
+		for b.Loop() {
+			team.For(w, 1, body)
+		}
+	})
+	b.Run("waitgroup+go", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for i := range w {
+				wg.Add(1)
+				go func(lo int) { defer wg.Done(); _ = lo }(i)
+			}
+			wg.Wait()
+		}
+	})
+}

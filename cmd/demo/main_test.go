@@ -18,7 +18,8 @@ func TestMain(m *testing.M) {
 	// The demos re-execute os.Executable, which is this test binary here.
 	runChildIfRequested()
 	proc.RunChildIfRequested()
-	goleak.VerifyTestMain(m)
+	// The default kernels team lives for the whole process by design.
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/sharc-go/sharc/workers.(*Team).work"))
 }
 
 func TestShmJSON(t *testing.T) {

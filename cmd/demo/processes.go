@@ -25,6 +25,12 @@ func init() {
 	proc.Register("demo-echo", func(ctx context.Context, arg []byte, _ []*shm.Region) ([]byte, error) {
 		return arg, nil
 	})
+	proc.Register("demo-spin", func(ctx context.Context, arg []byte, _ []*shm.Region) ([]byte, error) {
+		if len(arg) == 8 {
+			spin(time.Duration(binary.LittleEndian.Uint64(arg)) * time.Microsecond)
+		}
+		return nil, nil
+	})
 	proc.Register("demo-first-word", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
 		v, err := shm.View[uint64](rs[0], 0, 1)
 		if err != nil {

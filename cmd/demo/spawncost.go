@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sharc-go/sharc/workers"
+	"github.com/sharc-go/sharc/workers/proc"
 )
 
 // spawnChildMarker is the SHARC_DEMO_CHILD value of a spawn-cost child: it
@@ -120,6 +122,47 @@ func spawnMethods(taskSpin time.Duration) []spawnMethod {
 			wg.Wait()
 			return p.Close(context.Background())
 		}},
+		{"process worker (workers/proc)", 20, func(n int, _ func()) error {
+			// Includes starting the children once (spawn + ready), then
+			// a round trip per task over their sockets.
+			p, err := proc.NewPool(proc.Options{})
+			if err != nil {
+				return err
+			}
+			defer p.CloseNow()
+			arg := binary.LittleEndian.AppendUint64(nil, uint64(taskSpin.Microseconds()))
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			errs := make(chan error, runtime.GOMAXPROCS(0))
+			for range runtime.GOMAXPROCS(0) {
+				wg.Go(func() {
+					for next.Add(1) <= int64(n) {
+						if _, err := p.Call(context.Background(), "demo-spin", arg); err != nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			if err := <-errs; err != nil {
+				return err
+			}
+			return p.Close(context.Background())
+		}},
+		{"workers.Team For", 1, func(n int, task func()) error {
+			// One fork-join loop over all the tasks: no per-task handle at
+			// all, the floor for work that is known up front.
+			t := workers.NewTeam(0)
+			defer t.Close()
+			t.For(n, 1, func(lo, hi int) {
+				for range hi - lo {
+					task()
+				}
+			})
+			return nil
+		}},
 	}
 }
 
@@ -190,7 +233,7 @@ func printSpawnTable(w io.Writer, res []spawnResult) {
 }
 
 func tourSpawnCost(w io.Writer) error {
-	fmt.Fprintln(w, "What does creating a worker cost next to the work it does? Same tasks, four ways")
+	fmt.Fprintln(w, "What does creating a worker cost next to the work it does? Same tasks, six ways")
 	fmt.Fprintf(w, "(%d cores; overhead = wall time × cores ÷ tasks − task time):\n\n", runtime.GOMAXPROCS(0))
 	res, err := measureSpawnCost(5000)
 	if err != nil {

@@ -39,7 +39,7 @@ func TestSpawnCostJSON(t *testing.T) {
 		}
 		seen[r.Method]++
 	}
-	for _, m := range []string{"goroutine per task", "locked OS thread per task", "OS process per task", "workers.Pool"} {
+	for _, m := range []string{"goroutine per task", "locked OS thread per task", "OS process per task", "workers.Pool", "process worker (workers/proc)", "workers.Team For"} {
 		if seen[m] != 2 {
 			t.Errorf("method %q: %d rows, want 2 (tiny and CPU)", m, seen[m])
 		}

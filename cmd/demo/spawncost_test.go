@@ -52,7 +52,7 @@ func TestSpawnCostTable(t *testing.T) {
 		t.Fatalf("spawn-cost: %v (stderr %q)", err, errb.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 9 || !strings.Contains(lines[0], "overhead µs/task/core") {
-		t.Errorf("want a labelled header and 8 rows, got:\n%s", out.String())
+	if len(lines) != 13 || !strings.Contains(lines[0], "overhead µs/task/core") {
+		t.Errorf("want a labelled header and 12 rows, got:\n%s", out.String())
 	}
 }

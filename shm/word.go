@@ -85,17 +85,23 @@ func (r *Region) Int32(off int) (*Int32, error) {
 }
 
 // Load atomically loads the word.
-func (x *Int32) Load() int32                { return int32(atomic.LoadUint32(x.w.ptr())) }
+func (x *Int32) Load() int32 { return int32(atomic.LoadUint32(x.w.ptr())) }
+
 // Store atomically stores v in the word.
-func (x *Int32) Store(v int32)              { atomic.StoreUint32(x.w.ptr(), uint32(v)) }
+func (x *Int32) Store(v int32) { atomic.StoreUint32(x.w.ptr(), uint32(v)) }
+
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Int32) Add(delta int32) int32      { return int32(atomic.AddUint32(x.w.ptr(), uint32(delta))) }
+func (x *Int32) Add(delta int32) int32 { return int32(atomic.AddUint32(x.w.ptr(), uint32(delta))) }
+
 // Sub atomically subtracts delta and returns the new value.
-func (x *Int32) Sub(delta int32) int32      { return x.Add(-delta) }
+func (x *Int32) Sub(delta int32) int32 { return x.Add(-delta) }
+
 // And atomically ANDs mask into the word and returns the old value.
 func (x *Int32) And(mask int32) (old int32) { return int32(atomic.AndUint32(x.w.ptr(), uint32(mask))) }
+
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Int32) Or(mask int32) (old int32)  { return int32(atomic.OrUint32(x.w.ptr(), uint32(mask))) }
+func (x *Int32) Or(mask int32) (old int32) { return int32(atomic.OrUint32(x.w.ptr(), uint32(mask))) }
+
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Int32) Xor(mask int32) (old int32) {
 	p := x.w.ptr()
@@ -106,8 +112,10 @@ func (x *Int32) Xor(mask int32) (old int32) {
 		}
 	}
 }
+
 // Swap atomically stores v and returns the old value.
 func (x *Int32) Swap(v int32) (old int32) { return int32(atomic.SwapUint32(x.w.ptr(), uint32(v))) }
+
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Int32) CompareAndSwap(old, new int32) bool {
 	return atomic.CompareAndSwapUint32(x.w.ptr(), uint32(old), uint32(new))
@@ -150,17 +158,23 @@ func (r *Region) Uint32(off int) (*Uint32, error) {
 }
 
 // Load atomically loads the word.
-func (x *Uint32) Load() uint32                 { return atomic.LoadUint32(x.w.ptr()) }
+func (x *Uint32) Load() uint32 { return atomic.LoadUint32(x.w.ptr()) }
+
 // Store atomically stores v in the word.
-func (x *Uint32) Store(v uint32)               { atomic.StoreUint32(x.w.ptr(), v) }
+func (x *Uint32) Store(v uint32) { atomic.StoreUint32(x.w.ptr(), v) }
+
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Uint32) Add(delta uint32) uint32      { return atomic.AddUint32(x.w.ptr(), delta) }
+func (x *Uint32) Add(delta uint32) uint32 { return atomic.AddUint32(x.w.ptr(), delta) }
+
 // Sub atomically subtracts delta and returns the new value.
-func (x *Uint32) Sub(delta uint32) uint32      { return atomic.AddUint32(x.w.ptr(), -delta) }
+func (x *Uint32) Sub(delta uint32) uint32 { return atomic.AddUint32(x.w.ptr(), -delta) }
+
 // And atomically ANDs mask into the word and returns the old value.
 func (x *Uint32) And(mask uint32) (old uint32) { return atomic.AndUint32(x.w.ptr(), mask) }
+
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Uint32) Or(mask uint32) (old uint32)  { return atomic.OrUint32(x.w.ptr(), mask) }
+func (x *Uint32) Or(mask uint32) (old uint32) { return atomic.OrUint32(x.w.ptr(), mask) }
+
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Uint32) Xor(mask uint32) (old uint32) {
 	p := x.w.ptr()
@@ -171,8 +185,10 @@ func (x *Uint32) Xor(mask uint32) (old uint32) {
 		}
 	}
 }
+
 // Swap atomically stores v and returns the old value.
 func (x *Uint32) Swap(v uint32) (old uint32) { return atomic.SwapUint32(x.w.ptr(), v) }
+
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Uint32) CompareAndSwap(old, new uint32) bool {
 	return atomic.CompareAndSwapUint32(x.w.ptr(), old, new)
@@ -234,17 +250,23 @@ func (r *Region) Int64(off int) (*Int64, error) {
 }
 
 // Load atomically loads the word.
-func (x *Int64) Load() int64                { return int64(atomic.LoadUint64(x.w.ptr())) }
+func (x *Int64) Load() int64 { return int64(atomic.LoadUint64(x.w.ptr())) }
+
 // Store atomically stores v in the word.
-func (x *Int64) Store(v int64)              { atomic.StoreUint64(x.w.ptr(), uint64(v)) }
+func (x *Int64) Store(v int64) { atomic.StoreUint64(x.w.ptr(), uint64(v)) }
+
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Int64) Add(delta int64) int64      { return int64(atomic.AddUint64(x.w.ptr(), uint64(delta))) }
+func (x *Int64) Add(delta int64) int64 { return int64(atomic.AddUint64(x.w.ptr(), uint64(delta))) }
+
 // Sub atomically subtracts delta and returns the new value.
-func (x *Int64) Sub(delta int64) int64      { return x.Add(-delta) }
+func (x *Int64) Sub(delta int64) int64 { return x.Add(-delta) }
+
 // And atomically ANDs mask into the word and returns the old value.
 func (x *Int64) And(mask int64) (old int64) { return int64(atomic.AndUint64(x.w.ptr(), uint64(mask))) }
+
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Int64) Or(mask int64) (old int64)  { return int64(atomic.OrUint64(x.w.ptr(), uint64(mask))) }
+func (x *Int64) Or(mask int64) (old int64) { return int64(atomic.OrUint64(x.w.ptr(), uint64(mask))) }
+
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Int64) Xor(mask int64) (old int64) {
 	p := x.w.ptr()
@@ -255,8 +277,10 @@ func (x *Int64) Xor(mask int64) (old int64) {
 		}
 	}
 }
+
 // Swap atomically stores v and returns the old value.
 func (x *Int64) Swap(v int64) (old int64) { return int64(atomic.SwapUint64(x.w.ptr(), uint64(v))) }
+
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Int64) CompareAndSwap(old, new int64) bool {
 	return atomic.CompareAndSwapUint64(x.w.ptr(), uint64(old), uint64(new))
@@ -275,17 +299,23 @@ func (r *Region) Uint64(off int) (*Uint64, error) {
 }
 
 // Load atomically loads the word.
-func (x *Uint64) Load() uint64                 { return atomic.LoadUint64(x.w.ptr()) }
+func (x *Uint64) Load() uint64 { return atomic.LoadUint64(x.w.ptr()) }
+
 // Store atomically stores v in the word.
-func (x *Uint64) Store(v uint64)               { atomic.StoreUint64(x.w.ptr(), v) }
+func (x *Uint64) Store(v uint64) { atomic.StoreUint64(x.w.ptr(), v) }
+
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Uint64) Add(delta uint64) uint64      { return atomic.AddUint64(x.w.ptr(), delta) }
+func (x *Uint64) Add(delta uint64) uint64 { return atomic.AddUint64(x.w.ptr(), delta) }
+
 // Sub atomically subtracts delta and returns the new value.
-func (x *Uint64) Sub(delta uint64) uint64      { return atomic.AddUint64(x.w.ptr(), -delta) }
+func (x *Uint64) Sub(delta uint64) uint64 { return atomic.AddUint64(x.w.ptr(), -delta) }
+
 // And atomically ANDs mask into the word and returns the old value.
 func (x *Uint64) And(mask uint64) (old uint64) { return atomic.AndUint64(x.w.ptr(), mask) }
+
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Uint64) Or(mask uint64) (old uint64)  { return atomic.OrUint64(x.w.ptr(), mask) }
+func (x *Uint64) Or(mask uint64) (old uint64) { return atomic.OrUint64(x.w.ptr(), mask) }
+
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Uint64) Xor(mask uint64) (old uint64) {
 	p := x.w.ptr()
@@ -296,8 +326,10 @@ func (x *Uint64) Xor(mask uint64) (old uint64) {
 		}
 	}
 }
+
 // Swap atomically stores v and returns the old value.
 func (x *Uint64) Swap(v uint64) (old uint64) { return atomic.SwapUint64(x.w.ptr(), v) }
+
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Uint64) CompareAndSwap(old, new uint64) bool {
 	return atomic.CompareAndSwapUint64(x.w.ptr(), old, new)

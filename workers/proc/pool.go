@@ -91,8 +91,19 @@ func (p *Pool) Call(ctx context.Context, fn string, arg []byte, regions ...Regio
 	if err != nil {
 		return nil, err
 	}
-	r := <-c.done
-	return r.out, r.err
+	return c.wait()
+}
+
+// wait returns the call's result, or ctx's error as soon as ctx ends: a
+// queued call is then skipped by the worker, a running one is cancelled in
+// the child and, after the grace period, killed.
+func (c *call) wait() ([]byte, error) {
+	select {
+	case r := <-c.done:
+		return r.out, r.err
+	case <-c.ctx.Done():
+		return nil, c.ctx.Err()
+	}
 }
 
 // TryCall is Call that fails at once with ErrQueueFull instead of waiting
@@ -102,8 +113,7 @@ func (p *Pool) TryCall(ctx context.Context, fn string, arg []byte, regions ...Re
 	if err != nil {
 		return nil, err
 	}
-	r := <-c.done
-	return r.out, r.err
+	return c.wait()
 }
 
 func (p *Pool) enqueue(ctx context.Context, fn string, arg []byte, regions []RegionArg, block bool) (*call, error) {

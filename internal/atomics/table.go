@@ -65,6 +65,14 @@ type waiter struct {
 	ch chan struct{} // buffered 1; a send means "look for a token"
 }
 
+// signal tells w to look for a token; a signal already pending is enough.
+func (w *waiter) signal() {
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
+}
+
 // NewTable returns a table. If shared is true, cells may be waited on or
 // notified by other processes too, and parked waiters are also reachable
 // through the futex; if false, everything stays in the Go scheduler.
@@ -253,10 +261,7 @@ func (t *Table) signalOther(c *Cell, w *waiter) {
 	}
 	for i, x := range q.waiters {
 		if x != w {
-			select {
-			case x.ch <- struct{}{}:
-			default:
-			}
+			x.signal()
 			q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
 			return
 		}
@@ -267,10 +272,7 @@ func (t *Table) signalOther(c *Cell, w *waiter) {
 func (q *queue) wakeLocked(n int) {
 	n = min(n, len(q.waiters))
 	for _, w := range q.waiters[:n] {
-		select {
-		case w.ch <- struct{}{}:
-		default:
-		}
+		w.signal()
 	}
 	q.waiters = append(q.waiters[:0], q.waiters[n:]...)
 }

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -20,8 +21,13 @@ import (
 const (
 	childEnv = "SHARC_PROC_CHILD" // set to the parent's pid
 	niceEnv  = "SHARC_PROC_NICE"
-	sockFd   = 3
+	sockFd   = 3 // calls and results
+	ctlFd    = 4 // cancels
 )
+
+// childMaps counts the regions a child has mapped, for the tests of its
+// mapping cache.
+var childMaps atomic.Int64
 
 // RunChildIfRequested serves tasks and exits if this process was started as
 // a child by a Pool; otherwise it returns at once. Call it early in main,
@@ -32,6 +38,22 @@ func RunChildIfRequested() {
 		return
 	}
 	os.Exit(serveChild(ppid))
+}
+
+// server is a child's side: it runs one task at a time on the goroutine that
+// reads the calls, so a call costs no goroutine hand-off; cancels arrive on a
+// second socket, read by their own goroutine, so they reach a running task.
+type server struct {
+	conn *net.UnixConn
+	// cache holds the shared regions the parent asked the child to keep
+	// mapped, so that a region sent again costs neither an fd nor an mmap.
+	// The parent decides what is cached and when it is dropped.
+	cache map[regionKey]*shm.Region
+
+	mu        sync.Mutex
+	running   uint64 // seq of the running task, 0 when idle
+	cancel    context.CancelFunc
+	cancelled uint64 // highest seq the parent cancelled
 }
 
 func serveChild(ppid string) int {
@@ -51,75 +73,201 @@ func serveChild(ppid string) int {
 			}
 		}()
 	}
-	fc, err := net.FileConn(os.NewFile(sockFd, "sharc-parent"))
+	conn, err := fileConn(sockFd, "sharc-parent")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "proc child:", err)
 		return 2
 	}
-	conn := fc.(*net.UnixConn)
-	var (
-		mu     sync.Mutex
-		cancel context.CancelFunc
-	)
-	rd := newReader(conn)
+	ctl, err := fileConn(ctlFd, "sharc-parent-ctl")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "proc child:", err)
+		return 2
+	}
+	s := &server{conn: conn, cache: map[regionKey]*shm.Region{}}
+	go s.readCancels(ctl)
+	s.serve()
+	return 0 // parent closed the socket: the pool is closing
+}
+
+func fileConn(fd int, name string) (*net.UnixConn, error) {
+	f := os.NewFile(uintptr(fd), name)
+	fc, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	return fc.(*net.UnixConn), nil
+}
+
+func (s *server) readCancels(ctl *net.UnixConn) {
+	buf := make([]byte, 16)
 	for {
-		m, files, err := rd.recv()
-		if err != nil {
-			return 0 // parent closed the socket: the pool is closing
+		n, err := ctl.Read(buf)
+		if err != nil || n < 8 {
+			return
 		}
-		switch m.Kind {
-		case "cancel":
-			mu.Lock()
-			if cancel != nil {
-				cancel()
+		seq := uint64(buf[0]) | uint64(buf[1])<<8 | uint64(buf[2])<<16 | uint64(buf[3])<<24 |
+			uint64(buf[4])<<32 | uint64(buf[5])<<40 | uint64(buf[6])<<48 | uint64(buf[7])<<56
+		s.mu.Lock()
+		// The cancel may overtake its call, which travels on the other
+		// socket: remember it for when the call arrives.
+		s.cancelled = max(s.cancelled, seq)
+		if s.running == seq && s.cancel != nil {
+			s.cancel()
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *server) serve() {
+	buf := make([]byte, maxPacket+1024)
+	oob := make([]byte, unix.CmsgSpace(maxFds*4))
+	out := make([]byte, 0, 4096)
+	var (
+		fds   []int
+		refs  []regionRef
+		drops []regionKey
+	)
+	for {
+		n, got, err := recvPacket(s.conn, buf, oob, fds)
+		fds = got
+		if err != nil {
+			return
+		}
+		m, err := parseCall(buf[:n], refs, drops)
+		refs, drops = m.refs, m.drops
+		if err != nil {
+			closeFds(fds)
+			out = appendResult(out[:0], m.seq, statusErr, []byte(err.Error()))
+			s.send(out)
+			continue
+		}
+		for _, k := range m.drops {
+			if r, ok := s.cache[k]; ok {
+				r.Close()
+				delete(s.cache, k)
 			}
-			mu.Unlock()
-		case "call":
-			ctx, c := context.WithCancel(context.Background())
-			mu.Lock()
-			cancel = c
-			mu.Unlock()
-			go func() {
-				res := runTask(ctx, m, files)
-				c()
-				send(conn, res, nil)
-			}()
+		}
+		regions, status, msg := s.regions(m.refs, fds)
+		if status != statusOK {
+			out = appendResult(out[:0], m.seq, status, []byte(msg))
+			s.send(out)
+			continue
+		}
+		status, payload := s.run(&m, regions)
+		out = appendResult(out[:0], m.seq, status, payload)
+		if len(out) > maxPacket {
+			out = appendResult(out[:0], m.seq, statusErr,
+				[]byte(fmt.Sprintf("result of %d bytes exceeds the limit of %d", len(payload), maxPacket-resHeader)))
+		}
+		s.send(out)
+		// Unmapping a transferred region frees its pages if the parent
+		// has let go too: that cost comes after the answer.
+		for i, r := range regions {
+			if m.refs[i].flags&refCache == 0 {
+				r.Close()
+			} else if r.Len() == 0 { // the task closed a cached region
+				delete(s.cache, m.refs[i].key)
+			}
+		}
+		if cap(out) > 1<<16 {
+			out = make([]byte, 0, 4096)
 		}
 	}
 }
 
-func runTask(ctx context.Context, m message, files []*os.File) (res message) {
-	res.Kind = "result"
-	var regions []*shm.Region
-	defer func() {
-		for _, r := range regions {
-			r.Close()
+func (s *server) send(b []byte) {
+	s.conn.Write(b) // a failed write means the parent is gone: the next read ends the loop
+}
+
+// regions maps or looks up the regions of a call; it takes ownership of fds.
+func (s *server) regions(refs []regionRef, fds []int) ([]*shm.Region, byte, string) {
+	if len(refs) == 0 {
+		closeFds(fds)
+		return nil, statusOK, ""
+	}
+	regions := make([]*shm.Region, 0, len(refs))
+	fail := func(status byte, msg string) ([]*shm.Region, byte, string) {
+		for i, r := range regions {
+			if refs[i].flags&refCache == 0 {
+				r.Close()
+			}
 		}
-	}()
-	for _, f := range files {
-		r, err := shm.OpenFile(f)
+		closeFds(fds)
+		return nil, status, msg
+	}
+	for _, ref := range refs {
+		if ref.flags&refFd == 0 {
+			r, ok := s.cache[ref.key]
+			if !ok || int64(r.Len()) != ref.size {
+				return fail(statusMiss, "region not cached")
+			}
+			regions = append(regions, r)
+			continue
+		}
+		if len(fds) == 0 {
+			return fail(statusErr, "a region came without its file descriptor")
+		}
+		fd := fds[0]
+		fds = fds[1:]
+		if old, ok := s.cache[ref.key]; ok && int64(old.Len()) == ref.size {
+			unix.Close(fd) // the same file, mapped already
+			if ref.flags&refCache == 0 {
+				delete(s.cache, ref.key) // a transfer: this call owns it now
+			}
+			regions = append(regions, old)
+			continue
+		} else if ok {
+			old.Close() // the file was resized: map it afresh
+			delete(s.cache, ref.key)
+		}
+		r, err := shm.OpenFile(os.NewFile(uintptr(fd), "region"))
 		if err != nil {
-			res.Err = "mapping a region: " + err.Error()
-			return res
+			return fail(statusErr, "mapping a region: "+err.Error())
+		}
+		childMaps.Add(1)
+		if ref.flags&refCache != 0 {
+			s.cache[ref.key] = r
 		}
 		regions = append(regions, r)
 	}
-	fn, ok := lookup(m.Fn)
+	closeFds(fds)
+	return regions, statusOK, ""
+}
+
+// run calls the task with a context the parent can cancel.
+func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []byte) {
+	fn, ok := lookup(m.fn)
 	if !ok {
-		res.Err = fmt.Sprintf("no task function registered as %q in the child", m.Fn)
-		return res
+		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fn))
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.mu.Lock()
+	s.running, s.cancel = m.seq, cancel
+	if s.cancelled >= m.seq {
+		cancel()
+	}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.running, s.cancel = 0, nil
+		s.mu.Unlock()
+	}()
 	defer func() {
 		if v := recover(); v != nil {
-			res.Err = fmt.Sprintf("panic: %v\n\n%s", v, debug.Stack())
-			res.Panic = true
+			status, payload = statusPanic, fmt.Appendf(nil, "panic: %v\n\n%s", v, debug.Stack())
 		}
 	}()
-	out, err := fn(ctx, m.Arg, regions)
-	if err != nil {
-		res.Err = err.Error()
-		return res
+	// The argument lives in the receive buffer; the task gets its own copy,
+	// which it may keep.
+	var arg []byte
+	if len(m.arg) > 0 {
+		arg = append([]byte(nil), m.arg...)
 	}
-	res.Arg = out
-	return res
+	out, err := fn(ctx, arg, regions)
+	if err != nil {
+		return statusErr, []byte(err.Error())
+	}
+	return statusOK, out
 }

@@ -4,6 +4,8 @@ package proc
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -14,35 +16,38 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"weak"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sharc-go/sharc/internal/hist"
+	"github.com/sharc-go/sharc/shm"
 )
 
+// maxCached bounds the shared regions a child keeps mapped between calls.
+const maxCached = 64
+
 // A Pool runs calls on a fixed number of child processes.
+//
+// A call runs on its caller's goroutine: it takes an idle child, writes the
+// request to the child's socket and reads the answer itself, so a round trip
+// costs two cross-process wake-ups and no hand-off between goroutines.
 type Pool struct {
-	opts    Options
-	exe     string
-	queue   chan *call
-	closing chan struct{}
-	kill    chan struct{}
-	mu      sync.RWMutex // held for reading while enqueueing; Close takes it to close queue
-	closed  bool
-	wg      sync.WaitGroup
+	opts  Options
+	exe   string
+	idle  chan *child   // children ready for a call; capacity Workers
+	slots chan struct{} // one per call waiting for a child; capacity MaxQueue
+	kill  chan struct{} // closed by CloseNow
+
+	mu     sync.Mutex // guards closed, the Add of calls, and live
+	closed bool
+	live   map[*child]struct{}
+	calls  sync.WaitGroup // calls in progress
+	bg     sync.WaitGroup // replacements and cancelled calls' clean-ups
+	once   sync.Once      // the final stop of every child
 
 	completed, failed, died, killed, restarts atomic.Int64
-}
-
-type call struct {
-	ctx     context.Context
-	fn      string
-	arg     []byte
-	regions []RegionArg
-	done    chan result // buffered 1
-}
-
-type result struct {
-	out []byte
-	err error
+	wait, run                                 hist.Histogram
 }
 
 // NewPool starts the children of a pool. The running binary must call
@@ -64,107 +69,286 @@ func NewPool(opts Options) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("proc: %w", err)
 	}
-	p := &Pool{opts: opts, exe: exe, queue: make(chan *call, opts.MaxQueue), closing: make(chan struct{}), kill: make(chan struct{})}
-	children := make([]*child, opts.Workers)
-	for i := range children {
-		if children[i], err = p.start(); err != nil {
-			for _, c := range children[:i] {
-				c.stop(true)
-			}
+	p := &Pool{
+		opts: opts, exe: exe,
+		idle:  make(chan *child, opts.Workers),
+		slots: make(chan struct{}, opts.MaxQueue),
+		kill:  make(chan struct{}),
+		live:  map[*child]struct{}{},
+	}
+	for range opts.Workers {
+		c, err := p.start()
+		if err != nil {
+			p.CloseNow()
 			return nil, err
 		}
-	}
-	for _, c := range children {
-		p.wg.Add(1)
-		go p.work(c)
+		p.idle <- c
 	}
 	return p, nil
 }
 
 // Call runs the task registered as fn in a child with arg and regions and
-// returns its result. It waits for queue space and for the result until ctx
-// ends; a call cancelled while queued never runs, and a running one is asked
-// to stop (its ctx in the child is cancelled) and its child is killed and
-// replaced if it has not stopped after the grace period.
+// returns its result. It waits for queue space, a child and the result until
+// ctx ends: a call cancelled while queued never runs, and a running one is
+// asked to stop (its ctx in the child is cancelled) and its child is killed
+// and replaced if it has not stopped after the grace period.
 func (p *Pool) Call(ctx context.Context, fn string, arg []byte, regions ...RegionArg) ([]byte, error) {
-	c, err := p.enqueue(ctx, fn, arg, regions, true)
-	if err != nil {
-		return nil, err
-	}
-	return c.wait()
-}
-
-// wait returns the call's result, or ctx's error as soon as ctx ends: a
-// queued call is then skipped by the worker, a running one is cancelled in
-// the child and, after the grace period, killed.
-func (c *call) wait() ([]byte, error) {
-	select {
-	case r := <-c.done:
-		return r.out, r.err
-	case <-c.ctx.Done():
-		return nil, c.ctx.Err()
-	}
+	return p.call(ctx, fn, arg, regions, true)
 }
 
 // TryCall is Call that fails at once with ErrQueueFull instead of waiting
 // for queue space.
 func (p *Pool) TryCall(ctx context.Context, fn string, arg []byte, regions ...RegionArg) ([]byte, error) {
-	c, err := p.enqueue(ctx, fn, arg, regions, false)
-	if err != nil {
-		return nil, err
-	}
-	return c.wait()
+	return p.call(ctx, fn, arg, regions, false)
 }
 
-func (p *Pool) enqueue(ctx context.Context, fn string, arg []byte, regions []RegionArg, block bool) (*call, error) {
+func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []RegionArg, block bool) ([]byte, error) {
 	if _, ok := lookup(fn); !ok {
 		return nil, fmt.Errorf("proc: no task function registered as %q", fn)
 	}
 	if len(regions) > maxFds {
 		return nil, fmt.Errorf("proc: %d regions in one call; the limit is %d", len(regions), maxFds)
 	}
-	c := &call{ctx: ctx, fn: fn, arg: arg, regions: regions, done: make(chan result, 1)}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
+	if len(fn) > 1<<16-1 || len(arg)+len(fn)+callHeader+len(regions)*refSize > maxPacket-maxCached*keySize {
+		return nil, fmt.Errorf("proc: argument of %d bytes exceeds the limit of about %d", len(arg), maxPacket)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
 	if p.closed {
+		p.mu.Unlock()
 		return nil, ErrClosed
 	}
-	if !block {
+	p.calls.Add(1)
+	p.mu.Unlock()
+	defer p.calls.Done()
+
+	t0 := time.Now()
+	c, err := p.acquire(ctx, block)
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	p.wait.Record(int64(t1.Sub(t0)))
+	out, err := p.runOn(ctx, c, fn, arg, regions)
+	p.run.Record(int64(time.Since(t1)))
+	if err != nil {
+		p.failed.Add(1)
+	} else {
+		p.completed.Add(1)
+	}
+	return out, err
+}
+
+// acquire takes an idle child, waiting in the queue if none is.
+func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
+	select {
+	case c := <-p.idle:
+		return c, nil
+	default:
+	}
+	if block {
 		select {
-		case p.queue <- c:
-			return c, nil
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-p.kill:
+			return nil, ErrClosed
+		}
+	} else {
+		select {
+		case p.slots <- struct{}{}:
 		default:
 			return nil, ErrQueueFull
 		}
 	}
+	defer func() { <-p.slots }()
 	select {
-	case p.queue <- c:
+	case c := <-p.idle:
 		return c, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case <-p.closing:
+	case <-p.kill:
 		return nil, ErrClosed
 	}
 }
 
-// Stats returns the pool's counters.
-func (p *Pool) Stats() Stats {
-	return Stats{
-		Workers: p.opts.Workers, Queued: len(p.queue),
-		Completed: p.completed.Load(), Failed: p.failed.Load(), Died: p.died.Load(),
-		Killed: p.killed.Load(), Restarts: p.restarts.Load(),
+// aLongTimeAgo is a read deadline that interrupts a blocked read at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// runOn runs one call on c. It gives c back to the pool, or retires it and
+// has a replacement started.
+func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regions []RegionArg) ([]byte, error) {
+	if c.err != nil { // a placeholder for a child that failed to start
+		p.replace()
+		return nil, c.err
+	}
+	seq := c.seq + 1
+	c.seq = seq
+	if err := c.sendCall(seq, fn, arg, regions, false); err != nil {
+		if errors.Is(err, errRegion) {
+			p.idle <- c
+			return nil, err
+		}
+		return nil, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
+	}
+	for _, ra := range regions {
+		if ra.transfer {
+			ra.r.Close()
+		}
+	}
+	// The read below is the only wait: a cancellable ctx interrupts it
+	// through the connection's deadline.
+	var fired chan struct{}
+	stop := func() bool { return true }
+	if ctx.Done() != nil {
+		fired = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			c.conn.SetReadDeadline(aLongTimeAgo)
+			close(fired)
+		})
+	}
+	for {
+		rseq, status, payload, err := c.recvResult()
+		if err != nil {
+			if fired != nil && !stop() {
+				<-fired
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					// The caller goes; the child is cancelled, waited for
+					// for the grace period and then killed.
+					p.bg.Add(1)
+					go p.reclaim(c, seq)
+					return nil, ctx.Err()
+				}
+			}
+			return nil, p.retire(c, false, fmt.Errorf("%w while running %s", ErrWorkerDied, fn))
+		}
+		if rseq != seq {
+			continue // a late answer to a call cancelled earlier
+		}
+		if status == statusMiss {
+			// The child lost a cached mapping (a task closed it): send
+			// every region's fd again.
+			if err := c.sendCall(seq, fn, arg, regions, true); err != nil {
+				stop()
+				return nil, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
+			}
+			continue
+		}
+		if fired != nil && !stop() {
+			<-fired
+			c.conn.SetReadDeadline(time.Time{})
+		}
+		var out []byte
+		if len(payload) > 0 && status == statusOK {
+			out = append([]byte(nil), payload...)
+		}
+		msg := string(payload)
+		p.idle <- c
+		switch status {
+		case statusOK:
+			return out, nil
+		case statusPanic:
+			return nil, &TaskError{Fn: fn, Msg: msg, Panic: true}
+		default:
+			return nil, &TaskError{Fn: fn, Msg: msg}
+		}
 	}
 }
 
-// Close stops accepting calls, lets queued calls finish, and stops the
-// children. If ctx ends first, it kills them, fails what remains with
-// ErrClosed and returns ctx's error. After Close no child process remains.
+// reclaim cancels the running call seq of a child whose caller has gone,
+// and gives the child back once it answers, or kills it after the grace
+// period.
+func (p *Pool) reclaim(c *child, seq uint64) {
+	defer p.bg.Done()
+	c.conn.SetReadDeadline(time.Now().Add(p.opts.Grace))
+	c.ctl.Write(binary.LittleEndian.AppendUint64(nil, seq))
+	for {
+		rseq, _, _, err := c.recvResult()
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			p.killed.Add(1)
+			c.stop(true)
+			p.replace()
+			return
+		case err != nil:
+			p.retire(c, false, nil)
+			return
+		case rseq == seq:
+			c.conn.SetReadDeadline(time.Time{})
+			p.idle <- c
+			return
+		}
+	}
+}
+
+// retire reaps a dead (or, with kill, broken) child, has a replacement
+// started and returns err with how the child ended, or ErrClosed if the pool
+// killed it.
+func (p *Pool) retire(c *child, kill bool, err error) error {
+	how := c.stop(kill)
+	select {
+	case <-p.kill:
+		return ErrClosed
+	default:
+	}
+	p.replace()
+	if err == nil {
+		return nil
+	}
+	p.died.Add(1)
+	return fmt.Errorf("%w: %s", err, how)
+}
+
+// replace starts a child in the background and makes it idle; a failure
+// becomes a placeholder that hands the error to one caller.
+func (p *Pool) replace() {
+	p.bg.Add(1)
+	go func() {
+		defer p.bg.Done()
+		c, err := p.start()
+		if err != nil {
+			select {
+			case <-p.kill:
+				return
+			default:
+			}
+			c = &child{err: err}
+		} else {
+			p.restarts.Add(1)
+		}
+		p.idle <- c
+	}()
+}
+
+// Stats returns the pool's counters and latency histograms.
+func (p *Pool) Stats() Stats {
+	return Stats{
+		Workers: p.opts.Workers, Queued: len(p.slots),
+		Completed: p.completed.Load(), Failed: p.failed.Load(), Died: p.died.Load(),
+		Killed: p.killed.Load(), Restarts: p.restarts.Load(),
+		Wait: p.wait.Snapshot(), Run: p.run.Snapshot(),
+	}
+}
+
+// Close stops accepting calls, lets queued and running calls finish, and
+// stops the children. If ctx ends first, it kills them, fails what remains
+// with ErrClosed and returns ctx's error. After Close no child process
+// remains.
 func (p *Pool) Close(ctx context.Context) error {
-	p.shutdown()
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
 	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
+	go func() {
+		p.calls.Wait()
+		p.bg.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
+		p.stopAll(false)
 		return nil
 	case <-ctx.Done():
 		p.CloseNow()
@@ -175,149 +359,197 @@ func (p *Pool) Close(ctx context.Context) error {
 // CloseNow kills the children at once; queued and running calls fail with
 // ErrClosed. It returns when every child is reaped.
 func (p *Pool) CloseNow() {
-	p.shutdown()
 	p.mu.Lock()
+	p.closed = true
 	select {
 	case <-p.kill:
 	default:
 		close(p.kill)
 	}
+	live := make([]*child, 0, len(p.live))
+	for c := range p.live {
+		live = append(live, c)
+	}
 	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *Pool) shutdown() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.closed {
-		p.closed = true
-		close(p.closing)
-		close(p.queue)
+	// Killing wakes every caller blocked on a child's answer.
+	for _, c := range live {
+		c.cmd.Process.Kill()
 	}
+	p.calls.Wait()
+	p.bg.Wait()
+	p.stopAll(true)
 }
 
-// work serves calls on one child, replacing it when it dies.
-func (p *Pool) work(c *child) {
-	defer p.wg.Done()
-	defer func() {
-		if c != nil {
-			c.stop(false)
+// stopAll stops every child; no call or background work remains.
+func (p *Pool) stopAll(kill bool) {
+	p.once.Do(func() {
+		p.mu.Lock()
+		live := make([]*child, 0, len(p.live))
+		for c := range p.live {
+			live = append(live, c)
 		}
-	}()
-	for t := range p.queue {
-		select {
-		case <-p.kill:
-			t.done <- result{err: ErrClosed}
-			continue
-		default:
+		p.mu.Unlock()
+		for _, c := range live {
+			c.stop(kill)
 		}
-		if err := t.ctx.Err(); err != nil {
-			t.done <- result{err: err} // cancelled while queued: never runs
-			continue
-		}
-		if c == nil {
-			var err error
-			if c, err = p.start(); err != nil {
-				t.done <- result{err: err}
-				continue
+		for {
+			select {
+			case <-p.idle:
+			default:
+				return
 			}
-			p.restarts.Add(1)
 		}
-		res, alive := p.run(c, t)
-		switch {
-		case res.err == nil:
-			p.completed.Add(1)
-		default:
-			p.failed.Add(1)
-		}
-		t.done <- res
-		if !alive {
-			c = nil
-		}
-	}
+	})
 }
 
-// run sends t to c and waits for its result. It reports whether c is still
-// usable.
-func (p *Pool) run(c *child, t *call) (result, bool) {
-	files := make([]*os.File, 0, len(t.regions))
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
-	for _, ra := range t.regions {
-		f, err := ra.r.File()
-		if err != nil {
-			return result{err: fmt.Errorf("proc: region for %s: %w", t.fn, err)}, true
-		}
-		files = append(files, f)
-	}
-	if err := send(c.conn, message{Kind: "call", Fn: t.fn, Arg: t.arg, Nfd: len(files)}, files); err != nil {
-		c.stop(true)
-		p.died.Add(1)
-		return result{err: fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, t.fn, err)}, false
-	}
-	for _, ra := range t.regions {
-		if ra.transfer {
-			ra.r.Close()
-		}
-	}
-	var graceC <-chan time.Time
-	ctxDone := t.ctx.Done()
-	cancelled := false
-	for {
-		select {
-		case m := <-c.results:
-			if cancelled { // answered after our cancel
-				return result{err: t.ctx.Err()}, true
-			}
-			if m.Err != "" {
-				return result{err: &TaskError{Fn: t.fn, Msg: m.Err, Panic: m.Panic}}, true
-			}
-			return result{out: m.Arg}, true
-		case <-c.dead:
-			how := c.stop(false)
-			p.died.Add(1)
-			return result{err: fmt.Errorf("%w while running %s: %s", ErrWorkerDied, t.fn, how)}, false
-		case <-ctxDone:
-			send(c.conn, message{Kind: "cancel"}, nil)
-			ctxDone, cancelled = nil, true
-			graceC = time.After(p.opts.Grace)
-		case <-graceC:
-			c.stop(true)
-			p.killed.Add(1)
-			return result{err: fmt.Errorf("proc: task %s did not stop within %v of cancellation; its child was killed: %w", t.fn, p.opts.Grace, t.ctx.Err())}, false
-		case <-p.kill:
-			c.stop(true)
-			return result{err: ErrClosed}, false
-		}
-	}
-}
-
-// child is one worker process and the parent's end of its socket.
+// child is one worker process and the parent's ends of its sockets. Only
+// the goroutine that took it from the pool's idle channel uses it.
 type child struct {
-	cmd     *exec.Cmd
-	conn    *net.UnixConn
-	results chan message
-	dead    chan struct{}
-	once    sync.Once
-	how     string
+	p    *Pool
+	cmd  *exec.Cmd
+	conn *net.UnixConn // calls and results
+	ctl  *net.UnixConn // cancels
+	err  error         // set on a placeholder for a child that failed to start
+
+	seq  uint64
+	wbuf []byte
+	rbuf []byte
+	oob  []byte
+	fds  []int
+	refs []regionRef
+
+	// cache mirrors the child's cache of mapped regions: the parent
+	// decides what the child keeps, so it can send a cached region by key
+	// alone and tell the child to unmap regions closed here.
+	cache map[regionKey]*cachedRegion
+	tick  uint64
+	drops []regionKey
+
+	once sync.Once
+	how  string
+}
+
+type cachedRegion struct {
+	r    weak.Pointer[shm.Region]
+	size int64
+	used uint64
+}
+
+var errRegion = errors.New("proc: region")
+
+// sendCall writes a call. With allFds, every region goes with its fd
+// (after a miss in the child's cache).
+func (c *child) sendCall(seq uint64, fn string, arg []byte, regions []RegionArg, allFds bool) error {
+	// Check every region before touching the cache, so a bad region
+	// leaves the parent's view of the child's cache as it was.
+	var keys [maxFds]regionRef
+	for i, ra := range regions {
+		fd := ra.r.Fd()
+		if fd < 0 {
+			return fmt.Errorf("%w for %s: %w", errRegion, fn, shm.ErrClosed)
+		}
+		key, size, err := keyOf(fd)
+		if err != nil {
+			return fmt.Errorf("%w for %s: %w", errRegion, fn, err)
+		}
+		keys[i] = regionRef{key: key, size: size}
+	}
+	c.tick++
+	c.refs = c.refs[:0]
+	c.fds = c.fds[:0]
+	c.drops = c.drops[:0]
+	// Regions closed or collected here are unmapped in the child too.
+	for k, e := range c.cache {
+		if r := e.r.Value(); r == nil || r.Len() == 0 {
+			c.drops = append(c.drops, k)
+			delete(c.cache, k)
+		}
+	}
+	for i, ra := range regions {
+		ref := keys[i]
+		key, size := ref.key, ref.size
+		e, cached := c.cache[key]
+		switch {
+		case ra.transfer:
+			// The child owns it after this call; its cached mapping,
+			// if any, goes with the call.
+			ref.flags = refFd | refTransfer
+			delete(c.cache, key)
+		case cached && e.size == size && !allFds:
+			ref.flags = refCache
+			e.r, e.used = weak.Make(ra.r), c.tick
+		default:
+			ref.flags = refFd
+			if cached || c.makeRoom() {
+				ref.flags |= refCache
+				c.cache[key] = &cachedRegion{r: weak.Make(ra.r), size: size, used: c.tick}
+			}
+		}
+		if ref.flags&refFd != 0 {
+			c.fds = append(c.fds, ra.r.Fd())
+		}
+		c.refs = append(c.refs, ref)
+	}
+	c.wbuf = appendCall(c.wbuf[:0], &callMsg{seq: seq, fn: fn, arg: arg, refs: c.refs, drops: c.drops})
+	var oob []byte
+	if len(c.fds) > 0 {
+		// The kernel duplicates the fds into the child while sending, so
+		// the regions' own fds go as they are.
+		oob = unix.UnixRights(c.fds...)
+	}
+	_, _, err := c.conn.WriteMsgUnix(c.wbuf, oob, nil)
+	if cap(c.wbuf) > 1<<16 {
+		c.wbuf = nil
+	}
+	return err
+}
+
+// makeRoom evicts the least recently used cached region not used by the
+// call being built, if the cache is full, and reports whether there is room.
+func (c *child) makeRoom() bool {
+	if len(c.cache) < maxCached {
+		return true
+	}
+	var (
+		lru  regionKey
+		old  *cachedRegion
+		have bool
+	)
+	for k, e := range c.cache {
+		if e.used != c.tick && (!have || e.used < old.used) {
+			lru, old, have = k, e, true
+		}
+	}
+	if !have {
+		return false
+	}
+	delete(c.cache, lru)
+	c.drops = append(c.drops, lru)
+	return true
+}
+
+func (c *child) recvResult() (seq uint64, status byte, payload []byte, err error) {
+	n, fds, err := recvPacket(c.conn, c.rbuf, c.oob, c.fds)
+	c.fds = fds
+	closeFds(fds) // a child never sends any
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	return parseResult(c.rbuf[:n])
 }
 
 func (p *Pool) start() (*child, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	conn, childEnd, err := socketPair("sharc-child")
 	if err != nil {
-		return nil, fmt.Errorf("proc: socketpair: %w", err)
+		return nil, err
 	}
-	parentEnd := os.NewFile(uintptr(fds[0]), "sharc-child")
-	childEnd := os.NewFile(uintptr(fds[1]), "sharc-parent")
 	defer childEnd.Close()
-	fc, err := net.FileConn(parentEnd)
-	parentEnd.Close()
+	ctl, ctlEnd, err := socketPair("sharc-child-ctl")
 	if err != nil {
-		return nil, fmt.Errorf("proc: %w", err)
+		conn.Close()
+		return nil, err
 	}
+	defer ctlEnd.Close()
 	cmd := exec.Command(p.exe)
 	cmd.Env = append(os.Environ(),
 		childEnv+"="+strconv.Itoa(os.Getpid()),
@@ -327,34 +559,49 @@ func (p *Pool) start() (*child, error) {
 		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(p.opts.MemoryLimit, 10))
 	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.ExtraFiles = []*os.File{childEnd}
+	cmd.ExtraFiles = []*os.File{childEnd, ctlEnd} // fds 3 and 4
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.kill:
+		conn.Close()
+		ctl.Close()
+		return nil, ErrClosed
+	default:
+	}
 	if err := cmd.Start(); err != nil {
-		fc.Close()
+		conn.Close()
+		ctl.Close()
 		return nil, fmt.Errorf("proc: starting a child: %w", err)
 	}
-	c := &child{cmd: cmd, conn: fc.(*net.UnixConn), results: make(chan message, 4), dead: make(chan struct{})}
-	go func() {
-		rd := newReader(c.conn)
-		for {
-			m, files, err := rd.recv()
-			for _, f := range files {
-				f.Close()
-			}
-			if err != nil {
-				close(c.dead)
-				return
-			}
-			select {
-			case c.results <- m:
-			default: // nobody waits for it any more: a late answer after a kill
-			}
-		}
-	}()
+	c := &child{
+		p: p, cmd: cmd, conn: conn, ctl: ctl,
+		rbuf:  make([]byte, maxPacket+1024),
+		oob:   make([]byte, unix.CmsgSpace(maxFds*4)),
+		cache: map[regionKey]*cachedRegion{},
+	}
+	p.live[c] = struct{}{}
 	return c, nil
 }
 
-// stop closes the socket (a healthy child exits on EOF), kills the child if
+func socketPair(name string) (*net.UnixConn, *os.File, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("proc: socketpair: %w", err)
+	}
+	parentEnd := os.NewFile(uintptr(fds[0]), name)
+	childEnd := os.NewFile(uintptr(fds[1]), name)
+	fc, err := net.FileConn(parentEnd)
+	parentEnd.Close()
+	if err != nil {
+		childEnd.Close()
+		return nil, nil, fmt.Errorf("proc: %w", err)
+	}
+	return fc.(*net.UnixConn), childEnd, nil
+}
+
+// stop closes the sockets (a healthy child exits on EOF), kills the child if
 // asked to, reaps it and returns how it ended.
 func (c *child) stop(kill bool) string {
 	c.once.Do(func() {
@@ -362,9 +609,12 @@ func (c *child) stop(kill bool) string {
 			c.cmd.Process.Kill()
 		}
 		c.conn.Close()
+		c.ctl.Close()
 		err := c.cmd.Wait()
-		<-c.dead
 		c.how = exitText(c.cmd.ProcessState, err)
+		c.p.mu.Lock()
+		delete(c.p.live, c)
+		c.p.mu.Unlock()
 	})
 	return c.how
 }

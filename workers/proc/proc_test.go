@@ -93,6 +93,7 @@ func init() {
 }
 
 func TestMain(m *testing.M) {
+	runPingChildIfRequested()
 	RunChildIfRequested()
 	goleak.VerifyTestMain(m)
 }
@@ -280,12 +281,17 @@ func BenchmarkRoundTrip(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer p.CloseNow()
+	b.Run("floor-pingpong", benchFloorNetpoll)
 	b.Run("tiny", func(b *testing.B) {
+		lat := make(latencies, 0, 1<<16)
 		for b.Loop() {
+			t0 := time.Now()
 			if _, err := p.Call(context.Background(), "echo", []byte("x")); err != nil {
 				b.Fatal(err)
 			}
+			lat = append(lat, time.Since(t0))
 		}
+		lat.report(b)
 	})
 }
 

@@ -3,8 +3,8 @@
 package proc
 
 import (
-	"encoding/json"
-	"fmt"
+	"encoding/binary"
+	"errors"
 	"net"
 	"os"
 
@@ -17,80 +17,168 @@ const maxFds = 64
 // maxPacket bounds one message, argument payload included.
 const maxPacket = 1 << 20
 
-// message is one packet between parent and child.
-type message struct {
-	Kind  string `json:"kind"` // "call", "cancel", "result"
-	Fn    string `json:"fn,omitempty"`
-	Arg   []byte `json:"arg,omitempty"`
-	Err   string `json:"err,omitempty"`
-	Panic bool   `json:"panic,omitempty"`
-	Nfd   int    `json:"nfd,omitempty"`
+// The wire format is a fixed little-endian header and raw bytes, one
+// SOCK_SEQPACKET packet per message: encoding and decoding cost nothing next
+// to the two cross-process wake-ups of a round trip (JSON used to cost
+// several microseconds and allocations on each side).
+//
+//	call:   'c' nref:u8 fnlen:u16 ndrop:u16 seq:u64 | nref × (flags:u8 dev:u64 ino:u64 size:u64) | ndrop × (dev:u64 ino:u64) | fn | arg
+//	result: 'r' status:u8 seq:u64 | payload (the result, or the error text)
+//	cancel: seq:u64, on the separate control socket
+//
+// A region ref with refFd comes with the next file descriptor of the
+// packet's SCM_RIGHTS; one without names a mapping the child has cached.
+const (
+	kindCall   = 'c'
+	kindResult = 'r'
+	callHeader = 14
+	refSize    = 25
+	keySize    = 16
+	resHeader  = 10
+)
+
+// Region ref flags.
+const (
+	refFd       = 1 << iota // a file descriptor for this region is attached
+	refTransfer             // the parent gave the region up: unmap it after the task
+	refCache                // keep the mapping for later calls (the parent tracks it)
+)
+
+// Result statuses.
+const (
+	statusOK    = iota
+	statusErr   // payload is the task's error text
+	statusPanic // payload is the panic value and stack
+	statusMiss  // a ref without fd named a mapping the child does not hold: resend with fds
+)
+
+var errBadPacket = errors.New("proc: malformed packet")
+
+// regionKey identifies the file behind a region: while the child keeps it
+// mapped the inode stays alive, so the pair cannot name another file.
+type regionKey struct{ dev, ino uint64 }
+
+type regionRef struct {
+	flags byte
+	key   regionKey
+	size  int64
 }
 
-func send(c *net.UnixConn, m message, files []*os.File) error {
-	b, err := json.Marshal(m)
+type callMsg struct {
+	seq   uint64
+	fn    string
+	arg   []byte
+	refs  []regionRef
+	drops []regionKey
+}
+
+func appendCall(b []byte, m *callMsg) []byte {
+	b = append(b, kindCall, byte(len(m.refs)))
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.fn)))
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.drops)))
+	b = binary.LittleEndian.AppendUint64(b, m.seq)
+	for _, r := range m.refs {
+		b = append(b, r.flags)
+		b = binary.LittleEndian.AppendUint64(b, r.key.dev)
+		b = binary.LittleEndian.AppendUint64(b, r.key.ino)
+		b = binary.LittleEndian.AppendUint64(b, uint64(r.size))
+	}
+	for _, k := range m.drops {
+		b = binary.LittleEndian.AppendUint64(b, k.dev)
+		b = binary.LittleEndian.AppendUint64(b, k.ino)
+	}
+	b = append(b, m.fn...)
+	return append(b, m.arg...)
+}
+
+// parseCall decodes a call; refs and drops reuse the given slices' storage,
+// arg aliases b.
+func parseCall(b []byte, refs []regionRef, drops []regionKey) (callMsg, error) {
+	var m callMsg
+	if len(b) < callHeader || b[0] != kindCall {
+		return m, errBadPacket
+	}
+	nref, fnlen, ndrop := int(b[1]), int(binary.LittleEndian.Uint16(b[2:])), int(binary.LittleEndian.Uint16(b[4:]))
+	m.seq = binary.LittleEndian.Uint64(b[6:])
+	b = b[callHeader:]
+	if len(b) < nref*refSize+ndrop*keySize+fnlen {
+		return m, errBadPacket
+	}
+	m.refs = refs[:0]
+	for range nref {
+		m.refs = append(m.refs, regionRef{
+			flags: b[0],
+			key:   regionKey{binary.LittleEndian.Uint64(b[1:]), binary.LittleEndian.Uint64(b[9:])},
+			size:  int64(binary.LittleEndian.Uint64(b[17:])),
+		})
+		b = b[refSize:]
+	}
+	m.drops = drops[:0]
+	for range ndrop {
+		m.drops = append(m.drops, regionKey{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])})
+		b = b[keySize:]
+	}
+	m.fn = string(b[:fnlen])
+	m.arg = b[fnlen:]
+	return m, nil
+}
+
+func appendResult(b []byte, seq uint64, status byte, payload []byte) []byte {
+	b = append(b, kindResult, status)
+	b = binary.LittleEndian.AppendUint64(b, seq)
+	return append(b, payload...)
+}
+
+func parseResult(b []byte) (seq uint64, status byte, payload []byte, err error) {
+	if len(b) < resHeader || b[0] != kindResult {
+		return 0, 0, nil, errBadPacket
+	}
+	return binary.LittleEndian.Uint64(b[2:]), b[1], b[resHeader:], nil
+}
+
+// recvPacket reads one packet and the file descriptors that came with it
+// (marked close-on-exec). n == 0 with a nil error cannot happen: an empty
+// read is the peer's EOF and reported as net.ErrClosed.
+func recvPacket(c *net.UnixConn, buf, oob []byte, fds []int) (n int, _ []int, err error) {
+	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
 	if err != nil {
-		return err
+		return 0, fds, err
 	}
-	if len(b) > maxPacket {
-		return fmt.Errorf("proc: message of %d bytes exceeds %d", len(b), maxPacket)
-	}
-	var oob []byte
-	if len(files) > 0 {
-		fds := make([]int, len(files))
-		for i, f := range files {
-			fds[i] = int(f.Fd())
-		}
-		oob = unix.UnixRights(fds...)
-	}
-	_, _, err = c.WriteMsgUnix(b, oob, nil)
-	return err
-}
-
-// reader receives messages from one connection, reusing its buffers: a
-// message-sized allocation per receive would cost more than the round trip.
-type reader struct {
-	c   *net.UnixConn
-	buf []byte
-	oob []byte
-}
-
-func newReader(c *net.UnixConn) *reader {
-	return &reader{c: c, buf: make([]byte, maxPacket+1024), oob: make([]byte, unix.CmsgSpace(maxFds*4))}
-}
-
-func (r *reader) recv() (message, []*os.File, error) {
-	buf, oob := r.buf, r.oob
-	n, oobn, _, _, err := r.c.ReadMsgUnix(buf, oob)
-	if err != nil {
-		return message{}, nil, err
-	}
-	if n == 0 {
-		return message{}, nil, net.ErrClosed
-	}
-	var files []*os.File
+	fds = fds[:0]
 	if oobn > 0 {
 		scms, err := unix.ParseSocketControlMessage(oob[:oobn])
 		if err != nil {
-			return message{}, nil, err
+			return 0, fds, err
 		}
 		for _, scm := range scms {
-			fds, err := unix.ParseUnixRights(&scm)
+			got, err := unix.ParseUnixRights(&scm)
 			if err != nil {
 				continue
 			}
-			for _, fd := range fds {
+			for _, fd := range got {
 				unix.CloseOnExec(fd)
-				files = append(files, os.NewFile(uintptr(fd), "region"))
 			}
+			fds = append(fds, got...)
 		}
 	}
-	var m message
-	if err := json.Unmarshal(buf[:n], &m); err != nil {
-		for _, f := range files {
-			f.Close()
-		}
-		return message{}, nil, fmt.Errorf("proc: bad message: %w", err)
+	if n == 0 {
+		closeFds(fds)
+		return 0, fds[:0], net.ErrClosed
 	}
-	return m, files, nil
+	return n, fds, nil
+}
+
+func closeFds(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// keyOf returns the identity of the file behind fd.
+func keyOf(fd int) (regionKey, int64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return regionKey{}, 0, os.NewSyscallError("fstat", err)
+	}
+	return regionKey{uint64(st.Dev), st.Ino}, st.Size, nil
 }

@@ -1,4 +1,4 @@
-package workers
+package hist
 
 import (
 	"math/rand/v2"
@@ -11,17 +11,17 @@ import (
 
 func TestBucketBounds(t *testing.T) {
 	// Every value lies within its bucket, and buckets are contiguous.
-	for i := 0; i < histBuckets-1; i++ {
-		require.Equal(t, i, bucketOf(bucketUpper(i)), "upper of %d", i)
-		require.Equal(t, i+1, bucketOf(bucketUpper(i)+1), "after upper of %d", i)
+	for i := 0; i < Buckets-1; i++ {
+		require.Equal(t, i, BucketOf(BucketUpper(i)), "upper of %d", i)
+		require.Equal(t, i+1, BucketOf(BucketUpper(i)+1), "after upper of %d", i)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 10000 {
 		v := r.Uint64() >> r.IntN(64)
-		i := bucketOf(v)
-		require.LessOrEqual(t, v, bucketUpper(i))
+		i := BucketOf(v)
+		require.LessOrEqual(t, v, BucketUpper(i))
 		if i > 0 {
-			require.Greater(t, v, bucketUpper(i-1))
+			require.Greater(t, v, BucketUpper(i-1))
 		}
 	}
 }
@@ -29,14 +29,14 @@ func TestBucketBounds(t *testing.T) {
 func TestHistogramQuantiles(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{1, 7, 999, 10007} {
-		var h histogram
+		var h Histogram
 		vals := make([]int64, n)
 		for i := range vals {
 			vals[i] = int64(r.ExpFloat64() * 50_000)
-			h.record(vals[i])
+			h.Record(vals[i])
 		}
 		sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
-		l := h.snapshot()
+		l := h.Snapshot()
 		require.EqualValues(t, n, l.Count)
 		assert.InDelta(t, float64(vals[n-1])/1e3, l.Max, 1e-9)
 		for _, c := range []struct {
@@ -49,8 +49,8 @@ func TestHistogramQuantiles(t *testing.T) {
 			assert.LessOrEqual(t, c.got, want*1.26+0.004, "n=%d q=%v", n, c.q)
 		}
 	}
-	var h histogram
-	assert.Equal(t, Latency{}, h.snapshot())
-	h.record(-5)
-	assert.EqualValues(t, 1, h.snapshot().Count)
+	var h Histogram
+	assert.Equal(t, Latency{}, h.Snapshot())
+	h.Record(-5)
+	assert.EqualValues(t, 1, h.Snapshot().Count)
 }

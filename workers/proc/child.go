@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -44,7 +45,7 @@ func RunChildIfRequested() {
 // reads the calls, so a call costs no goroutine hand-off; cancels arrive on a
 // second socket, read by their own goroutine, so they reach a running task.
 type server struct {
-	conn *net.UnixConn
+	raw bool // read calls with a raw syscall (see serveChild)
 	// cache holds the shared regions the parent asked the child to keep
 	// mapped, so that a region sent again costs neither an fd nor an mmap.
 	// The parent decides what is cached and when it is dropped.
@@ -73,17 +74,20 @@ func serveChild(ppid string) int {
 			}
 		}()
 	}
-	conn, err := fileConn(sockFd, "sharc-parent")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "proc child:", err)
-		return 2
-	}
 	ctl, err := fileConn(ctlFd, "sharc-parent-ctl")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "proc child:", err)
 		return 2
 	}
-	s := &server{conn: conn, cache: map[regionKey]*shm.Region{}}
+	// The call socket is read with blocking syscalls, not through the
+	// netpoller: a woken read returns straight into the task instead of
+	// through the scheduler. With one P the read is a raw syscall that keeps
+	// the P: an ordinary blocking syscall would have sysmon hand the only P
+	// to a freshly woken spinning thread on every idle spell, which costs
+	// more than the whole round trip on a busy machine. Nothing else can
+	// run in a one-P child while it waits for a call anyway (cancels only
+	// matter while a task runs, and then the P is free to switch).
+	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1}
 	go s.readCancels(ctl)
 	s.serve()
 	return 0 // parent closed the socket: the pool is closing
@@ -129,7 +133,7 @@ func (s *server) serve() {
 		drops []regionKey
 	)
 	for {
-		n, got, err := recvPacket(s.conn, buf, oob, fds)
+		n, got, err := recvPacketFd(sockFd, buf, oob, fds, s.raw)
 		fds = got
 		if err != nil {
 			return
@@ -176,8 +180,14 @@ func (s *server) serve() {
 	}
 }
 
+// send writes a result. A failed write means the parent is gone: the next
+// read ends the loop.
 func (s *server) send(b []byte) {
-	s.conn.Write(b) // a failed write means the parent is gone: the next read ends the loop
+	for {
+		if _, err := unix.SendmsgN(sockFd, b, nil, nil, 0); err != unix.EINTR {
+			return
+		}
+	}
 }
 
 // regions maps or looks up the regions of a call; it takes ownership of fds.

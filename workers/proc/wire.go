@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -181,4 +182,59 @@ func keyOf(fd int) (regionKey, int64, error) {
 		return regionKey{}, 0, os.NewSyscallError("fstat", err)
 	}
 	return regionKey{uint64(st.Dev), st.Ino}, st.Size, nil
+}
+
+// recvPacketFd is recvPacket with a blocking read of a blocking fd; with raw
+// the read does not tell the scheduler it blocks (see serveChild).
+func recvPacketFd(fd int, buf, oob []byte, fds []int, raw bool) (n int, _ []int, err error) {
+	var oobn int
+	for {
+		if raw {
+			n, oobn, err = rawRecvmsg(fd, buf, oob)
+		} else {
+			n, oobn, _, _, err = unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		}
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return 0, fds, err
+	}
+	fds = fds[:0]
+	if oobn > 0 {
+		scms, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err != nil {
+			return 0, fds, err
+		}
+		for _, scm := range scms {
+			got, err := unix.ParseUnixRights(&scm)
+			if err != nil {
+				continue
+			}
+			fds = append(fds, got...)
+		}
+	}
+	if n == 0 {
+		closeFds(fds)
+		return 0, fds[:0], net.ErrClosed
+	}
+	return n, fds, nil
+}
+
+// rawRecvmsg is unix.Recvmsg through RawSyscall, without a source address.
+func rawRecvmsg(fd int, p, oob []byte) (n, oobn int, err error) {
+	var msg unix.Msghdr
+	var iov unix.Iovec
+	iov.Base = &p[0]
+	iov.SetLen(len(p))
+	msg.Iov = &iov
+	msg.Iovlen = 1
+	msg.Control = &oob[0]
+	msg.SetControllen(len(oob))
+	r, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_CMSG_CLOEXEC)
+	if e != 0 {
+		return 0, 0, e
+	}
+	return int(r), int(msg.Controllen), nil
 }

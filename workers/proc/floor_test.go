@@ -67,15 +67,17 @@ func pingChild(b *testing.B) (int, func()) {
 // latencies records one duration per iteration and reports p50 and p99.
 type latencies []time.Duration
 
-func (l latencies) report(b *testing.B) {
+// report reports p50 and p99 in microseconds and returns p50.
+func (l latencies) report(b *testing.B) float64 {
 	if len(l) == 0 {
-		return
+		return 0
 	}
 	s := append(latencies(nil), l...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	q := func(f float64) float64 { return float64(s[min(int(f*float64(len(s))), len(s)-1)].Nanoseconds()) / 1e3 }
 	b.ReportMetric(q(0.50), "p50-µs")
 	b.ReportMetric(q(0.99), "p99-µs")
+	return q(0.50)
 }
 
 func benchFloorBlocking(b *testing.B) {

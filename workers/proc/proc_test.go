@@ -94,6 +94,7 @@ func init() {
 
 func TestMain(m *testing.M) {
 	runPingChildIfRequested()
+	runPipeChildIfRequested()
 	RunChildIfRequested()
 	goleak.VerifyTestMain(m)
 }

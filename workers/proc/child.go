@@ -22,6 +22,7 @@ import (
 const (
 	childEnv = "SHARC_PROC_CHILD" // set to the parent's pid
 	niceEnv  = "SHARC_PROC_NICE"
+	dataEnv  = "SHARC_PROC_RLIMIT_DATA"
 	sockFd   = 3 // calls and results
 	ctlFd    = 4 // cancels
 )
@@ -62,6 +63,13 @@ func serveChild(ppid string) int {
 		cur, _ := unix.Getpriority(unix.PRIO_PROCESS, 0)
 		// Getpriority returns 20 - nice on Linux.
 		_ = unix.Setpriority(unix.PRIO_PROCESS, 0, 20-cur+nice)
+	}
+	// The hard memory cap: RLIMIT_DATA counts private writable mappings
+	// (the Go heap, stacks) but not MAP_SHARED ones, so shared regions of
+	// any size still map. Past it the runtime's mmap fails and the child
+	// dies with "fatal error: runtime: out of memory".
+	if limit, err := strconv.ParseUint(os.Getenv(dataEnv), 10, 64); err == nil && limit > 0 {
+		_ = unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: limit, Max: limit})
 	}
 	// Pdeathsig covers the parent's death; this covers a parent that died
 	// before the child set up, when Pdeathsig came too late.

@@ -7,11 +7,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -425,6 +427,7 @@ type child struct {
 	tick  uint64
 	drops []regionKey
 
+	tail *tailWriter
 	once sync.Once
 	how  string
 }
@@ -556,9 +559,14 @@ func (p *Pool) start() (*child, error) {
 		"GOMAXPROCS="+strconv.Itoa(p.opts.GOMAXPROCS),
 		niceEnv+"="+strconv.Itoa(p.opts.Nice))
 	if p.opts.MemoryLimit > 0 {
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(p.opts.MemoryLimit, 10))
+		cmd.Env = append(cmd.Env,
+			"GOMEMLIMIT="+strconv.FormatInt(p.opts.MemoryLimit, 10),
+			dataEnv+"="+strconv.FormatInt(hardMemoryLimit(p.opts.MemoryLimit), 10))
 	}
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// The child's stderr passes through, and its tail says how a dead
+	// child died (a runtime fatal error, an unrecovered panic).
+	tail := &tailWriter{w: os.Stderr}
+	cmd.Stdout, cmd.Stderr = os.Stderr, tail
 	cmd.ExtraFiles = []*os.File{childEnd, ctlEnd} // fds 3 and 4
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p.mu.Lock()
@@ -576,7 +584,7 @@ func (p *Pool) start() (*child, error) {
 		return nil, fmt.Errorf("proc: starting a child: %w", err)
 	}
 	c := &child{
-		p: p, cmd: cmd, conn: conn, ctl: ctl,
+		p: p, cmd: cmd, conn: conn, ctl: ctl, tail: tail,
 		rbuf:  make([]byte, maxPacket+1024),
 		oob:   make([]byte, unix.CmsgSpace(maxFds*4)),
 		cache: map[regionKey]*cachedRegion{},
@@ -612,6 +620,9 @@ func (c *child) stop(kill bool) string {
 		c.ctl.Close()
 		err := c.cmd.Wait()
 		c.how = exitText(c.cmd.ProcessState, err)
+		if cause := c.tail.cause(); cause != "" {
+			c.how += " (" + cause + ")"
+		}
 		c.p.mu.Lock()
 		delete(c.p.live, c)
 		c.p.mu.Unlock()
@@ -627,4 +638,51 @@ func exitText(st *os.ProcessState, err error) string {
 		return "killed by signal " + ws.Signal().String()
 	}
 	return "exit code " + strconv.Itoa(st.ExitCode())
+}
+
+// hardMemoryLimit is the RLIMIT_DATA of a child with the given GOMEMLIMIT:
+// a quarter above it, plus room for the runtime's own memory, so the soft
+// limit makes the collector work hard before the hard one kills the child.
+func hardMemoryLimit(soft int64) int64 { return (soft + soft/4 + 32<<20) * raceMemoryFactor }
+
+// tailWriter copies a child's stderr through and keeps its last few KiB.
+type tailWriter struct {
+	w   io.Writer
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailKeep = 8 << 10
+
+func (t *tailWriter) Write(b []byte) (int, error) {
+	t.w.Write(b)
+	t.mu.Lock()
+	t.buf = append(t.buf, b...)
+	if len(t.buf) > 2*tailKeep {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailKeep:]...)
+	}
+	t.mu.Unlock()
+	return len(b), nil
+}
+
+// cause returns the first line of the last fatal error or panic report in
+// the tail, or "".
+func (t *tailWriter) cause() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := string(t.buf)
+	at := -1
+	for _, marker := range []string{"fatal error: ", "panic: ", "ThreadSanitizer failed"} {
+		if i := strings.LastIndex(s, marker); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(s[at:], "\n")
+	if len(line) > 200 {
+		line = line[:200]
+	}
+	return line
 }

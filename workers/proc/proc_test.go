@@ -77,6 +77,14 @@ func init() {
 		prio, _ := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
 		return []byte(fmt.Sprintf("%d %s %d", runtime.GOMAXPROCS(0), os.Getenv("GOMEMLIMIT"), 20-prio)), nil
 	})
+	Register("hog", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
+		var keep [][]byte
+		for {
+			b := make([]byte, 8<<20)
+			b[0] = 1
+			keep = append(keep, b)
+		}
+	})
 	Register("barrier-die", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {
 		b, err := shm.OpenBarrier(rs[0], 0)
 		if err != nil {
@@ -189,6 +197,53 @@ func TestChildDeaths(t *testing.T) {
 	st := p.Stats()
 	assert.Equal(t, int64(3), st.Died)
 	assert.GreaterOrEqual(t, st.Restarts, int64(3))
+}
+
+func TestOutOfMemory(t *testing.T) {
+	p := newPool(t, Options{Workers: 2, MemoryLimit: 128 << 20})
+	r, err := shm.New(8 * 4099)
+	require.NoError(t, err)
+	defer r.Close()
+	xs, _ := shm.View[float64](r, 0, r.Len()/8)
+	var want float64
+	for i := range xs {
+		xs[i] = float64(i)
+		want += xs[i]
+	}
+	// The other child keeps serving, on the shared region, while one runs
+	// out of memory.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var sums atomicCounter
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			out, err := p.Call(context.Background(), "sum", nil, Share(r))
+			if assert.NoError(t, err) {
+				assert.Equal(t, want, math.Float64frombits(binary.LittleEndian.Uint64(out)))
+				sums.add()
+			}
+		}
+	})
+	_, err = p.Call(context.Background(), "hog", nil)
+	close(stop)
+	wg.Wait()
+	require.ErrorIs(t, err, ErrWorkerDied)
+	if raceMemoryFactor == 1 {
+		assert.Contains(t, err.Error(), "fatal error: runtime: out of memory", "how it died")
+	} else { // the race detector's shadow memory runs out first
+		assert.Regexp(t, "fatal error: runtime: .*memory|ThreadSanitizer failed to allocate", err.Error(), "how it died")
+	}
+	t.Log(err)
+	assert.Positive(t, sums.load())
+	out, err := p.Call(context.Background(), "sum", nil, Share(r))
+	require.NoError(t, err, "a replacement serves")
+	assert.Equal(t, want, math.Float64frombits(binary.LittleEndian.Uint64(out)))
+	assert.Equal(t, int64(1), p.Stats().Died)
 }
 
 func TestCancelAndTimeout(t *testing.T) {

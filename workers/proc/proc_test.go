@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -111,6 +112,20 @@ func fdCount(t *testing.T) int {
 	ents, err := os.ReadDir("/proc/self/fd")
 	require.NoError(t, err)
 	return len(ents)
+}
+
+// childCount counts this process's live child processes.
+func childCount(t *testing.T) int {
+	tasks, err := os.ReadDir("/proc/self/task")
+	require.NoError(t, err)
+	n := 0
+	for _, task := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/children")
+		if err == nil {
+			n += len(strings.Fields(string(b)))
+		}
+	}
+	return n
 }
 
 func newPool(t *testing.T, o Options) *Pool {
@@ -244,6 +259,25 @@ func TestOutOfMemory(t *testing.T) {
 	require.NoError(t, err, "a replacement serves")
 	assert.Equal(t, want, math.Float64frombits(binary.LittleEndian.Uint64(out)))
 	assert.Equal(t, int64(1), p.Stats().Died)
+}
+
+func TestStatsLatency(t *testing.T) {
+	p := newPool(t, Options{Workers: 2})
+	const n = 37
+	for i := range n {
+		_, err := p.Call(context.Background(), "echo", []byte{byte(i)})
+		require.NoError(t, err)
+	}
+	st := p.Stats()
+	assert.EqualValues(t, n, st.Completed)
+	for _, l := range []Latency{st.Wait, st.Run} {
+		assert.EqualValues(t, n, l.Count)
+		assert.LessOrEqual(t, l.P50, l.P90)
+		assert.LessOrEqual(t, l.P90, l.P99)
+		assert.LessOrEqual(t, l.P99, l.Max)
+	}
+	assert.Positive(t, st.Run.P50, "a round trip through a child takes time")
+	assert.Less(t, st.Wait.P50, st.Run.P50, "idle children: taking one is quicker than the round trip")
 }
 
 func TestCancelAndTimeout(t *testing.T) {
@@ -391,8 +425,12 @@ func TestSoakRandomKills(t *testing.T) {
 	require.NoError(t, p.Close(context.Background()))
 	t.Logf("%d echoes, %d child deaths", echoes.load(), deaths.load())
 	assert.Positive(t, deaths.load())
-	assert.Equal(t, deaths.load(), int(p.Stats().Died))
+	st := p.Stats()
+	assert.Equal(t, deaths.load(), int(st.Died))
+	assert.EqualValues(t, echoes.load()+deaths.load(), st.Run.Count, "every call that got a child is in the run histogram")
+	assert.EqualValues(t, st.Completed+st.Failed, st.Wait.Count)
 	assert.Equal(t, fdsBefore, fdCount(t))
+	assert.Zero(t, childCount(t), "no child process outlives Close")
 }
 
 type atomicCounter struct {

@@ -33,10 +33,18 @@ func (e *TaskError) Error() string { return "proc: task " + e.Fn + ": " + e.Msg 
 
 // Options configures a Pool. Zero fields take the defaults noted.
 type Options struct {
-	Workers     int           // child processes; default GOMAXPROCS
-	MaxQueue    int           // calls waiting for a child; default 4 × Workers
-	GOMAXPROCS  int           // each child's GOMAXPROCS; default 1
-	MemoryLimit int64         // each child's GOMEMLIMIT in bytes; 0: none
+	Workers  int // child processes; default GOMAXPROCS
+	MaxQueue int // calls waiting for a child; default 4 × Workers
+	// GOMAXPROCS is each child's GOMAXPROCS; default 1. A one-P child
+	// waits for calls in a raw blocking read that keeps its only P, so
+	// goroutines a task leaves behind do not run between calls.
+	GOMAXPROCS int
+	// MemoryLimit is each child's GOMEMLIMIT in bytes (0: none). It also
+	// caps the child's private memory hard (RLIMIT_DATA, a quarter above
+	// it plus 32 MiB; shared regions do not count): a task that allocates
+	// past it kills its child, and the call fails with ErrWorkerDied
+	// saying "fatal error: runtime: out of memory".
+	MemoryLimit int64
 	Nice        int           // added to each child's nice value (0..19)
 	Grace       time.Duration // how long a cancelled task may run on before its child is killed; default 1 s
 }
@@ -48,11 +56,16 @@ type RegionArg struct {
 }
 
 // Share sends r to the child; both sides keep it mapped and coordinate with
-// in-region atomics and barriers.
+// in-region atomics and barriers. The child keeps the mapping for later calls
+// (up to 64 regions a child, least recently used out first), so sending the
+// same region again costs neither an fd nor an mmap; once r is closed here,
+// the child unmaps it at its next call.
 func Share(r *shm.Region) RegionArg { return RegionArg{r: r} }
 
 // Transfer sends r to the child and closes (unmaps) it in the parent once
 // sent, so a slice the parent kept faults instead of racing with the child.
+// The child unmaps it after the task. Unmapping costs the parent time in
+// proportion to the pages it touched (page-table teardown), not a copy.
 func Transfer(r *shm.Region) RegionArg { return RegionArg{r: r, transfer: true} }
 
 // Stats counts a pool's work.

@@ -9,6 +9,13 @@
 // mapping, Transfer unmaps it after sending so a stale slice in the parent
 // faults instead of silently racing with the child.
 //
-// A child that crashes fails only its own task, with ErrWorkerDied; a
+// A call runs on its caller's goroutine: it takes an idle child, writes a
+// compact binary request to the child's SOCK_SEQPACKET socket and reads the
+// answer itself; the child runs the task on the goroutine that read the call.
+// A tiny task's round trip is then little more than a bare ping-pong between
+// two processes. Cancels travel on a second socket.
+//
+// A child that crashes fails only its own task, with ErrWorkerDied and how it
+// died (exit code or signal, and the runtime's fatal error or panic line); a
 // replacement starts. Linux only.
 package proc

@@ -417,7 +417,8 @@ type child struct {
 	wbuf []byte
 	rbuf []byte
 	oob  []byte
-	fds  []int
+	fds  []int // sent with a call: the regions' own fds, never closed here
+	rfds []int // received with a result (none are expected)
 	refs []regionRef
 
 	// cache mirrors the child's cache of mapped regions: the parent
@@ -532,8 +533,8 @@ func (c *child) makeRoom() bool {
 }
 
 func (c *child) recvResult() (seq uint64, status byte, payload []byte, err error) {
-	n, fds, err := recvPacket(c.conn, c.rbuf, c.oob, c.fds)
-	c.fds = fds
+	n, fds, err := recvPacket(c.conn, c.rbuf, c.oob, c.rfds)
+	c.rfds = fds
 	closeFds(fds) // a child never sends any
 	if err != nil {
 		return 0, 0, nil, err

@@ -280,6 +280,21 @@ func TestStatsLatency(t *testing.T) {
 	assert.Less(t, st.Wait.P50, st.Run.P50, "idle children: taking one is quicker than the round trip")
 }
 
+// A child that dies during a call with a region leaves the region whole in
+// the parent: its fd stays open and the next call maps it again.
+func TestRegionSurvivesChildDeath(t *testing.T) {
+	p := newPool(t, Options{Workers: 1})
+	r := newWordRegion(t, 4096, 77)
+	defer r.Close()
+	fd := r.Fd()
+	_, err := p.Call(context.Background(), "sigkill", nil, Share(r))
+	require.ErrorIs(t, err, ErrWorkerDied)
+	require.Equal(t, fd, r.Fd())
+	_, _, err = keyOf(fd)
+	require.NoError(t, err, "the region's fd is still open")
+	assert.EqualValues(t, 77, firstWord(t, p, Share(r)), "the replacement maps it afresh")
+}
+
 func TestCancelAndTimeout(t *testing.T) {
 	p := newPool(t, Options{Workers: 1, Grace: 100 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

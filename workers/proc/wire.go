@@ -142,14 +142,14 @@ func parseResult(b []byte) (seq uint64, status byte, payload []byte, err error) 
 // read is the peer's EOF and reported as net.ErrClosed.
 func recvPacket(c *net.UnixConn, buf, oob []byte, fds []int) (n int, _ []int, err error) {
 	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	fds = fds[:0]
 	if err != nil {
 		return 0, fds, err
 	}
-	fds = fds[:0]
 	if oobn > 0 {
 		scms, err := unix.ParseSocketControlMessage(oob[:oobn])
 		if err != nil {
-			return 0, fds, err
+			return 0, fds, err // cannot happen: the kernel wrote the control messages
 		}
 		for _, scm := range scms {
 			got, err := unix.ParseUnixRights(&scm)
@@ -198,14 +198,14 @@ func recvPacketFd(fd int, buf, oob []byte, fds []int, raw bool) (n int, _ []int,
 			break
 		}
 	}
+	fds = fds[:0]
 	if err != nil {
 		return 0, fds, err
 	}
-	fds = fds[:0]
 	if oobn > 0 {
 		scms, err := unix.ParseSocketControlMessage(oob[:oobn])
 		if err != nil {
-			return 0, fds, err
+			return 0, fds, err // cannot happen: the kernel wrote the control messages
 		}
 		for _, scm := range scms {
 			got, err := unix.ParseUnixRights(&scm)

@@ -192,9 +192,19 @@ func (s *server) serve() {
 // read ends the loop.
 func (s *server) send(b []byte) {
 	for {
-		if _, err := unix.SendmsgN(sockFd, b, nil, nil, 0); err != unix.EINTR {
-			return
+		_, err := unix.SendmsgN(sockFd, b, nil, nil, 0)
+		switch err {
+		case unix.EINTR:
+			continue
+		case unix.EMSGSIZE:
+			// The result does not fit the socket buffer: fail the call
+			// rather than leave the parent waiting.
+			seq, _, _, _ := parseResult(b)
+			b = appendResult(nil, seq, statusErr, fmt.Appendf(nil,
+				"result of %d bytes does not fit the socket buffer (net.core.wmem_max)", len(b)-resHeader))
+			continue
 		}
+		return
 	}
 }
 

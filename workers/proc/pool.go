@@ -193,6 +193,10 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 			p.idle <- c
 			return nil, err
 		}
+		if errors.Is(err, unix.EMSGSIZE) { // nothing was sent
+			p.idle <- c
+			return nil, fmt.Errorf("proc: call to %s of %d bytes does not fit the socket buffer (net.core.wmem_max): %w", fn, len(arg), err)
+		}
 		return nil, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
 	}
 	for _, ra := range regions {
@@ -598,6 +602,12 @@ func socketPair(name string) (*net.UnixConn, *os.File, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("proc: socketpair: %w", err)
+	}
+	// A packet must fit the sender's buffer whole. The kernel caps this at
+	// net.core.wmem_max; a larger message then fails with EMSGSIZE, which
+	// fails the call, not the child.
+	for _, fd := range fds {
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, maxPacket+64<<10)
 	}
 	parentEnd := os.NewFile(uintptr(fds[0]), name)
 	childEnd := os.NewFile(uintptr(fds[1]), name)

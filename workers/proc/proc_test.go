@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"strconv"
@@ -293,6 +294,23 @@ func TestRegionSurvivesChildDeath(t *testing.T) {
 	_, _, err = keyOf(fd)
 	require.NoError(t, err, "the region's fd is still open")
 	assert.EqualValues(t, 77, firstWord(t, p, Share(r)), "the replacement maps it afresh")
+}
+
+func TestLargeArguments(t *testing.T) {
+	p := newPool(t, Options{Workers: 1})
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 4093, 212_993, 700_001} {
+		arg := make([]byte, n)
+		for i := range arg {
+			arg[i] = byte(r.Uint32())
+		}
+		out, err := p.Call(context.Background(), "echo", arg)
+		require.NoError(t, err, "n=%d", n)
+		assert.Equal(t, append([]byte("echo:"), arg...), out, "n=%d", n)
+	}
+	_, err := p.Call(context.Background(), "echo", make([]byte, maxPacket+1))
+	assert.ErrorContains(t, err, "exceeds the limit")
+	assert.Zero(t, p.Stats().Died)
 }
 
 func TestCancelAndTimeout(t *testing.T) {

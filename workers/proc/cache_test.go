@@ -107,10 +107,17 @@ func TestChildMappingCache(t *testing.T) {
 	assert.EqualValues(t, 33, firstWord(t, p, Share(r3)))
 	_, err := p.Call(context.Background(), "close-region", nil, Share(r3))
 	require.NoError(t, err)
-	assert.EqualValues(t, 33, firstWord(t, p, Share(r3)), "remapped after the task closed it")
+	// With a transfer in the same call, every region goes with its fd: a
+	// miss could not be answered by sending the transferred one again.
+	r4 := newWordRegion(t, 8192, 44)
+	out, err := p.Call(context.Background(), "first-word", nil, Share(r3), Transfer(r4))
+	require.NoError(t, err)
+	assert.EqualValues(t, 33, binary.LittleEndian.Uint64(out), "remapped after the task closed it")
+	assert.Nil(t, r4.Bytes())
+	assert.EqualValues(t, 33, firstWord(t, p, Share(r3)), "cached again")
 	maps, live = mapped(t, p)
-	assert.Equal(t, 4, maps)
-	assert.Equal(t, 1, live)
+	assert.Equal(t, 5, maps, "r3 mapped again once, r4 once")
+	assert.Equal(t, 1, live, "r3 only")
 
 	// The cache is bounded: the least recently used regions are unmapped.
 	rs := make([]*shm.Region, maxCached+6)

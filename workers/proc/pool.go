@@ -188,7 +188,14 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 	}
 	seq := c.seq + 1
 	c.seq = seq
-	if err := c.sendCall(seq, fn, arg, regions, false); err != nil {
+	// A call that transfers a region cannot be sent again after a miss in
+	// the child's cache (the region is gone here by then), so it sends
+	// every region with its fd at once.
+	allFds := false
+	for _, ra := range regions {
+		allFds = allFds || ra.transfer
+	}
+	if err := c.sendCall(seq, fn, arg, regions, allFds); err != nil {
 		if errors.Is(err, errRegion) {
 			p.idle <- c
 			return nil, err
@@ -246,20 +253,19 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 			<-fired
 			c.conn.SetReadDeadline(time.Time{})
 		}
+		// The payload lives in c's buffer: copy it before c goes back.
 		var out []byte
-		if len(payload) > 0 && status == statusOK {
+		var taskErr error
+		switch {
+		case status == statusOK && len(payload) > 0:
 			out = append([]byte(nil), payload...)
+		case status == statusPanic:
+			taskErr = &TaskError{Fn: fn, Msg: string(payload), Panic: true}
+		case status != statusOK:
+			taskErr = &TaskError{Fn: fn, Msg: string(payload)}
 		}
-		msg := string(payload)
 		p.idle <- c
-		switch status {
-		case statusOK:
-			return out, nil
-		case statusPanic:
-			return nil, &TaskError{Fn: fn, Msg: msg, Panic: true}
-		default:
-			return nil, &TaskError{Fn: fn, Msg: msg}
-		}
+		return out, taskErr
 	}
 }
 

@@ -127,20 +127,32 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	defer p.calls.Done()
 
 	t0 := time.Now()
-	c, err := p.acquire(ctx, block)
-	if err != nil {
-		return nil, err
+	var t1 time.Time
+	var out []byte
+	for attempt := 0; ; attempt++ {
+		c, err := p.acquire(ctx, block)
+		if err != nil {
+			return nil, err
+		}
+		if attempt == 0 {
+			t1 = time.Now()
+			p.wait.Record(int64(t1.Sub(t0)))
+		}
+		var sent bool
+		out, sent, err = p.runOn(ctx, c, fn, arg, regions)
+		if !sent && errors.Is(err, ErrWorkerDied) && attempt < 2 {
+			// The child had died while idle: the task never started,
+			// so it goes to another child.
+			continue
+		}
+		p.run.Record(int64(time.Since(t1)))
+		if err != nil {
+			p.failed.Add(1)
+		} else {
+			p.completed.Add(1)
+		}
+		return out, err
 	}
-	t1 := time.Now()
-	p.wait.Record(int64(t1.Sub(t0)))
-	out, err := p.runOn(ctx, c, fn, arg, regions)
-	p.run.Record(int64(time.Since(t1)))
-	if err != nil {
-		p.failed.Add(1)
-	} else {
-		p.completed.Add(1)
-	}
-	return out, err
 }
 
 // acquire takes an idle child, waiting in the queue if none is.
@@ -180,11 +192,11 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 var aLongTimeAgo = time.Unix(1, 0)
 
 // runOn runs one call on c. It gives c back to the pool, or retires it and
-// has a replacement started.
-func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regions []RegionArg) ([]byte, error) {
+// has a replacement started. sent reports whether the call reached the child.
+func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regions []RegionArg) (out []byte, sent bool, err error) {
 	if c.err != nil { // a placeholder for a child that failed to start
 		p.replace()
-		return nil, c.err
+		return nil, false, c.err
 	}
 	seq := c.seq + 1
 	c.seq = seq
@@ -198,13 +210,13 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 	if err := c.sendCall(seq, fn, arg, regions, allFds); err != nil {
 		if errors.Is(err, errRegion) {
 			p.idle <- c
-			return nil, err
+			return nil, false, err
 		}
 		if errors.Is(err, unix.EMSGSIZE) { // nothing was sent
 			p.idle <- c
-			return nil, fmt.Errorf("proc: call to %s of %d bytes does not fit the socket buffer (net.core.wmem_max): %w", fn, len(arg), err)
+			return nil, false, fmt.Errorf("proc: call to %s of %d bytes does not fit the socket buffer (net.core.wmem_max): %w", fn, len(arg), err)
 		}
-		return nil, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
+		return nil, false, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
 	}
 	for _, ra := range regions {
 		if ra.transfer {
@@ -232,10 +244,10 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 					// for the grace period and then killed.
 					p.bg.Add(1)
 					go p.reclaim(c, seq)
-					return nil, ctx.Err()
+					return nil, true, ctx.Err()
 				}
 			}
-			return nil, p.retire(c, false, fmt.Errorf("%w while running %s", ErrWorkerDied, fn))
+			return nil, true, p.retire(c, false, fmt.Errorf("%w while running %s", ErrWorkerDied, fn))
 		}
 		if rseq != seq {
 			continue // a late answer to a call cancelled earlier
@@ -245,7 +257,7 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 			// every region's fd again.
 			if err := c.sendCall(seq, fn, arg, regions, true); err != nil {
 				stop()
-				return nil, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
+				return nil, true, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
 			}
 			continue
 		}
@@ -254,7 +266,6 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 			c.conn.SetReadDeadline(time.Time{})
 		}
 		// The payload lives in c's buffer: copy it before c goes back.
-		var out []byte
 		var taskErr error
 		switch {
 		case status == statusOK && len(payload) > 0:
@@ -265,7 +276,7 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 			taskErr = &TaskError{Fn: fn, Msg: string(payload)}
 		}
 		p.idle <- c
-		return out, taskErr
+		return out, true, taskErr
 	}
 }
 

@@ -115,19 +115,24 @@ func fdCount(t *testing.T) int {
 	return len(ents)
 }
 
-// childCount counts this process's live child processes.
-func childCount(t *testing.T) int {
+// childPids lists this process's child processes.
+func childPids(t *testing.T) []int {
 	tasks, err := os.ReadDir("/proc/self/task")
 	require.NoError(t, err)
-	n := 0
+	var pids []int
 	for _, task := range tasks {
 		b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/children")
 		if err == nil {
-			n += len(strings.Fields(string(b)))
+			for _, f := range strings.Fields(string(b)) {
+				pid, _ := strconv.Atoi(f)
+				pids = append(pids, pid)
+			}
 		}
 	}
-	return n
+	return pids
 }
+
+func childCount(t *testing.T) int { return len(childPids(t)) }
 
 func newPool(t *testing.T, o Options) *Pool {
 	p, err := NewPool(o)
@@ -313,6 +318,28 @@ func TestLargeArguments(t *testing.T) {
 	assert.Zero(t, p.Stats().Died)
 }
 
+// A child that dies while idle costs no task: the call that finds it dead
+// goes to a replacement.
+func TestIdleChildDeath(t *testing.T) {
+	p := newPool(t, Options{Workers: 1})
+	out, err := p.Call(context.Background(), "echo", []byte("a"))
+	require.NoError(t, err)
+	assert.Equal(t, "echo:a", string(out))
+	pids := childPids(t)
+	require.Len(t, pids, 1)
+	require.NoError(t, syscall.Kill(pids[0], syscall.SIGKILL))
+	require.Eventually(t, func() bool { // a zombie: its socket is closed
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pids[0]) + "/stat")
+		return err != nil || strings.Contains(string(b), ") Z ")
+	}, 5*time.Second, time.Millisecond)
+	out, err = p.Call(context.Background(), "echo", []byte("b"))
+	require.NoError(t, err)
+	assert.Equal(t, "echo:b", string(out))
+	st := p.Stats()
+	assert.Equal(t, int64(1), st.Died)
+	assert.Equal(t, int64(2), st.Completed)
+}
+
 func TestCancelAndTimeout(t *testing.T) {
 	p := newPool(t, Options{Workers: 1, Grace: 100 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -439,11 +466,18 @@ func TestSoakRandomKills(t *testing.T) {
 	for g := range 4 {
 		wg.Go(func() {
 			for i := 0; time.Now().Before(deadline); i++ {
-				if (i+g)%7 == 3 {
+				switch (i + g) % 7 {
+				case 3:
 					_, err := p.Call(context.Background(), "sigkill", nil)
 					if assert.ErrorIs(t, err, ErrWorkerDied) {
 						deaths.add()
 					}
+					continue
+				case 5: // cancelled while queued or running: the child is reclaimed, not killed
+					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%3)*time.Millisecond)
+					_, err := p.Call(ctx, "cooperative", nil)
+					cancel()
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
 					continue
 				}
 				want := fmt.Sprintf("%d-%d", g, i)
@@ -460,8 +494,10 @@ func TestSoakRandomKills(t *testing.T) {
 	assert.Positive(t, deaths.load())
 	st := p.Stats()
 	assert.Equal(t, deaths.load(), int(st.Died))
-	assert.EqualValues(t, echoes.load()+deaths.load(), st.Run.Count, "every call that got a child is in the run histogram")
+	assert.EqualValues(t, st.Completed+st.Failed, st.Run.Count, "every call that got a child is in the run histogram")
 	assert.EqualValues(t, st.Completed+st.Failed, st.Wait.Count)
+	assert.Equal(t, int64(echoes.load()), st.Completed)
+	assert.Zero(t, st.Killed, "cooperative tasks stop within the grace period")
 	assert.Equal(t, fdsBefore, fdCount(t))
 	assert.Zero(t, childCount(t), "no child process outlives Close")
 }

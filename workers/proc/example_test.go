@@ -2,7 +2,9 @@ package proc_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/sharc-go/sharc/shm"
 	"github.com/sharc-go/sharc/workers/proc"
@@ -28,4 +30,41 @@ func ExampleNewPool() {
 	}
 	fmt.Println(xs)
 	// Output: [2 4 6]
+}
+
+// Transfer hands a region over: the parent's mapping is gone once the call
+// is sent, and the child unmaps it after the task.
+func ExampleTransfer() {
+	r, _ := shm.New(4096)
+	xs, _ := shm.View[float64](r, 0, 2)
+	copy(xs, []float64{1.5, 2.5})
+
+	p, err := proc.NewPool(proc.Options{Workers: 1})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close(context.Background())
+	// "sum" (registered by this package's tests) adds the region's float64s.
+	out, err := p.Call(context.Background(), "sum", nil, proc.Transfer(r))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(math.Float64frombits(binary.LittleEndian.Uint64(out)), r.Bytes() == nil)
+	// Output: 4 true
+}
+
+// Stats counts calls and summarizes their latencies.
+func ExamplePool_Stats() {
+	p, err := proc.NewPool(proc.Options{Workers: 1})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close(context.Background())
+	for range 3 {
+		p.Call(context.Background(), "echo", []byte("x"))
+	}
+	p.Call(context.Background(), "fail", nil)
+	st := p.Stats()
+	fmt.Println(st.Completed, st.Failed, st.Run.Count, st.Run.P50 > 0)
+	// Output: 3 1 4 true
 }

@@ -580,6 +580,9 @@ func (p *Pool) start() (*child, error) {
 		childEnv+"="+strconv.Itoa(os.Getpid()),
 		"GOMAXPROCS="+strconv.Itoa(p.opts.GOMAXPROCS),
 		niceEnv+"="+strconv.Itoa(p.opts.Nice))
+	if raceChildEnv != "" && os.Getenv("GORACE") == "" {
+		cmd.Env = append(cmd.Env, raceChildEnv)
+	}
 	if p.opts.MemoryLimit > 0 {
 		cmd.Env = append(cmd.Env,
 			"GOMEMLIMIT="+strconv.FormatInt(p.opts.MemoryLimit, 10),

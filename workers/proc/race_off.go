@@ -2,4 +2,7 @@
 
 package proc
 
-const raceMemoryFactor = 1
+const (
+	raceMemoryFactor = 1
+	raceChildEnv     = ""
+)

@@ -60,9 +60,7 @@ type server struct {
 
 func serveChild(ppid string) int {
 	if nice, err := strconv.Atoi(os.Getenv(niceEnv)); err == nil && nice != 0 {
-		cur, _ := unix.Getpriority(unix.PRIO_PROCESS, 0)
-		// Getpriority returns 20 - nice on Linux.
-		_ = unix.Setpriority(unix.PRIO_PROCESS, 0, 20-cur+nice)
+		renice(nice)
 	}
 	// The hard memory cap: RLIMIT_DATA counts private writable mappings
 	// (the Go heap, stacks) but not MAP_SHARED ones, so shared regions of
@@ -97,8 +95,34 @@ func serveChild(ppid string) int {
 	// matter while a task runs, and then the P is free to switch).
 	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1}
 	go s.readCancels(ctl)
+	s.send(appendResult(nil, 0, statusOK, nil)) // ready
 	s.serve()
 	return 0 // parent closed the socket: the pool is closing
+}
+
+// renice adds inc to the nice value of every thread of the process. Linux
+// keeps a nice value per thread, and a new thread inherits its creator's; the
+// runtime has started threads already, so each is set, twice over to catch
+// one started meanwhile.
+func renice(inc int) {
+	cur, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
+	if err != nil {
+		return
+	}
+	// Getpriority returns 20 - nice on Linux.
+	want := 20 - cur + inc
+	for range 2 {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			_ = unix.Setpriority(unix.PRIO_PROCESS, 0, want)
+			return
+		}
+		for _, task := range tasks {
+			if tid, err := strconv.Atoi(task.Name()); err == nil {
+				_ = unix.Setpriority(unix.PRIO_PROCESS, tid, want)
+			}
+		}
+	}
 }
 
 func fileConn(fd int, name string) (*net.UnixConn, error) {

@@ -78,12 +78,19 @@ func NewPool(opts Options) (*Pool, error) {
 		kill:  make(chan struct{}),
 		live:  map[*child]struct{}{},
 	}
-	for range opts.Workers {
-		c, err := p.start()
-		if err != nil {
-			p.CloseNow()
-			return nil, err
-		}
+	// The children start side by side; each reports ready before it idles.
+	children := make([]*child, opts.Workers)
+	errs := make([]error, opts.Workers)
+	var wg sync.WaitGroup
+	for i := range children {
+		wg.Go(func() { children[i], errs[i] = p.start() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		p.CloseNow()
+		return nil, err
+	}
+	for _, c := range children {
 		p.idle <- c
 	}
 	return p, nil
@@ -563,7 +570,31 @@ func (c *child) recvResult() (seq uint64, status byte, payload []byte, err error
 	return parseResult(c.rbuf[:n])
 }
 
+// startTimeout bounds how long a new child may take to report ready.
+const startTimeout = 10 * time.Second
+
+// start starts a child and waits until it is ready to serve, so that no call
+// pays for (or times out during) a child's start-up.
 func (p *Pool) start() (*child, error) {
+	c, err := p.spawn()
+	if err != nil {
+		return nil, err
+	}
+	c.conn.SetReadDeadline(time.Now().Add(startTimeout))
+	seq, status, _, err := c.recvResult()
+	c.conn.SetReadDeadline(time.Time{})
+	if err == nil && (seq != 0 || status != statusOK) {
+		err = errBadPacket
+	}
+	if err != nil {
+		how := c.stop(true)
+		return nil, fmt.Errorf("proc: a child did not report ready (%v; %s); does main call proc.RunChildIfRequested first?", err, how)
+	}
+	return c, nil
+}
+
+// spawn starts a child process with its two sockets.
+func (p *Pool) spawn() (*child, error) {
 	conn, childEnd, err := socketPair("sharc-child")
 	if err != nil {
 		return nil, err

@@ -92,8 +92,16 @@ func serveChild(ppid string) int {
 	// to a freshly woken spinning thread on every idle spell, which costs
 	// more than the whole round trip on a busy machine. Nothing else can
 	// run in a one-P child while it waits for a call anyway (cancels only
-	// matter while a task runs, and then the P is free to switch).
+	// matter while a task runs, and then the P is free to switch). After
+	// rawSpell without a call, the child waits in an ordinary poll instead,
+	// so an idle child costs no CPU.
 	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1}
+	if s.raw {
+		tv := unix.NsecToTimeval(rawSpell.Nanoseconds())
+		if unix.SetsockoptTimeval(sockFd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv) != nil {
+			s.raw = false // without the timeout an idle child would be signalled every 10 ms
+		}
+	}
 	go s.readCancels(ctl)
 	s.send(appendResult(nil, 0, statusOK, nil)) // ready
 	s.serve()

@@ -357,6 +357,37 @@ func TestChildNeverReady(t *testing.T) {
 	assert.Equal(t, fdsBefore, fdCount(t))
 }
 
+// An idle child sleeps: it is not woken every 10 ms by the runtime's
+// preemption signals, as a raw read without a timeout would be.
+func TestIdleChildSleeps(t *testing.T) {
+	p := newPool(t, Options{Workers: 1})
+	_, err := p.Call(context.Background(), "echo", nil)
+	require.NoError(t, err)
+	pids := childPids(t)
+	require.Len(t, pids, 1)
+	switches := func() (n int) {
+		dir := "/proc/" + strconv.Itoa(pids[0]) + "/task/"
+		tasks, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, task := range tasks {
+			b, _ := os.ReadFile(dir + task.Name() + "/status")
+			for _, line := range strings.Split(string(b), "\n") {
+				if f := strings.Fields(line); len(f) == 2 && f[0] == "voluntary_ctxt_switches:" {
+					v, _ := strconv.Atoi(f[1])
+					n += v
+				}
+			}
+		}
+		return n
+	}
+	time.Sleep(50 * time.Millisecond)
+	before := switches()
+	time.Sleep(time.Second)
+	woke := switches() - before
+	t.Logf("an idle child woke %d times in 1 s", woke)
+	assert.Less(t, woke, 120, "about 200 with a preemption signal every 10 ms to two threads")
+}
+
 func TestCancelAndTimeout(t *testing.T) {
 	p := newPool(t, Options{Workers: 1, Grace: 100 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

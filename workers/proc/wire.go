@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -184,13 +185,26 @@ func keyOf(fd int) (regionKey, int64, error) {
 	return regionKey{uint64(st.Dev), st.Ino}, st.Size, nil
 }
 
-// recvPacketFd is recvPacket with a blocking read of a blocking fd; with raw
-// the read does not tell the scheduler it blocks (see serveChild).
+// rawSpell bounds one raw read (SO_RCVTIMEO): shorter than the 10 ms after
+// which the runtime starts signalling a goroutine that seems to run on.
+const rawSpell = 5 * time.Millisecond
+
+// recvPacketFd is recvPacket with a blocking read of a blocking fd. With raw
+// the read does not tell the scheduler it blocks (see serveChild) and the fd
+// has a receive timeout of rawSpell: past it, the child waits in an ordinary
+// poll, which lets the runtime park the idle process completely.
 func recvPacketFd(fd int, buf, oob []byte, fds []int, raw bool) (n int, _ []int, err error) {
 	var oobn int
 	for {
 		if raw {
 			n, oobn, err = rawRecvmsg(fd, buf, oob)
+			if err == unix.EAGAIN {
+				pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+				_, err = unix.Poll(pfd, -1)
+				if err == nil {
+					err = unix.EINTR // data or EOF is there now: read again
+				}
+			}
 		} else {
 			n, oobn, _, _, err = unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		}

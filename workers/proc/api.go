@@ -36,8 +36,9 @@ type Options struct {
 	Workers  int // child processes; default GOMAXPROCS
 	MaxQueue int // calls waiting for a child; default 4 × Workers
 	// GOMAXPROCS is each child's GOMAXPROCS; default 1. A one-P child
-	// waits for calls in a raw blocking read that keeps its only P, so
-	// goroutines a task leaves behind do not run between calls.
+	// waits for the next call in a raw blocking read that keeps its only P
+	// for up to 5 ms, so goroutines a task leaves behind wait that long
+	// (or until the next call) before they run again.
 	GOMAXPROCS int
 	// MemoryLimit is each child's GOMEMLIMIT in bytes (0: none). It also
 	// caps the child's private memory hard (RLIMIT_DATA, a quarter above

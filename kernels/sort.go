@@ -112,7 +112,7 @@ func keyMasks[K sortWord](kind sortKind) (fm, xm K) {
 // share cache lines.
 type sortChunk[K sortWord] struct {
 	hist    [radixSize]int // digit counts, then scatter offsets
-	and, or K        // of the keys, to find the digits that vary
+	and, or K              // of the keys, to find the bits that vary
 	nans    int
 	_       [64]byte
 }
@@ -133,6 +133,12 @@ func scratchPool[K sortWord]() *sync.Pool {
 
 // radixSort sorts the bit patterns a as values of kind. inf is the bit
 // pattern of +Inf for floats: patterns above it (sign bit aside) are NaNs.
+//
+// It is a hybrid: one parallel, stable MSD pass distributes the keys by
+// their top radixBits varying bits into buckets that mostly fit in a core's
+// L2 cache, and the workers then take buckets one at a time and finish each
+// with an LSD radix sort on its remaining bits, in cache. The data crosses
+// main memory about three times instead of twice per digit.
 func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 	n := len(a)
 	if n < 2 {
@@ -160,24 +166,20 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 		})
 	}
 
-	// First pass: the keys' AND and OR (a digit in which they agree needs
-	// no pass), the histogram of the lowest digit, and the NaNs.
+	// The keys' AND and OR (bits in which they all agree need no pass),
+	// and the NaNs.
 	each(func(c int, part []K) {
-		s := &ch[c]
-		h := &s.hist
-		*h = [radixSize]int{}
 		and, or := ^K(0), K(0)
 		nans := 0
 		for _, v := range part {
 			k := v ^ (-(v>>(bits-1))&fm | xm)
 			and &= k
 			or |= k
-			h[uint(k)&radixMask]++
 			if v&^top > inf {
 				nans++
 			}
 		}
-		s.and, s.or, s.nans = and, or, nans
+		ch[c].and, ch[c].or, ch[c].nans = and, or, nans
 	})
 	and, or, nans := ^K(0), K(0), 0
 	for c := range ch {
@@ -193,14 +195,18 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 		radixSort(tm, a[nans:], kind, inf)
 		return
 	}
-	var shifts []uint
-	for s := uint(0); s < bits; s += radixBits {
-		if uint((and^or)>>s)&radixMask != 0 {
-			shifts = append(shifts, s)
-		}
-	}
-	if len(shifts) == 0 {
+	diff := and ^ or
+	if diff == 0 {
 		return // all bit patterns equal
+	}
+	// The MSD digit: the radixBits bits ending at the highest varying one.
+	hb := bits - 1
+	for diff>>hb == 0 {
+		hb--
+	}
+	ms := uint(0)
+	if hb+1 > radixBits {
+		ms = hb + 1 - radixBits
 	}
 
 	pool := scratchPool[K]()
@@ -211,136 +217,198 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 		buf = make([]K, n)
 		adviseHuge(unsafe.Pointer(unsafe.SliceData(buf)), uintptr(n)*unsafe.Sizeof(K(0)))
 	}
-	src, dst := a, buf
-	for i, s := range shifts {
-		first, last := i == 0, i == len(shifts)-1
-		if !first || s != 0 {
-			sh := s
-			each(func(c int, _ []K) {
-				part := src[c*size : min((c+1)*size, n)]
-				h := &ch[c].hist
-				*h = [radixSize]int{}
-				if first {
-					for _, v := range part {
-						h[uint((v^(-(v>>(bits-1))&fm|xm))>>sh)&radixMask]++
-					}
-				} else {
-					for _, k := range part {
-						h[uint(k>>sh)&radixMask]++
-					}
-				}
-			})
+
+	// MSD pass, a -> buf as keys: counts per chunk, then offsets bucket by
+	// bucket and chunk by chunk, which keeps equal digits in their order.
+	each(func(c int, part []K) {
+		h := &ch[c].hist
+		*h = [radixSize]int{}
+		for _, v := range part {
+			h[uint((v^(-(v>>(bits-1))&fm|xm))>>ms)&radixMask]++
 		}
-		// Offsets: bucket by bucket, chunk by chunk, which keeps equal
-		// digits in their order (the pass is stable).
-		run := 0
+	})
+	var starts [radixSize + 1]int
+	run := 0
+	for d := range radixSize {
+		starts[d] = run
+		for c := range ch {
+			k := ch[c].hist[d]
+			ch[c].hist[d] = run
+			run += k
+		}
+	}
+	starts[radixSize] = n
+	out := unsafe.Pointer(unsafe.SliceData(buf))
+	each(func(c int, part []K) {
+		scatterRK(part, out, &ch[c].hist, ms, bits, fm, xm)
+	})
+
+	// The buckets, each on one worker: sort by the bits below ms, buf ->
+	// a, back to bit patterns.
+	bucket := func(d int) {
+		lo, hi := starts[d], starts[d+1]
+		if lo < hi {
+			sortBucket(buf[lo:hi], a[lo:hi], true, ms, bits, fm, xm)
+		}
+	}
+	if p == 1 {
 		for d := range radixSize {
-			for c := range ch {
-				k := ch[c].hist[d]
-				ch[c].hist[d] = run
-				run += k
-			}
+			bucket(d)
 		}
-		sh := s
-		sv, dv := src, dst
-		each(func(c int, _ []K) {
-			part := sv[c*size : min((c+1)*size, n)]
-			out := unsafe.Pointer(unsafe.SliceData(dv))
-			off := &ch[c].hist
-			switch {
-			case first && last:
-				scatterRR(part, out, off, sh, bits, fm, xm)
-			case first:
-				scatterRK(part, out, off, sh, bits, fm, xm)
-			case last:
-				scatterKR(part, out, off, sh, bits, fm, xm)
-			default:
-				scatterKK(part, out, off, sh)
+	} else {
+		tm.For(radixSize, 1, func(lo, hi int) {
+			for d := lo; d < hi; d++ {
+				bucket(d)
 			}
 		})
-		src, dst = dst, src
-	}
-	if len(shifts)%2 == 1 {
-		stream(tm, n, func(lo, hi int) { copy(a[lo:hi], buf[lo:hi]) })
 	}
 	pool.Put(&buf)
 }
 
-// The scatter loops move each element of src to dst[off[digit]] and bump
-// the offset. dst is raw memory so that the store needs no bounds check: the
-// offsets are exact prefix sums of the counts, so every store is in range.
-// R means bit patterns (the caller's values), K keys.
+// bucketMax is the bucket length above which sortBucket splits a bucket by
+// its next 8 bits before it sorts it: a bucket and its scratch then stay in
+// a core's L2 cache.
+const bucketMax = 1 << 15
 
-type wcBuf[K sortWord] struct {
-	line [radixSize][wcLen]K
-	fill [radixSize]uint8
-}
-
-const wcLen = 8
-
-func scatterKK[K sortWord](src []K, dst unsafe.Pointer, off *[radixSize]int, sh uint) {
-	if unsafe.Sizeof(K(0)) == 8 {
-		wc := new(wcBuf[K])
+// sortBucket sorts the keys src, which agree on every bit from low up, by
+// their bits below low, and leaves them as bit patterns in other if toOther,
+// else in src. The other buffer is scratch.
+func sortBucket[K sortWord](src, other []K, toOther bool, low, bits uint, fm, xm K) {
+	m := len(src)
+	if m > bucketMax && low > 8 {
+		// Split by the top 8 remaining bits (stable), src -> other, and
+		// sort each part there with src as its scratch.
+		sh := low - 8
+		var off [257]int
 		for _, k := range src {
-			d := uint(k>>sh) & radixMask
-			f := wc.fill[d]
-			ln := &wc.line[d]
-			ln[f&(wcLen-1)] = k
-			f++
-			if f == wcLen {
-				o := off[d]
-				q := (*[wcLen]K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k)))
-				q[0], q[1], q[2], q[3] = ln[0], ln[1], ln[2], ln[3]
-				q[4], q[5], q[6], q[7] = ln[4], ln[5], ln[6], ln[7]
-				off[d] = o + wcLen
-				f = 0
-			}
-			wc.fill[d] = f
+			off[int(uint8(k>>sh))+1]++
 		}
-		for d := range radixSize {
-			o := off[d]
-			for _, k := range wc.line[d][:wc.fill[d]] {
-				*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k
-				o++
+		for d := 1; d <= 256; d++ {
+			off[d] += off[d-1]
+		}
+		var bounds [257]int
+		copy(bounds[:], off[:])
+		lsdKK(src, unsafe.Pointer(unsafe.SliceData(other)), (*[256]int)(off[:256]), sh)
+		for d := range 256 {
+			lo, hi := bounds[d], bounds[d+1]
+			if lo < hi {
+				sortBucket(other[lo:hi], src[lo:hi], !toOther, sh, bits, fm, xm)
 			}
-			off[d] = o
 		}
 		return
 	}
+	dst := src
+	if toOther {
+		dst = other
+	}
+	if m <= 32 {
+		// Insertion sort is stable and fastest here.
+		for i := 1; i < m; i++ {
+			k := src[i]
+			j := i
+			for ; j > 0 && src[j-1] > k; j-- {
+				src[j] = src[j-1]
+			}
+			src[j] = k
+		}
+		for i, k := range src {
+			dst[i] = k ^ (-((^k)>>(bits-1))&fm | xm)
+		}
+		return
+	}
+	const maxDigits = 8
+	var cnt [maxDigits][256]int
+	nd := int((low + 7) / 8)
+	// One read for every digit's counts.
+	switch nd {
+	case 0:
+	case 1:
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+		}
+	case 2:
+		s1 := uint(8) // a variable: K may be 8 bits wide
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+			cnt[1][uint8(k>>s1)]++
+		}
+	default:
+		for _, k := range src {
+			for i := range nd {
+				cnt[i&(maxDigits-1)][uint8(k>>(8*uint(i)))]++
+			}
+		}
+	}
+	// Passes over digits in which the keys differ, alternating between src
+	// and other; the last writes bit patterns if it lands in dst, else a
+	// final sweep converts.
+	var digits [maxDigits]uint
+	np := 0
+	for i := range nd {
+		h := &cnt[i]
+		// Bits at and above low are equal, so a digit that straddles low
+		// still counts them equal.
+		if h[uint8(src[0]>>(8*uint(i)))] == m {
+			continue
+		}
+		run := 0
+		for d := range 256 {
+			k := h[d]
+			h[d] = run
+			run += k
+		}
+		digits[np] = uint(i)
+		np++
+	}
+	from, to := src, other
+	for j := range np {
+		i := digits[j]
+		off := &cnt[i]
+		o := unsafe.Pointer(unsafe.SliceData(to))
+		if j == np-1 && &to[0] == &dst[0] {
+			lsdKR(from, o, off, 8*i, bits, fm, xm)
+		} else {
+			lsdKK(from, o, off, 8*i)
+		}
+		from, to = to, from
+	}
+	// from holds the sorted keys, as bit patterns already if the last pass
+	// wrote into dst.
+	if np == 0 || &from[0] != &dst[0] {
+		for i, k := range from {
+			dst[i] = k ^ (-((^k)>>(bits-1))&fm | xm)
+		}
+	}
+}
+
+func lsdKK[K sortWord](src []K, dst unsafe.Pointer, off *[256]int, sh uint) {
 	for _, k := range src {
-		d := uint(k>>sh) & radixMask
+		d := uint8(k >> sh)
 		o := off[d]
 		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k
 		off[d] = o + 1
 	}
 }
 
+func lsdKR[K sortWord](src []K, dst unsafe.Pointer, off *[256]int, sh, bits uint, fm, xm K) {
+	for _, k := range src {
+		d := uint8(k >> sh)
+		o := off[d]
+		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k ^ (-((^k)>>(bits-1))&fm | xm)
+		off[d] = o + 1
+	}
+}
+
+// scatterRK moves each bit pattern of src, as a key, to dst[off[digit]] and
+// bumps the offset. dst is raw memory so that the store needs no bounds
+// check: the offsets are exact prefix sums of the counts, so every store is
+// in range.
 func scatterRK[K sortWord](src []K, dst unsafe.Pointer, off *[radixSize]int, sh, bits uint, fm, xm K) {
 	for _, v := range src {
 		k := v ^ (-(v>>(bits-1))&fm | xm)
 		d := uint(k>>sh) & radixMask
 		o := off[d]
 		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k
-		off[d] = o + 1
-	}
-}
-
-func scatterKR[K sortWord](src []K, dst unsafe.Pointer, off *[radixSize]int, sh, bits uint, fm, xm K) {
-	for _, k := range src {
-		d := uint(k>>sh) & radixMask
-		o := off[d]
-		// The inverse map: the key's top bit is set for the patterns
-		// whose sign bit was clear.
-		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k ^ (-((^k)>>(bits-1))&fm | xm)
-		off[d] = o + 1
-	}
-}
-
-func scatterRR[K sortWord](src []K, dst unsafe.Pointer, off *[radixSize]int, sh, bits uint, fm, xm K) {
-	for _, v := range src {
-		d := uint((v^(-(v>>(bits-1))&fm|xm))>>sh) & radixMask
-		o := off[d]
-		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(v))) = v
 		off[d] = o + 1
 	}
 }

@@ -31,11 +31,57 @@ func Sort[T Number](x []T) { SortOn(nil, x) }
 
 // SortOn is Sort on team t (nil: the default team).
 func SortOn[T Number](t *workers.Team, x []T) {
-	n := len(x)
-	if n < sortSerialBelow {
+	if len(x) < sortSerialBelow {
+		smallSort(x)
+		return
+	}
+	radixSortOf(teamOf(t), x)
+}
+
+// smallSort is slices.Sort with Sort's order of NaNs and zeros.
+func smallSort[T Number](x []T) {
+	if !isFloatType[T]() {
 		slices.Sort(x)
 		return
 	}
+	nans := 0
+	for _, v := range x {
+		if v != v {
+			nans++
+		}
+	}
+	if nans > 0 {
+		p := unsafe.Pointer(unsafe.SliceData(x))
+		if unsafe.Sizeof(x[0]) == 4 {
+			nanFront(unsafe.Slice((*uint32)(p), len(x)), 1<<31, math.Float32bits(float32(math.Inf(1))), nans)
+		} else {
+			nanFront(unsafe.Slice((*uint64)(p), len(x)), 1<<63, math.Float64bits(math.Inf(1)), nans)
+		}
+		x = x[nans:]
+	}
+	slices.Sort(x)
+	// slices.Sort may mix -0 and +0, which compare equal; put the -0s
+	// first as the radix order does.
+	lo, _ := slices.BinarySearch(x, 0)
+	negs, hi := 0, lo
+	for ; hi < len(x) && x[hi] == 0; hi++ {
+		if math.Signbit(float64(x[hi])) {
+			negs++
+		}
+	}
+	negZero := T(math.Copysign(0, -1))
+	for i := lo; i < hi; i++ {
+		if i < lo+negs {
+			x[i] = negZero
+		} else {
+			x[i] = 0
+		}
+	}
+}
+
+// radixSortOf is SortOn without the small-input cut-over.
+func radixSortOf[T Number](tm *workers.Team, x []T) {
+	n := len(x)
 	var kind sortKind
 	switch {
 	case isFloatType[T]():
@@ -46,7 +92,6 @@ func SortOn[T Number](t *workers.Team, x []T) {
 	// The radix passes work on the bit patterns of x: an order-preserving
 	// map of each value to an unsigned key of the same width.
 	p := unsafe.Pointer(unsafe.SliceData(x))
-	tm := teamOf(t)
 	switch unsafe.Sizeof(x[0]) {
 	case 1:
 		radixSort(tm, unsafe.Slice((*uint8)(p), n), kind, 0)
@@ -267,8 +312,9 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 
 // bucketMax is the bucket length above which sortBucket splits a bucket by
 // its next 8 bits before it sorts it: a bucket and its scratch then stay in
-// a core's L2 cache.
-const bucketMax = 1 << 15
+// a core's L2 cache. A variable so that tests can make splits happen on
+// small inputs.
+var bucketMax = 1 << 15
 
 // sortBucket sorts the keys src, which agree on every bit from low up, by
 // their bits below low, and leaves them as bit patterns in other if toOther,

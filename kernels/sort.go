@@ -378,11 +378,25 @@ func sortBucket[K sortWord](src, other []K, toOther bool, low, bits uint, fm, xm
 			cnt[0][uint8(k)]++
 			cnt[1][uint8(k>>s1)]++
 		}
-	default:
+	case 3:
+		s1, s2 := uint(8), uint(16)
 		for _, k := range src {
-			for i := range nd {
-				cnt[i&(maxDigits-1)][uint8(k>>(8*uint(i)))]++
-			}
+			cnt[0][uint8(k)]++
+			cnt[1][uint8(k>>s1)]++
+			cnt[2][uint8(k>>s2)]++
+		}
+	default:
+		// Every digit, unrolled; those at nd and above go unused.
+		s := [8]uint{0, 8, 16, 24, 32, 40, 48, 56}
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+			cnt[1][uint8(k>>s[1])]++
+			cnt[2][uint8(k>>s[2])]++
+			cnt[3][uint8(k>>s[3])]++
+			cnt[4][uint8(k>>s[4])]++
+			cnt[5][uint8(k>>s[5])]++
+			cnt[6][uint8(k>>s[6])]++
+			cnt[7][uint8(k>>s[7])]++
 		}
 	}
 	// Passes over digits in which the keys differ, alternating between src

@@ -65,7 +65,6 @@ type job struct {
 	n      int
 	grain  int
 	chunks int64
-	target uint32 // value of done when the loop is over
 }
 
 // NewTeam returns a team of n workers, the caller of For included; n <= 0
@@ -138,7 +137,12 @@ func (t *Team) work(seen uint32) {
 			return
 		}
 		seen = g
-		t.help()
+		if k := t.claim(); k > 0 {
+			// Only workers count in done, so the caller never pulls
+			// the line back just to add its own share.
+			atomic.AddUint32(t.done.Word(), k)
+			t.table.Notify(&t.done, 1) // one load unless the caller parked
+		}
 	}
 }
 
@@ -166,9 +170,9 @@ func spinWhile(c *atomics.Cell, v uint32, budget time.Duration) (uint32, bool) {
 	}
 }
 
-// help runs chunks of the current loop until none are left, then counts them
-// in done. It returns the number of chunks it ran.
-func (t *Team) help() uint32 {
+// claim runs chunks of the current loop until none are left and returns how
+// many it ran.
+func (t *Team) claim() uint32 {
 	var (
 		j job
 		k uint32
@@ -186,9 +190,9 @@ func (t *Team) help() uint32 {
 		lo := int(j.chunks-1-r) * j.grain
 		t.call(j.body, lo, min(lo+j.grain, j.n))
 		k++
-	}
-	if k > 0 && atomic.AddUint32(t.done.Word(), k) == j.target {
-		t.table.Notify(&t.done, 1)
+		if r == 0 {
+			break // that was the last chunk: no need to ask again
+		}
 	}
 	return k
 }
@@ -264,14 +268,16 @@ func (t *Team) For(n, grain int, body func(lo, hi int)) {
 // forLocked runs one loop on the team, with t.mu held, and returns the first
 // panic of its bodies.
 func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *PanicError {
-	target := t.done.Load() + uint32(chunks)
-	t.job = job{body: body, n: n, grain: grain, chunks: chunks, target: target}
+	before := t.done.Load() // stable: no claim of an earlier loop is outstanding
+	t.job = job{body: body, n: n, grain: grain, chunks: chunks}
 	t.left.Store(chunks) // publishes job
 	g := t.gen.Load() + 1
 	t.gen.Store(g)
 	// One atomic load when every worker is spinning.
 	t.table.Notify(&t.gen, int(min(chunks-1, int64(t.n-1))))
-	if k := t.help(); k == 0 || t.done.Load() != target {
+	// done reaches target when the workers have counted every chunk
+	// that the caller did not run.
+	if target := before + uint32(chunks) - t.claim(); t.done.Load() != target {
 		t.await(target)
 	}
 	p := t.panicV.Load()

@@ -37,11 +37,17 @@ const (
 // finds the team busy (another goroutine's loop, or a For nested inside a
 // body) runs on its caller alone, which keeps nesting deadlock-free.
 type Team struct {
+	// Read-mostly, so the workers keep these cached.
 	n      int
-	mu     sync.Mutex // held by the loop that owns the workers
 	table  *atomics.Table
 	closed atomic.Bool
 	wg     sync.WaitGroup
+
+	_  atomics.Pad
+	mu sync.Mutex // held by the loop that owns the workers; written every loop
+	// counted is done's value after the last loop, kept here (under mu)
+	// so that a loop need not read done, a line the workers write.
+	counted uint32
 
 	_ atomics.Pad
 	// The current loop, written by its owner before it bumps gen and read
@@ -133,15 +139,16 @@ func (t *Team) work(seen uint32) {
 				}
 			}
 		}
-		if t.closed.Load() {
-			return
-		}
 		seen = g
+		// Claim before looking at closed: Close publishes no chunks.
 		if k := t.claim(); k > 0 {
 			// Only workers count in done, so the caller never pulls
 			// the line back just to add its own share.
 			atomic.AddUint32(t.done.Word(), k)
 			t.table.Notify(&t.done, 1) // one load unless the caller parked
+		}
+		if t.closed.Load() {
+			return
 		}
 	}
 }
@@ -268,7 +275,6 @@ func (t *Team) For(n, grain int, body func(lo, hi int)) {
 // forLocked runs one loop on the team, with t.mu held, and returns the first
 // panic of its bodies.
 func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *PanicError {
-	before := t.done.Load() // stable: no claim of an earlier loop is outstanding
 	t.job = job{body: body, n: n, grain: grain, chunks: chunks}
 	t.left.Store(chunks) // publishes job
 	g := t.gen.Load() + 1
@@ -277,9 +283,11 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 	t.table.Notify(&t.gen, int(min(chunks-1, int64(t.n-1))))
 	// done reaches target when the workers have counted every chunk
 	// that the caller did not run.
-	if target := before + uint32(chunks) - t.claim(); t.done.Load() != target {
+	target := t.counted + uint32(chunks) - t.claim()
+	if t.done.Load() != target {
 		t.await(target)
 	}
+	t.counted = target
 	p := t.panicV.Load()
 	if p != nil {
 		t.panicV.Store(nil)

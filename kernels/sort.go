@@ -11,18 +11,21 @@ import (
 
 const (
 	// sortSerialBelow is the length under which Sort hands x to
-	// slices.Sort: below it the radix passes' fixed cost (a 256-entry
-	// histogram per digit) outweighs pdqsort's n·log n.
+	// slices.Sort: below it the radix sort's fixed cost (2048 buckets)
+	// outweighs pdqsort's n·log n.
 	sortSerialBelow = 1 << 10
 	// sortTeamBelow is the length under which Sort runs its radix passes
 	// on the caller alone: below it a pass is too short for a fork-join.
 	sortTeamBelow = 1 << 16
 )
 
-// Sort sorts x in ascending order with a parallel LSD radix sort. The result
-// equals slices.Sort's element for element: NaNs first (in their original
-// order), then the numbers ascending; -0 and +0 compare equal and come out
-// with every -0 before every +0.
+// Sort sorts x in ascending order with a parallel radix sort: one stable
+// MSD pass on the team into cache-sized buckets, then an LSD radix sort of
+// each bucket on one worker. The result equals slices.Sort's element for
+// element: NaNs first (in their original order), then the numbers
+// ascending; -0 and +0 compare equal and come out with every -0 before every
+// +0. Inputs shorter than 1024 go to slices.Sort (with the same NaN and zero
+// order).
 //
 // Sort needs a scratch buffer as large as x; it keeps one in a sync.Pool, so
 // back-to-back sorts reuse it and an idle one is freed by the garbage

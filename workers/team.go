@@ -246,9 +246,9 @@ func (t *Team) For(n, grain int, body func(lo, hi int)) {
 		return
 	}
 	chunks := int64((n-1)/grain) + 1
-	// done counts up to 2^32 chunks per loop; a longer loop runs as
+	// done counts at most 2^30 chunks per loop; a longer loop runs as
 	// several, which only a grain far below any sensible one reaches.
-	const maxChunks = 1 << 31
+	const maxChunks = 1 << 30
 	var first *PanicError
 	for base := 0; ; base += maxChunks * grain {
 		c, m, b := chunks, n, body

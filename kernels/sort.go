@@ -13,7 +13,7 @@ const (
 	// sortSerialBelow is the length under which Sort hands x to
 	// slices.Sort: below it the radix sort's fixed cost (2048 buckets)
 	// outweighs pdqsort's n·log n.
-	sortSerialBelow = 1 << 10
+	sortSerialBelow = 1 << 12
 	// sortTeamBelow is the length under which Sort runs its radix passes
 	// on the caller alone: below it a pass is too short for a fork-join.
 	sortTeamBelow = 1 << 16
@@ -24,7 +24,7 @@ const (
 // each bucket on one worker. The result equals slices.Sort's element for
 // element: NaNs first (in their original order), then the numbers
 // ascending; -0 and +0 compare equal and come out with every -0 before every
-// +0. Inputs shorter than 1024 go to slices.Sort (with the same NaN and zero
+// +0. Inputs shorter than 4096 go to slices.Sort (with the same NaN and zero
 // order).
 //
 // Sort needs a scratch buffer as large as x; it keeps one in a sync.Pool, so

@@ -17,7 +17,7 @@ import (
 // sortSizes are the lengths every type is sorted at: awkward small ones
 // (slices.Sort's path), the radix path on one worker and on the team, and
 // one larger than the L3 cache (float64 and int64 only, see below).
-var sortSizes = []int{0, 1, 7, 8, 9, 63, 65, 1000, 1 << 10, 5000, 70001}
+var sortSizes = []int{0, 1, 7, 8, 9, 63, 65, 1000, 1<<12 - 1, 1 << 12, 5000, 70001}
 
 // bigSortSize is larger than this machine's caches for 8-byte elements.
 const bigSortSize = 5 << 20

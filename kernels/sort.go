@@ -3,115 +3,126 @@ package kernels
 import (
 	"math"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/sharc-go/sharc/workers"
 )
 
-// sortSerialBelow is the length under which Sort hands x to slices.Sort.
-const sortSerialBelow = 1 << 12
+const (
+	// sortSerialBelow is the length under which Sort hands x to
+	// slices.Sort: below it the radix sort's fixed cost (2048 buckets)
+	// outweighs pdqsort's n·log n.
+	sortSerialBelow = 1 << 12
+	// sortTeamBelow is the length under which Sort runs its radix passes
+	// on the caller alone: below it a pass is too short for a fork-join.
+	sortTeamBelow = 1 << 16
+)
 
-// Sort sorts x in ascending order with a parallel LSD radix sort. The result
-// equals slices.Sort's element for element: NaNs first (in their original
-// order), then the numbers ascending; -0 and +0 compare equal and come out
-// with every -0 before every +0. Sort allocates two uint64 buffers of len(x).
+// Sort sorts x in ascending order with a parallel radix sort: one stable
+// MSD pass on the team into cache-sized buckets, then an LSD radix sort of
+// each bucket on one worker. The result equals slices.Sort's element for
+// element: NaNs first (in their original order), then the numbers
+// ascending; -0 and +0 compare equal and come out with every -0 before every
+// +0. Inputs shorter than 4096 go to slices.Sort (with the same NaN and zero
+// order).
+//
+// Sort needs a scratch buffer as large as x; it keeps one in a sync.Pool, so
+// back-to-back sorts reuse it and an idle one is freed by the garbage
+// collector.
 func Sort[T Number](x []T) { SortOn(nil, x) }
 
 // SortOn is Sort on team t (nil: the default team).
 func SortOn[T Number](t *workers.Team, x []T) {
 	if len(x) < sortSerialBelow {
+		smallSort(x)
+		return
+	}
+	radixSortOf(teamOf(t), x)
+}
+
+// smallSort is slices.Sort with Sort's order of NaNs and zeros.
+func smallSort[T Number](x []T) {
+	if !isFloatType[T]() {
 		slices.Sort(x)
 		return
 	}
-	tm := teamOf(t)
-	if isFloatType[T]() {
-		// Radix order puts NaNs at both ends by sign; slices.Sort puts
-		// them first. Move them to the front, keeping their order.
-		var nans []T
-		j := len(x)
-		for i := len(x) - 1; i >= 0; i-- {
-			if v := x[i]; v != v {
-				nans = append(nans, v)
-			} else {
-				j--
-				x[j] = v
-			}
-		}
-		for i := range nans {
-			x[i] = nans[len(nans)-1-i]
-		}
-		x = x[len(nans):]
-		if len(x) < sortSerialBelow {
-			slices.Sort(x)
-			return
+	nans := 0
+	for _, v := range x {
+		if v != v {
+			nans++
 		}
 	}
-	n := len(x)
-	keys := make([]uint64, n)
-	tmp := make([]uint64, n)
-	stream(tm, n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			keys[i] = toKey(x[i])
+	if nans > 0 {
+		p := unsafe.Pointer(unsafe.SliceData(x))
+		if unsafe.Sizeof(x[0]) == 4 {
+			nanFront(unsafe.Slice((*uint32)(p), len(x)), 1<<31, math.Float32bits(float32(math.Inf(1))), nans)
+		} else {
+			nanFront(unsafe.Slice((*uint64)(p), len(x)), 1<<63, math.Float64bits(math.Inf(1)), nans)
 		}
-	})
-	p := tm.Workers()
-	chunk := (n + p - 1) / p
-	hist := make([][256]int, p)
-	src, dst := keys, tmp
-	for shift := uint(0); shift < 8*uint(unsafe.Sizeof(x[0])); shift += 8 {
-		tm.For(p, 1, func(lo, hi int) {
-			for c := lo; c < hi; c++ {
-				h := &hist[c]
-				*h = [256]int{}
-				for _, k := range src[c*chunk : min((c+1)*chunk, n)] {
-					h[k>>shift&0xff]++
-				}
-			}
-		})
-		// Skip a pass in which every key has the same digit.
-		skip := false
-		for d := range 256 {
-			total := 0
-			for c := range p {
-				total += hist[c][d]
-			}
-			if total == n {
-				skip = true
-				break
-			}
-			if total != 0 {
-				break
-			}
-		}
-		if skip {
-			continue
-		}
-		run := 0
-		for d := range 256 {
-			for c := range p {
-				k := hist[c][d]
-				hist[c][d] = run
-				run += k
-			}
-		}
-		tm.For(p, 1, func(lo, hi int) {
-			for c := lo; c < hi; c++ {
-				h := &hist[c]
-				for _, k := range src[c*chunk : min((c+1)*chunk, n)] {
-					d := k >> shift & 0xff
-					dst[h[d]] = k
-					h[d]++
-				}
-			}
-		})
-		src, dst = dst, src
+		x = x[nans:]
 	}
-	stream(tm, n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			x[i] = fromKey[T](src[i])
+	slices.Sort(x)
+	// slices.Sort may mix -0 and +0, which compare equal; put the -0s
+	// first as the radix order does.
+	lo, _ := slices.BinarySearch(x, 0)
+	negs, hi := 0, lo
+	for ; hi < len(x) && x[hi] == 0; hi++ {
+		if math.Signbit(float64(x[hi])) {
+			negs++
 		}
-	})
+	}
+	negZero := T(math.Copysign(0, -1))
+	for i := lo; i < hi; i++ {
+		if i < lo+negs {
+			x[i] = negZero
+		} else {
+			x[i] = 0
+		}
+	}
 }
+
+// radixSortOf is SortOn without the small-input cut-over.
+func radixSortOf[T Number](tm *workers.Team, x []T) {
+	n := len(x)
+	var kind sortKind
+	switch {
+	case isFloatType[T]():
+		kind = sortFloat
+	case isSignedType[T]():
+		kind = sortSigned
+	}
+	// The radix passes work on the bit patterns of x: an order-preserving
+	// map of each value to an unsigned key of the same width.
+	p := unsafe.Pointer(unsafe.SliceData(x))
+	switch unsafe.Sizeof(x[0]) {
+	case 1:
+		radixSort(tm, unsafe.Slice((*uint8)(p), n), kind, 0)
+	case 2:
+		radixSort(tm, unsafe.Slice((*uint16)(p), n), kind, 0)
+	case 4:
+		radixSort(tm, unsafe.Slice((*uint32)(p), n), kind, math.Float32bits(float32(math.Inf(1))))
+	default:
+		radixSort(tm, unsafe.Slice((*uint64)(p), n), kind, math.Float64bits(math.Inf(1)))
+	}
+}
+
+// Digits are radixBits wide: six passes for 64-bit keys, three for 32-bit.
+// Wider digits mean fewer passes but more scatter streams than the TLB and
+// the write-combining buffers keep up with.
+const (
+	radixBits = 11
+	radixSize = 1 << radixBits
+	radixMask = radixSize - 1
+)
+
+type sortKind int
+
+const (
+	sortUnsigned sortKind = iota
+	sortSigned
+	sortFloat
+)
 
 func isFloatType[T Number]() bool {
 	var h T = 1
@@ -125,59 +136,361 @@ func isSignedType[T Number]() bool {
 	return m < 0
 }
 
-// toKey maps v to an unsigned key whose order is v's order (NaN excluded).
-func toKey[T Number](v T) uint64 {
-	bits := 8 * uint(unsafe.Sizeof(v))
-	switch {
-	case isFloatType[T]():
-		if bits == 32 {
-			b := math.Float32bits(float32(v))
-			if b>>31 != 0 {
-				return uint64(^b)
+type sortWord interface {
+	~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+// keyMasks returns the masks of the key map for kind: the key of bit
+// pattern v is v ^ (-(v>>(bits-1)) & fm | xm). Unsigned values are their own
+// keys; signed ones flip the sign bit; floats flip the sign bit of positive
+// numbers and every bit of negative ones, which orders -Inf < ... < -0 < +0 <
+// ... < +Inf.
+func keyMasks[K sortWord](kind sortKind) (fm, xm K) {
+	top := ^K(0) ^ (^K(0) >> 1)
+	switch kind {
+	case sortFloat:
+		return ^K(0), top
+	case sortSigned:
+		return 0, top
+	}
+	return 0, 0
+}
+
+// sortChunk is one worker's share of a pass, padded so that workers don't
+// share cache lines.
+type sortChunk[K sortWord] struct {
+	hist    [radixSize]int // digit counts, then scatter offsets
+	and, or K              // of the keys, to find the bits that vary
+	nans    int
+	_       [64]byte
+}
+
+var sortScratch [4]sync.Pool // *[]uint8, *[]uint16, *[]uint32, *[]uint64
+
+func scratchPool[K sortWord]() *sync.Pool {
+	switch unsafe.Sizeof(K(0)) {
+	case 1:
+		return &sortScratch[0]
+	case 2:
+		return &sortScratch[1]
+	case 4:
+		return &sortScratch[2]
+	}
+	return &sortScratch[3]
+}
+
+// radixSort sorts the bit patterns a as values of kind. inf is the bit
+// pattern of +Inf for floats: patterns above it (sign bit aside) are NaNs.
+//
+// It is a hybrid: one parallel, stable MSD pass distributes the keys by
+// their top radixBits varying bits into buckets that mostly fit in a core's
+// L2 cache, and the workers then take buckets one at a time and finish each
+// with an LSD radix sort on its remaining bits, in cache. The data crosses
+// main memory about three times instead of twice per digit.
+func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
+	n := len(a)
+	if n < 2 {
+		return
+	}
+	bits := uint(8 * unsafe.Sizeof(K(0)))
+	top := ^K(0) ^ (^K(0) >> 1)
+	fm, xm := keyMasks[K](kind)
+	p := tm.Workers()
+	if n < sortTeamBelow {
+		p = 1
+	}
+	size := (n + p - 1) / p
+	p = (n + size - 1) / size
+	ch := make([]sortChunk[K], p)
+	each := func(f func(c int, part []K)) {
+		if p == 1 {
+			f(0, a)
+			return
+		}
+		tm.For(p, 1, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				f(c, a[c*size:min((c+1)*size, n)])
 			}
-			return uint64(b | 1<<31)
+		})
+	}
+
+	// The keys' AND and OR (bits in which they all agree need no pass),
+	// and the NaNs.
+	each(func(c int, part []K) {
+		and, or := ^K(0), K(0)
+		nans := 0
+		for _, v := range part {
+			k := v ^ (-(v>>(bits-1))&fm | xm)
+			and &= k
+			or |= k
+			if v&^top > inf {
+				nans++
+			}
 		}
-		b := math.Float64bits(float64(v))
-		if b>>63 != 0 {
-			return ^b
+		ch[c].and, ch[c].or, ch[c].nans = and, or, nans
+	})
+	and, or, nans := ^K(0), K(0), 0
+	for c := range ch {
+		and &= ch[c].and
+		or |= ch[c].or
+		nans += ch[c].nans
+	}
+	if kind == sortFloat && nans > 0 {
+		// The key order puts NaNs at both ends by sign; slices.Sort puts
+		// them first. Move them to the front in their order and sort the
+		// rest.
+		nanFront(a, top, inf, nans)
+		radixSort(tm, a[nans:], kind, inf)
+		return
+	}
+	diff := and ^ or
+	if diff == 0 {
+		return // all bit patterns equal
+	}
+	// The MSD digit: the radixBits bits ending at the highest varying one.
+	hb := bits - 1
+	for diff>>hb == 0 {
+		hb--
+	}
+	ms := uint(0)
+	if hb+1 > radixBits {
+		ms = hb + 1 - radixBits
+	}
+
+	pool := scratchPool[K]()
+	var buf []K
+	if b, ok := pool.Get().(*[]K); ok && cap(*b) >= n {
+		buf = (*b)[:n]
+	} else {
+		buf = make([]K, n)
+		adviseHuge(unsafe.Pointer(unsafe.SliceData(buf)), uintptr(n)*unsafe.Sizeof(K(0)))
+	}
+
+	// MSD pass, a -> buf as keys: counts per chunk, then offsets bucket by
+	// bucket and chunk by chunk, which keeps equal digits in their order.
+	each(func(c int, part []K) {
+		h := &ch[c].hist
+		*h = [radixSize]int{}
+		for _, v := range part {
+			h[uint((v^(-(v>>(bits-1))&fm|xm))>>ms)&radixMask]++
 		}
-		return b | 1<<63
-	case isSignedType[T]():
-		u := uint64(int64(v)) + 1<<(bits-1)
-		if bits < 64 {
-			u &= 1<<bits - 1
+	})
+	var starts [radixSize + 1]int
+	run := 0
+	for d := range radixSize {
+		starts[d] = run
+		for c := range ch {
+			k := ch[c].hist[d]
+			ch[c].hist[d] = run
+			run += k
 		}
-		return u
+	}
+	starts[radixSize] = n
+	out := unsafe.Pointer(unsafe.SliceData(buf))
+	each(func(c int, part []K) {
+		scatterRK(part, out, &ch[c].hist, ms, bits, fm, xm)
+	})
+
+	// The buckets, each on one worker: sort by the bits below ms, buf ->
+	// a, back to bit patterns.
+	bucket := func(d int) {
+		lo, hi := starts[d], starts[d+1]
+		if lo < hi {
+			sortBucket(buf[lo:hi], a[lo:hi], true, ms, bits, fm, xm)
+		}
+	}
+	if p == 1 {
+		for d := range radixSize {
+			bucket(d)
+		}
+	} else {
+		tm.For(radixSize, 1, func(lo, hi int) {
+			for d := lo; d < hi; d++ {
+				bucket(d)
+			}
+		})
+	}
+	pool.Put(&buf)
+}
+
+// bucketMax is the bucket length above which sortBucket splits a bucket by
+// its next 8 bits before it sorts it: a bucket and its scratch then stay in
+// a core's L2 cache. A variable so that tests can make splits happen on
+// small inputs.
+var bucketMax = 1 << 15
+
+// sortBucket sorts the keys src, which agree on every bit from low up, by
+// their bits below low, and leaves them as bit patterns in other if toOther,
+// else in src. The other buffer is scratch.
+func sortBucket[K sortWord](src, other []K, toOther bool, low, bits uint, fm, xm K) {
+	m := len(src)
+	if m > bucketMax && low > 8 {
+		// Split by the top 8 remaining bits (stable), src -> other, and
+		// sort each part there with src as its scratch.
+		sh := low - 8
+		var off [257]int
+		for _, k := range src {
+			off[int(uint8(k>>sh))+1]++
+		}
+		for d := 1; d <= 256; d++ {
+			off[d] += off[d-1]
+		}
+		var bounds [257]int
+		copy(bounds[:], off[:])
+		lsdKK(src, unsafe.Pointer(unsafe.SliceData(other)), (*[256]int)(off[:256]), sh)
+		for d := range 256 {
+			lo, hi := bounds[d], bounds[d+1]
+			if lo < hi {
+				sortBucket(other[lo:hi], src[lo:hi], !toOther, sh, bits, fm, xm)
+			}
+		}
+		return
+	}
+	dst := src
+	if toOther {
+		dst = other
+	}
+	if m <= 32 {
+		// Insertion sort is stable and fastest here.
+		for i := 1; i < m; i++ {
+			k := src[i]
+			j := i
+			for ; j > 0 && src[j-1] > k; j-- {
+				src[j] = src[j-1]
+			}
+			src[j] = k
+		}
+		for i, k := range src {
+			dst[i] = k ^ (-((^k)>>(bits-1))&fm | xm)
+		}
+		return
+	}
+	const maxDigits = 8
+	var cnt [maxDigits][256]int
+	nd := int((low + 7) / 8)
+	// One read for every digit's counts.
+	switch nd {
+	case 0:
+	case 1:
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+		}
+	case 2:
+		s1 := uint(8) // a variable: K may be 8 bits wide
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+			cnt[1][uint8(k>>s1)]++
+		}
+	case 3:
+		s1, s2 := uint(8), uint(16)
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+			cnt[1][uint8(k>>s1)]++
+			cnt[2][uint8(k>>s2)]++
+		}
 	default:
-		return uint64(v)
+		// Every digit, unrolled; those at nd and above go unused.
+		s := [8]uint{0, 8, 16, 24, 32, 40, 48, 56}
+		for _, k := range src {
+			cnt[0][uint8(k)]++
+			cnt[1][uint8(k>>s[1])]++
+			cnt[2][uint8(k>>s[2])]++
+			cnt[3][uint8(k>>s[3])]++
+			cnt[4][uint8(k>>s[4])]++
+			cnt[5][uint8(k>>s[5])]++
+			cnt[6][uint8(k>>s[6])]++
+			cnt[7][uint8(k>>s[7])]++
+		}
+	}
+	// Passes over digits in which the keys differ, alternating between src
+	// and other; the last writes bit patterns if it lands in dst, else a
+	// final sweep converts.
+	var digits [maxDigits]uint
+	np := 0
+	for i := range nd {
+		h := &cnt[i]
+		// Bits at and above low are equal, so a digit that straddles low
+		// still counts them equal.
+		if h[uint8(src[0]>>(8*uint(i)))] == m {
+			continue
+		}
+		run := 0
+		for d := range 256 {
+			k := h[d]
+			h[d] = run
+			run += k
+		}
+		digits[np] = uint(i)
+		np++
+	}
+	from, to := src, other
+	for j := range np {
+		i := digits[j]
+		off := &cnt[i]
+		o := unsafe.Pointer(unsafe.SliceData(to))
+		if j == np-1 && &to[0] == &dst[0] {
+			lsdKR(from, o, off, 8*i, bits, fm, xm)
+		} else {
+			lsdKK(from, o, off, 8*i)
+		}
+		from, to = to, from
+	}
+	// from holds the sorted keys, as bit patterns already if the last pass
+	// wrote into dst.
+	if np == 0 || &from[0] != &dst[0] {
+		for i, k := range from {
+			dst[i] = k ^ (-((^k)>>(bits-1))&fm | xm)
+		}
 	}
 }
 
-// fromKey inverts toKey.
-func fromKey[T Number](k uint64) T {
-	var v T
-	bits := 8 * uint(unsafe.Sizeof(v))
-	switch {
-	case isFloatType[T]():
-		if bits == 32 {
-			b := uint32(k)
-			if b>>31 != 0 {
-				b &^= 1 << 31
-			} else {
-				b = ^b
-			}
-			return T(math.Float32frombits(b))
-		}
-		if k>>63 != 0 {
-			k &^= 1 << 63
+func lsdKK[K sortWord](src []K, dst unsafe.Pointer, off *[256]int, sh uint) {
+	for _, k := range src {
+		d := uint8(k >> sh)
+		o := off[d]
+		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k
+		off[d] = o + 1
+	}
+}
+
+func lsdKR[K sortWord](src []K, dst unsafe.Pointer, off *[256]int, sh, bits uint, fm, xm K) {
+	for _, k := range src {
+		d := uint8(k >> sh)
+		o := off[d]
+		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k ^ (-((^k)>>(bits-1))&fm | xm)
+		off[d] = o + 1
+	}
+}
+
+// scatterRK moves each bit pattern of src, as a key, to dst[off[digit]] and
+// bumps the offset. dst is raw memory so that the store needs no bounds
+// check: the offsets are exact prefix sums of the counts, so every store is
+// in range.
+func scatterRK[K sortWord](src []K, dst unsafe.Pointer, off *[radixSize]int, sh, bits uint, fm, xm K) {
+	for _, v := range src {
+		k := v ^ (-(v>>(bits-1))&fm | xm)
+		d := uint(k>>sh) & radixMask
+		o := off[d]
+		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k
+		off[d] = o + 1
+	}
+}
+
+// nanFront moves the nans NaN patterns of a to its front, keeping their
+// order and the order of the rest.
+func nanFront[K sortWord](a []K, top, inf K, nans int) {
+	j := len(a)
+	k := nans
+	tmp := make([]K, 0, nans)
+	for i := len(a) - 1; i >= 0; i-- {
+		if v := a[i]; v&^top > inf {
+			tmp = append(tmp, v)
 		} else {
-			k = ^k
+			j--
+			a[j] = v
 		}
-		return T(math.Float64frombits(k))
-	case isSignedType[T]():
-		u := k - 1<<(bits-1)
-		return T(int64(u<<(64-bits)) >> (64 - bits))
-	default:
-		return T(k)
+	}
+	for i := range tmp {
+		a[i] = tmp[k-1-i]
 	}
 }

@@ -3,9 +3,14 @@ package workers
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/sharc-go/sharc/internal/atomics"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -117,6 +122,86 @@ func ExampleTeam_For() {
 	// Output: 998001
 }
 
+func TestForDoesNotAllocate(t *testing.T) {
+	team := NewTeam(2)
+	defer team.Close()
+	var sink atomic.Int64
+	body := func(lo, hi int) { sink.Add(int64(hi - lo)) }
+	for _, tc := range []struct{ n, grain int }{{2, 1}, {1000, 0}, {1000, 7}, {5, 10}} {
+		allocs := testing.AllocsPerRun(200, func() { team.For(tc.n, tc.grain, body) })
+		assert.Zero(t, allocs, "n=%d grain=%d", tc.n, tc.grain)
+	}
+}
+
+func TestForEveryWorkerTakesPart(t *testing.T) {
+	// Each chunk waits until all have started, so For can only return if
+	// every worker ran one: the workers really are woken.
+	for _, w := range []int{2, 3} {
+		team := NewTeam(w)
+		for range 200 {
+			var started atomic.Int32
+			team.For(w, 1, func(lo, hi int) {
+				started.Add(1)
+				for started.Load() < int32(w) {
+					runtime.Gosched()
+				}
+			})
+		}
+		// And again after the workers have had time to park.
+		time.Sleep(2 * teamSpinMax)
+		var started atomic.Int32
+		team.For(w, 1, func(lo, hi int) {
+			started.Add(1)
+			for started.Load() < int32(w) {
+				runtime.Gosched()
+			}
+		})
+		team.Close()
+	}
+}
+
+func TestForManyLoopsWithPanics(t *testing.T) {
+	// Back-to-back loops of varied shapes, some panicking, check the
+	// per-loop bookkeeping (claims, done counter, panic slot).
+	team := NewTeam(3)
+	defer team.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 3000 {
+		n, grain := r.IntN(50), r.IntN(8)
+		bad := -1
+		if i%7 == 0 && n > 0 {
+			bad = r.IntN(n)
+		}
+		var total atomic.Int64
+		f := func() {
+			team.For(n, grain, func(lo, hi int) {
+				total.Add(int64(hi - lo))
+				if lo <= bad && bad < hi {
+					panic(i)
+				}
+			})
+		}
+		if bad >= 0 {
+			var pe *PanicError
+			require.Panics(t, f)
+			func() {
+				defer func() { pe, _ = recover().(*PanicError) }()
+				f()
+			}()
+			require.NotNil(t, pe)
+			assert.Equal(t, i, pe.Value)
+			total.Store(int64(n)) // f ran twice
+		} else {
+			f()
+		}
+		require.EqualValues(t, n, total.Load(), "loop %d n=%d grain=%d", i, n, grain)
+	}
+}
+
+// BenchmarkForkJoinEmpty times one fork-join of an empty body over two
+// chunks. With dynamic chunking the caller usually takes both chunks before
+// the spinning worker sees the loop, so this is the cost a caller pays for a
+// tiny loop; BenchmarkForkJoinBarrier times a loop in which both must work.
 func BenchmarkForkJoinEmpty(b *testing.B) {
 	const w = 2
 	b.Run("team", func(b *testing.B) {
@@ -134,6 +219,45 @@ func BenchmarkForkJoinEmpty(b *testing.B) {
 				wg.Add(1)
 				go func(lo int) { defer wg.Done(); _ = lo }(i)
 			}
+			wg.Wait()
+		}
+	})
+}
+
+// BenchmarkForkJoinBarrier times a fork-join in which the caller and one
+// other goroutine must each run a chunk: each chunk waits for the other to
+// start. The go version runs chunk 0 on the caller too.
+func BenchmarkForkJoinBarrier(b *testing.B) {
+	const w = 2
+	var started atomic.Int64
+	var round int64
+	body := func(lo, hi int) {
+		target := round * w
+		for started.Add(1); started.Load() < target; {
+			atomics.Pause()
+		}
+	}
+	b.Run("team", func(b *testing.B) {
+		team := NewTeam(w)
+		defer team.Close()
+		started.Store(0)
+		round = 0
+		for b.Loop() {
+			round++
+			team.For(w, 1, body)
+		}
+	})
+	b.Run("waitgroup+go", func(b *testing.B) {
+		started.Store(0)
+		round = 0
+		for b.Loop() {
+			round++
+			var wg sync.WaitGroup
+			for i := 1; i < w; i++ {
+				wg.Add(1)
+				go func(lo int) { defer wg.Done(); body(lo, lo+1) }(i)
+			}
+			body(0, 1)
 			wg.Wait()
 		}
 	})

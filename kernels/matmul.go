@@ -97,7 +97,9 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 		return
 	}
 	mr, nr := kern.mr, kern.nr
-	kcMax, ncMax := min(kern.kc, k), min(kern.nc, roundUp(n, nr))
+	// Equal blocks: a last thin block would cost a full pass of packing.
+	kcMax := ceilDiv(k, ceilDiv(k, kern.kc))
+	ncMax := roundUp(ceilDiv(n, ceilDiv(n, kern.nc)), nr)
 	workersN := 1
 	forN := func(n, grain int, body func(lo, hi int)) { body(0, n) }
 	if m*k*n >= 1<<18 {
@@ -174,7 +176,8 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 	}
 }
 
-func roundUp(x, m int) int { return (x + m - 1) / m * m }
+func ceilDiv(x, d int) int { return (x + d - 1) / d }
+func roundUp(x, m int) int { return ceilDiv(x, m) * m }
 
 // packA copies the mEff×kc block of a (row stride lda) at (i0, p0) into
 // dst as dst[p*mr+i], mr = len(dst)/kc, padding rows past mEff with zeros.

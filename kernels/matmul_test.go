@@ -75,7 +75,7 @@ func TestMatMulLarge(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	team := workers.NewTeam(2)
 	defer team.Close()
-	m, k, n := 131, 300, 2100 // n crosses the nc boundary, k the kc one
+	m, k, n := 97, 270, 101 // k splits into two kc blocks
 	a, b := randF[float64](r, m*k), randF[float64](r, k*n)
 	c, ok := guarded[float64](m * n)
 	MatMulOn(team, c, a, b, m, k, n)

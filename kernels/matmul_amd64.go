@@ -4,7 +4,10 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
-// Micro-kernels in matmul_amd64.s; see gemmKernel for what they compute.
+//go:generate python3 matmul_amd64_gen.py
+
+// Micro-kernels in matmul_amd64.s (written by matmul_amd64_gen.py); see
+// gemmKernel for what they compute.
 //
 //go:noescape
 func gemmF64x6x8AVX2(kc int, a, b, c []float64, ldc int)

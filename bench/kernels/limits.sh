@@ -25,8 +25,18 @@ if ! gcc -O2 gemm.c -o "$tmp/gemm" -lopenblas 2>"$tmp/gcc.txt"; then
 	exit 0
 fi
 go build -o "$tmp/matmul" ./matmul
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$T" "$tmp/gemm" 5 > "$tmp/blas.txt" 2> "$tmp/core.txt"
-GOMAXPROCS=$T "$tmp/matmul" -workers "$T" -runs 5 > "$tmp/mm.txt"
+# The machine may be shared: alternate the two programs for three rounds and
+# keep each one's best figure (gonum, slow, runs in the first round only).
+for round in 1 2 3; do
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$T" "$tmp/gemm" 5 >> "$tmp/blas.txt" 2> "$tmp/core.txt"
+	g=0
+	[ "$round" = 1 ] && g=2
+	GOMAXPROCS=$T "$tmp/matmul" -workers "$T" -runs 5 -gonum-runs $g >> "$tmp/mm.txt"
+done
+best() { awk '{ for (i = 2; i <= NF; i++) if ($i > m[$1, i]) m[$1, i] = $i; nf = NF; k[$1] = 1 }
+	END { for (x in k) { printf "%s", x; for (i = 2; i <= nf; i++) printf " %s", m[x, i]; print "" } }' "$1" | sort; }
+best "$tmp/blas.txt" > "$tmp/blas-best.txt"
+best "$tmp/mm.txt" > "$tmp/mm-best.txt"
 cat "$tmp/core.txt"
 printf '%-20s %12s %12s %8s %12s %8s\n' kernel "sharc GF/s" "OpenBLAS" "sharc/OB" "gonum GF/s" "sharc/g"
-join "$tmp/mm.txt" "$tmp/blas.txt" | awk '{ printf "%-20s %12.2f %12.2f %8.2f %12.2f %8.2f\n", $1, $2, $4, $2 / $4, $3, $2 / $3 }'
+join "$tmp/mm-best.txt" "$tmp/blas-best.txt" | awk '{ printf "%-20s %12.2f %12.2f %8.2f %12.2f %8.2f\n", $1, $2, $4, $2 / $4, $3, $2 / $3 }'

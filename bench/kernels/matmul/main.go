@@ -24,6 +24,7 @@ import (
 func main() {
 	w := flag.Int("workers", 2, "sharc workers (gonum uses GOMAXPROCS goroutines)")
 	runs := flag.Int("runs", 5, "runs per case; the best is printed")
+	gonumRuns := flag.Int("gonum-runs", 2, "runs of gonum per case (0: skip, print 0)")
 	flag.Parse()
 	team := workers.NewTeam(*w)
 	defer team.Close()
@@ -31,6 +32,9 @@ func main() {
 	for _, n := range []int{1024, 2048} {
 		flop := 2 * float64(n) * float64(n) * float64(n)
 		gflops := func(runs int, f func()) float64 {
+			if runs == 0 {
+				return 0
+			}
 			b := time.Hour
 			for range runs {
 				t := time.Now()
@@ -43,12 +47,12 @@ func main() {
 		s := gflops(*runs, func() { kernels.MatMulOn(team, c, a, b, n, n, n) })
 		ma, mb := mat.NewDense(n, n, a), mat.NewDense(n, n, b)
 		var mc mat.Dense
-		g := gflops(max(1, *runs/2), func() { mc.Mul(ma, mb) })
+		g := gflops(*gonumRuns, func() { mc.Mul(ma, mb) })
 		fmt.Printf("matmul-float64-%d %.2f %.2f\n", n, s, g)
 
 		a32, b32, c32 := rnd[float32](r, n*n), rnd[float32](r, n*n), make([]float32, n*n)
 		s = gflops(*runs, func() { kernels.MatMulOn(team, c32, a32, b32, n, n, n) })
-		g = gflops(max(1, *runs/2), func() {
+		g = gflops(*gonumRuns, func() {
 			gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, a32, n, b32, n, 0, c32, n)
 		})
 		fmt.Printf("matmul-float32-%d %.2f %.2f\n", n, s, g)

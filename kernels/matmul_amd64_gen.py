@@ -26,6 +26,14 @@ def kernel(name, goname, mr, vecs, elt, bcast, fma, mov, add, reg, unroll, doc):
     w("\tMOVQ c_base+56(FP), R8")
     w("\tMOVQ ldc+80(FP), DX")
     w(f"\tSHLQ ${ {8:3,4:2}[elt] }, DX")
+    # Prefetch the tile of c now: it is read only after the loop, and its
+    # rows are ldc apart, far beyond what the hardware prefetcher follows.
+    w("\tMOVQ R8, R10")
+    for i in range(mr):
+        for off in list(range(0, nr*elt, 64)) + [nr*elt-1]:
+            w(f"\tPREFETCHT0 {off}(R10)")
+        if i < mr-1:
+            w("\tADDQ DX, R10")
     xor = "VXORPD" if elt==8 else "VXORPS"
     for i in range(nacc):
         w(f"\t{xor} {reg}{i}, {reg}{i}, {reg}{i}")

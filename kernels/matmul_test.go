@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/sharc-go/sharc/workers"
 	"github.com/stretchr/testify/require"
@@ -153,25 +154,31 @@ func FuzzMatMul(f *testing.F) {
 }
 
 // BenchmarkMatMulKernels times MatMul on one worker with each micro-kernel
-// (the generic Go one is the baseline) and on the default team.
+// (the portable Go one is the baseline) and on the default team.
 func BenchmarkMatMulKernels(b *testing.B) {
+	benchMatMul(b, gemmF64)
+	benchMatMul(b, gemmF32)
+}
+
+func benchMatMul[T Float](b *testing.B, kerns []gemmKernel[T]) {
 	one := workers.NewTeam(1)
 	defer one.Close()
+	typ := fmt.Sprintf("%T", T(0))
 	for _, n := range []int{256, 1024} {
-		bench := func(name string, run func(c, a, bb []float64)) {
-			r := rand.New(rand.NewPCG(1, 2))
-			a, bb, c := randF[float64](r, n*n), randF[float64](r, n*n), make([]float64, n*n)
-			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
-				b.SetBytes(3 * 8 * int64(n*n))
+		r := rand.New(rand.NewPCG(1, 2))
+		a, bb, c := randF[T](r, n*n), randF[T](r, n*n), make([]T, n*n)
+		bench := func(name string, run func()) {
+			b.Run(fmt.Sprintf("n=%d/%s/%s", n, typ, name), func(b *testing.B) {
+				b.SetBytes(3 * int64(unsafe.Sizeof(T(0))) * int64(n*n))
 				for b.Loop() {
-					run(c, a, bb)
+					run()
 				}
 				b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
-		for _, kern := range gemmF64 {
-			bench("float64/"+kern.name+"/1worker", func(c, a, bb []float64) { gemm(one, &kern, c, a, bb, n, n, n) })
+		for _, kern := range kerns {
+			bench(kern.name+"/1worker", func() { gemm(one, &kern, c, a, bb, n, n, n) })
 		}
-		bench("float64/dispatch/team", func(c, a, bb []float64) { MatMul(c, a, bb, n, n, n) })
+		bench("dispatch/team", func() { MatMul(c, a, bb, n, n, n) })
 	}
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"github.com/sharc-go/sharc/workers"
 )
@@ -73,13 +74,22 @@ func genericKernel[T Float]() *gemmKernel[T] {
 // scratch tile of this size.
 const maxTile = 16 * 32
 
-// scratch holds reusable packing buffers; sync.Pool keeps about one per
-// worker alive between calls.
-var scratchPool sync.Pool
+// scratch holds reusable packing buffers, by element size and use (packed
+// a, packed b); sync.Pool keeps about one per worker alive between calls.
+var scratch [2][2]sync.Pool
 
-func getScratch[T Float](n int) *[]T {
-	// A buffer of the other type, or too short, is dropped for the GC.
-	if p, ok := scratchPool.Get().(*[]T); ok && cap(*p) >= n {
+const (
+	packedA = iota
+	packedB
+)
+
+func scratchPool[T Float](use int) *sync.Pool {
+	return &scratch[unsafe.Sizeof(T(0))/8][use]
+}
+
+func getScratch[T Float](use, n int) *[]T {
+	// A buffer too short, or of a named float type, is dropped for the GC.
+	if p, ok := scratchPool[T](use).Get().(*[]T); ok && cap(*p) >= n {
 		*p = (*p)[:n]
 		return p
 	}
@@ -111,8 +121,8 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 	mc := min(kern.mc, roundUp((m+workersN-1)/workersN, mr))
 	mBlocks := (m + mc - 1) / mc
 
-	bufB := getScratch[T](kcMax * ncMax)
-	defer scratchPool.Put(bufB)
+	bufB := getScratch[T](packedB, kcMax*ncMax)
+	defer scratchPool[T](packedB).Put(bufB)
 	bp := *bufB
 	for jc := 0; jc < n; jc += ncMax {
 		nc := min(ncMax, n-jc)
@@ -133,10 +143,11 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 				}
 			})
 			forN(mBlocks*nSplit, 1, func(lo, hi int) {
-				bufA := getScratch[T](mc * kc)
-				defer scratchPool.Put(bufA)
-				ap := *bufA
-				var tile [maxTile]T
+				// The packed block of a, then a tile for the edges (an array
+				// here would escape to the heap: kern.fn is a func value).
+				bufA := getScratch[T](packedA, mc*kc+maxTile)
+				defer scratchPool[T](packedA).Put(bufA)
+				ap, tile := (*bufA)[:mc*kc], (*bufA)[mc*kc:]
 				for task := lo; task < hi; task++ {
 					ic := task / nSplit * mc
 					mEff := min(mc, m-ic)

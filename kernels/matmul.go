@@ -133,7 +133,8 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 		if workersN > 1 {
 			nSplit = min(nPanels, max(1, (8*workersN+mBlocks-1)/mBlocks))
 		}
-		perSplit := (nPanels + nSplit - 1) / nSplit
+		perSplit := ceilDiv(nPanels, nSplit)
+		nSplit = ceilDiv(nPanels, perSplit) // no empty column range
 		for pc := 0; pc < k; pc += kcMax {
 			kc := min(kcMax, k-pc)
 			forN(nPanels, max(1, nPanels/(4*workersN)), func(lo, hi int) {

@@ -7,6 +7,7 @@ require (
 	github.com/sharc-go/sharc v0.0.0
 	github.com/sourcegraph/conc v0.3.0
 	golang.org/x/sync v0.25.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

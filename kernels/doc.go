@@ -7,9 +7,10 @@
 // fork-join would cost more than it brings.
 //
 // Bodies: on amd64 with AVX2 and FMA, float64 and float32 Sum, Dot and Axpy
-// (and MatMul's inner update) run hand-written assembly, chosen once at
-// start-up with klauspost/cpuid/v2; the build tags noasm or purego force the
-// portable Go bodies. Each body is tested and fuzzed against a scalar
+// run hand-written assembly, and MatMul packed GotoBLAS-style blocks through
+// an AVX-512 or AVX2+FMA micro-kernel, chosen once at start-up with
+// klauspost/cpuid/v2; the build tags noasm or purego force the portable Go
+// bodies. Each body is tested and fuzzed against a scalar
 // reference; SHARC_NOSIMD=1 limits the tests to the portable body.
 //
 // Sum, Dot and Norm2 are reproducible: the same input gives the same bits

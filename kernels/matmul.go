@@ -2,14 +2,21 @@ package kernels
 
 import (
 	"fmt"
+	"sync"
+	"unsafe"
 
 	"github.com/sharc-go/sharc/workers"
 )
 
 // MatMul sets c = a·b for row-major matrices: c is m×n, a is m×k, b is k×n.
 // It panics if a slice is shorter than its shape needs. c must not overlap a
-// or b. The product is cache-blocked and run in parallel over row blocks of
-// c; each row update is an Axpy on the fastest body the CPU has.
+// or b.
+//
+// The product is computed the GotoBLAS/BLIS way: b is packed in kc×nc
+// panels and a in mc×kc blocks into contiguous scratch, and a register-blocked
+// micro-kernel (AVX-512 or AVX2+FMA assembly where the CPU has it) updates
+// one small tile of c at a time; blocks of c are shared out among the team's
+// workers.
 func MatMul[T Float](c, a, b []T, m, k, n int) { MatMulOn(nil, c, a, b, m, k, n) }
 
 // MatMulOn is MatMul on team t (nil: the default team).
@@ -18,33 +25,244 @@ func MatMulOn[T Float](t *workers.Team, c, a, b []T, m, k, n int) {
 		panic(fmt.Sprintf("kernels.MatMul: m=%d k=%d n=%d need len(c)>=%d len(a)>=%d len(b)>=%d, have %d %d %d",
 			m, k, n, m*n, m*k, k*n, len(c), len(a), len(b)))
 	}
-	const (
-		rows = 4   // rows of c per task
-		kc   = 256 // depth block: a kc×nc panel of b stays in L2
-		nc   = 1024
-	)
-	body := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			clear(c[i*n : i*n+n])
-		}
-		for p0 := 0; p0 < k; p0 += kc {
-			p1 := min(p0+kc, k)
-			for j0 := 0; j0 < n; j0 += nc {
-				j1 := min(j0+nc, n)
-				for i := lo; i < hi; i++ {
-					crow := c[i*n+j0 : i*n+j1]
-					for p := p0; p < p1; p++ {
-						axpyBody(a[i*k+p], b[p*n+j0:p*n+j1], crow)
-					}
-				}
-			}
-		}
+	switch cc := any(c).(type) {
+	case []float64:
+		ks := gemmF64
+		gemm(t, &ks[len(ks)-1], cc, any(a).([]float64), any(b).([]float64), m, k, n)
+	case []float32:
+		ks := gemmF32
+		gemm(t, &ks[len(ks)-1], cc, any(a).([]float32), any(b).([]float32), m, k, n)
+	default: // a named float type: the portable micro-kernel
+		gemm(t, genericKernel[T](), c, a, b, m, k, n)
 	}
-	if m*k*n < 1<<15 {
-		body(0, m)
+}
+
+// A gemmKernel is a micro-kernel with its blocking. fn(kc, a, b, c, ldc)
+// adds the mr×nr product of a packed mr×kc sliver of a (a[p*mr+i]) and a
+// packed kc×nr sliver of b (b[p*nr+j]) to c:
+//
+//	for i := range mr {
+//		for j := range nr {
+//			var s T
+//			for p := range kc { s += a[p*mr+i] * b[p*nr+j] }
+//			c[i*ldc+j] += s
+//		}
+//	}
+//
+// (the assembly bodies fuse the multiply-adds, so the last bits may differ).
+type gemmKernel[T Float] struct {
+	name   string
+	mr, nr int // tile of c computed per call
+	kc     int // depth of a packed panel: an mr×kc and a kc×nr sliver stay in L1
+	mc     int // rows of a packed block of a: an mc×kc block stays in L2
+	nc     int // columns of a packed panel of b: a kc×nc panel stays in L3
+	fn     func(kc int, a, b, c []T, ldc int)
+}
+
+// gemmF64 and gemmF32 list the micro-kernels this CPU can run, the one
+// MatMul uses last. matmul_amd64.go appends the assembly kernels at start-up.
+var (
+	gemmF64 = []gemmKernel[float64]{*genericKernel[float64]()}
+	gemmF32 = []gemmKernel[float32]{*genericKernel[float32]()}
+)
+
+func genericKernel[T Float]() *gemmKernel[T] {
+	return &gemmKernel[T]{name: "generic", mr: 4, nr: 4, kc: 256, mc: 64, nc: 2048, fn: gemm4x4Generic[T]}
+}
+
+// maxTile bounds mr*nr of every micro-kernel: edge tiles go through a
+// scratch tile of this size.
+const maxTile = 16 * 32
+
+// scratch holds reusable packing buffers, by element size and use (packed
+// a, packed b); sync.Pool keeps about one per worker alive between calls.
+var scratch [2][2]sync.Pool
+
+const (
+	packedA = iota
+	packedB
+)
+
+func scratchPool[T Float](use int) *sync.Pool {
+	return &scratch[unsafe.Sizeof(T(0))/8][use]
+}
+
+func getScratch[T Float](use, n int) *[]T {
+	// A buffer too short, or of a named float type, is dropped for the GC.
+	if p, ok := scratchPool[T](use).Get().(*[]T); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]T, n)
+	return &s
+}
+
+// gemm sets c = a·b with micro-kernel kern on team t: for each kc×nc panel
+// of b (packed by all workers), the mc-row blocks of a times column ranges
+// of the panel are tasks shared out among the workers, each packing its own
+// block of a.
+func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n int) {
+	clear(c[:m*n])
+	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	teamOf(t).For(m, rows, body)
+	mr, nr := kern.mr, kern.nr
+	// Equal blocks: a last thin block would cost a full pass of packing.
+	kcMax := ceilDiv(k, ceilDiv(k, kern.kc))
+	ncMax := roundUp(ceilDiv(n, ceilDiv(n, kern.nc)), nr)
+	workersN := 1
+	forN := func(n, grain int, body func(lo, hi int)) { body(0, n) }
+	if m*k*n >= 1<<18 {
+		tm := teamOf(t)
+		workersN = tm.Workers()
+		forN = tm.For
+	}
+	// Rows per block: about kern.mc, but never fewer blocks than workers.
+	mc := min(kern.mc, roundUp((m+workersN-1)/workersN, mr))
+	mBlocks := (m + mc - 1) / mc
+
+	bufB := getScratch[T](packedB, kcMax*ncMax)
+	defer scratchPool[T](packedB).Put(bufB)
+	bp := *bufB
+	for jc := 0; jc < n; jc += ncMax {
+		nc := min(ncMax, n-jc)
+		nPanels := (nc + nr - 1) / nr
+		// Split the panel's columns so there are several tasks per worker:
+		// a task's time then bounds the imbalance at the end.
+		nSplit := 1
+		if workersN > 1 {
+			nSplit = min(nPanels, max(1, (8*workersN+mBlocks-1)/mBlocks))
+		}
+		perSplit := ceilDiv(nPanels, nSplit)
+		nSplit = ceilDiv(nPanels, perSplit) // no empty column range
+		for pc := 0; pc < k; pc += kcMax {
+			kc := min(kcMax, k-pc)
+			forN(nPanels, max(1, nPanels/(4*workersN)), func(lo, hi int) {
+				for jp := lo; jp < hi; jp++ {
+					j0 := jc + jp*nr
+					packB(bp[jp*kc*nr:(jp+1)*kc*nr], b, n, pc, kc, j0, min(nr, n-j0))
+				}
+			})
+			forN(mBlocks*nSplit, 1, func(lo, hi int) {
+				// The packed block of a, then a tile for the edges (an array
+				// here would escape to the heap: kern.fn is a func value).
+				bufA := getScratch[T](packedA, mc*kc+maxTile)
+				defer scratchPool[T](packedA).Put(bufA)
+				ap, tile := (*bufA)[:mc*kc], (*bufA)[mc*kc:]
+				for task := lo; task < hi; task++ {
+					ic := task / nSplit * mc
+					mEff := min(mc, m-ic)
+					nip := (mEff + mr - 1) / mr
+					for ip := range nip {
+						i0 := ic + ip*mr
+						packA(ap[ip*kc*mr:(ip+1)*kc*mr], a, k, i0, min(mr, m-i0), pc, kc)
+					}
+					jp0 := task % nSplit * perSplit
+					for jp := jp0; jp < min(jp0+perSplit, nPanels); jp++ {
+						j0 := jc + jp*nr
+						nEff := min(nr, n-j0)
+						bs := bp[jp*kc*nr : (jp+1)*kc*nr]
+						for ip := range nip {
+							i0 := ic + ip*mr
+							mEff := min(mr, m-i0)
+							as := ap[ip*kc*mr : (ip+1)*kc*mr]
+							if mEff == mr && nEff == nr {
+								kern.fn(kc, as, bs, c[i0*n+j0:(i0+mr-1)*n+j0+nr], n)
+								continue
+							}
+							// Edge tile: compute into scratch, add the part inside c.
+							tt := tile[:mr*nr]
+							clear(tt)
+							kern.fn(kc, as, bs, tt, nr)
+							for i := range mEff {
+								crow := c[(i0+i)*n+j0 : (i0+i)*n+j0+nEff]
+								for j := range crow {
+									crow[j] += tt[i*nr+j]
+								}
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func ceilDiv(x, d int) int { return (x + d - 1) / d }
+func roundUp(x, m int) int { return ceilDiv(x, m) * m }
+
+// packA copies the mEff×kc block of a (row stride lda) at (i0, p0) into
+// dst as dst[p*mr+i], mr = len(dst)/kc, padding rows past mEff with zeros.
+func packA[T Float](dst, a []T, lda, i0, mEff, p0, kc int) {
+	mr := len(dst) / kc
+	if mEff < mr {
+		clear(dst)
+	}
+	for i := range mEff {
+		row := a[(i0+i)*lda+p0 : (i0+i)*lda+p0+kc]
+		for p, v := range row {
+			dst[p*mr+i] = v
+		}
+	}
+}
+
+// packB copies the kc×nEff block of b (row stride ldb) at (p0, j0) into
+// dst as dst[p*nr+j], nr = len(dst)/kc, padding columns past nEff with zeros.
+func packB[T Float](dst, b []T, ldb, p0, kc, j0, nEff int) {
+	nr := len(dst) / kc
+	if nEff < nr {
+		clear(dst)
+	}
+	for p := range kc {
+		copy(dst[p*nr:p*nr+nEff], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+nEff])
+	}
+}
+
+// gemm4x4Generic is the portable micro-kernel (mr = nr = 4); see gemmKernel.
+func gemm4x4Generic[T Float](kc int, a, b, c []T, ldc int) {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 T
+	a, b = a[:kc*4], b[:kc*4]
+	for p := 0; p < len(a); p += 4 {
+		a0, a1, a2, a3 := a[p], a[p+1], a[p+2], a[p+3]
+		bb := b[p : p+4 : p+4]
+		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	r := c[0*ldc : 0*ldc+4]
+	r[0] += c00
+	r[1] += c01
+	r[2] += c02
+	r[3] += c03
+	r = c[1*ldc : 1*ldc+4]
+	r[0] += c10
+	r[1] += c11
+	r[2] += c12
+	r[3] += c13
+	r = c[2*ldc : 2*ldc+4]
+	r[0] += c20
+	r[1] += c21
+	r[2] += c22
+	r[3] += c23
+	r = c[3*ldc : 3*ldc+4]
+	r[0] += c30
+	r[1] += c31
+	r[2] += c32
+	r[3] += c33
 }
 
 // matMulRef is the scalar reference of MatMul.

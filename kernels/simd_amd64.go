@@ -4,7 +4,8 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
-// Assembly bodies (simd_amd64.s). Each needs len(y) >= len(x).
+// Assembly bodies (simd_amd64.s), each documented there by the Go loop it
+// computes. Those taking y need len(y) >= len(x).
 //
 //go:noescape
 func sumF64AVX2(x []float64) float64
@@ -24,66 +25,118 @@ func dotF32FMA(x, y []float32) float32
 //go:noescape
 func axpyF32FMA(a float32, x, y []float32)
 
-// useAVX2 selects the AVX2+FMA bodies; set once at start-up. Tests switch it
-// off to run the portable bodies on the same machine.
-var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+//go:noescape
+func sumF64AVX512(x []float64) float64
+
+//go:noescape
+func dotF64AVX512(x, y []float64) float64
+
+//go:noescape
+func axpyF64AVX512(a float64, x, y []float64)
+
+//go:noescape
+func sumF32AVX512(x []float32) float32
+
+//go:noescape
+func dotF32AVX512(x, y []float32) float32
+
+//go:noescape
+func axpyF32AVX512(a float32, x, y []float32)
+
+// cpuLevel is the highest body level this CPU supports.
+var cpuLevel = func() int {
+	switch {
+	case cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3):
+		return levelAVX512
+	case cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3):
+		return levelAVX2
+	}
+	return levelGeneric
+}()
+
+// useAVX2 and useAVX512 select the bodies; set once at start-up (AVX-512
+// only where it pays, see preferAVX512). Tests switch them off to run the
+// other bodies on the same machine.
+var (
+	useAVX2   = cpuLevel >= levelAVX2
+	useAVX512 = cpuLevel >= levelAVX512 && preferAVX512
+)
 
 // simdLevel names the body dispatch picked.
-func simdLevel() string {
-	if useAVX2 {
-		return "avx2+fma"
+func simdLevel() string { return levelNames[currentLevel()] }
+
+func sumF64(x []float64) float64 {
+	raceRead(x)
+	switch {
+	case useAVX512:
+		return sumF64AVX512(x)
+	case useAVX2:
+		return sumF64AVX2(x)
 	}
-	return "generic"
+	return sumF64Go(x)
 }
 
-func sumBody[T Number](x []T) T {
-	if useAVX2 {
-		switch v := any(x).(type) {
-		case []float64:
-			raceRead(v)
-			return any(sumF64AVX2(v)).(T)
-		case []float32:
-			raceRead(v)
-			return any(sumF32AVX2(v)).(T)
-		}
+func dotF64(x, y []float64) float64 {
+	raceRead(x)
+	raceRead(y)
+	switch {
+	case useAVX512:
+		return dotF64AVX512(x, y)
+	case useAVX2:
+		return dotF64FMA(x, y)
 	}
-	return sumGeneric(x)
+	return dotF64Go(x, y)
 }
 
-func dotBody[T Number](x, y []T) T {
-	if useAVX2 {
-		switch v := any(x).(type) {
-		case []float64:
-			w := any(y).([]float64)[:len(v)]
-			raceRead(v)
-			raceRead(w)
-			return any(dotF64FMA(v, w)).(T)
-		case []float32:
-			w := any(y).([]float32)[:len(v)]
-			raceRead(v)
-			raceRead(w)
-			return any(dotF32FMA(v, w)).(T)
-		}
+func axpyF64(a float64, x, y []float64) {
+	raceRead(x)
+	raceWrite(y)
+	switch {
+	case useAVX512:
+		axpyF64AVX512(a, x, y)
+	case useAVX2:
+		axpyF64FMA(a, x, y)
+	default:
+		axpyF64Go(a, x, y)
 	}
-	return dotGeneric(x, y)
 }
 
-func axpyBody[T Number](a T, x, y []T) {
-	if useAVX2 {
-		switch v := any(x).(type) {
-		case []float64:
-			w := any(y).([]float64)[:len(v)]
-			raceRead(v)
-			raceWrite(w)
-			axpyF64FMA(any(a).(float64), v, w)
-			return
-		case []float32:
-			w := any(y).([]float32)[:len(v)]
-			raceRead(v)
-			raceWrite(w)
-			axpyF32FMA(any(a).(float32), v, w)
-			return
-		}
+func sumF32(x []float32) float32 {
+	raceRead(x)
+	switch {
+	case useAVX512:
+		return sumF32AVX512(x)
+	case useAVX2:
+		return sumF32AVX2(x)
 	}
-	axpyGeneric(a, x, y)
+	return sumF32Go(x)
 }
+
+func dotF32(x, y []float32) float32 {
+	raceRead(x)
+	raceRead(y)
+	switch {
+	case useAVX512:
+		return dotF32AVX512(x, y)
+	case useAVX2:
+		return dotF32FMA(x, y)
+	}
+	return dotF32Go(x, y)
+}
+
+func axpyF32(a float32, x, y []float32) {
+	raceRead(x)
+	raceWrite(y)
+	switch {
+	case useAVX512:
+		axpyF32AVX512(a, x, y)
+	case useAVX2:
+		axpyF32FMA(a, x, y)
+	default:
+		axpyF32Go(a, x, y)
+	}
+}
+
+// preferAVX512 says whether dispatch uses the AVX-512 bodies on a CPU that
+// has them; see BenchmarkBodies for the measurement behind it.
+const preferAVX512 = true

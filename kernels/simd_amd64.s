@@ -304,3 +304,275 @@ as_tail:
 as_done:
 	VZEROUPPER
 	RET
+
+// The AVX-512 bodies below compute exactly the loops of their AVX2
+// counterparts above (same 16 or 32 partial sums, each over the same
+// elements, combined in the same order; same scalar tail), so they return
+// the same bits: the partial sums s[0..15] (float64) or s[0..31] (float32)
+// live in two ZMM registers instead of four YMM registers. Their two
+// dependency chains per iteration make them no faster than AVX2 on data in
+// cache; they are there for the loads.
+
+// func sumF64AVX512(x []float64) float64
+//
+// Computes sumF64AVX2's loop: Z0 holds s[0..7], Z1 holds s[8..15].
+TEXT ·sumF64AVX512(SB), NOSPLIT, $0-32
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	VPXORQ  Z0, Z0, Z0
+	VPXORQ  Z1, Z1, Z1
+	XORQ    AX, AX
+	MOVQ    CX, DX
+	ANDQ    $-16, DX
+
+sd5_loop:
+	CMPQ   AX, DX
+	JGE    sd5_reduce
+	VADDPD (SI)(AX*8), Z0, Z0
+	VADDPD 64(SI)(AX*8), Z1, Z1
+	ADDQ   $16, AX
+	JMP    sd5_loop
+
+sd5_reduce:
+	// t[l] = (s[l] + s[4+l]) + (s[8+l] + s[12+l]), then as sumF64AVX2.
+	VEXTRACTF64X4 $1, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y3
+	VADDPD        Y3, Y1, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $1, X0, X1
+	VADDSD        X1, X0, X0
+
+sd5_tail:
+	CMPQ   AX, CX
+	JGE    sd5_done
+	VADDSD (SI)(AX*8), X0, X0
+	INCQ   AX
+	JMP    sd5_tail
+
+sd5_done:
+	VZEROUPPER
+	MOVSD X0, ret+24(FP)
+	RET
+
+// func dotF64AVX512(x, y []float64) float64
+//
+// Computes dotF64FMA's loop: Z0 holds s[0..7], Z1 holds s[8..15].
+TEXT ·dotF64AVX512(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DI
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-16, DX
+
+dd5_loop:
+	CMPQ        AX, DX
+	JGE         dd5_reduce
+	VMOVUPD     (SI)(AX*8), Z4
+	VMOVUPD     64(SI)(AX*8), Z5
+	VFMADD231PD (DI)(AX*8), Z4, Z0
+	VFMADD231PD 64(DI)(AX*8), Z5, Z1
+	ADDQ        $16, AX
+	JMP         dd5_loop
+
+dd5_reduce:
+	VEXTRACTF64X4 $1, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y3
+	VADDPD        Y3, Y1, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $1, X0, X1
+	VADDSD        X1, X0, X0
+
+dd5_tail:
+	CMPQ        AX, CX
+	JGE         dd5_done
+	VMOVSD      (SI)(AX*8), X4
+	VFMADD231SD (DI)(AX*8), X4, X0
+	INCQ        AX
+	JMP         dd5_tail
+
+dd5_done:
+	VZEROUPPER
+	MOVSD X0, ret+48(FP)
+	RET
+
+// func axpyF64AVX512(a float64, x, y []float64)
+//
+// Computes, with len(y) >= len(x):
+//
+//	for i := range x { y[i] = math.FMA(a, x[i], y[i]) }
+TEXT ·axpyF64AVX512(SB), NOSPLIT, $0-56
+	VBROADCASTSD a+0(FP), Z0
+	MOVQ         x_base+8(FP), SI
+	MOVQ         x_len+16(FP), CX
+	MOVQ         y_base+32(FP), DI
+	XORQ         AX, AX
+	MOVQ         CX, DX
+	ANDQ         $-16, DX
+
+ad5_loop:
+	CMPQ        AX, DX
+	JGE         ad5_tail
+	VMOVUPD     (DI)(AX*8), Z1
+	VMOVUPD     64(DI)(AX*8), Z2
+	VFMADD231PD (SI)(AX*8), Z0, Z1
+	VFMADD231PD 64(SI)(AX*8), Z0, Z2
+	VMOVUPD     Z1, (DI)(AX*8)
+	VMOVUPD     Z2, 64(DI)(AX*8)
+	ADDQ        $16, AX
+	JMP         ad5_loop
+
+ad5_tail:
+	CMPQ        AX, CX
+	JGE         ad5_done
+	VMOVSD      (DI)(AX*8), X1
+	VFMADD231SD (SI)(AX*8), X0, X1
+	VMOVSD      X1, (DI)(AX*8)
+	INCQ        AX
+	JMP         ad5_tail
+
+ad5_done:
+	VZEROUPPER
+	RET
+
+// func sumF32AVX512(x []float32) float32
+//
+// Computes sumF32AVX2's loop: Z0 holds s[0..15], Z1 holds s[16..31].
+TEXT ·sumF32AVX512(SB), NOSPLIT, $0-28
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-32, DX
+
+ss5_loop:
+	CMPQ   AX, DX
+	JGE    ss5_reduce
+	VADDPS (SI)(AX*4), Z0, Z0
+	VADDPS 64(SI)(AX*4), Z1, Z1
+	ADDQ   $32, AX
+	JMP    ss5_loop
+
+ss5_reduce:
+	// t[l] = (s[l] + s[8+l]) + (s[16+l] + s[24+l]), then as sumF32AVX2.
+	VEXTRACTF64X4 $1, Z0, Y2
+	VADDPS        Y2, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDSS        X1, X0, X0
+
+ss5_tail:
+	CMPQ   AX, CX
+	JGE    ss5_done
+	VADDSS (SI)(AX*4), X0, X0
+	INCQ   AX
+	JMP    ss5_tail
+
+ss5_done:
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dotF32AVX512(x, y []float32) float32
+//
+// Computes dotF32FMA's loop: Z0 holds s[0..15], Z1 holds s[16..31].
+TEXT ·dotF32AVX512(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DI
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-32, DX
+
+ds5_loop:
+	CMPQ        AX, DX
+	JGE         ds5_reduce
+	VMOVUPS     (SI)(AX*4), Z4
+	VMOVUPS     64(SI)(AX*4), Z5
+	VFMADD231PS (DI)(AX*4), Z4, Z0
+	VFMADD231PS 64(DI)(AX*4), Z5, Z1
+	ADDQ        $32, AX
+	JMP         ds5_loop
+
+ds5_reduce:
+	VEXTRACTF64X4 $1, Z0, Y2
+	VADDPS        Y2, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDSS        X1, X0, X0
+
+ds5_tail:
+	CMPQ        AX, CX
+	JGE         ds5_done
+	VMOVSS      (SI)(AX*4), X4
+	VFMADD231SS (DI)(AX*4), X4, X0
+	INCQ        AX
+	JMP         ds5_tail
+
+ds5_done:
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func axpyF32AVX512(a float32, x, y []float32)
+//
+// Computes, with len(y) >= len(x), in float32:
+//
+//	for i := range x { y[i] = FMA(a, x[i], y[i]) }
+TEXT ·axpyF32AVX512(SB), NOSPLIT, $0-56
+	VBROADCASTSS a+0(FP), Z0
+	MOVQ         x_base+8(FP), SI
+	MOVQ         x_len+16(FP), CX
+	MOVQ         y_base+32(FP), DI
+	XORQ         AX, AX
+	MOVQ         CX, DX
+	ANDQ         $-32, DX
+
+as5_loop:
+	CMPQ        AX, DX
+	JGE         as5_tail
+	VMOVUPS     (DI)(AX*4), Z1
+	VMOVUPS     64(DI)(AX*4), Z2
+	VFMADD231PS (SI)(AX*4), Z0, Z1
+	VFMADD231PS 64(SI)(AX*4), Z0, Z2
+	VMOVUPS     Z1, (DI)(AX*4)
+	VMOVUPS     Z2, 64(DI)(AX*4)
+	ADDQ        $32, AX
+	JMP         as5_loop
+
+as5_tail:
+	CMPQ        AX, CX
+	JGE         as5_done
+	VMOVSS      (DI)(AX*4), X1
+	VFMADD231SS (SI)(AX*4), X0, X1
+	VMOVSS      X1, (DI)(AX*4)
+	INCQ        AX
+	JMP         as5_tail
+
+as5_done:
+	VZEROUPPER
+	RET

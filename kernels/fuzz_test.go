@@ -16,12 +16,13 @@ import (
 // the parallel driver on a 2-worker team with the scalar reference, on
 // floats decoded from the fuzzer's bytes (NaN, ±Inf and ±0 included) at the
 // fuzzer's length, in unaligned sub-slices, with outputs surrounded by NaN
-// guard cells. Every target takes the same arguments:
+// guard cells. On the team the chunks are shrunk (shrinkFor), so that even
+// short inputs are split between workers. Every target takes the same arguments:
 //
 //	raw  the element bytes (see fuzzF64)
 //	off  the start offset of each slice in its buffer, mod 8 (unaligned)
 //	rep  how many times the elements are repeated (mod 16, times 4096 from
-//	     8 up), so that long inputs reach the parallel driver
+//	     8 up), so that long inputs span many reduction blocks
 //	a    a scalar (Axpy, Scale) or the range of Histogram
 //
 // TestFuzzSmoke runs each target on a few hundred random inputs in the
@@ -83,6 +84,25 @@ func TestFuzzSmoke(t *testing.T) {
 // fuzzTeam is the 2-worker team the fuzz targets run the parallel driver
 // on; it lives for the whole test binary (goleak ignores team workers).
 var fuzzTeam = sync.OnceValue(func() *workers.Team { return workers.NewTeam(2) })
+
+// shrinkFor shrinks the chunks (serialBelow 0, grain 64) when tm is not nil,
+// so that the fuzzer's short inputs take the fork-join path on tm too, and
+// returns the function that restores them.
+func shrinkFor(tm *workers.Team) (restore func()) {
+	if tm == nil {
+		return func() {}
+	}
+	sb, g := serialBelow, grain
+	serialBelow, grain = 0, 64
+	return func() { serialBelow, grain = sb, g }
+}
+
+// onTeam runs f on the fuzz team with shrunk chunks.
+func onTeam[R any](f func(tm *workers.Team) R) R {
+	tm := fuzzTeam()
+	defer shrinkFor(tm)()
+	return f(tm)
+}
 
 // fuzzF64 decodes raw into float64s, three bytes each: one in sixteen is a
 // special (NaN, +Inf, -Inf, -0, +0, the smallest subnormal, 1, -1), the
@@ -206,12 +226,12 @@ func fuzzSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	}
 	i8 = place(i8, off)
 	require.Equal(t, sumRef(i8), Sum(i8))
-	require.Equal(t, sumRef(i8), SumOn(fuzzTeam(), i8))
+	require.Equal(t, sumRef(i8), onTeam(func(tm *workers.Team) int8 { return SumOn(tm, i8) }))
 	i64 := make([]int64, len(raw)/8)
 	for i := range i64 {
 		i64[i] = int64(bin.LittleEndian.Uint64(raw[8*i:]))
 	}
-	require.Equal(t, sumRef(i64), SumOn(fuzzTeam(), i64))
+	require.Equal(t, sumRef(i64), onTeam(func(tm *workers.Team) int64 { return SumOn(tm, i64) }))
 }
 
 func checkSum[T Float](t *testing.T, x []T) {
@@ -222,7 +242,7 @@ func checkSum[T Float](t *testing.T, x []T) {
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
 			require.Failf(t, "Sum", "%s n=%d: body %v, generic %v, reference %v", levelNames[l], len(x), got, first, want)
 		}
-		par, one := SumOn(fuzzTeam(), x), blocked(nil, len(x), func(lo, hi int) T { return sumBody(x[lo:hi]) })
+		par, one := onTeam(func(tm *workers.Team) T { return SumOn(tm, x) }), blocked(nil, len(x), func(lo, hi int) T { return sumBody(x[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
 			require.Failf(t, "SumOn", "%s n=%d: parallel %v, serial %v, reference %v", levelNames[l], len(x), par, one, want)
 		}
@@ -262,7 +282,7 @@ func checkDot[T Float](t *testing.T, x, y []T) {
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
 			require.Failf(t, "Dot", "%s n=%d: body %v, generic %v, reference %v", levelNames[l], len(x), got, first, want)
 		}
-		par, one := DotOn(fuzzTeam(), x, y), blocked(nil, len(x), func(lo, hi int) T { return dotBody(x[lo:hi], y[lo:hi]) })
+		par, one := onTeam(func(tm *workers.Team) T { return DotOn(tm, x, y) }), blocked(nil, len(x), func(lo, hi int) T { return dotBody(x[lo:hi], y[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
 			require.Failf(t, "DotOn", "%s n=%d: parallel %v, serial %v, reference %v", levelNames[l], len(x), par, one, want)
 		}
@@ -282,7 +302,7 @@ func checkAxpy[T Float](t *testing.T, a T, x, y []T, off uint8) {
 			g, check := guardedAt[T](len(x), off)
 			copy(g, y)
 			if par {
-				AxpyOn(fuzzTeam(), a, x, g)
+				onTeam(func(tm *workers.Team) int { AxpyOn(tm, a, x, g); return 0 })
 			} else {
 				axpyBody(a, x, g)
 			}
@@ -322,7 +342,7 @@ func checkElementwise[T Float](t *testing.T, a T, x, y []T, off uint8) {
 		{"Mul", MulOn[T], func(a, b T) T { return a * b }},
 	} {
 		d, check := guardedAt[T](len(x), off)
-		op.f(fuzzTeam(), d, x, y)
+		onTeam(func(tm *workers.Team) int { op.f(tm, d, x, y); return 0 })
 		check(t, op.name)
 		for i := range d {
 			if !sameBits(op.ref(x[i], y[i]), d[i]) {
@@ -331,7 +351,7 @@ func checkElementwise[T Float](t *testing.T, a T, x, y []T, off uint8) {
 		}
 		// dst may be x itself.
 		xa := slices.Clone(x)
-		op.f(fuzzTeam(), xa, xa, y)
+		onTeam(func(tm *workers.Team) int { op.f(tm, xa, xa, y); return 0 })
 		for i := range xa {
 			if !sameBits(d[i], xa[i]) {
 				require.Failf(t, op.name+" aliased", "i=%d: %v, want %v", i, xa[i], d[i])
@@ -340,7 +360,7 @@ func checkElementwise[T Float](t *testing.T, a T, x, y []T, off uint8) {
 	}
 	s, check := guardedAt[T](len(x), off)
 	copy(s, x)
-	ScaleOn(fuzzTeam(), a, s)
+	onTeam(func(tm *workers.Team) int { ScaleOn(tm, a, s); return 0 })
 	check(t, "Scale")
 	for i := range s {
 		if !sameBits(a*x[i], s[i]) {
@@ -404,6 +424,7 @@ func checkMinMax[T Number](t *testing.T, x []T) {
 	less := func(a, b T) bool { return a < b }
 	more := func(a, b T) bool { return a > b }
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
+		defer shrinkFor(tm)() // the team runs last
 		if got, want := MinOn(tm, x), minRef(x); !sameNum(want, got) {
 			require.Failf(t, "Min", "n=%d: %v, want %v", len(x), got, want)
 		}
@@ -426,6 +447,7 @@ func sameNum[T Number](a, b T) bool {
 func fuzzNorm2(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	x := place(fuzzF64(raw, rep), off)
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
+		defer shrinkFor(tm)() // the team runs last
 		want := math.Sqrt(dotRef(x, x))
 		tol := math.Sqrt(sumTol[float64](len(x), finiteAbsSum(x)*finiteAbsSum(x))) + want*1e-15
 		got := Norm2On(tm, x)
@@ -462,6 +484,7 @@ func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 	}
 	nb := 1 + int(off)%37
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
+		defer shrinkFor(tm)() // the team runs last
 		want, got := make([]int, nb), make([]int, nb)
 		wo := histRef(want, x, lo, hi)
 		require.Equal(t, wo, HistogramOn(tm, got, x, lo, hi))
@@ -483,7 +506,7 @@ func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 		i8[i] = int8(b)
 	}
 	want, got := make([]int, nb), make([]int, nb)
-	require.Equal(t, histRef(want, i8, -50, 77), HistogramOn(fuzzTeam(), got, i8, -50, 77))
+	require.Equal(t, histRef(want, i8, -50, 77), onTeam(func(tm *workers.Team) int { return HistogramOn(tm, got, i8, -50, 77) }))
 	require.Equal(t, want, got)
 }
 
@@ -499,6 +522,7 @@ func fuzzPrefixSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 		}
 	}
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
+		defer shrinkFor(tm)() // the team runs last
 		want, got := make([]int16, len(i16)), make([]int16, len(i16))
 		prefixRef(want, i16)
 		PrefixSumOn(tm, got, i16)
@@ -519,6 +543,7 @@ func checkPrefix[T Float](t *testing.T, x []T, off uint8) {
 		run[i] = abs
 	}
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
+		defer shrinkFor(tm)() // the team runs last
 		d, check := guardedAt[T](len(x), off)
 		PrefixSumOn(tm, d, x)
 		check(t, "PrefixSum")

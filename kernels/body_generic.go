@@ -3,7 +3,7 @@
 package kernels
 
 // Without assembly every level is the portable one.
-var useAVX2, useAVX512 = false, false
+var useAVX2, useAVX512, reduceAVX512 = false, false, false
 
 // cpuLevel is the highest body level this CPU (and build) supports.
 const cpuLevel = levelGeneric

@@ -3,7 +3,7 @@
 // Every kernel works on any slice, Go heap or shared-memory view alike, splits
 // it across a workers.Team (workers.DefaultTeam unless the ...On form names
 // one) and runs the fastest single-core body the CPU supports on each part.
-// Inputs shorter than about 32 Ki elements run on the caller alone, where a
+// Inputs shorter than 128 Ki elements run on the caller alone, where a
 // fork-join would cost more than it brings.
 //
 // Bodies: on amd64, float64 and float32 Sum, Dot and Axpy (and MatMul's inner

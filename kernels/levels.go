@@ -16,7 +16,7 @@ const (
 
 var levelNames = [...]string{"generic", "avx2+fma", "avx512f"}
 
-// currentLevel is the level the float bodies use now.
+// currentLevel is the highest level the float bodies use now.
 func currentLevel() int {
 	switch {
 	case useAVX512:
@@ -27,11 +27,18 @@ func currentLevel() int {
 	return levelGeneric
 }
 
-// setLevel makes the float bodies use level l (tests only; not safe while
-// kernels run).
+// setLevel makes every float body use level l, the reductions included
+// (tests only; not safe while kernels run).
 func setLevel(l int) {
 	useAVX2 = l >= levelAVX2
 	useAVX512 = l >= levelAVX512
+	reduceAVX512 = useAVX512
+}
+
+// saveLevel returns a function that restores the dispatch as it is now.
+func saveLevel() (restore func()) {
+	a, b, c := useAVX2, useAVX512, reduceAVX512
+	return func() { useAVX2, useAVX512, reduceAVX512 = a, b, c }
 }
 
 // isFloat reports whether T is a floating-point type.

@@ -38,7 +38,9 @@ func maxTestLevel() int {
 // limitLevels lowers the dispatch to what the switches allow; TestMain calls
 // it once flags are parsed.
 func limitLevels() {
-	setLevel(min(currentLevel(), maxTestLevel()))
+	if m := maxTestLevel(); currentLevel() > m {
+		setLevel(m)
+	}
 }
 
 // bodyLevels returns every level this CPU supports and the switches allow,
@@ -55,12 +57,11 @@ func bodyLevels() []int {
 // forLevels runs f once per body level, as a subtest with the dispatch set
 // to that level, and restores the dispatch afterwards.
 func forLevels(t *testing.T, f func(t *testing.T, level int)) {
-	saved := currentLevel()
-	t.Cleanup(func() { setLevel(saved) })
+	t.Cleanup(saveLevel())
 	for _, l := range bodyLevels() {
 		t.Run(levelNames[l], func(t *testing.T) {
+			defer saveLevel()()
 			setLevel(l)
-			defer setLevel(saved)
 			f(t, l)
 		})
 	}
@@ -68,9 +69,8 @@ func forLevels(t *testing.T, f func(t *testing.T, level int)) {
 
 // atLevel runs f with the dispatch set to level l.
 func atLevel[R any](l int, f func() R) R {
-	saved := currentLevel()
+	defer saveLevel()()
 	setLevel(l)
-	defer setLevel(saved)
 	return f()
 }
 

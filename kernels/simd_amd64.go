@@ -54,21 +54,41 @@ var cpuLevel = func() int {
 	return levelGeneric
 }()
 
-// useAVX2 and useAVX512 select the bodies; set once at start-up (AVX-512
-// only where it pays, see preferAVX512). Tests switch them off to run the
-// other bodies on the same machine.
+// useAVX2 and useAVX512 select the bodies, set once at start-up; Sum and
+// Dot use their AVX-512 bodies only if reduceAVX512 is set too. Tests switch
+// them to run every body on the same machine.
+//
+// AVX-512 goes to Axpy alone: its Sum and Dot bodies must keep the AVX2
+// bodies' 16 (float64) or 32 (float32) partial sums to give the same bits,
+// so they run the same number of lanes in two ZMM dependency chains instead
+// of four YMM ones, and measured slower on this AMD EPYC (Zen 4 runs 512-bit
+// operations as two 256-bit halves). BenchmarkBodies, float64 GB/s, medians
+// of 5 (go test -run x -bench Bodies/.*/avx ./kernels):
+//
+//	                4 Ki           64 Ki          4 Mi
+//	         AVX2  AVX-512   AVX2  AVX-512   AVX2  AVX-512
+//	sum       202    185      185    184      41     32
+//	dot       187    159      106    112      49     41
+//	axpy      246    249      149    165      64     66
 var (
-	useAVX2   = cpuLevel >= levelAVX2
-	useAVX512 = cpuLevel >= levelAVX512 && preferAVX512
+	useAVX2      = cpuLevel >= levelAVX2
+	useAVX512    = cpuLevel >= levelAVX512
+	reduceAVX512 = false
 )
 
-// simdLevel names the body dispatch picked.
-func simdLevel() string { return levelNames[currentLevel()] }
+// simdLevel names the bodies dispatch picked.
+func simdLevel() string {
+	switch {
+	case useAVX512 && !reduceAVX512:
+		return "avx2+fma, avx512f for axpy"
+	}
+	return levelNames[currentLevel()]
+}
 
 func sumF64(x []float64) float64 {
 	raceRead(x)
 	switch {
-	case useAVX512:
+	case useAVX512 && reduceAVX512:
 		return sumF64AVX512(x)
 	case useAVX2:
 		return sumF64AVX2(x)
@@ -80,7 +100,7 @@ func dotF64(x, y []float64) float64 {
 	raceRead(x)
 	raceRead(y)
 	switch {
-	case useAVX512:
+	case useAVX512 && reduceAVX512:
 		return dotF64AVX512(x, y)
 	case useAVX2:
 		return dotF64FMA(x, y)
@@ -104,7 +124,7 @@ func axpyF64(a float64, x, y []float64) {
 func sumF32(x []float32) float32 {
 	raceRead(x)
 	switch {
-	case useAVX512:
+	case useAVX512 && reduceAVX512:
 		return sumF32AVX512(x)
 	case useAVX2:
 		return sumF32AVX2(x)
@@ -116,7 +136,7 @@ func dotF32(x, y []float32) float32 {
 	raceRead(x)
 	raceRead(y)
 	switch {
-	case useAVX512:
+	case useAVX512 && reduceAVX512:
 		return dotF32AVX512(x, y)
 	case useAVX2:
 		return dotF32FMA(x, y)
@@ -136,7 +156,3 @@ func axpyF32(a float32, x, y []float32) {
 		axpyF32Go(a, x, y)
 	}
 }
-
-// preferAVX512 says whether dispatch uses the AVX-512 bodies on a CPU that
-// has them; see BenchmarkBodies for the measurement behind it.
-const preferAVX512 = true

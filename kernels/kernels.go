@@ -29,20 +29,21 @@ const block = 4096
 var (
 	// serialBelow is the length under which kernels run on the caller
 	// alone, where a fork-join would cost more than it brings. Measured with
-	// BenchmarkInCache (go test -run x -bench InCache ./kernels; float64,
-	// 2-worker team vs the single-core AVX-512 body, GB/s, medians of 5 on
-	// the shared 2-core VM):
+	// BenchmarkInCache (go test -run x -bench InCache ./kernels: float64,
+	// a 2-worker team vs the single-core body on the caller, GB/s, medians
+	// of 5 on the shared 2-core VM):
 	//
-	//	         32 Ki        64 Ki        128 Ki       256 Ki
-	//	sum    121 vs 134   125 vs 179   160 vs  97   138 vs 81
-	//	dot    128 vs 128   198 vs 123   157 vs  89   142 vs 80
-	//	axpy   193 vs 215    99 vs 131   195 vs 135   177 vs 121
+	//	        32 Ki         64 Ki         128 Ki        256 Ki
+	//	       team  body    team  body    team  body    team  body
+	//	sum     148   164     139   167     176   102     125    89
+	//	dot     138   159     199   109     167    91     159    84
+	//	axpy    266   284     326   191     207   138     188   126
 	//
-	// At 64 Ki the team still loses on sum and axpy; from 128 Ki it wins
-	// on all three.
+	// Up to 64 Ki the team loses on some kernel (sum here; axpy in another
+	// run); from 128 Ki it wins on all three.
 	serialBelow = 1 << 17
 	// grain is the chunk length handed to a worker by streaming kernels;
-	// a multiple of block.
+	// the reductions hand out grain/block blocks (at least one) at a time.
 	grain = 1 << 15
 )
 

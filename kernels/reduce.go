@@ -158,7 +158,7 @@ func fold[T Number](t *workers.Team, x []T, body func([]T) T, f func(a, b T) T) 
 
 // minBody is the single-core Min body (len(x) > 0): eight independent
 // running minima, so that the builtin's compare-and-fix-up sequence of one
-// element overlaps with the next seven (about 4.5× a single running minimum).
+// element overlaps with the next seven (about 4× a single running minimum).
 // The builtin min is associative and commutative, NaN and ±0 included, so
 // the result is the left-to-right loop's.
 func minBody[T Number](x []T) T {

@@ -16,3 +16,7 @@ func axpyF64(a float64, x, y []float64) { axpyF64Go(a, x, y) }
 func sumF32(x []float32) float32        { return sumF32Go(x) }
 func dotF32(x, y []float32) float32     { return dotF32Go(x, y) }
 func axpyF32(a float32, x, y []float32) { axpyF32Go(a, x, y) }
+func minF64(x []float64) float64        { return minGeneric(x) }
+func maxF64(x []float64) float64        { return maxGeneric(x) }
+func minF32(x []float32) float32        { return minGeneric(x) }
+func maxF32(x []float32) float32        { return maxGeneric(x) }

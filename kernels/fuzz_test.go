@@ -423,6 +423,14 @@ func fuzzMinMax(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 func checkMinMax[T Number](t *testing.T, x []T) {
 	less := func(a, b T) bool { return a < b }
 	more := func(a, b T) bool { return a > b }
+	forEachLevel(func(l int) {
+		if got, want := minBody(x), minRef(x); !sameNum(want, got) {
+			require.Failf(t, "min body", "%s n=%d: %v, want %v", levelNames[l], len(x), got, want)
+		}
+		if got, want := maxBody(x), maxRef(x); !sameNum(want, got) {
+			require.Failf(t, "max body", "%s n=%d: %v, want %v", levelNames[l], len(x), got, want)
+		}
+	})
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
 		defer shrinkFor(tm)() // the team runs last
 		if got, want := MinOn(tm, x), minRef(x); !sameNum(want, got) {

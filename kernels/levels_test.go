@@ -218,3 +218,64 @@ func TestFMA32(t *testing.T) {
 	require.Equal(t, float32(math.Inf(-1)), fma32(float32(math.Inf(1)), -1, 1))
 	require.True(t, math.Signbit(float64(fma32(float32(math.Copysign(0, -1)), 1, float32(math.Copysign(0, -1))))))
 }
+
+// TestMinMaxBodies runs every Min/Max body on awkward lengths and offsets
+// with the values where the builtins' semantics bite: NaN anywhere, ±0 as
+// the extreme, ±Inf.
+func TestMinMaxBodies(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { testMinMaxBodies[float64](t) })
+	t.Run("float32", func(t *testing.T) { testMinMaxBodies[float32](t) })
+}
+
+func testMinMaxBodies[T Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	negZero := T(math.Copysign(0, -1))
+	variants := []struct {
+		name string
+		fix  func(x []T)
+	}{
+		{"random", func(x []T) {}},
+		{"nan", func(x []T) { x[r.IntN(len(x))] = T(math.NaN()) }},
+		{"zeros-max", func(x []T) { // all ≤ 0 with -0 and +0: max is +0
+			for i := range x {
+				x[i] = -abs(x[i])
+			}
+			x[r.IntN(len(x))], x[r.IntN(len(x))] = negZero, 0
+		}},
+		{"zeros-min", func(x []T) { // all ≥ 0 with +0 and -0: min is -0
+			for i := range x {
+				x[i] = abs(x[i])
+			}
+			x[r.IntN(len(x))], x[r.IntN(len(x))] = 0, negZero
+		}},
+		{"negzero-only", func(x []T) {
+			for i := range x {
+				x[i] = -abs(x[i])
+			}
+			x[r.IntN(len(x))] = negZero
+		}},
+		{"inf", func(x []T) {
+			x[r.IntN(len(x))], x[r.IntN(len(x))] = T(math.Inf(1)), T(math.Inf(-1))
+		}},
+	}
+	forLevels(t, func(t *testing.T, level int) {
+		for _, n := range bodyLengths[1:] {
+			for _, off := range []int{0, 1, 3} {
+				for _, v := range variants {
+					x := randF[T](r, n+off)[off:]
+					v.fix(x)
+					if got, want := minBody(x), minRef(x); !sameNum(want, got) {
+						require.Failf(t, "min", "%s n=%d off=%d: %v, want %v", v.name, n, off, got, want)
+					}
+					if got, want := maxBody(x), maxRef(x); !sameNum(want, got) {
+						require.Failf(t, "max", "%s n=%d off=%d: %v, want %v", v.name, n, off, got, want)
+					}
+					require.Equal(t, argRef(x, func(a, b T) bool { return a < b }), ArgMin(x), "%s n=%d", v.name, n)
+					require.Equal(t, argRef(x, func(a, b T) bool { return a > b }), ArgMax(x), "%s n=%d", v.name, n)
+				}
+			}
+		}
+	})
+}
+
+func abs[T Float](v T) T { return T(math.Abs(float64(v))) }

@@ -156,12 +156,35 @@ func fold[T Number](t *workers.Team, x []T, body func([]T) T, f func(a, b T) T) 
 	return s
 }
 
-// minBody is the single-core Min body (len(x) > 0): eight independent
-// running minima, so that the builtin's compare-and-fix-up sequence of one
-// element overlaps with the next seven (about 4× a single running minimum).
-// The builtin min is associative and commutative, NaN and ±0 included, so
-// the result is the left-to-right loop's.
+// minBody is the single-core Min body (len(x) > 0): the AVX2 body for
+// float32 and float64 where the CPU has it, else minGeneric.
 func minBody[T Number](x []T) T {
+	if v, ok := asF64(x); ok {
+		return T(minF64(v))
+	}
+	if v, ok := asF32(x); ok {
+		return T(minF32(v))
+	}
+	return minGeneric(x)
+}
+
+// maxBody is minBody for max.
+func maxBody[T Number](x []T) T {
+	if v, ok := asF64(x); ok {
+		return T(maxF64(v))
+	}
+	if v, ok := asF32(x); ok {
+		return T(maxF32(v))
+	}
+	return maxGeneric(x)
+}
+
+// minGeneric is the portable Min body: eight independent running minima,
+// so that the builtin's compare-and-fix-up sequence of one element overlaps
+// with the next seven (about 4× a single running minimum). The builtin min
+// is associative and commutative, NaN and ±0 included, so the result is the
+// left-to-right loop's.
+func minGeneric[T Number](x []T) T {
 	if len(x) < 8 {
 		m := x[0]
 		for _, v := range x[1:] {
@@ -183,8 +206,8 @@ func minBody[T Number](x []T) T {
 	return m
 }
 
-// maxBody is minBody for max.
-func maxBody[T Number](x []T) T {
+// maxGeneric is minGeneric for max.
+func maxGeneric[T Number](x []T) T {
 	if len(x) < 8 {
 		m := x[0]
 		for _, v := range x[1:] {

@@ -43,6 +43,18 @@ func dotF32AVX512(x, y []float32) float32
 //go:noescape
 func axpyF32AVX512(a float32, x, y []float32)
 
+//go:noescape
+func minF64AVX2(x []float64) float64
+
+//go:noescape
+func maxF64AVX2(x []float64) float64
+
+//go:noescape
+func minF32AVX2(x []float32) float32
+
+//go:noescape
+func maxF32AVX2(x []float32) float32
+
 // cpuLevel is the highest body level this CPU supports.
 var cpuLevel = func() int {
 	switch {
@@ -155,4 +167,37 @@ func axpyF32(a float32, x, y []float32) {
 	default:
 		axpyF32Go(a, x, y)
 	}
+}
+
+// minF64 and the rest need len(x) >= 1.
+func minF64(x []float64) float64 {
+	if useAVX2 {
+		raceRead(x)
+		return minF64AVX2(x)
+	}
+	return minGeneric(x)
+}
+
+func maxF64(x []float64) float64 {
+	if useAVX2 {
+		raceRead(x)
+		return maxF64AVX2(x)
+	}
+	return maxGeneric(x)
+}
+
+func minF32(x []float32) float32 {
+	if useAVX2 {
+		raceRead(x)
+		return minF32AVX2(x)
+	}
+	return minGeneric(x)
+}
+
+func maxF32(x []float32) float32 {
+	if useAVX2 {
+		raceRead(x)
+		return maxF32AVX2(x)
+	}
+	return maxGeneric(x)
 }

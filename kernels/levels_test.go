@@ -261,7 +261,10 @@ func testMinMaxBodies[T Float](t *testing.T) {
 	forLevels(t, func(t *testing.T, level int) {
 		for _, n := range bodyLengths[1:] {
 			for _, off := range []int{0, 1, 3} {
-				for _, v := range variants {
+				for vi, v := range variants {
+					if n > 1e5 && (off != 1 || vi%2 == 0) {
+						continue // the long case once per odd variant, unaligned
+					}
 					x := randF[T](r, n+off)[off:]
 					v.fix(x)
 					if got, want := minBody(x), minRef(x); !sameNum(want, got) {

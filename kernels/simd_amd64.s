@@ -309,9 +309,9 @@ as_done:
 // counterparts above (same 16 or 32 partial sums, each over the same
 // elements, combined in the same order; same scalar tail), so they return
 // the same bits: the partial sums s[0..15] (float64) or s[0..31] (float32)
-// live in two ZMM registers instead of four YMM registers. Their two
-// dependency chains per iteration make them no faster than AVX2 on data in
-// cache; they are there for the loads.
+// live in two ZMM registers instead of four YMM registers. Two dependency
+// chains instead of four made Sum and Dot slower than AVX2 on Zen 4, so
+// dispatch uses only Axpy's (see simd_amd64.go); the tests run them all.
 
 // func sumF64AVX512(x []float64) float64
 //

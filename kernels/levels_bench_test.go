@@ -129,3 +129,22 @@ func BenchmarkMinMax(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrefixSum compares PrefixSum with the plain loop (prefixRef).
+func BenchmarkPrefixSum(b *testing.B) {
+	const n = 1 << 24
+	x := randF[float64](rand.New(rand.NewPCG(1, 1)), n)
+	dst := make([]float64, n)
+	b.Run("loop", func(b *testing.B) {
+		b.SetBytes(16 * n)
+		for b.Loop() {
+			prefixRef(dst, x)
+		}
+	})
+	b.Run("kernel", func(b *testing.B) {
+		b.SetBytes(16 * n)
+		for b.Loop() {
+			PrefixSum(dst, x)
+		}
+	})
+}

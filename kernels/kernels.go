@@ -17,16 +17,33 @@ type Integer interface {
 // Number is the set of numeric element types.
 type Number interface{ Integer | Float }
 
-const (
-	// block is the fixed partition of the reproducible reductions: Sum, Dot
-	// and Norm2 reduce each block of this many elements on its own and
-	// combine the block results pairwise, so their result depends only on
-	// the input, never on the number of workers.
-	block = 4096
-	// serialBelow is the length under which streaming kernels run on the
-	// caller alone: below it a fork-join costs more than it brings.
-	serialBelow = 1 << 15
-	// grain is the chunk length handed to a worker by streaming kernels.
+// block is the fixed partition of the reproducible reductions: Sum, Dot and
+// Norm2 reduce each block of this many elements on its own and combine the
+// block results pairwise, so their result depends only on the input, never
+// on the number of workers.
+const block = 4096
+
+// serialBelow and grain are variables only so that tests can shrink them to
+// drive the fork-join path with small inputs (and BenchmarkInCache can
+// compare both paths); nothing changes them while kernels run.
+var (
+	// serialBelow is the length under which kernels run on the caller
+	// alone, where a fork-join would cost more than it brings. Measured with
+	// BenchmarkInCache (go test -run x -bench InCache ./kernels: float64,
+	// a 2-worker team vs the single-core body on the caller, GB/s, medians
+	// of 5 on the shared 2-core VM):
+	//
+	//	        32 Ki         64 Ki         128 Ki        256 Ki
+	//	       team  body    team  body    team  body    team  body
+	//	sum     148   164     139   167     176   102     125    89
+	//	dot     138   159     199   109     167    91     159    84
+	//	axpy    266   284     326   191     207   138     188   126
+	//
+	// Up to 64 Ki the team loses on some kernel (sum here; axpy in another
+	// run); from 128 Ki it wins on all three.
+	serialBelow = 1 << 17
+	// grain is the chunk length handed to a worker by streaming kernels;
+	// the reductions hand out grain/block blocks (at least one) at a time.
 	grain = 1 << 15
 )
 

@@ -9,12 +9,15 @@ import (
 // Sum returns the sum of the elements of x, computed on the default team.
 //
 // For floats the result is reproducible: x is cut into fixed blocks of 4096
-// elements, each block is summed with a fixed pattern of partial sums, and
-// the block sums are combined pairwise in a fixed tree, so the same input
-// gives bit-for-bit the same result whatever the number of workers. The
-// rounding error is bounded by about (4096/4 + log2(len(x)/4096))·ε·Σ|x[i]|,
-// against (len(x)-1)·ε·Σ|x[i]| for a left-to-right loop. Integer sums wrap
-// around like Go's +.
+// elements, each block is summed with a fixed pattern of partial sums (16
+// interleaved ones for float64, 32 for float32, as the SIMD registers hold
+// them, then a fixed combination), and the block sums are combined pairwise
+// in a fixed tree, so the same input gives bit-for-bit the same result
+// whatever the number of workers and whichever body (AVX-512, AVX2 or Go)
+// runs. The rounding error is bounded by about
+// (4096/16 + 4 + log2(len(x)/4096))·ε·Σ|x[i]| for float64 (4096/32 + 5 + …
+// for float32), against (len(x)-1)·ε·Σ|x[i]| for a left-to-right loop.
+// Integer sums wrap around like Go's +.
 func Sum[T Number](x []T) T { return SumOn(nil, x) }
 
 // SumOn is Sum on team t (nil: the default team).
@@ -120,7 +123,7 @@ func MinOn[T Number](t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.Min: empty slice")
 	}
-	return fold(t, x, func(a, b T) T { return min(a, b) })
+	return fold(t, x, minBody[T], func(a, b T) T { return min(a, b) })
 }
 
 // Max returns the largest element of x, as the builtin max orders them: a
@@ -132,21 +135,18 @@ func MaxOn[T Number](t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.Max: empty slice")
 	}
-	return fold(t, x, func(a, b T) T { return max(a, b) })
+	return fold(t, x, maxBody[T], func(a, b T) T { return max(a, b) })
 }
 
-// fold combines x with an associative, commutative f, chunk by chunk.
-func fold[T Number](t *workers.Team, x []T, f func(a, b T) T) T {
+// fold reduces each chunk of x with body and combines the chunk results
+// with f (associative and commutative).
+func fold[T Number](t *workers.Team, x []T, body func([]T) T, f func(a, b T) T) T {
 	n := len(x)
 	nc := (n + grain - 1) / grain
 	parts := make([]T, nc)
 	stream(t, n, func(lo, hi int) {
 		for c := lo / grain; c*grain < hi; c++ {
-			s := x[c*grain]
-			for _, v := range x[c*grain+1 : min((c+1)*grain, n)] {
-				s = f(s, v)
-			}
-			parts[c] = s
+			parts[c] = body(x[c*grain : min((c+1)*grain, n)])
 		}
 	})
 	s := parts[0]
@@ -156,6 +156,79 @@ func fold[T Number](t *workers.Team, x []T, f func(a, b T) T) T {
 	return s
 }
 
+// minBody is the single-core Min body (len(x) > 0): the AVX2 body for
+// float32 and float64 where the CPU has it, else minGeneric.
+func minBody[T Number](x []T) T {
+	if v, ok := asF64(x); ok {
+		return T(minF64(v))
+	}
+	if v, ok := asF32(x); ok {
+		return T(minF32(v))
+	}
+	return minGeneric(x)
+}
+
+// maxBody is minBody for max.
+func maxBody[T Number](x []T) T {
+	if v, ok := asF64(x); ok {
+		return T(maxF64(v))
+	}
+	if v, ok := asF32(x); ok {
+		return T(maxF32(v))
+	}
+	return maxGeneric(x)
+}
+
+// minGeneric is the portable Min body: eight independent running minima,
+// so that the builtin's compare-and-fix-up sequence of one element overlaps
+// with the next seven (about 4× a single running minimum). The builtin min
+// is associative and commutative, NaN and ±0 included, so the result is the
+// left-to-right loop's.
+func minGeneric[T Number](x []T) T {
+	if len(x) < 8 {
+		m := x[0]
+		for _, v := range x[1:] {
+			m = min(m, v)
+		}
+		return m
+	}
+	m0, m1, m2, m3, m4, m5, m6, m7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+	i := 8
+	for ; i+8 <= len(x); i += 8 {
+		v := x[i : i+8 : i+8]
+		m0, m1, m2, m3 = min(m0, v[0]), min(m1, v[1]), min(m2, v[2]), min(m3, v[3])
+		m4, m5, m6, m7 = min(m4, v[4]), min(m5, v[5]), min(m6, v[6]), min(m7, v[7])
+	}
+	m := min(min(min(m0, m1), min(m2, m3)), min(min(m4, m5), min(m6, m7)))
+	for ; i < len(x); i++ {
+		m = min(m, x[i])
+	}
+	return m
+}
+
+// maxGeneric is minGeneric for max.
+func maxGeneric[T Number](x []T) T {
+	if len(x) < 8 {
+		m := x[0]
+		for _, v := range x[1:] {
+			m = max(m, v)
+		}
+		return m
+	}
+	m0, m1, m2, m3, m4, m5, m6, m7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+	i := 8
+	for ; i+8 <= len(x); i += 8 {
+		v := x[i : i+8 : i+8]
+		m0, m1, m2, m3 = max(m0, v[0]), max(m1, v[1]), max(m2, v[2]), max(m3, v[3])
+		m4, m5, m6, m7 = max(m4, v[4]), max(m5, v[5]), max(m6, v[6]), max(m7, v[7])
+	}
+	m := max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+	for ; i < len(x); i++ {
+		m = max(m, x[i])
+	}
+	return m
+}
+
 // ArgMin returns the index of the first smallest element of x, or of the
 // first NaN if x holds one; -0 and +0 count as equal. It panics if x is
 // empty.
@@ -163,7 +236,7 @@ func ArgMin[T Number](x []T) int { return ArgMinOn(nil, x) }
 
 // ArgMinOn is ArgMin on team t (nil: the default team).
 func ArgMinOn[T Number](t *workers.Team, x []T) int {
-	return argBest(t, "ArgMin", x, func(a, b T) bool { return a < b })
+	return argBest(t, "ArgMin", x, minBody[T], func(a, b T) bool { return a < b })
 }
 
 // ArgMax returns the index of the first largest element of x, or of the
@@ -173,10 +246,13 @@ func ArgMax[T Number](x []T) int { return ArgMaxOn(nil, x) }
 
 // ArgMaxOn is ArgMax on team t (nil: the default team).
 func ArgMaxOn[T Number](t *workers.Team, x []T) int {
-	return argBest(t, "ArgMax", x, func(a, b T) bool { return a > b })
+	return argBest(t, "ArgMax", x, maxBody[T], func(a, b T) bool { return a > b })
 }
 
-func argBest[T Number](t *workers.Team, name string, x []T, better func(a, b T) bool) int {
+// argBest finds, chunk by chunk, the best value with the fast body and then
+// the first index holding it (the chunk is still in cache), and combines the
+// chunks left to right.
+func argBest[T Number](t *workers.Team, name string, x []T, body func([]T) T, better func(a, b T) bool) int {
 	n := len(x)
 	if n == 0 {
 		panic("kernels." + name + ": empty slice")
@@ -185,7 +261,8 @@ func argBest[T Number](t *workers.Team, name string, x []T, better func(a, b T) 
 	parts := make([]int, nc)
 	stream(t, n, func(lo, hi int) {
 		for c := lo / grain; c*grain < hi; c++ {
-			parts[c] = argScan(x, c*grain, min((c+1)*grain, n), better)
+			lo := c * grain
+			parts[c] = lo + argScan(x[lo:min(lo+grain, n)], body)
 		}
 	})
 	best := parts[0]
@@ -200,22 +277,24 @@ func argBest[T Number](t *workers.Team, name string, x []T, better func(a, b T) 
 	return best
 }
 
-// argScan returns the first best index in x[lo:hi] (a NaN wins at once).
-func argScan[T Number](x []T, lo, hi int, better func(a, b T) bool) int {
-	best := lo
-	if isNaN(x[lo]) {
-		return lo
+// argScan returns the index of the first element of x equal to body(x), or
+// of the first NaN if body(x) is NaN (-0 == +0, so a zero best finds the
+// first zero of either sign, as "first smallest" with ±0 equal wants).
+func argScan[T Number](x []T, body func([]T) T) int {
+	m := body(x)
+	if m != m {
+		for i, v := range x {
+			if v != v {
+				return i
+			}
+		}
 	}
-	for i := lo + 1; i < hi; i++ {
-		v := x[i]
-		if v != v {
+	for i, v := range x {
+		if v == m {
 			return i
 		}
-		if better(v, x[best]) {
-			best = i
-		}
 	}
-	return best
+	panic("kernels: argScan: best value not found") // unreachable
 }
 
 func isNaN[T Number](v T) bool { return v != v }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,10 @@ type Options struct {
 	IdleTimeout  time.Duration // workers above MinWorkers exit after this idle time; default 10s
 	MaxQueue     int           // 0 = auto (4 × MaxWorkers); Unbounded (< 0) = no limit
 	LockOSThread bool          // each worker runs on its own locked OS thread
+	// NoTiming turns off the clock reads behind Stats' utilization and
+	// wait/run histograms; the task counters stay on. Timing costs a few
+	// percent of a tiny task's throughput (see BenchmarkPoolTiny).
+	NoTiming bool
 }
 
 // TaskOption changes how one task runs.
@@ -74,7 +79,7 @@ type item struct {
 	inQueue    bool
 	ctx        context.Context // the submitter's context
 	timeout    time.Duration
-	enq        int64       // nanotime at submission
+	enq        int64       // nanotime at submission; 0 when the task is not timed
 	stop       func() bool // stops the cancel-while-queued hook, if any
 	r          runner
 }
@@ -86,6 +91,9 @@ type worker struct {
 	task      *item
 	exit      bool
 	idleSince int64 // nanotime when it last parked
+	idx       int   // index in Pool.all
+	sh        *statShard
+	busySince atomic.Int64 // nanotime when its busy stretch began; 0 while parked or untimed
 }
 
 // A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
@@ -100,6 +108,8 @@ type Pool struct {
 	min, max    int
 	workers     int
 	idle        []*worker // parked workers, most recently parked last
+	all         []*worker // every live worker
+	submitted   uint64
 	closed      bool
 	doneClosed  bool
 	changed     chan struct{} // closed when the queue shrinks or the pool closes; nil if nobody waits
@@ -141,11 +151,13 @@ func NewPool(opts Options) *Pool {
 		p.maxQueue = opts.MaxQueue
 	}
 	p.killCtx, p.kill = context.WithCancel(context.Background())
-	p.stats.init(p.max)
+	p.stats.init(p.max, !opts.NoTiming)
+	p.mu.Lock()
 	p.workers = p.min
 	for range p.min {
-		go p.work(nil)
+		go p.work(p.newWorkerLocked(), nil)
 	}
+	p.mu.Unlock()
 	return p
 }
 
@@ -257,7 +269,9 @@ func (p *Pool) submit(it *item, block bool) error {
 	if err := it.ctx.Err(); err != nil {
 		return err
 	}
-	it.enq = nanotime()
+	if p.stats.sample() {
+		it.enq = nanotime()
+	}
 	for {
 		p.mu.Lock()
 		if p.closed {
@@ -270,8 +284,8 @@ func (p *Pool) submit(it *item, block bool) error {
 			p.idle[n-1] = nil
 			p.idle = p.idle[:n-1]
 			w.task = it
+			p.submitted++
 			p.mu.Unlock()
-			p.stats.submitted.Add(1)
 			select {
 			case w.wake <- struct{}{}:
 			default:
@@ -280,9 +294,10 @@ func (p *Pool) submit(it *item, block bool) error {
 		}
 		if p.workers < p.max {
 			p.workers++
+			p.submitted++
+			w := p.newWorkerLocked()
 			p.mu.Unlock()
-			p.stats.submitted.Add(1)
-			go p.work(it)
+			go p.work(w, it)
 			return nil
 		}
 		if p.maxQueue < 0 || p.queued < p.maxQueue {
@@ -291,8 +306,8 @@ func (p *Pool) submit(it *item, block bool) error {
 				// The hook runs on its own goroutine, so taking p.mu there is safe.
 				it.stop = context.AfterFunc(it.ctx, func() { p.cancelQueued(it) })
 			}
+			p.submitted++
 			p.mu.Unlock()
-			p.stats.submitted.Add(1)
 			return nil
 		}
 		if !block {
@@ -376,20 +391,44 @@ func (p *Pool) cancelQueued(it *item) {
 	it.r.complete(it.ctx.Err())
 }
 
+// newWorkerLocked registers a worker for a goroutine about to start.
+func (p *Pool) newWorkerLocked() *worker {
+	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard()}
+	p.all = append(p.all, w)
+	return w
+}
+
+// retireLocked unregisters an exiting worker.
+func (p *Pool) retireLocked(w *worker) {
+	last := p.all[len(p.all)-1]
+	p.all[w.idx] = last
+	last.idx = w.idx
+	p.all[len(p.all)-1] = nil
+	p.all = p.all[:len(p.all)-1]
+}
+
+// endBusy ends the worker's busy stretch at now.
+func (p *Pool) endBusy(w *worker, now int64) {
+	if b := w.busySince.Swap(0); b != 0 {
+		w.sh.addBusy(b, now)
+	}
+}
+
 // work is a worker goroutine; it runs first (if not nil) and then whatever
 // the queue gives it.
-func (p *Pool) work(first *item) {
+func (p *Pool) work(w *worker, first *item) {
 	if p.lockOS {
 		// Never unlocked: the thread ends with the worker, so thread state a
 		// task changed does not leak into other goroutines.
 		runtime.LockOSThread()
 	}
-	w := &worker{wake: make(chan struct{}, 1)}
-	sh := p.stats.shard()
+	if p.stats.timing {
+		w.busySince.Store(nanotime())
+	}
 	it := first
 	for {
 		if it != nil {
-			p.run(it, sh)
+			p.run(it, w.sh)
 		}
 		if it = p.next(w); it == nil {
 			return
@@ -404,12 +443,19 @@ func (p *Pool) next(w *worker) *item {
 		if p.workers > p.max {
 			// Shrunk by Resize: leave, and let the others drain the queue.
 			p.workers--
+			p.retireLocked(w)
 			p.exitedLocked()
+			if p.stats.timing {
+				p.endBusy(w, nanotime())
+			}
 			p.mu.Unlock()
 			return nil
 		}
 		if it := p.popLocked(); it != nil {
 			p.mu.Unlock()
+			if p.stats.timing && w.busySince.Load() == 0 {
+				w.busySince.Store(nanotime()) // back from a stale wake-up
+			}
 			if it.stop != nil {
 				it.stop()
 			}
@@ -417,13 +463,20 @@ func (p *Pool) next(w *worker) *item {
 		}
 		if p.closed {
 			p.workers--
+			p.retireLocked(w)
 			p.exitedLocked()
+			if p.stats.timing {
+				p.endBusy(w, nanotime())
+			}
 			p.mu.Unlock()
 			return nil
 		}
 		// Park until a submitter hands us a task or the idle timeout passes.
 		w.task = nil
 		w.idleSince = nanotime()
+		if p.stats.timing {
+			p.endBusy(w, w.idleSince)
+		}
 		p.idle = append(p.idle, w)
 		if !p.janitorOn && p.workers > p.min {
 			p.janitorOn = true
@@ -435,6 +488,9 @@ func (p *Pool) next(w *worker) *item {
 		if it := w.task; it != nil {
 			w.task = nil
 			p.mu.Unlock()
+			if p.stats.timing {
+				w.busySince.Store(nanotime())
+			}
 			return it
 		}
 		if w.exit {
@@ -488,6 +544,7 @@ func (p *Pool) releaseIdleLocked(n int) {
 	for n > 0 && len(p.idle) > 0 {
 		w := p.idle[0]
 		p.unidleLocked(w)
+		p.retireLocked(w)
 		w.exit = true
 		p.workers--
 		select {
@@ -518,10 +575,13 @@ func (c mergedCtx) Err() error            { return c.kill.Err() }
 
 // run runs one task on the calling worker.
 func (p *Pool) run(it *item, sh *statShard) {
-	start := nanotime()
-	sh.wait.record(start - it.enq)
+	var start int64
+	if it.enq != 0 {
+		start = nanotime()
+		sh.wait.record(start - it.enq)
+	}
 	if err := it.ctx.Err(); err != nil {
-		p.stats.cancelled.Add(1)
+		sh.cancelled.Add(1)
 		it.r.complete(err)
 		return
 	}
@@ -550,7 +610,6 @@ func (p *Pool) run(it *item, sh *statShard) {
 		}
 		ctx, cleanup = c, func() { cancelTimeout(); stop(); cancel() }
 	}
-	sh.running.Add(1)
 	err := callSafely(it.r, ctx)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		sh.cancelledRunning.Add(1)
@@ -558,9 +617,10 @@ func (p *Pool) run(it *item, sh *statShard) {
 	if cleanup != nil {
 		cleanup()
 	}
-	end := nanotime()
-	sh.running.Add(-1)
-	sh.finished(end, end-start, err != nil)
+	if it.enq != 0 {
+		sh.run.record(nanotime() - start)
+	}
+	sh.finished(err != nil)
 	it.r.complete(err)
 }
 
@@ -598,10 +658,10 @@ func (p *Pool) Resize(maxWorkers int) {
 		p.releaseIdleLocked(p.workers - p.max)
 	}
 	p.notifyLocked() // the queue limit may have grown
-	p.mu.Unlock()
 	for range spawn {
-		go p.work(nil)
+		go p.work(p.newWorkerLocked(), nil)
 	}
+	p.mu.Unlock()
 }
 
 // NeedsDrain reports whether the queue is full (for an unbounded queue:

@@ -8,25 +8,35 @@ import (
 )
 
 // BenchmarkPoolTiny measures tiny-task throughput: b.N fire-and-forget
-// tasks submitted from GOMAXPROCS goroutines, against a plain channel feeding
-// GOMAXPROCS goroutines (the floor cost of a hand-off) in the same run.
+// tasks submitted from GOMAXPROCS goroutines. In the same run: the pool with
+// timing on (the default) and off (Options.NoTiming), with a cancellable
+// submit context (what cancellation costs per task), Submit+Wait, and a
+// plain channel feeding GOMAXPROCS goroutines (the floor cost of a
+// hand-off).
 func BenchmarkPoolTiny(b *testing.B) {
 	procs := runtime.GOMAXPROCS(0)
-	b.Run("Pool.Go", func(b *testing.B) {
-		p := NewPool(Options{})
+	goTasks := func(b *testing.B, opts Options, ctx context.Context) {
+		p := NewPool(opts)
 		var wg sync.WaitGroup
 		fn := func(context.Context) error { wg.Done(); return nil }
 		b.ResetTimer()
 		wg.Add(b.N)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				_ = p.Go(context.Background(), fn, nil)
+				_ = p.Go(ctx, fn, nil)
 			}
 		})
 		wg.Wait()
 		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
 		p.CloseNow()
-	})
+	}
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.Run("timing=on", func(b *testing.B) { goTasks(b, Options{}, context.Background()) })
+	b.Run("timing=off", func(b *testing.B) { goTasks(b, Options{NoTiming: true}, context.Background()) })
+	b.Run("timing=on/ctx=cancellable", func(b *testing.B) { goTasks(b, Options{}, cancellable) })
+	b.Run("timing=off/ctx=cancellable", func(b *testing.B) { goTasks(b, Options{NoTiming: true}, cancellable) })
 	b.Run("Submit+Wait", func(b *testing.B) {
 		p := NewPool(Options{})
 		fn := func(context.Context) (int, error) { return 1, nil }
@@ -38,6 +48,7 @@ func BenchmarkPoolTiny(b *testing.B) {
 			}
 		})
 		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
 		p.CloseNow()
 	})
 	b.Run("baseline-channel", func(b *testing.B) {
@@ -62,27 +73,33 @@ func BenchmarkPoolTiny(b *testing.B) {
 		})
 		wg.Wait()
 		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
 		close(ch)
 		workers.Wait()
 	})
 }
 
-// BenchmarkStatsPerTask is what the statistics add to every task (two clock
-// reads, two histogram records, the counters and the utilization window),
-// from GOMAXPROCS goroutines at once as in the pool; compare with
-// BenchmarkPoolTiny/Pool.Go's ns/op to get their share of a task's cost.
+// BenchmarkStatsPerTask is what timing adds to every task on average (the
+// sampling decision, and for one task in 8 three clock reads and two
+// histogram records) plus the exact counters, from GOMAXPROCS goroutines at
+// once as in the pool; compare with BenchmarkPoolTiny/timing=on's ns/op.
 func BenchmarkStatsPerTask(b *testing.B) {
 	var s poolStats
-	s.init(runtime.GOMAXPROCS(0))
+	s.init(runtime.GOMAXPROCS(0), true)
+	s.timed.Store(alwaysTimed)
 	b.RunParallel(func(pb *testing.PB) {
-		s := s.shard() // as a worker does
+		sh := s.shard() // as a worker does
 		for pb.Next() {
-			start := nanotime()
-			s.wait.record(start - 1000)
-			s.running.Add(1)
-			end := nanotime()
-			s.running.Add(-1)
-			s.finished(end, end-start, false)
+			var enq int64
+			if s.sample() {
+				enq = nanotime()
+			}
+			if enq != 0 {
+				start := nanotime()
+				sh.wait.record(start - enq)
+				sh.run.record(nanotime() - start)
+			}
+			sh.finished(false)
 		}
 	})
 }

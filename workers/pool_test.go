@@ -514,8 +514,11 @@ func TestManySubmitters(t *testing.T) {
 			st := p.Stats()
 			require.EqualValues(t, goroutines*per, st.Submitted)
 			require.EqualValues(t, goroutines*per, st.Completed)
-			require.EqualValues(t, goroutines*per, st.Wait.Count)
-			require.EqualValues(t, goroutines*per, st.Run.Count)
+			assert.Zero(t, st.Running)
+			// The first alwaysTimed tasks and then one in sampleEvery are timed.
+			assert.Equal(t, st.Wait.Count, st.Run.Count)
+			assert.GreaterOrEqual(t, st.Run.Count, uint64(alwaysTimed))
+			assert.InDelta(t, alwaysTimed+(goroutines*per-alwaysTimed)/sampleEvery, st.Run.Count, goroutines*per/sampleEvery/5)
 		})
 	}
 }
@@ -645,4 +648,100 @@ func soak(t *testing.T, d time.Duration) {
 	require.EqualValues(t, st.Submitted, st.Completed+st.Failed+st.Cancelled)
 	require.EqualValues(t, okN.Load(), st.Completed)
 	t.Logf("soak %v: submitted=%d rejected=%d %s", d, submitted.Load(), rejected.Load(), st)
+}
+
+func TestNoTiming(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 3, NoTiming: true})
+	release := make(chan struct{})
+	var blocked []*Task[int]
+	for range 3 {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) { <-release; return 0, nil })
+		require.NoError(t, err)
+		blocked = append(blocked, tk)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	queued, err := Submit(ctx, p, func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	waitFor(t, "three running", func() bool { return p.Stats().Running == 3 })
+	st := p.Stats()
+	assert.Equal(t, 1, st.Queued)
+	cancel()
+	_, err = queued.Wait(bg)
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	for _, tk := range blocked {
+		_, err := tk.Wait(bg)
+		require.NoError(t, err)
+	}
+	const n = 37 // every fifth fails, one panics
+	var tasks []*Task[int]
+	for i := range n {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) {
+			switch {
+			case i == 11:
+				panic("boom")
+			case i%5 == 0:
+				return 0, errors.New("failed")
+			}
+			return i, nil
+		})
+		require.NoError(t, err)
+		tasks = append(tasks, tk)
+	}
+	for _, tk := range tasks {
+		<-tk.Done()
+	}
+	require.NoError(t, p.Close(bg))
+
+	st = p.Stats()
+	assert.False(t, st.Timing)
+	assert.EqualValues(t, 3+1+n, st.Submitted)
+	assert.EqualValues(t, 3+n-8-1, st.Completed)
+	assert.EqualValues(t, 8+1, st.Failed)
+	assert.EqualValues(t, 1, st.Cancelled)
+	assert.Zero(t, st.Running)
+	assert.Zero(t, st.Queued)
+	assert.Equal(t, Latency{}, st.Wait)
+	assert.Equal(t, Latency{}, st.Run)
+	assert.Zero(t, st.Utilization)
+	assert.Zero(t, st.UtilizationRecent)
+
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, false, m["timing"])
+	assert.EqualValues(t, 3+n-8-1, m["completed"])
+	assert.EqualValues(t, 1, m["cancelled"])
+	s := st.String()
+	assert.NotContains(t, s, "\n")
+	assert.Contains(t, s, fmt.Sprintf("completed=%d failed=9 cancelled=1 timing=off", 3+n-8-1))
+	assert.NotContains(t, s, "util=")
+}
+
+// TestUtilizationOfLongStretch checks that a worker busy for longer than a
+// second, without parking, counts in both utilization figures while still
+// busy.
+func TestUtilizationOfLongStretch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 1.2 s")
+	}
+	p := NewPool(Options{MaxWorkers: 1})
+	release := make(chan struct{})
+	tk, err := Submit(bg, p, func(context.Context) (int, error) { <-release; return 0, nil })
+	require.NoError(t, err)
+	time.Sleep(1200 * time.Millisecond)
+	st := p.Stats()
+	assert.True(t, st.Timing)
+	assert.Greater(t, st.Utilization, 0.8, st.String())
+	assert.Greater(t, st.UtilizationRecent, 0.8, st.String())
+	close(release)
+	_, err = tk.Wait(bg)
+	require.NoError(t, err)
+	require.NoError(t, p.Close(bg))
+	st = p.Stats()
+	assert.Greater(t, st.Utilization, 0.8, st.String())
+	assert.Greater(t, st.UtilizationRecent, 0.8, st.String())
+	assert.EqualValues(t, 1, st.Run.Count)
+	assert.GreaterOrEqual(t, st.Run.P50, 1e6)
 }

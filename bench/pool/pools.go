@@ -1,10 +1,10 @@
 // Command pool compares workers.Pool with its Go peers on the same tasks:
-// panjf2000/ants, sourcegraph/conc, errgroup with SetLimit, and a plain
+// panjf2000/ants, alitto/pond, sourcegraph/conc, errgroup with SetLimit, and a plain
 // channel feeding N goroutines (the floor cost of a hand-off). It prints
 // tasks/s for tiny tasks submitted from GOMAXPROCS producers, and p50/p99
 // submit-to-result latency of a lone task through an idle pool.
 //
-//	cd bench && go run ./pool [-n 1000000] [-lone 20000] [-json]
+//	cd bench && go run ./pool [-n 1000000] [-rounds 3] [-lone 20000] [-json]
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/alitto/pond/v2"
 	"github.com/panjf2000/ants/v2"
 	concpool "github.com/sourcegraph/conc/pool"
 	"golang.org/x/sync/errgroup"
@@ -33,8 +34,10 @@ type contender struct {
 
 func contenders() []contender {
 	return []contender{
-		{"workers.Pool", func(n int) pool { return newSharc(n) }},
+		{"workers.Pool", func(n int) pool { return newSharc(n, false) }},
+		{"workers.Pool NoTiming", func(n int) pool { return newSharc(n, true) }},
 		{"ants", func(n int) pool { return newAnts(n) }},
+		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
 		{"conc", func(n int) pool { return &concPool{p: concpool.New().WithMaxGoroutines(n)} }},
 		{"errgroup.SetLimit", func(n int) pool { g := new(errgroup.Group); g.SetLimit(n); return &egPool{g: g} }},
 		{"channel+N goroutines", func(n int) pool { return newChanPool(n) }},
@@ -43,8 +46,8 @@ func contenders() []contender {
 
 type sharcPool struct{ p *workers.Pool }
 
-func newSharc(n int) *sharcPool {
-	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n})}
+func newSharc(n int, noTiming bool) *sharcPool {
+	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming})}
 }
 
 func (s *sharcPool) submit(f func()) {
@@ -68,6 +71,17 @@ func (a *antsPool) submit(f func()) {
 	}
 }
 func (a *antsPool) close() { a.p.Release() }
+
+// pondPool uses pond's default queue (unbounded) and Go, its
+// fire-and-forget form.
+type pondPool struct{ p pond.Pool }
+
+func (p *pondPool) submit(f func()) {
+	if err := p.p.Go(f); err != nil {
+		panic(err)
+	}
+}
+func (p *pondPool) close() { p.p.StopAndWait() }
 
 type concPool struct{ p *concpool.Pool }
 

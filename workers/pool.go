@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -81,6 +80,7 @@ type item struct {
 	timeout    time.Duration
 	enq        int64       // nanotime at submission; 0 when the task is not timed
 	stop       func() bool // stops the cancel-while-queued hook, if any
+	hookLive   bool        // stop came too late: the hook may still look at the item
 	r          runner
 }
 
@@ -93,7 +93,7 @@ type worker struct {
 	idleSince int64 // nanotime when it last parked
 	idx       int   // index in Pool.all
 	sh        *statShard
-	busySince atomic.Int64 // nanotime when its busy stretch began; 0 while parked or untimed
+	busySince int64 // nanotime when its busy stretch began; 0 while parked or untimed
 }
 
 // A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
@@ -253,24 +253,35 @@ func (g *goTask) complete(err error) {
 	if err != nil && g.onError != nil {
 		g.onError(err)
 	}
+	if !g.it.hookLive {
+		// Nothing refers to g any more: recycle it, which saves an
+		// allocation per fire-and-forget task.
+		*g = goTask{}
+		goTasks.Put(g)
+	}
 }
+
+var goTasks = sync.Pool{New: func() any { return new(goTask) }}
 
 // Go submits fn like Submit but returns no handle: if the task fails (or is
 // cancelled before it runs), onError, when not nil, is called with the
 // error on a pool goroutine.
 func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onError func(error)) error {
-	g := &goTask{fn: fn, onError: onError}
+	g := goTasks.Get().(*goTask)
+	g.fn, g.onError = fn, onError
 	g.it.r = g
 	g.it.ctx = ctx
-	return p.submit(&g.it, true)
+	err := p.submit(&g.it, true)
+	if err != nil {
+		*g = goTask{}
+		goTasks.Put(g)
+	}
+	return err
 }
 
 func (p *Pool) submit(it *item, block bool) error {
 	if err := it.ctx.Err(); err != nil {
 		return err
-	}
-	if p.stats.sample() {
-		it.enq = nanotime()
 	}
 	for {
 		p.mu.Lock()
@@ -283,8 +294,8 @@ func (p *Pool) submit(it *item, block bool) error {
 			w := p.idle[n-1]
 			p.idle[n-1] = nil
 			p.idle = p.idle[:n-1]
+			p.admitLocked(it)
 			w.task = it
-			p.submitted++
 			p.mu.Unlock()
 			select {
 			case w.wake <- struct{}{}:
@@ -294,19 +305,19 @@ func (p *Pool) submit(it *item, block bool) error {
 		}
 		if p.workers < p.max {
 			p.workers++
-			p.submitted++
+			p.admitLocked(it)
 			w := p.newWorkerLocked()
 			p.mu.Unlock()
 			go p.work(w, it)
 			return nil
 		}
 		if p.maxQueue < 0 || p.queued < p.maxQueue {
+			p.admitLocked(it)
 			p.pushLocked(it)
 			if done := it.ctx.Done(); done != nil {
 				// The hook runs on its own goroutine, so taking p.mu there is safe.
 				it.stop = context.AfterFunc(it.ctx, func() { p.cancelQueued(it) })
 			}
-			p.submitted++
 			p.mu.Unlock()
 			return nil
 		}
@@ -322,6 +333,17 @@ func (p *Pool) submit(it *item, block bool) error {
 			return it.ctx.Err()
 		}
 	}
+}
+
+// admitLocked counts an accepted task and, for the tasks chosen for the
+// timing histograms, stamps its submission time. The choice is made under
+// the lock, from the count, because even a cheap random number costs as much
+// as an atomic add, a good part of the budget.
+func (p *Pool) admitLocked(it *item) {
+	if p.stats.timing && (p.submitted < alwaysTimed || p.submitted%sampleEvery == 0) {
+		it.enq = nanotime()
+	}
+	p.submitted++
 }
 
 func (p *Pool) pushLocked(it *item) {
@@ -394,6 +416,9 @@ func (p *Pool) cancelQueued(it *item) {
 // newWorkerLocked registers a worker for a goroutine about to start.
 func (p *Pool) newWorkerLocked() *worker {
 	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard()}
+	if p.stats.timing {
+		w.busySince = nanotime()
+	}
 	p.all = append(p.all, w)
 	return w
 }
@@ -407,10 +432,12 @@ func (p *Pool) retireLocked(w *worker) {
 	p.all = p.all[:len(p.all)-1]
 }
 
-// endBusy ends the worker's busy stretch at now.
-func (p *Pool) endBusy(w *worker, now int64) {
-	if b := w.busySince.Swap(0); b != 0 {
-		w.sh.addBusy(b, now)
+// endBusyLocked ends the worker's busy stretch at now. Stretches begin and
+// end where the worker holds the pool lock anyway, so they cost no atomics.
+func (p *Pool) endBusyLocked(w *worker, now int64) {
+	if w.busySince != 0 {
+		p.stats.addBusyLocked(w.busySince, now)
+		w.busySince = 0
 	}
 }
 
@@ -421,9 +448,6 @@ func (p *Pool) work(w *worker, first *item) {
 		// Never unlocked: the thread ends with the worker, so thread state a
 		// task changed does not leak into other goroutines.
 		runtime.LockOSThread()
-	}
-	if p.stats.timing {
-		w.busySince.Store(nanotime())
 	}
 	it := first
 	for {
@@ -446,18 +470,18 @@ func (p *Pool) next(w *worker) *item {
 			p.retireLocked(w)
 			p.exitedLocked()
 			if p.stats.timing {
-				p.endBusy(w, nanotime())
+				p.endBusyLocked(w, nanotime())
 			}
 			p.mu.Unlock()
 			return nil
 		}
 		if it := p.popLocked(); it != nil {
-			p.mu.Unlock()
-			if p.stats.timing && w.busySince.Load() == 0 {
-				w.busySince.Store(nanotime()) // back from a stale wake-up
+			if p.stats.timing && w.busySince == 0 {
+				w.busySince = nanotime() // back from a stale wake-up
 			}
-			if it.stop != nil {
-				it.stop()
+			p.mu.Unlock()
+			if it.stop != nil && !it.stop() {
+				it.hookLive = true
 			}
 			return it
 		}
@@ -466,7 +490,7 @@ func (p *Pool) next(w *worker) *item {
 			p.retireLocked(w)
 			p.exitedLocked()
 			if p.stats.timing {
-				p.endBusy(w, nanotime())
+				p.endBusyLocked(w, nanotime())
 			}
 			p.mu.Unlock()
 			return nil
@@ -475,7 +499,7 @@ func (p *Pool) next(w *worker) *item {
 		w.task = nil
 		w.idleSince = nanotime()
 		if p.stats.timing {
-			p.endBusy(w, w.idleSince)
+			p.endBusyLocked(w, w.idleSince)
 		}
 		p.idle = append(p.idle, w)
 		if !p.janitorOn && p.workers > p.min {
@@ -484,13 +508,15 @@ func (p *Pool) next(w *worker) *item {
 		}
 		p.mu.Unlock()
 		<-w.wake
+		var now int64
+		if p.stats.timing {
+			now = nanotime() // outside the lock, to keep it short
+		}
 		p.mu.Lock()
 		if it := w.task; it != nil {
 			w.task = nil
+			w.busySince = now
 			p.mu.Unlock()
-			if p.stats.timing {
-				w.busySince.Store(nanotime())
-			}
 			return it
 		}
 		if w.exit {
@@ -735,8 +761,8 @@ func (p *Pool) CloseNow() {
 	p.mu.Unlock()
 	p.kill()
 	for _, it := range dropped {
-		if it.stop != nil {
-			it.stop()
+		if it.stop != nil && !it.stop() {
+			it.hookLive = true
 		}
 		p.stats.cancelled.Add(1)
 		it.r.complete(errClosedCanceled)

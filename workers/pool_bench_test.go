@@ -3,8 +3,11 @@ package workers
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // BenchmarkPoolTiny measures tiny-task throughput: b.N fire-and-forget
@@ -80,18 +83,20 @@ func BenchmarkPoolTiny(b *testing.B) {
 }
 
 // BenchmarkStatsPerTask is what timing adds to every task on average (the
-// sampling decision, and for one task in 8 three clock reads and two
+// sampling decision, and for one task in 32 three clock reads and two
 // histogram records) plus the exact counters, from GOMAXPROCS goroutines at
 // once as in the pool; compare with BenchmarkPoolTiny/timing=on's ns/op.
 func BenchmarkStatsPerTask(b *testing.B) {
 	var s poolStats
 	s.init(runtime.GOMAXPROCS(0), true)
-	s.timed.Store(alwaysTimed)
+	var submitted atomic.Uint64
+	submitted.Store(alwaysTimed)
 	b.RunParallel(func(pb *testing.PB) {
 		sh := s.shard() // as a worker does
 		for pb.Next() {
 			var enq int64
-			if s.sample() {
+			// The pool counts under its lock; an atomic stands in here.
+			if n := submitted.Add(1); n < alwaysTimed || n%sampleEvery == 0 {
 				enq = nanotime()
 			}
 			if enq != 0 {
@@ -102,4 +107,58 @@ func BenchmarkStatsPerTask(b *testing.B) {
 			sh.finished(false)
 		}
 	})
+}
+
+// BenchmarkTimingCost runs the tiny-task load of BenchmarkPoolTiny in short
+// paired rounds, timing on and off back to back (in alternating order), and
+// reports the median of the per-pair ratios: on a machine shared with other
+// jobs, pairs a few milliseconds apart see the same load, where separate
+// benchmarks seconds apart do not. Each b.N iteration is one pair.
+//
+//	go test -run '^$' -bench TimingCost -benchtime 200x ./workers/
+func BenchmarkTimingCost(b *testing.B) {
+	const tasks = 20_000
+	procs := runtime.GOMAXPROCS(0)
+	once := func(opts Options) time.Duration {
+		p := NewPool(opts)
+		var wg sync.WaitGroup
+		wg.Add(tasks)
+		fn := func(context.Context) error { wg.Done(); return nil }
+		start := time.Now()
+		var prod sync.WaitGroup
+		for i := range procs {
+			prod.Add(1)
+			go func() {
+				defer prod.Done()
+				for j := i; j < tasks; j += procs {
+					_ = p.Go(context.Background(), fn, nil)
+				}
+			}()
+		}
+		prod.Wait()
+		wg.Wait()
+		d := time.Since(start)
+		p.CloseNow()
+		return d
+	}
+	var on, off []time.Duration
+	var ratios []float64
+	for i := range b.N {
+		var a, c time.Duration
+		if i%2 == 0 {
+			a = once(Options{})
+			c = once(Options{NoTiming: true})
+		} else {
+			c = once(Options{NoTiming: true})
+			a = once(Options{})
+		}
+		on, off = append(on, a), append(off, c)
+		ratios = append(ratios, float64(a)/float64(c))
+	}
+	slices.Sort(on)
+	slices.Sort(off)
+	slices.Sort(ratios)
+	b.ReportMetric(tasks/on[len(on)/2].Seconds(), "on-tasks/s")
+	b.ReportMetric(tasks/off[len(off)/2].Seconds(), "off-tasks/s")
+	b.ReportMetric(100*(ratios[len(ratios)/2]-1), "%timing-cost")
 }

@@ -35,6 +35,7 @@ type contender struct {
 func contenders() []contender {
 	return []contender{
 		{"workers.Pool", func(n int) pool { return newSharc(n, false) }},
+		{"workers.Pool again", func(n int) pool { return newSharc(n, false) }},
 		{"workers.Pool NoTiming", func(n int) pool { return newSharc(n, true) }},
 		{"ants", func(n int) pool { return newAnts(n) }},
 		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
@@ -47,7 +48,7 @@ func contenders() []contender {
 type sharcPool struct{ p *workers.Pool }
 
 func newSharc(n int, noTiming bool) *sharcPool {
-	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming})}
+	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming, MaxQueue: workers.Unbounded})}
 }
 
 func (s *sharcPool) submit(f func()) {

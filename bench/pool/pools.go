@@ -1,10 +1,12 @@
 // Command pool compares workers.Pool with its Go peers on the same tasks:
 // panjf2000/ants, alitto/pond, sourcegraph/conc, errgroup with SetLimit, and a plain
 // channel feeding N goroutines (the floor cost of a hand-off). It prints
-// tasks/s for tiny tasks submitted from GOMAXPROCS producers, and p50/p99
-// submit-to-result latency of a lone task through an idle pool.
+// tasks/s for tiny tasks and for 100 µs CPU tasks submitted from GOMAXPROCS
+// producers, and p50/p99 submit-to-result latency of a lone task through an
+// idle pool. bench/node/pool does the same through piscina, and
+// bench/pool/node.sh prints both side by side.
 //
-//	cd bench && go run ./pool [-n 1000000] [-rounds 3] [-lone 20000] [-json]
+//	cd bench && go run ./pool [-n 1000000] [-cpu-n 4000] [-rounds 3] [-lone 20000] [-json]
 package main
 
 import (
@@ -35,7 +37,6 @@ type contender struct {
 func contenders() []contender {
 	return []contender{
 		{"workers.Pool", func(n int) pool { return newSharc(n, false) }},
-		{"workers.Pool again", func(n int) pool { return newSharc(n, false) }},
 		{"workers.Pool NoTiming", func(n int) pool { return newSharc(n, true) }},
 		{"ants", func(n int) pool { return newAnts(n) }},
 		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
@@ -48,7 +49,7 @@ func contenders() []contender {
 type sharcPool struct{ p *workers.Pool }
 
 func newSharc(n int, noTiming bool) *sharcPool {
-	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming, MaxQueue: workers.Unbounded})}
+	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming})}
 }
 
 func (s *sharcPool) submit(f func()) {
@@ -116,13 +117,13 @@ func newChanPool(n int) *chanPool {
 func (c *chanPool) submit(f func()) { c.ch <- f }
 func (c *chanPool) close()          { close(c.ch); c.wg.Wait() }
 
-// throughput submits n tiny tasks from GOMAXPROCS producers and waits for
-// them all.
-func throughput(p pool, n int) {
+// throughput submits n tasks doing work from GOMAXPROCS producers and waits
+// for them all.
+func throughput(p pool, n int, work func()) {
 	procs := runtime.GOMAXPROCS(0)
 	var done sync.WaitGroup
 	done.Add(n)
-	task := func() { done.Done() }
+	task := func() { work(); done.Done() }
 	var prod sync.WaitGroup
 	for i := range procs {
 		k := n / procs

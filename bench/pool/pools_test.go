@@ -15,7 +15,7 @@ func TestContendersRunEverything(t *testing.T) {
 		for range 1000 {
 			p.submit(func() { n.Add(1) })
 		}
-		throughput(p, 997)
+		throughput(p, 997, func() {})
 		p.close()
 		if got := n.Load(); got != 1000 {
 			t.Errorf("%s: ran %d of 1000", c.name, got)
@@ -30,7 +30,7 @@ func BenchmarkTiny(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			p := c.new(runtime.GOMAXPROCS(0))
 			b.ResetTimer()
-			throughput(p, b.N)
+			throughput(p, b.N, func() {})
 			b.StopTimer()
 			p.close()
 		})

@@ -112,7 +112,10 @@ type Pool struct {
 	submitted   uint64
 	closed      bool
 	doneClosed  bool
-	changed     chan struct{} // closed when the queue shrinks or the pool closes; nil if nobody waits
+	changed     chan struct{} // closed at resize, close, or (for Drain) when the queue shrinks; nil if nobody waits
+	space       chan struct{} // a token for one submitter blocked on a full queue
+	spaceWait   int           // submitters blocked on a full queue
+	drainWait   int           // Drain calls waiting
 	done        chan struct{} // closed when the pool is closed and every worker has exited
 	idleTimeout time.Duration
 	lockOS      bool
@@ -133,6 +136,7 @@ func NewPool(opts Options) *Pool {
 		lockOS:      opts.LockOSThread,
 		done:        make(chan struct{}),
 		janitorStop: make(chan struct{}),
+		space:       make(chan struct{}, 1),
 	}
 	if p.max <= 0 {
 		p.max = runtime.GOMAXPROCS(0)
@@ -283,8 +287,8 @@ func (p *Pool) submit(it *item, block bool) error {
 	if err := it.ctx.Err(); err != nil {
 		return err
 	}
+	p.mu.Lock()
 	for {
-		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
 			return ErrClosed
@@ -296,6 +300,7 @@ func (p *Pool) submit(it *item, block bool) error {
 			p.idle = p.idle[:n-1]
 			p.admitLocked(it)
 			w.task = it
+			p.passOnLocked()
 			p.mu.Unlock()
 			select {
 			case w.wake <- struct{}{}:
@@ -307,6 +312,7 @@ func (p *Pool) submit(it *item, block bool) error {
 			p.workers++
 			p.admitLocked(it)
 			w := p.newWorkerLocked()
+			p.passOnLocked()
 			p.mu.Unlock()
 			go p.work(w, it)
 			return nil
@@ -318,6 +324,7 @@ func (p *Pool) submit(it *item, block bool) error {
 				// The hook runs on its own goroutine, so taking p.mu there is safe.
 				it.stop = context.AfterFunc(it.ctx, func() { p.cancelQueued(it) })
 			}
+			p.passOnLocked()
 			p.mu.Unlock()
 			return nil
 		}
@@ -325,13 +332,40 @@ func (p *Pool) submit(it *item, block bool) error {
 			p.mu.Unlock()
 			return ErrQueueFull
 		}
+		// Wait for a token (one per freed slot: no thundering herd, no
+		// channel to allocate per wait), a resize, or close.
+		p.spaceWait++
 		ch := p.changedLocked()
 		p.mu.Unlock()
+		var err error
 		select {
+		case <-p.space:
 		case <-ch:
 		case <-it.ctx.Done():
-			return it.ctx.Err()
+			err = it.ctx.Err()
 		}
+		p.mu.Lock()
+		p.spaceWait--
+		if err != nil {
+			p.mu.Unlock()
+			return err
+		}
+	}
+}
+
+// signalSpaceLocked hands one blocked submitter a token. Tokens do not pile
+// up beyond one, so a submitter that took a slot passes the token on while
+// room is left (passOnLocked).
+func (p *Pool) signalSpaceLocked() {
+	select {
+	case p.space <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Pool) passOnLocked() {
+	if p.spaceWait > 0 && (p.maxQueue < 0 || p.queued < p.maxQueue) {
+		p.signalSpaceLocked()
 	}
 }
 
@@ -373,7 +407,12 @@ func (p *Pool) removeLocked(it *item) {
 	it.next, it.prev = nil, nil
 	it.inQueue = false
 	p.queued--
-	p.notifyLocked()
+	if p.spaceWait > 0 {
+		p.signalSpaceLocked()
+	}
+	if p.drainWait > 0 {
+		p.notifyLocked()
+	}
 }
 
 func (p *Pool) popLocked() *item {
@@ -384,8 +423,8 @@ func (p *Pool) popLocked() *item {
 	return it
 }
 
-// changedLocked returns a channel closed at the next change of queue length
-// downwards or at close.
+// changedLocked returns a channel closed at the next resize or close and,
+// while a Drain waits, at the next change of queue length downwards.
 func (p *Pool) changedLocked() chan struct{} {
 	if p.changed == nil {
 		p.changed = make(chan struct{})
@@ -707,20 +746,25 @@ func (p *Pool) NeedsDrain() bool {
 // as 1: an empty queue), or returns ctx.Err().
 func (p *Pool) Drain(ctx context.Context, below int) error {
 	below = max(below, 1)
-	for {
-		p.mu.Lock()
-		if p.queued < below {
-			p.mu.Unlock()
-			return nil
-		}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.queued >= below {
+		p.drainWait++
 		ch := p.changedLocked()
 		p.mu.Unlock()
+		var err error
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return ctx.Err()
+			err = ctx.Err()
+		}
+		p.mu.Lock()
+		p.drainWait--
+		if err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 func (p *Pool) closeLocked() {

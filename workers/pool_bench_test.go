@@ -38,8 +38,8 @@ func BenchmarkPoolTiny(b *testing.B) {
 	defer cancel()
 	b.Run("timing=on", func(b *testing.B) { goTasks(b, Options{}, context.Background()) })
 	b.Run("timing=off", func(b *testing.B) { goTasks(b, Options{NoTiming: true}, context.Background()) })
-	b.Run("timing=on/ctx=cancellable", func(b *testing.B) { goTasks(b, Options{}, cancellable) })
-	b.Run("timing=off/ctx=cancellable", func(b *testing.B) { goTasks(b, Options{NoTiming: true}, cancellable) })
+	b.Run("timing=on,ctx=cancellable", func(b *testing.B) { goTasks(b, Options{}, cancellable) })
+	b.Run("timing=off,ctx=cancellable", func(b *testing.B) { goTasks(b, Options{NoTiming: true}, cancellable) })
 	b.Run("Submit+Wait", func(b *testing.B) {
 		p := NewPool(Options{})
 		fn := func(context.Context) (int, error) { return 1, nil }

@@ -65,10 +65,13 @@ func main() {
 	var res []result
 	for _, k := range kinds {
 		rs := make([]result, len(cs))
-		// Rounds go through all the pools in turn, so that a burst of load
-		// from other jobs on a shared machine hits them alike.
-		for range *rounds {
-			for i, c := range cs {
+		// Rounds go through all the pools in turn, each round starting one
+		// pool further on, so that bursts of load from other jobs on a
+		// shared machine, and the cost of going first, hit them alike.
+		for r := range *rounds {
+			for j := range cs {
+				i := (j + r) % len(cs)
+				c := cs[i]
 				p := c.new(workersN)
 				start := time.Now()
 				throughput(p, k.count, k.work)

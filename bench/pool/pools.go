@@ -38,7 +38,9 @@ func contenders() []contender {
 	return []contender{
 		{"workers.Pool", func(n int) pool { return newSharc(n, false) }},
 		{"workers.Pool NoTiming", func(n int) pool { return newSharc(n, true) }},
-		{"workers.Pool Unbounded", func(n int) pool { return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: workers.Unbounded})} }},
+		{"workers.Pool MaxQueue=Unbounded", func(n int) pool {
+			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: workers.Unbounded})}
+		}},
 		{"ants", func(n int) pool { return newAnts(n) }},
 		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
 		{"conc", func(n int) pool { return &concPool{p: concpool.New().WithMaxGoroutines(n)} }},

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -95,6 +97,9 @@ type worker struct {
 	idx       int   // index in Pool.all
 	sh        *statShard
 	busySince int64 // nanotime when its busy stretch began; 0 while parked or untimed
+
+	killMu sync.Mutex
+	cancel context.CancelFunc // cancels the running task's own context, if it has one
 }
 
 // A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
@@ -120,9 +125,10 @@ type Pool struct {
 	done        chan struct{} // closed when the pool is closed and every worker has exited
 	idleTimeout time.Duration
 	lockOS      bool
-	janitorOn   bool          // a janitor goroutine is running
-	janitorStop chan struct{} // closed at close
-	killCtx     context.Context
+	janitorOn   bool            // a janitor goroutine is running
+	janitorStop chan struct{}   // closed at close
+	killCtx     context.Context // the context of tasks whose submit context cannot end
+	killed      atomic.Bool     // set by CloseNow before it cancels anything
 	kill        context.CancelFunc
 
 	stats poolStats
@@ -492,7 +498,7 @@ func (p *Pool) work(w *worker, first *item) {
 	it := first
 	for {
 		if it != nil {
-			p.run(it, w.sh)
+			p.run(it, w)
 		}
 		if it = p.next(w); it == nil {
 			return
@@ -640,7 +646,8 @@ func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
 func (c mergedCtx) Err() error            { return c.kill.Err() }
 
 // run runs one task on the calling worker.
-func (p *Pool) run(it *item, sh *statShard) {
+func (p *Pool) run(it *item, w *worker) {
+	sh := w.sh
 	var start int64
 	if it.enq != 0 {
 		start = nanotime()
@@ -652,36 +659,40 @@ func (p *Pool) run(it *item, sh *statShard) {
 		return
 	}
 	var ctx context.Context
-	var cleanup func()
+	var cancel context.CancelFunc
 	switch {
 	case it.ctx.Done() == nil && it.timeout <= 0:
+		// Nothing to derive: the pool's kill context is the only way out.
 		if it.ctx == context.Background() {
 			ctx = p.killCtx
 		} else {
 			ctx = mergedCtx{it.ctx, p.killCtx}
 		}
-	case it.ctx.Done() == nil:
-		parent := p.killCtx
-		if it.ctx != context.Background() {
-			parent = mergedCtx{it.ctx, p.killCtx}
-		}
-		c, cancel := context.WithTimeout(parent, it.timeout)
-		ctx, cleanup = c, cancel
 	default:
-		c, cancel := context.WithCancel(it.ctx)
-		stop := context.AfterFunc(p.killCtx, cancel)
-		cancelTimeout := context.CancelFunc(func() {})
 		if it.timeout > 0 {
-			c, cancelTimeout = context.WithTimeout(c, it.timeout)
+			ctx, cancel = context.WithTimeout(it.ctx, it.timeout)
+		} else {
+			ctx, cancel = context.WithCancel(it.ctx)
 		}
-		ctx, cleanup = c, func() { cancelTimeout(); stop(); cancel() }
+		// CloseNow reaches this context through the worker, which is
+		// cheaper than registering every task with the shared kill context
+		// (a lock and a map entry there, twice per task, from all workers).
+		w.killMu.Lock()
+		w.cancel = cancel
+		w.killMu.Unlock()
+		if p.killed.Load() {
+			cancel()
+		}
 	}
 	err := callSafely(it.r, ctx)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		sh.cancelledRunning.Add(1)
 	}
-	if cleanup != nil {
-		cleanup()
+	if cancel != nil {
+		w.killMu.Lock()
+		w.cancel = nil
+		w.killMu.Unlock()
+		cancel()
 	}
 	if it.enq != 0 {
 		sh.run.record(nanotime() - start)
@@ -804,7 +815,20 @@ func (p *Pool) CloseNow() {
 		dropped = append(dropped, it)
 	}
 	p.mu.Unlock()
+	p.killed.Store(true)
 	p.kill()
+	// A worker arms its task's cancel and then checks killed, so each
+	// running task is cancelled here or by its worker.
+	p.mu.Lock()
+	running := slices.Clone(p.all)
+	p.mu.Unlock()
+	for _, w := range running {
+		w.killMu.Lock()
+		if w.cancel != nil {
+			w.cancel()
+		}
+		w.killMu.Unlock()
+	}
 	for _, it := range dropped {
 		if it.stop != nil && !it.stop() {
 			it.hookLive = true

@@ -81,6 +81,9 @@ func main() {
 			}
 		}
 		for i, c := range cs {
+			// Collect the throughput runs' garbage first, so that the GC
+			// does not run during whichever pool is measured first.
+			runtime.GC()
 			p := c.new(workersN)
 			p50, p99 := lone(p, k.nLo, k.work)
 			p.close()

@@ -294,6 +294,7 @@ func (p *Pool) submit(it *item, block bool) error {
 	if err := it.ctx.Err(); err != nil {
 		return err
 	}
+	yielded := 0
 	p.mu.Lock()
 	for {
 		if p.closed {
@@ -338,6 +339,15 @@ func (p *Pool) submit(it *item, block bool) error {
 		if !block {
 			p.mu.Unlock()
 			return ErrQueueFull
+		}
+		if yielded < 2 {
+			// A worker is likely to free a slot within a task's time:
+			// yielding is cheaper than parking and being woken.
+			yielded++
+			p.mu.Unlock()
+			runtime.Gosched()
+			p.mu.Lock()
+			continue
 		}
 		// Wait for a token (one per freed slot: no thundering herd, no
 		// channel to allocate per wait), a resize, or close.

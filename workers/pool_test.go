@@ -745,3 +745,148 @@ func TestUtilizationOfLongStretch(t *testing.T) {
 	assert.EqualValues(t, 1, st.Run.Count)
 	assert.GreaterOrEqual(t, st.Run.P50, 1e6)
 }
+
+// TestCloseNowCancelsEveryKindOfContext checks that CloseNow reaches running
+// tasks whatever their submit context: one that cannot end (the pool's own
+// context is used), one that can (the task's context is derived from it and
+// armed on its worker), with and without a per-task timeout, and that the
+// task still sees the submitter's values.
+func TestCloseNowCancelsEveryKindOfContext(t *testing.T) {
+	type key struct{}
+	cancellable, cancel := context.WithCancel(context.WithValue(bg, key{}, "v"))
+	defer cancel()
+	valued := context.WithValue(bg, key{}, "v")
+	cases := []struct {
+		name string
+		ctx  context.Context
+		opts []TaskOption
+	}{
+		{"background", bg, nil},
+		{"values only", valued, nil},
+		{"values only+timeout", valued, []TaskOption{WithTimeout(time.Hour)}},
+		{"cancellable", cancellable, nil},
+		{"cancellable+timeout", cancellable, []TaskOption{WithTimeout(time.Hour)}},
+	}
+	p := NewPool(Options{MaxWorkers: len(cases)})
+	started := make(chan struct{}, len(cases))
+	var tasks []*Task[string]
+	for _, c := range cases {
+		tk, err := Submit(c.ctx, p, func(ctx context.Context) (string, error) {
+			started <- struct{}{}
+			<-ctx.Done()
+			v, _ := ctx.Value(key{}).(string)
+			return v, ctx.Err()
+		}, c.opts...)
+		require.NoError(t, err)
+		tasks = append(tasks, tk)
+	}
+	for range cases {
+		<-started
+	}
+	p.CloseNow()
+	for i, tk := range tasks {
+		v, err := tk.Wait(bg)
+		require.ErrorIs(t, err, context.Canceled, cases[i].name)
+		if cases[i].ctx != bg {
+			assert.Equal(t, "v", v, cases[i].name)
+		}
+	}
+	assert.EqualValues(t, len(cases), p.Stats().CancelledRunning)
+}
+
+// TestCloseNowRacingStarts closes a busy pool while tasks with cancellable
+// contexts start and finish, many times: every handle must end (none may
+// wait forever on a context that CloseNow missed).
+func TestCloseNowRacingStarts(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	for round := range 50 {
+		p := NewPool(Options{MaxWorkers: 3, MaxQueue: Unbounded})
+		var tasks []*Task[int]
+		for range 40 {
+			tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+				select {
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				case <-time.After(time.Duration(round%5) * 10 * time.Microsecond):
+					return 1, nil
+				}
+			})
+			require.NoError(t, err)
+			tasks = append(tasks, tk)
+		}
+		p.CloseNow()
+		wctx, wcancel := context.WithTimeout(bg, 10*time.Second)
+		for _, tk := range tasks {
+			_, err := tk.Wait(wctx)
+			require.NotErrorIs(t, err, context.DeadlineExceeded, "round %d: a task outlived CloseNow", round)
+		}
+		wcancel()
+	}
+}
+
+// TestBlockedSubmitters parks many submitters on a full queue at once:
+// freed slots must reach all of them (a token passed on while room is
+// left), a resize must let them in at once, and close must release the rest.
+func TestBlockedSubmitters(t *testing.T) {
+	for _, mode := range []string{"release", "resize", "close"} {
+		t.Run(mode, func(t *testing.T) {
+			p := NewPool(Options{MaxWorkers: 1, MaxQueue: 2})
+			started := make(chan struct{}, 1)
+			release := make(chan struct{})
+			_, err := Submit(bg, p, blocker(started, release))
+			require.NoError(t, err)
+			<-started
+			for range 2 {
+				_, err := Submit(bg, p, blocker(nil, release))
+				require.NoError(t, err)
+			}
+			const waiters = 13
+			errs := make(chan error, waiters)
+			for range waiters {
+				go func() {
+					tk, err := Submit(bg, p, func(context.Context) (int, error) { return 1, nil })
+					if err == nil {
+						_, err = tk.Wait(bg)
+					}
+					errs <- err
+				}()
+			}
+			waitFor(t, "submitters parked", func() bool {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				return p.spaceWait == waiters
+			})
+			switch mode {
+			case "release":
+				close(release)
+			case "resize":
+				p.Resize(1 + waiters) // room for every waiter on a worker
+			case "close":
+				// Close stops accepting at once; it cannot finish while
+				// the queued tasks block, so give it a short deadline.
+				ctx, cancel := context.WithTimeout(bg, 10*time.Millisecond)
+				require.ErrorIs(t, p.Close(ctx), context.DeadlineExceeded)
+				cancel()
+			}
+			for range waiters {
+				err := <-errs
+				if mode == "close" {
+					require.ErrorIs(t, err, ErrClosed)
+				} else {
+					require.NoError(t, err)
+				}
+			}
+			if mode != "release" {
+				close(release)
+			}
+			require.NoError(t, p.Close(bg))
+			st := p.Stats()
+			if mode == "close" {
+				assert.EqualValues(t, 3, st.Submitted)
+			} else {
+				assert.EqualValues(t, 3+waiters, st.Completed)
+			}
+		})
+	}
+}

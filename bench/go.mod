@@ -3,6 +3,7 @@ module github.com/sharc-go/sharc/bench
 go 1.26.0
 
 require (
+	github.com/alitto/pond/v2 v2.7.1
 	github.com/panjf2000/ants/v2 v2.12.1
 	github.com/sharc-go/sharc v0.0.0
 	github.com/sourcegraph/conc v0.3.0

@@ -150,3 +150,24 @@ func ExampleNewPool() {
 	p.Close(context.Background())
 	// Output: 2
 }
+
+// With NoTiming the pool reads no clock: the counts stay exact, the
+// utilization and latency figures are off.
+func ExampleOptions_noTiming() {
+	p := workers.NewPool(workers.Options{MaxWorkers: 2, NoTiming: true})
+	for i := 0; i < 10; i++ {
+		p.Go(context.Background(), func(ctx context.Context) error {
+			if i%5 == 0 {
+				return errors.New("odd one out")
+			}
+			return nil
+		}, nil)
+	}
+	p.Close(context.Background())
+	st := p.Stats()
+	fmt.Println(st.Timing, st.Run.Count)
+	fmt.Println(st)
+	// Output:
+	// false 0
+	// queued=0 running=0 workers=0/2 submitted=10 completed=8 failed=2 cancelled=0 timing=off
+}

@@ -514,8 +514,11 @@ func TestManySubmitters(t *testing.T) {
 			st := p.Stats()
 			require.EqualValues(t, goroutines*per, st.Submitted)
 			require.EqualValues(t, goroutines*per, st.Completed)
-			require.EqualValues(t, goroutines*per, st.Wait.Count)
-			require.EqualValues(t, goroutines*per, st.Run.Count)
+			assert.Zero(t, st.Running)
+			// The first alwaysTimed tasks and then one in sampleEvery are timed.
+			assert.Equal(t, st.Wait.Count, st.Run.Count)
+			assert.GreaterOrEqual(t, st.Run.Count, uint64(alwaysTimed))
+			assert.InDelta(t, alwaysTimed+(goroutines*per-alwaysTimed)/sampleEvery, st.Run.Count, goroutines*per/sampleEvery/5)
 		})
 	}
 }
@@ -645,4 +648,245 @@ func soak(t *testing.T, d time.Duration) {
 	require.EqualValues(t, st.Submitted, st.Completed+st.Failed+st.Cancelled)
 	require.EqualValues(t, okN.Load(), st.Completed)
 	t.Logf("soak %v: submitted=%d rejected=%d %s", d, submitted.Load(), rejected.Load(), st)
+}
+
+func TestNoTiming(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 3, NoTiming: true})
+	release := make(chan struct{})
+	var blocked []*Task[int]
+	for range 3 {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) { <-release; return 0, nil })
+		require.NoError(t, err)
+		blocked = append(blocked, tk)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	queued, err := Submit(ctx, p, func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	waitFor(t, "three running", func() bool { return p.Stats().Running == 3 })
+	st := p.Stats()
+	assert.Equal(t, 1, st.Queued)
+	cancel()
+	_, err = queued.Wait(bg)
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	for _, tk := range blocked {
+		_, err := tk.Wait(bg)
+		require.NoError(t, err)
+	}
+	const n = 37 // every fifth fails, one panics
+	var tasks []*Task[int]
+	for i := range n {
+		tk, err := Submit(bg, p, func(context.Context) (int, error) {
+			switch {
+			case i == 11:
+				panic("boom")
+			case i%5 == 0:
+				return 0, errors.New("failed")
+			}
+			return i, nil
+		})
+		require.NoError(t, err)
+		tasks = append(tasks, tk)
+	}
+	for _, tk := range tasks {
+		<-tk.Done()
+	}
+	require.NoError(t, p.Close(bg))
+
+	st = p.Stats()
+	assert.False(t, st.Timing)
+	assert.EqualValues(t, 3+1+n, st.Submitted)
+	assert.EqualValues(t, 3+n-8-1, st.Completed)
+	assert.EqualValues(t, 8+1, st.Failed)
+	assert.EqualValues(t, 1, st.Cancelled)
+	assert.Zero(t, st.Running)
+	assert.Zero(t, st.Queued)
+	assert.Equal(t, Latency{}, st.Wait)
+	assert.Equal(t, Latency{}, st.Run)
+	assert.Zero(t, st.Utilization)
+	assert.Zero(t, st.UtilizationRecent)
+
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, false, m["timing"])
+	assert.EqualValues(t, 3+n-8-1, m["completed"])
+	assert.EqualValues(t, 1, m["cancelled"])
+	s := st.String()
+	assert.NotContains(t, s, "\n")
+	assert.Contains(t, s, fmt.Sprintf("completed=%d failed=9 cancelled=1 timing=off", 3+n-8-1))
+	assert.NotContains(t, s, "util=")
+}
+
+// TestUtilizationOfLongStretch checks that a worker busy for longer than a
+// second, without parking, counts in both utilization figures while still
+// busy.
+func TestUtilizationOfLongStretch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 1.2 s")
+	}
+	p := NewPool(Options{MaxWorkers: 1})
+	release := make(chan struct{})
+	tk, err := Submit(bg, p, func(context.Context) (int, error) { <-release; return 0, nil })
+	require.NoError(t, err)
+	time.Sleep(1200 * time.Millisecond)
+	st := p.Stats()
+	assert.True(t, st.Timing)
+	assert.Greater(t, st.Utilization, 0.8, st.String())
+	assert.Greater(t, st.UtilizationRecent, 0.8, st.String())
+	close(release)
+	_, err = tk.Wait(bg)
+	require.NoError(t, err)
+	require.NoError(t, p.Close(bg))
+	st = p.Stats()
+	assert.Greater(t, st.Utilization, 0.8, st.String())
+	assert.Greater(t, st.UtilizationRecent, 0.8, st.String())
+	assert.EqualValues(t, 1, st.Run.Count)
+	assert.GreaterOrEqual(t, st.Run.P50, 1e6)
+}
+
+// TestCloseNowCancelsEveryKindOfContext checks that CloseNow reaches running
+// tasks whatever their submit context: one that cannot end (the pool's own
+// context is used), one that can (the task's context is derived from it and
+// armed on its worker), with and without a per-task timeout, and that the
+// task still sees the submitter's values.
+func TestCloseNowCancelsEveryKindOfContext(t *testing.T) {
+	type key struct{}
+	cancellable, cancel := context.WithCancel(context.WithValue(bg, key{}, "v"))
+	defer cancel()
+	valued := context.WithValue(bg, key{}, "v")
+	cases := []struct {
+		name string
+		ctx  context.Context
+		opts []TaskOption
+	}{
+		{"background", bg, nil},
+		{"values only", valued, nil},
+		{"values only+timeout", valued, []TaskOption{WithTimeout(time.Hour)}},
+		{"cancellable", cancellable, nil},
+		{"cancellable+timeout", cancellable, []TaskOption{WithTimeout(time.Hour)}},
+	}
+	p := NewPool(Options{MaxWorkers: len(cases)})
+	started := make(chan struct{}, len(cases))
+	var tasks []*Task[string]
+	for _, c := range cases {
+		tk, err := Submit(c.ctx, p, func(ctx context.Context) (string, error) {
+			started <- struct{}{}
+			<-ctx.Done()
+			v, _ := ctx.Value(key{}).(string)
+			return v, ctx.Err()
+		}, c.opts...)
+		require.NoError(t, err)
+		tasks = append(tasks, tk)
+	}
+	for range cases {
+		<-started
+	}
+	p.CloseNow()
+	for i, tk := range tasks {
+		v, err := tk.Wait(bg)
+		require.ErrorIs(t, err, context.Canceled, cases[i].name)
+		if cases[i].ctx != bg {
+			assert.Equal(t, "v", v, cases[i].name)
+		}
+	}
+	assert.EqualValues(t, len(cases), p.Stats().CancelledRunning)
+}
+
+// TestCloseNowRacingStarts closes a busy pool while tasks with cancellable
+// contexts start and finish, many times: every handle must end (none may
+// wait forever on a context that CloseNow missed).
+func TestCloseNowRacingStarts(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	for round := range 50 {
+		p := NewPool(Options{MaxWorkers: 3, MaxQueue: Unbounded})
+		var tasks []*Task[int]
+		for range 40 {
+			tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+				select {
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				case <-time.After(time.Duration(round%5) * 10 * time.Microsecond):
+					return 1, nil
+				}
+			})
+			require.NoError(t, err)
+			tasks = append(tasks, tk)
+		}
+		p.CloseNow()
+		wctx, wcancel := context.WithTimeout(bg, 10*time.Second)
+		for _, tk := range tasks {
+			_, err := tk.Wait(wctx)
+			require.NotErrorIs(t, err, context.DeadlineExceeded, "round %d: a task outlived CloseNow", round)
+		}
+		wcancel()
+	}
+}
+
+// TestBlockedSubmitters parks many submitters on a full queue at once:
+// freed slots must reach all of them (a token passed on while room is
+// left), a resize must let them in at once, and close must release the rest.
+func TestBlockedSubmitters(t *testing.T) {
+	for _, mode := range []string{"release", "resize", "close"} {
+		t.Run(mode, func(t *testing.T) {
+			p := NewPool(Options{MaxWorkers: 1, MaxQueue: 2})
+			started := make(chan struct{}, 1)
+			release := make(chan struct{})
+			_, err := Submit(bg, p, blocker(started, release))
+			require.NoError(t, err)
+			<-started
+			for range 2 {
+				_, err := Submit(bg, p, blocker(nil, release))
+				require.NoError(t, err)
+			}
+			const waiters = 13
+			errs := make(chan error, waiters)
+			for range waiters {
+				go func() {
+					tk, err := Submit(bg, p, func(context.Context) (int, error) { return 1, nil })
+					if err == nil {
+						_, err = tk.Wait(bg)
+					}
+					errs <- err
+				}()
+			}
+			waitFor(t, "submitters parked", func() bool {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				return p.spaceWait == waiters
+			})
+			switch mode {
+			case "release":
+				close(release)
+			case "resize":
+				p.Resize(1 + waiters) // room for every waiter on a worker
+			case "close":
+				// Close stops accepting at once; it cannot finish while
+				// the queued tasks block, so give it a short deadline.
+				ctx, cancel := context.WithTimeout(bg, 10*time.Millisecond)
+				require.ErrorIs(t, p.Close(ctx), context.DeadlineExceeded)
+				cancel()
+			}
+			for range waiters {
+				err := <-errs
+				if mode == "close" {
+					require.ErrorIs(t, err, ErrClosed)
+				} else {
+					require.NoError(t, err)
+				}
+			}
+			if mode != "release" {
+				close(release)
+			}
+			require.NoError(t, p.Close(bg))
+			st := p.Stats()
+			if mode == "close" {
+				assert.EqualValues(t, 3, st.Submitted)
+			} else {
+				assert.EqualValues(t, 3+waiters, st.Completed)
+			}
+		})
+	}
 }

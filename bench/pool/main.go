@@ -11,20 +11,28 @@ import (
 	"time"
 )
 
+// result is one pool on one task; bench/node/pool prints the same fields.
 type result struct {
 	Bench     string  `json:"bench"`
 	Pool      string  `json:"pool"`
+	Task      string  `json:"task"`
 	TasksPerS float64 `json:"tasks_per_s"`
 	LoneP50US float64 `json:"lone_p50_us"`
 	LoneP99US float64 `json:"lone_p99_us"`
 }
 
+// spin burns CPU for d, as cmd/demo spawn-cost's "100 µs CPU task" does.
+func spin(d time.Duration) {
+	for start := time.Now(); time.Since(start) < d; {
+	}
+}
+
 // lone measures submit-to-result latency of one task at a time through an
 // idle pool.
-func lone(p pool, n int) (p50, p99 float64) {
+func lone(p pool, n int, work func()) (p50, p99 float64) {
 	lat := make([]time.Duration, n)
 	done := make(chan struct{}, 1)
-	task := func() { done <- struct{}{} }
+	task := func() { work(); done <- struct{}{} }
 	for i := range lat {
 		start := time.Now()
 		p.submit(task)
@@ -38,26 +46,50 @@ func lone(p pool, n int) (p50, p99 float64) {
 
 func main() {
 	n := flag.Int("n", 1_000_000, "tiny tasks per throughput run")
-	nLone := flag.Int("lone", 20_000, "lone tasks for the latency figures")
+	cpuN := flag.Int("cpu-n", 4_000, "100 µs CPU tasks per throughput run (0: skip the CPU task)")
+	nLone := flag.Int("lone", 20_000, "lone tiny tasks for the latency figures (CPU task: a tenth)")
 	rounds := flag.Int("rounds", 3, "throughput runs per pool (best is kept)")
 	asJSON := flag.Bool("json", false, "one JSON object per line")
 	flag.Parse()
 	workersN := runtime.GOMAXPROCS(0)
+	type taskKind struct {
+		name       string
+		work       func()
+		count, nLo int
+	}
+	kinds := []taskKind{{"tiny", func() {}, *n, *nLone}}
+	if *cpuN > 0 {
+		kinds = append(kinds, taskKind{"100µs CPU", func() { spin(100 * time.Microsecond) }, *cpuN, max(*nLone/10, 1)})
+	}
+	cs := contenders()
 	var res []result
-	for _, c := range contenders() {
-		best := 0.0
-		for range *rounds {
-			p := c.new(workersN)
-			start := time.Now()
-			throughput(p, *n)
-			el := time.Since(start)
-			p.close()
-			best = max(best, float64(*n)/el.Seconds())
+	for _, k := range kinds {
+		rs := make([]result, len(cs))
+		// Rounds go through all the pools in turn, each round starting one
+		// pool further on, so that bursts of load from other jobs on a
+		// shared machine, and the cost of going first, hit them alike.
+		for r := range *rounds {
+			for j := range cs {
+				i := (j + r) % len(cs)
+				c := cs[i]
+				p := c.new(workersN)
+				start := time.Now()
+				throughput(p, k.count, k.work)
+				el := time.Since(start)
+				p.close()
+				rs[i].TasksPerS = max(rs[i].TasksPerS, float64(k.count)/el.Seconds())
+			}
 		}
-		p := c.new(workersN)
-		p50, p99 := lone(p, *nLone)
-		p.close()
-		res = append(res, result{"pool", c.name, best, p50, p99})
+		for i, c := range cs {
+			// Collect the throughput runs' garbage first, so that the GC
+			// does not run during whichever pool is measured first.
+			runtime.GC()
+			p := c.new(workersN)
+			p50, p99 := lone(p, k.nLo, k.work)
+			p.close()
+			rs[i].Bench, rs[i].Pool, rs[i].Task, rs[i].LoneP50US, rs[i].LoneP99US = "pool", c.name, k.name, p50, p99
+		}
+		res = append(res, rs...)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -66,12 +98,21 @@ func main() {
 		}
 		return
 	}
-	fmt.Printf("tiny tasks, %d workers, %d producers, best of %d runs of %d tasks; lone-task latency over %d tasks\n",
-		workersN, workersN, *rounds, *n, *nLone)
+	fmt.Printf("%d workers, %d producers, best of %d runs (%d tiny tasks, %d CPU tasks); lone-task latency over %d tiny and %d CPU tasks\n",
+		workersN, workersN, *rounds, *n, *cpuN, *nLone, max(*nLone/10, 1))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "pool\ttasks/s\tvs workers.Pool\tlone p50 µs\tlone p99 µs\t")
-	for _, r := range res {
-		fmt.Fprintf(tw, "%s\t%.2fM\t%.2f×\t%.2f\t%.2f\t\n", r.Pool, r.TasksPerS/1e6, r.TasksPerS/res[0].TasksPerS, r.LoneP50US, r.LoneP99US)
+	fmt.Fprintln(tw, "pool\ttask\ttasks/s\tvs workers.Pool\tlone p50 µs\tlone p99 µs\t")
+	for i, r := range res {
+		first := res[i-i%len(cs)]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f×\t%.2f\t%.2f\t\n", r.Pool, r.Task, rate(r.TasksPerS), r.TasksPerS/first.TasksPerS, r.LoneP50US, r.LoneP99US)
 	}
 	tw.Flush()
+}
+
+// rate renders tasks/s with a unit.
+func rate(r float64) string {
+	if r >= 1e6 {
+		return fmt.Sprintf("%.2f M", r/1e6)
+	}
+	return fmt.Sprintf("%.1f k", r/1e3)
 }

@@ -1,10 +1,12 @@
 // Command pool compares workers.Pool with its Go peers on the same tasks:
-// panjf2000/ants, sourcegraph/conc, errgroup with SetLimit, and a plain
+// panjf2000/ants, alitto/pond, sourcegraph/conc, errgroup with SetLimit, and a plain
 // channel feeding N goroutines (the floor cost of a hand-off). It prints
-// tasks/s for tiny tasks submitted from GOMAXPROCS producers, and p50/p99
-// submit-to-result latency of a lone task through an idle pool.
+// tasks/s for tiny tasks and for 100 µs CPU tasks submitted from GOMAXPROCS
+// producers, and p50/p99 submit-to-result latency of a lone task through an
+// idle pool. bench/node/pool does the same through piscina, and
+// bench/pool/node.sh prints both side by side.
 //
-//	cd bench && go run ./pool [-n 1000000] [-lone 20000] [-json]
+//	cd bench && go run ./pool [-n 1000000] [-cpu-n 4000] [-rounds 3] [-lone 20000] [-json]
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/alitto/pond/v2"
 	"github.com/panjf2000/ants/v2"
 	concpool "github.com/sourcegraph/conc/pool"
 	"golang.org/x/sync/errgroup"
@@ -33,8 +36,13 @@ type contender struct {
 
 func contenders() []contender {
 	return []contender{
-		{"workers.Pool", func(n int) pool { return newSharc(n) }},
+		{"workers.Pool", func(n int) pool { return newSharc(n, false) }},
+		{"workers.Pool NoTiming", func(n int) pool { return newSharc(n, true) }},
+		{"workers.Pool MaxQueue=Unbounded", func(n int) pool {
+			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: workers.Unbounded})}
+		}},
 		{"ants", func(n int) pool { return newAnts(n) }},
+		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
 		{"conc", func(n int) pool { return &concPool{p: concpool.New().WithMaxGoroutines(n)} }},
 		{"errgroup.SetLimit", func(n int) pool { g := new(errgroup.Group); g.SetLimit(n); return &egPool{g: g} }},
 		{"channel+N goroutines", func(n int) pool { return newChanPool(n) }},
@@ -43,8 +51,8 @@ func contenders() []contender {
 
 type sharcPool struct{ p *workers.Pool }
 
-func newSharc(n int) *sharcPool {
-	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n})}
+func newSharc(n int, noTiming bool) *sharcPool {
+	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming})}
 }
 
 func (s *sharcPool) submit(f func()) {
@@ -68,6 +76,17 @@ func (a *antsPool) submit(f func()) {
 	}
 }
 func (a *antsPool) close() { a.p.Release() }
+
+// pondPool uses pond's default queue (unbounded) and Go, its
+// fire-and-forget form.
+type pondPool struct{ p pond.Pool }
+
+func (p *pondPool) submit(f func()) {
+	if err := p.p.Go(f); err != nil {
+		panic(err)
+	}
+}
+func (p *pondPool) close() { p.p.StopAndWait() }
 
 type concPool struct{ p *concpool.Pool }
 
@@ -101,13 +120,13 @@ func newChanPool(n int) *chanPool {
 func (c *chanPool) submit(f func()) { c.ch <- f }
 func (c *chanPool) close()          { close(c.ch); c.wg.Wait() }
 
-// throughput submits n tiny tasks from GOMAXPROCS producers and waits for
-// them all.
-func throughput(p pool, n int) {
+// throughput submits n tasks doing work from GOMAXPROCS producers and waits
+// for them all.
+func throughput(p pool, n int, work func()) {
 	procs := runtime.GOMAXPROCS(0)
 	var done sync.WaitGroup
 	done.Add(n)
-	task := func() { done.Done() }
+	task := func() { work(); done.Done() }
 	var prod sync.WaitGroup
 	for i := range procs {
 		k := n / procs

@@ -2,8 +2,11 @@ package main
 
 import (
 	"runtime"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestContendersRunEverything checks that each adapter runs every task
@@ -15,7 +18,7 @@ func TestContendersRunEverything(t *testing.T) {
 		for range 1000 {
 			p.submit(func() { n.Add(1) })
 		}
-		throughput(p, 997)
+		throughput(p, 997, func() {})
 		p.close()
 		if got := n.Load(); got != 1000 {
 			t.Errorf("%s: ran %d of 1000", c.name, got)
@@ -30,9 +33,47 @@ func BenchmarkTiny(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			p := c.new(runtime.GOMAXPROCS(0))
 			b.ResetTimer()
-			throughput(p, b.N)
+			throughput(p, b.N, func() {})
 			b.StopTimer()
 			p.close()
 		})
+	}
+}
+
+// BenchmarkPaired runs workers.Pool and each other pool on the same tiny
+// load in short back-to-back pairs (alternating which goes first) and
+// reports the median of the per-pair throughput ratios, other ÷
+// workers.Pool: on a shared machine, pairs milliseconds apart see the same
+// load where whole runs seconds apart do not. Each b.N iteration is one
+// round of pairs.
+//
+//	go test -run '^$' -bench Paired -benchtime 100x ./pool/
+func BenchmarkPaired(b *testing.B) {
+	const tasks = 20_000
+	cs := contenders()
+	once := func(c contender) time.Duration {
+		p := c.new(runtime.GOMAXPROCS(0))
+		start := time.Now()
+		throughput(p, tasks, func() {})
+		d := time.Since(start)
+		p.close()
+		return d
+	}
+	ratios := make([][]float64, len(cs))
+	for i := range b.N {
+		for j, c := range cs[1:] {
+			var ref, other time.Duration
+			if i%2 == 0 {
+				ref, other = once(cs[0]), once(c)
+			} else {
+				other, ref = once(c), once(cs[0])
+			}
+			ratios[j+1] = append(ratios[j+1], float64(ref)/float64(other))
+		}
+	}
+	for j, c := range cs[1:] {
+		r := ratios[j+1]
+		slices.Sort(r)
+		b.ReportMetric(r[len(r)/2], "x:"+strings.ReplaceAll(c.name, " ", "_"))
 	}
 }

@@ -42,6 +42,9 @@ var userRule = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,32}$`)
 type AuthConfig struct {
 	Workers, Queue int
 	NoPool         bool
+	// WorkerNice is as in SudokuConfig: Argon2id cannot yield, so only
+	// the kernel can put a request thread ahead of a hashing worker.
+	WorkerNice int
 	// DataFile persists the users; empty keeps them in memory only.
 	DataFile string
 	Logger   *log.Logger
@@ -66,7 +69,7 @@ func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
 	if cfg.NoPool {
 		r = &directRunner{}
 	} else {
-		r = newPoolRunner(cfg.Workers, cfg.Queue)
+		r = newPoolRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice)
 	}
 	s, err := newAuthServer(r, cfg)
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/sharc-go/sharc/internal/argon2id"
 )
 
 // Argon2id parameters: OWASP's password storage guidance (m=19 MiB, t=2, p=1).
@@ -293,10 +293,10 @@ func hashPasswordWith(password string, time, memory uint32) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, time, memory, argonThreads, argonKeyLen)
+	key := argon2id.IDKey([]byte(password), salt, time, memory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, memory, time, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2id.Version, memory, time, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // errBadHash means a stored hash is not an Argon2id PHC string we can read.
@@ -310,7 +310,7 @@ func verifyPassword(password, phc string) (bool, error) {
 		return false, errBadHash
 	}
 	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2id.Version {
 		return false, errBadHash
 	}
 	var m, t uint32
@@ -327,6 +327,6 @@ func verifyPassword(password, phc string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := argon2id.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -42,31 +43,19 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 		headroom(*workers, logger)
 	}
 	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
-	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
 }
 
 // headroom gives the request path Ps of its own beside the pool's workers
-// (serve.Headroom).
+// (serve.Headroom), and, unless GOGC is set, collects garbage a quarter as
+// often: each collection stops the world, and stopping it means waiting
+// for the workers' low-priority threads to get the CPU back.
 func headroom(workers int, logger *log.Logger) {
 	prev := serve.Headroom(workers)
 	logger.Printf("GOMAXPROCS %d -> %d: %d workers plus room for the request path", prev, runtime.GOMAXPROCS(0), workers)
-}
-
-// serveUntilSignal serves s on addr until SIGINT or SIGTERM, then shuts down
-// gracefully.
-func serveUntilSignal(addr string, s serve.Server, grace time.Duration, logger *log.Logger, stdout io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
-	fmt.Fprintf(stdout, "listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
-	if err := serve.Run(ctx, ln, s, grace, logger); err != nil {
-		return err
-	}
-	logger.Print("stopped cleanly")
-	return nil
 }
 
 func runAuthServer(args []string, stdout, stderr io.Writer) error {
@@ -93,7 +82,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,7 +39,8 @@ func startSudoku(t *testing.T, cfg SudokuConfig) string {
 // must be a correct solution or a clean 503, health must stay answered, and
 // the server must solve correctly afterwards.
 func TestLoadOverload(t *testing.T) {
-	url := startSudoku(t, SudokuConfig{Workers: 1, Queue: 2})
+	defer runtime.GOMAXPROCS(Headroom(1))
+	url := startSudoku(t, SudokuConfig{Workers: 1, Queue: 2, WorkerNice: 10})
 	solved, err := sudoku.SolveString(context.Background(), inkala)
 	require.NoError(t, err)
 	want := solved.Solution.String()
@@ -60,8 +64,9 @@ func TestLoadOverload(t *testing.T) {
 	require.NotNil(t, rep.Health)
 	assert.Positive(t, rep.Health.Count)
 	assert.Zero(t, rep.HealthFail)
-	// The README's claim is p99 < 10 ms; the race detector and a shared
-	// machine need a looser bound here.
+	// The README's claim, p99 < 10 ms, is measured with the load generator
+	// in a process of its own; here it shares the Go scheduler, and the
+	// race detector and a shared machine slow everything down.
 	assert.Less(t, rep.Health.P99, 250.0)
 
 	// Requests the load abandoned leave the pool as their cancellation
@@ -104,52 +109,123 @@ func TestLoadCountsTransportErrors(t *testing.T) {
 	assert.Zero(t, rep.Status["200"])
 }
 
-// TestAuthLoadOverload drives a 1-worker auth server well past its queue:
-// only 200 or 503, and the user can still log in afterwards.
+// TestAuthLoadOverload drives a 1-worker auth server well past its queue
+// with logins while other clients register new users: only 200/201 or
+// 503, no registration answered 201 is lost, and the users can still log
+// in afterwards, also after a restart from the data file.
 func TestAuthLoadOverload(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s, err := NewAuthServer(AuthConfig{Workers: 1, Queue: 1, DataFile: t.TempDir() + "/users.json"})
+	file := t.TempDir() + "/users.json"
+	s, err := NewAuthServer(AuthConfig{Workers: 1, Queue: 1, WorkerNice: 10, DataFile: file})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- Run(ctx, ln, s, 5*time.Second, nil) }()
-	defer func() { cancel(); require.NoError(t, <-errc) }()
+	stopped := false
+	stopServer := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			require.NoError(t, <-errc)
+		}
+	}
+	defer stopServer()
 	url := "http://" + ln.Addr().String()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	postJSON := func(ctx context.Context, path, body string) (int, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, strings.NewReader(body))
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
 	creds := `{"user":"alice","password":"correct horse battery"}`
-	resp, err := http.Post(url+"/register", "application/json", strings.NewReader(creds))
+	code, err := postJSON(context.Background(), "/register", creds)
 	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, 201, resp.StatusCode)
+	require.Equal(t, 201, code)
+
+	// Registrations of distinct users, alongside the login load.
+	regCtx, stopReg := context.WithTimeout(context.Background(), time.Second)
+	defer stopReg()
+	var (
+		regMu      sync.Mutex
+		registered []string
+		regStatus  = map[int]int{}
+		regWG      sync.WaitGroup
+	)
+	for c := range 4 {
+		regWG.Add(1)
+		go func() {
+			defer regWG.Done()
+			for k := 0; ; k++ {
+				user := fmt.Sprintf("user%d_%d", c, k)
+				code, err := postJSON(regCtx, "/register", fmt.Sprintf(`{"user":%q,"password":"pw of %s"}`, user, user))
+				if err != nil {
+					return // the run ended
+				}
+				regMu.Lock()
+				regStatus[code]++
+				if code == 201 {
+					registered = append(registered, user)
+				}
+				regMu.Unlock()
+				if code == 503 {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}()
+	}
 
 	rep, err := Load(context.Background(), LoadConfig{
 		URL: url + "/login", Body: []byte(creds), Concurrency: 6, Duration: time.Second,
 		HealthURL: url + "/healthz",
 	})
 	require.NoError(t, err)
+	regWG.Wait()
 	var buf bytes.Buffer
 	rep.WriteText(&buf)
-	t.Log("\n" + buf.String())
+	t.Logf("\n%sregistrations: %v", buf.String(), regStatus)
 	// Argon2id under the race detector takes ~0.4 s, so a 1 s run may
 	// complete no login at all: correctness is checked after the run.
 	assert.Positive(t, rep.Status["503"])
 	for k := range rep.Status {
 		assert.Contains(t, []string{"200", "503"}, k)
 	}
+	for code := range regStatus {
+		assert.Contains(t, []int{201, 503}, code, "registration statuses %v", regStatus)
+	}
 	assert.Zero(t, rep.HealthFail)
 
 	// The hashes the load left running finish first: until then a 503
 	// with Retry-After is the right answer, so honour it.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err = http.Post(url+"/login", "application/json", strings.NewReader(creds))
-		require.NoError(t, err)
-		resp.Body.Close()
-		if resp.StatusCode != 503 || time.Now().After(deadline) {
-			break
+	login := func(body string) int {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			code, err := postJSON(context.Background(), "/login", body)
+			require.NoError(t, err)
+			if code != 503 || time.Now().After(deadline) {
+				return code
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
-		time.Sleep(50 * time.Millisecond)
 	}
-	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, 200, login(creds))
+	for _, u := range registered {
+		assert.Equal(t, 200, login(fmt.Sprintf(`{"user":%q,"password":"pw of %s"}`, u, u)), u)
+	}
+
+	// Every acknowledged registration is in the file a restart reads.
+	stopServer()
+	s2, err := NewAuthServer(AuthConfig{Workers: 1, DataFile: file})
+	require.NoError(t, err)
+	defer s2.Close(context.Background())
+	for _, u := range append(registered, "alice") {
+		assert.Contains(t, s2.users, u)
+	}
 }

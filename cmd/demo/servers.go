@@ -40,7 +40,7 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
 	if !*noPool && *room {
-		headroom(*workers, logger)
+		defer headroom(*workers, logger)()
 	}
 	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
 	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
@@ -49,12 +49,20 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 // headroom gives the request path Ps of its own beside the pool's workers
 // (serve.Headroom), and, unless GOGC is set, collects garbage a quarter as
 // often: each collection stops the world, and stopping it means waiting
-// for the workers' low-priority threads to get the CPU back.
-func headroom(workers int, logger *log.Logger) {
+// for the workers' low-priority threads to get the CPU back. undo restores
+// both, for the tests that run a server in their own process.
+func headroom(workers int, logger *log.Logger) (undo func()) {
 	prev := serve.Headroom(workers)
 	logger.Printf("GOMAXPROCS %d -> %d: %d workers plus room for the request path", prev, runtime.GOMAXPROCS(0), workers)
+	gc := -2 // unchanged
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		gc = debug.SetGCPercent(400)
+	}
+	return func() {
+		runtime.GOMAXPROCS(prev)
+		if gc != -2 {
+			debug.SetGCPercent(gc)
+		}
 	}
 }
 
@@ -76,7 +84,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
 	if !*noPool && *room {
-		headroom(*workers, logger)
+		defer headroom(*workers, logger)()
 	}
 	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, DataFile: *data, Logger: logger})
 	if err != nil {

@@ -89,3 +89,49 @@ func TestDisconnectCancelsPoolWork(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, classicS, res.Solution)
 }
+
+// TestShutdownCancelsAfterGrace checks that Run, once the grace period is
+// over, cancels the work still running instead of waiting for it, and
+// still returns nil.
+func TestShutdownCancelsAfterGrace(t *testing.T) {
+	r := newPoolRunner(1, 1, 0)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, stop := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	const grace = 100 * time.Millisecond
+	go func() { errc <- Run(ctx, ln, newSudokuServer(r, nil), grace, nil) }()
+	url := "http://" + ln.Addr().String()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+
+	puzzles := make([]string, MaxBatch)
+	for i := range puzzles {
+		puzzles[i] = inkala
+	}
+	body, err := json.Marshal(BatchRequest{Puzzles: puzzles})
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := (&http.Client{Transport: tr}).Post(url+"/solve/batch", "application/json", strings.NewReader(string(body)))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	require.Eventually(t, func() bool { return r.p.Stats().Running == 1 }, 5*time.Second, time.Millisecond)
+	start := time.Now()
+	stop()
+	select {
+	case err := <-errc:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its grace period")
+	}
+	assert.Less(t, time.Since(start), 5*time.Second)
+	<-done
+	st := r.p.Stats()
+	assert.EqualValues(t, 1, st.CancelledRunning, "the batch was cancelled, not finished")
+	assert.Zero(t, st.Completed)
+	assert.True(t, st.Closed)
+}

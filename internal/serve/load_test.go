@@ -37,58 +37,75 @@ func startSudoku(t *testing.T, cfg SudokuConfig) string {
 
 // TestLoadOverload drives a 1-worker server with 16 clients: every answer
 // must be a correct solution or a clean 503, health must stay answered, and
-// the server must solve correctly afterwards.
+// the server must solve correctly afterwards. The flood (503s retried at
+// once) runs as the servers did before Headroom and WorkerNice: with them
+// the request path may take nearly all the CPU of a loaded machine, which
+// is the trade they make (see the README), and a 1 s run under the race
+// detector might then solve nothing.
 func TestLoadOverload(t *testing.T) {
-	defer runtime.GOMAXPROCS(Headroom(1))
-	url := startSudoku(t, SudokuConfig{Workers: 1, Queue: 2, WorkerNice: 10})
-	solved, err := sudoku.SolveString(context.Background(), inkala)
-	require.NoError(t, err)
-	want := solved.Solution.String()
+	for _, tc := range []struct {
+		name             string
+		polite, headroom bool
+		nice             int
+	}{
+		{"flood", false, false, 0},
+		{"polite_niced", true, true, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.headroom {
+				defer runtime.GOMAXPROCS(Headroom(1))
+			}
+			url := startSudoku(t, SudokuConfig{Workers: 1, Queue: 2, WorkerNice: tc.nice})
+			solved, err := sudoku.SolveString(context.Background(), inkala)
+			require.NoError(t, err)
+			want := solved.Solution.String()
 
-	rep, err := Load(context.Background(), LoadConfig{
-		URL: url + "/solve", Body: []byte(`{"puzzle":"` + inkala + `"}`),
-		Concurrency: 16, Duration: time.Second,
-		HealthURL: url + "/healthz", Check: CheckSolution(want),
-	})
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	rep.WriteText(&buf)
-	t.Log("\n" + buf.String())
+			rep, err := Load(context.Background(), LoadConfig{
+				URL: url + "/solve", Body: []byte(`{"puzzle":"` + inkala + `"}`),
+				Concurrency: 16, Duration: time.Second, HonorRetryAfter: tc.polite,
+				HealthURL: url + "/healthz", Check: CheckSolution(want),
+			})
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			rep.WriteText(&buf)
+			t.Log("\n" + buf.String())
 
-	assert.Positive(t, rep.Status["200"])
-	assert.Positive(t, rep.Status["503"], "16 clients on 1 worker + 2 queue slots must be refused sometimes")
-	for k := range rep.Status {
-		assert.Contains(t, []string{"200", "503"}, k, "only 200 or 503 allowed")
+			assert.Positive(t, rep.Status["200"])
+			assert.Positive(t, rep.Status["503"], "16 clients on 1 worker + 2 queue slots must be refused sometimes")
+			for k := range rep.Status {
+				assert.Contains(t, []string{"200", "503"}, k, "only 200 or 503 allowed")
+			}
+			assert.Zero(t, rep.Wrong)
+			require.NotNil(t, rep.Health)
+			assert.Positive(t, rep.Health.Count)
+			assert.Zero(t, rep.HealthFail)
+			// The README's claim, p99 < 10 ms, is measured with the load generator
+			// in a process of its own; here it shares the Go scheduler, and the
+			// race detector and a shared machine slow everything down.
+			assert.Less(t, rep.Health.P99, 250.0)
+
+			// Requests the load abandoned leave the pool as their cancellation
+			// reaches it; until then a 503 with Retry-After is the right answer.
+			var resp *http.Response
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				var err error
+				resp, err = http.Post(url+"/solve", "application/json", strings.NewReader(`{"puzzle":"`+inkala+`"}`))
+				require.NoError(t, err)
+				if resp.StatusCode != 503 || time.Now().After(deadline) {
+					break
+				}
+				assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+				resp.Body.Close()
+				time.Sleep(50 * time.Millisecond)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			require.Equal(t, 200, resp.StatusCode)
+			var res SolveResponse
+			require.NoError(t, json.Unmarshal(b, &res))
+			assert.Equal(t, want, res.Solution)
+		})
 	}
-	assert.Zero(t, rep.Wrong)
-	require.NotNil(t, rep.Health)
-	assert.Positive(t, rep.Health.Count)
-	assert.Zero(t, rep.HealthFail)
-	// The README's claim, p99 < 10 ms, is measured with the load generator
-	// in a process of its own; here it shares the Go scheduler, and the
-	// race detector and a shared machine slow everything down.
-	assert.Less(t, rep.Health.P99, 250.0)
-
-	// Requests the load abandoned leave the pool as their cancellation
-	// reaches it; until then a 503 with Retry-After is the right answer.
-	var resp *http.Response
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		var err error
-		resp, err = http.Post(url+"/solve", "application/json", strings.NewReader(`{"puzzle":"`+inkala+`"}`))
-		require.NoError(t, err)
-		if resp.StatusCode != 503 || time.Now().After(deadline) {
-			break
-		}
-		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
-		resp.Body.Close()
-		time.Sleep(50 * time.Millisecond)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	require.Equal(t, 200, resp.StatusCode)
-	var res SolveResponse
-	require.NoError(t, json.Unmarshal(b, &res))
-	assert.Equal(t, want, res.Solution)
 }
 
 func TestLoadConfigErrors(t *testing.T) {

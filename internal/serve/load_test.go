@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -245,4 +246,41 @@ func TestAuthLoadOverload(t *testing.T) {
 	for _, u := range append(registered, "alice") {
 		assert.Contains(t, s2.users, u)
 	}
+}
+
+// TestLoadRetryAfterAndProbeOnly checks the two ways of running Load that
+// the out-of-process measurement uses: polite clients that wait the
+// Retry-After of a 503, and a probe of the health URL with no load.
+func TestLoadRetryAfterAndProbeOnly(t *testing.T) {
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			healthz(w, r)
+			return
+		}
+		writeBusy(w)
+	}))
+	defer busy.Close()
+
+	polite, err := Load(context.Background(), LoadConfig{URL: busy.URL, Concurrency: 3, Duration: 300 * time.Millisecond, HonorRetryAfter: true})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"503": 3}, polite.Status, "each client waits Retry-After: 1 after its first 503")
+
+	flood, err := Load(context.Background(), LoadConfig{URL: busy.URL, Concurrency: 3, Duration: 300 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Greater(t, flood.Status["503"], 3)
+
+	probe, err := Load(context.Background(), LoadConfig{Duration: 300 * time.Millisecond, HealthURL: busy.URL + "/healthz"})
+	require.NoError(t, err)
+	assert.Zero(t, probe.Requests)
+	require.NotNil(t, probe.Health)
+	assert.Positive(t, probe.Health.Count)
+	assert.Zero(t, probe.HealthFail)
+	var buf bytes.Buffer
+	probe.WriteText(&buf)
+	assert.Contains(t, buf.String(), "probe: ")
+	assert.Contains(t, buf.String(), "health ms")
+
+	_, err = Load(context.Background(), LoadConfig{Duration: time.Second})
+	assert.Error(t, err, "no clients and nothing to probe")
+	busy.CloseClientConnections()
 }

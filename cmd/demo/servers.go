@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -28,33 +29,41 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "puzzles solved at once")
 	queue := fs.Int("queue", 64, "puzzles waiting beyond those; more get 503")
 	noPool := fs.Bool("no-pool", false, "solve in the handler with no bound or queue (the naive server, for comparison)")
+	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
+	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *workers < 1 || *queue < 0 {
-		return fmt.Errorf("sudoku-server: -workers must be >= 1 and -queue >= 0")
+	if *workers < 1 || *queue < 0 || *nice < 0 || *nice > 19 {
+		return fmt.Errorf("sudoku-server: -workers must be >= 1, -queue >= 0 and -nice in 0..19")
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, Logger: logger})
-	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+	if !*noPool && *room {
+		defer headroom(*workers, logger)()
+	}
+	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
 }
 
-// serveUntilSignal serves s on addr until SIGINT or SIGTERM, then shuts down
-// gracefully.
-func serveUntilSignal(addr string, s serve.Server, grace time.Duration, logger *log.Logger, stdout io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+// headroom gives the request path Ps of its own beside the pool's workers
+// (serve.Headroom), and, unless GOGC is set, collects garbage a quarter as
+// often: each collection stops the world, and stopping it means waiting
+// for the workers' low-priority threads to get the CPU back. undo restores
+// both, for the tests that run a server in their own process.
+func headroom(workers int, logger *log.Logger) (undo func()) {
+	prev := serve.Headroom(workers)
+	logger.Printf("GOMAXPROCS %d -> %d: %d workers plus room for the request path", prev, runtime.GOMAXPROCS(0), workers)
+	gc := -2 // unchanged
+	if os.Getenv("GOGC") == "" {
+		gc = debug.SetGCPercent(400)
 	}
-	fmt.Fprintf(stdout, "listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
-	if err := serve.Run(ctx, ln, s, grace, logger); err != nil {
-		return err
+	return func() {
+		runtime.GOMAXPROCS(prev)
+		if gc != -2 {
+			debug.SetGCPercent(gc)
+		}
 	}
-	logger.Print("stopped cleanly")
-	return nil
 }
 
 func runAuthServer(args []string, stdout, stderr io.Writer) error {
@@ -64,34 +73,43 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "passwords hashed at once (19 MiB each)")
 	queue := fs.Int("queue", 64, "hashes waiting beyond those; more get 503")
 	noPool := fs.Bool("no-pool", false, "hash in the handler with no bound or queue (the naive server, for comparison)")
+	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
+	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *workers < 1 || *queue < 0 {
-		return fmt.Errorf("auth-server: -workers must be >= 1 and -queue >= 0")
+	if *workers < 1 || *queue < 0 || *nice < 0 || *nice > 19 {
+		return fmt.Errorf("auth-server: -workers must be >= 1, -queue >= 0 and -nice in 0..19")
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
-	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, DataFile: *data, Logger: logger})
+	if !*noPool && *room {
+		defer headroom(*workers, logger)()
+	}
+	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err
 	}
-	return serveUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("load", stderr)
-	url := fs.String("url", "", "URL to drive (required)")
-	c := fs.Int("c", 64, "concurrent closed-loop clients")
+	url := fs.String("url", "", "URL to drive (required unless -c 0)")
+	c := fs.Int("c", 64, "concurrent closed-loop clients; 0 only probes -health, e.g. from a process of its own")
 	d := fs.Duration("d", 10*time.Second, "duration")
 	bodyFile := fs.String("body", "", "file whose content is POSTed as JSON (default: GET)")
 	health := fs.String("health", "", "URL probed every 10 ms during the run, e.g. http://127.0.0.1:8080/healthz")
+	polite := fs.Bool("retry-after", false, "clients honour 503 Retry-After (default: retry at once, like a flood)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *url == "" {
+	if *url == "" && *c != 0 {
 		return errors.New("load: -url is required")
+	}
+	if *c == 0 && *health == "" {
+		return errors.New("load: -c 0 needs -health")
 	}
 	var body []byte
 	if *bodyFile != "" {
@@ -103,7 +121,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := serve.Load(ctx, serve.LoadConfig{URL: *url, Body: body, Concurrency: *c, Duration: *d, HealthURL: *health})
+	rep, err := serve.Load(ctx, serve.LoadConfig{URL: *url, Body: body, Concurrency: *c, Duration: *d, HealthURL: *health, HonorRetryAfter: *polite})
 	if err != nil {
 		return err
 	}

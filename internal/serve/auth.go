@@ -17,7 +17,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/sharc-go/sharc/internal/argon2id"
 )
 
 // Argon2id parameters: OWASP's password storage guidance (m=19 MiB, t=2, p=1).
@@ -42,6 +42,9 @@ var userRule = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,32}$`)
 type AuthConfig struct {
 	Workers, Queue int
 	NoPool         bool
+	// WorkerNice is as in SudokuConfig: Argon2id cannot yield, so only
+	// the kernel can put a request thread ahead of a hashing worker.
+	WorkerNice int
 	// DataFile persists the users; empty keeps them in memory only.
 	DataFile string
 	Logger   *log.Logger
@@ -55,6 +58,9 @@ type AuthServer struct {
 	file   string
 	logger *log.Logger
 	dummy  string // hash compared against for unknown users
+	// hash hashes a password for storage: hashPassword, or in tests a
+	// cheaper Argon2id that verifyPassword still reads.
+	hash func(password string) (string, error)
 
 	mu    sync.Mutex // guards users and the data file
 	users map[string]string
@@ -66,7 +72,7 @@ func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
 	if cfg.NoPool {
 		r = &directRunner{}
 	} else {
-		r = newPoolRunner(cfg.Workers, cfg.Queue)
+		r = newPoolRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice)
 	}
 	s, err := newAuthServer(r, cfg)
 	if err != nil {
@@ -77,8 +83,11 @@ func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
 }
 
 func newAuthServer(r runner, cfg AuthConfig) (*AuthServer, error) {
-	s := &AuthServer{r: r, mux: http.NewServeMux(), file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}}
+	s := &AuthServer{r: r, mux: http.NewServeMux(), file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}, hash: hashPassword}
 	if s.file != "" {
+		if err := s.removeStaleTemps(); err != nil {
+			return nil, err
+		}
 		b, err := os.ReadFile(s.file)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -145,7 +154,7 @@ func (s *AuthServer) register(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "user already exists")
 		return
 	}
-	v, err := s.r.run(r.Context(), func(context.Context) (any, error) { return hashPassword(c.Password) })
+	v, err := s.r.run(r.Context(), func(context.Context) (any, error) { return s.hash(c.Password) })
 	if s.failed(w, r, err) {
 		return
 	}
@@ -218,7 +227,7 @@ func (s *AuthServer) save() error {
 		return err
 	}
 	dir := filepath.Dir(s.file)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(s.file)+".tmp-*")
+	f, err := os.CreateTemp(dir, s.tempPrefix()+"*")
 	if err != nil {
 		return err
 	}
@@ -245,17 +254,49 @@ func (s *AuthServer) save() error {
 	return nil
 }
 
+// tempPrefix is how the names of save's temporary files begin.
+func (s *AuthServer) tempPrefix() string { return "." + filepath.Base(s.file) + ".tmp-" }
+
+// removeStaleTemps removes the temporary files of saves that a crash
+// interrupted before their rename: the data file itself is whole either
+// way, old or new.
+func (s *AuthServer) removeStaleTemps() error {
+	entries, err := os.ReadDir(filepath.Dir(s.file))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil // CreateTemp will report the missing directory
+		}
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), s.tempPrefix()) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(filepath.Dir(s.file), e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if s.logger != nil {
+			s.logger.Printf("removed %s, left by an interrupted save", e.Name())
+		}
+	}
+	return nil
+}
+
 // hashPassword returns an Argon2id hash of password with a random salt in
 // the PHC string format: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
 func hashPassword(password string) (string, error) {
+	return hashPasswordWith(password, argonTime, argonMemory)
+}
+
+func hashPasswordWith(password string, time, memory uint32) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2id.IDKey([]byte(password), salt, time, memory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2id.Version, memory, time, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // errBadHash means a stored hash is not an Argon2id PHC string we can read.
@@ -269,7 +310,7 @@ func verifyPassword(password, phc string) (bool, error) {
 		return false, errBadHash
 	}
 	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2id.Version {
 		return false, errBadHash
 	}
 	var m, t uint32
@@ -286,6 +327,6 @@ func verifyPassword(password, phc string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := argon2id.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

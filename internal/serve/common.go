@@ -9,6 +9,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
@@ -108,4 +111,25 @@ func Run(ctx context.Context, ln net.Listener, s Server, grace time.Duration, lo
 		err = fmt.Errorf("serve: closing the runner: %w", cerr)
 	}
 	return err
+}
+
+// ListenAndServeUntilSignal serves s on addr until SIGINT or SIGTERM, then
+// shuts down gracefully as Run does, and returns nil after a clean
+// shutdown: the demo commands exit 0 then. It prints the address to stdout
+// once the signals are caught, so a supervisor may signal from then on.
+func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, logger *log.Logger, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
+	if err := Run(ctx, ln, s, grace, logger); err != nil {
+		return err
+	}
+	if logger != nil {
+		logger.Print("stopped cleanly")
+	}
+	return nil
 }

@@ -7,4 +7,9 @@
 // (runner.go): a task is admitted or refused at once (503 with Retry-After),
 // waits in the queue only as long as its request lives, and runs with the
 // request's context so a client that goes away cancels its work.
+//
+// Cheap endpoints stay fast while the workers saturate the CPU because the
+// workers do not get all of it: Headroom gives the request path Ps of its
+// own, and WorkerNice lowers the workers' OS threads so the kernel runs a
+// woken request thread first.
 package serve

@@ -3,9 +3,13 @@ package serve_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/sharc-go/sharc/internal/serve"
 )
@@ -18,4 +22,25 @@ func ExampleNewSudokuServer() {
 	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/solve", strings.NewReader(body)))
 	fmt.Println(rec.Code, strings.Contains(rec.Body.String(), `"solution":"534678912`))
 	// Output: 200 true
+}
+
+// Headroom before building a server: every worker can be busy and the
+// request path still has Ps of its own.
+func ExampleHeadroom() {
+	prev := serve.Headroom(2)
+	defer runtime.GOMAXPROCS(prev)
+	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 8, WorkerNice: 10})
+	defer s.Close(context.Background())
+	fmt.Println(runtime.GOMAXPROCS(0) >= 2+runtime.NumCPU())
+	// Output: true
+}
+
+// A server as the demo commands run it: until SIGINT or SIGTERM, then a
+// graceful shutdown. (Not run: it would wait for a signal.)
+func ExampleListenAndServeUntilSignal() {
+	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 16, WorkerNice: 10})
+	logger := log.New(os.Stderr, "sudoku-server: ", log.LstdFlags)
+	if err := serve.ListenAndServeUntilSignal("127.0.0.1:8080", s, 10*time.Second, logger, os.Stdout); err != nil {
+		logger.Fatal(err)
+	}
 }

@@ -16,8 +16,12 @@ import (
 type LoadConfig struct {
 	URL         string
 	Body        []byte        // POSTed as JSON when set; otherwise GET
-	Concurrency int           // clients, each with one request in flight
+	Concurrency int           // clients, each with one request in flight; 0 only probes HealthURL
 	Duration    time.Duration // how long to drive the load
+	// HonorRetryAfter makes a client that gets a 503 with Retry-After wait
+	// that long before its next request, as a polite client would; by
+	// default clients retry at once, as a flood would.
+	HonorRetryAfter bool
 	// HealthURL, when set, is probed every HealthEvery while the load
 	// runs, to measure how responsive the server stays.
 	HealthURL   string
@@ -54,8 +58,8 @@ type LoadReport struct {
 // Load drives cfg.URL with cfg.Concurrency closed-loop clients for
 // cfg.Duration (or until ctx ends) and reports what it saw.
 func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
-	if cfg.Concurrency < 1 {
-		return LoadReport{}, fmt.Errorf("serve.Load: concurrency = %d, want >= 1", cfg.Concurrency)
+	if cfg.Concurrency < 0 || cfg.Concurrency == 0 && cfg.HealthURL == "" {
+		return LoadReport{}, fmt.Errorf("serve.Load: concurrency = %d, want >= 1 (or 0 with a health URL)", cfg.Concurrency)
 	}
 	if cfg.Duration <= 0 {
 		return LoadReport{}, fmt.Errorf("serve.Load: duration = %v, want > 0", cfg.Duration)
@@ -84,7 +88,7 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 			res := result{status: map[string]int{}}
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				code, body, err := do(ctx, client, cfg.URL, cfg.Body)
+				code, retry, body, err := do(ctx, client, cfg.URL, cfg.Body)
 				if ctx.Err() != nil {
 					break // cut off by the end of the run: not a result
 				}
@@ -96,6 +100,9 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 				res.status[strconv.Itoa(code)]++
 				if code == http.StatusOK && cfg.Check != nil && cfg.Check(body) != nil {
 					res.wrong++
+				}
+				if cfg.HonorRetryAfter && code == http.StatusServiceUnavailable && retry > 0 {
+					sleep(ctx, retry)
 				}
 			}
 			results[c] = res
@@ -116,7 +123,7 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 				case <-t.C:
 				}
 				t0 := time.Now()
-				code, _, err := do(ctx, client, cfg.HealthURL, nil)
+				code, _, _, err := do(ctx, client, cfg.HealthURL, nil)
 				if ctx.Err() != nil {
 					return
 				}
@@ -152,25 +159,41 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 	return rep, nil
 }
 
-func do(ctx context.Context, client *http.Client, url string, body []byte) (int, []byte, error) {
+// do sends one request and returns the status, the Retry-After delay (0
+// if absent or not a number of seconds) and the body.
+func do(ctx context.Context, client *http.Client, url string, body []byte) (int, time.Duration, []byte, error) {
 	method, rd := http.MethodGet, io.Reader(nil)
 	if body != nil {
 		method, rd = http.MethodPost, bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	defer resp.Body.Close()
+	var retry time.Duration
+	if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && n > 0 {
+		retry = time.Duration(n) * time.Second
+	}
 	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return resp.StatusCode, retry, b, err
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 func summarize(lat []time.Duration) Latency {
@@ -187,6 +210,11 @@ func summarize(lat []time.Duration) Latency {
 
 // WriteText prints r as a short labelled table.
 func (r LoadReport) WriteText(w io.Writer) {
+	if r.Concurrency == 0 {
+		fmt.Fprintf(w, "probe: %.1f s, no load\n", r.Seconds)
+		r.writeHealth(w)
+		return
+	}
 	fmt.Fprintf(w, "load: %d clients on %s for %.1f s\n", r.Concurrency, r.URL, r.Seconds)
 	fmt.Fprintf(w, "  requests     %d  (%.0f/s, of which 200: %.0f/s)\n", r.Requests, r.PerSecond, r.OKPerSecond)
 	fmt.Fprintf(w, "  latency ms   p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max)
@@ -203,6 +231,10 @@ func (r LoadReport) WriteText(w io.Writer) {
 	if r.Wrong > 0 {
 		fmt.Fprintf(w, "  WRONG answers: %d\n", r.Wrong)
 	}
+	r.writeHealth(w)
+}
+
+func (r LoadReport) writeHealth(w io.Writer) {
 	if r.Health != nil {
 		fmt.Fprintf(w, "  health ms    p50 %.2f  p99 %.2f  max %.2f  (%d probes, %d failed)\n",
 			r.Health.P50, r.Health.P99, r.Health.Max, r.Health.Count, r.HealthFail)

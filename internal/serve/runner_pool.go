@@ -14,6 +14,7 @@ import (
 // a handler, and a request whose client goes away cancels its queued task.
 type poolRunner struct {
 	p        *workers.Pool
+	nice     int          // > 0: worker threads run at this nice value
 	rejected atomic.Int64 // refused with 503: the pool does not see these
 }
 
@@ -24,15 +25,41 @@ type poolStats struct {
 }
 
 // newPoolRunner returns a runner with workers workers and room for queue
-// waiting tasks (at least 1: the pool has no zero-length queue).
-func newPoolRunner(workersN, queue int) *poolRunner {
+// waiting tasks (at least 1: the pool has no zero-length queue). With nice
+// > 0 every worker owns a locked OS thread whose nice value is raised to
+// nice before it runs a task, so the kernel gives the CPU to the threads
+// serving requests first; the pool never unlocks a worker's thread, so the
+// lowered priority ends with the worker instead of leaking to other
+// goroutines.
+func newPoolRunner(workersN, queue, nice int) *poolRunner {
 	if workersN < 1 {
 		panic(fmt.Sprintf("serve.newPoolRunner: workers = %d, want >= 1", workersN))
 	}
-	return &poolRunner{p: workers.NewPool(workers.Options{MinWorkers: workersN, MaxWorkers: workersN, MaxQueue: max(queue, 1)})}
+	if nice < 0 || nice > 19 {
+		panic(fmt.Sprintf("serve.newPoolRunner: nice = %d, want 0..19", nice))
+	}
+	return &poolRunner{
+		p: workers.NewPool(workers.Options{
+			MinWorkers: workersN, MaxWorkers: workersN, MaxQueue: max(queue, 1),
+			LockOSThread: nice > 0,
+		}),
+		nice: nice,
+	}
 }
 
 func (r *poolRunner) run(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+	if r.nice > 0 {
+		inner := fn
+		fn = func(ctx context.Context) (any, error) {
+			// One cheap syscall per task: raising a nice value that is
+			// already this high changes nothing, and a thread has no
+			// local storage to remember that it was done.
+			// Best effort: a sandbox that forbids it leaves the worker
+			// at normal priority, slower to yield but still correct.
+			_ = lowerThreadPriority(r.nice)
+			return inner(ctx)
+		}
+	}
 	t, err := workers.TrySubmit(ctx, r.p, fn)
 	if errors.Is(err, workers.ErrQueueFull) || errors.Is(err, workers.ErrClosed) {
 		r.rejected.Add(1)

@@ -27,7 +27,13 @@ type SudokuConfig struct {
 	// NoPool solves directly in the handler, with no bound and no queue:
 	// the naive server, for comparison.
 	NoPool bool
-	Logger *log.Logger // nil: no logs
+	// WorkerNice, when in 1..19, runs each worker on its own OS thread
+	// lowered to that nice value (Linux; elsewhere the threads keep their
+	// priority), so the threads answering cheap requests win the CPU from
+	// the solvers. It helps only if the request path has Ps of its own:
+	// see Headroom.
+	WorkerNice int
+	Logger     *log.Logger // nil: no logs
 }
 
 // SudokuServer answers POST /solve, POST /solve/batch, GET /healthz,
@@ -44,7 +50,7 @@ func NewSudokuServer(cfg SudokuConfig) *SudokuServer {
 	if cfg.NoPool {
 		r = &directRunner{}
 	} else {
-		r = newPoolRunner(cfg.Workers, cfg.Queue)
+		r = newPoolRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice)
 	}
 	return newSudokuServer(r, cfg.Logger)
 }

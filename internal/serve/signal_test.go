@@ -1,0 +1,157 @@
+//go:build unix
+
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const signalChildEnv = "SHARC_SERVE_SIGNAL_CHILD"
+
+// TestSignalChild is the process TestSignalShutdown signals: the sudoku or
+// auth server, as the demo commands run it, exiting 0 after a clean
+// shutdown and 1 otherwise, as cmd/demo's main does.
+func TestSignalChild(t *testing.T) {
+	kind := os.Getenv(signalChildEnv)
+	if kind == "" {
+		t.Skip("run by TestSignalShutdown")
+	}
+	logger := log.New(os.Stderr, kind+": ", 0)
+	var s Server
+	switch kind {
+	case "sudoku":
+		s = NewSudokuServer(SudokuConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
+	case "auth":
+		a, err := NewAuthServer(AuthConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		s = a
+	}
+	if err := ListenAndServeUntilSignal("127.0.0.1:0", s, 20*time.Second, logger, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// TestSignalShutdown runs each server in a child process, signals it with
+// SIGINT or SIGTERM while a request is running on the pool, and checks
+// that the request still gets its full answer, that the process exits 0,
+// and that it says it stopped cleanly.
+func TestSignalShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	puzzles := make([]string, 60)
+	for i := range puzzles {
+		puzzles[i] = inkala
+	}
+	batch, err := json.Marshal(BatchRequest{Puzzles: puzzles})
+	require.NoError(t, err)
+	tests := []struct {
+		kind   string
+		sig    syscall.Signal
+		path   string
+		body   string
+		status int
+	}{
+		{"sudoku", syscall.SIGTERM, "/solve/batch", string(batch), 200},
+		{"sudoku", syscall.SIGINT, "/solve/batch", string(batch), 200},
+		{"auth", syscall.SIGTERM, "/register", `{"user":"alice","password":"correct horse"}`, 201},
+		{"auth", syscall.SIGINT, "/register", `{"user":"alice","password":"correct horse"}`, 201},
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind+"_"+tc.sig.String(), func(t *testing.T) {
+			var stderr bytes.Buffer
+			c := exec.Command(os.Args[0], "-test.run=^TestSignalChild$", "-test.count=1")
+			c.Env = append(os.Environ(), signalChildEnv+"="+tc.kind)
+			c.Stderr = &stderr
+			out, err := c.StdoutPipe()
+			require.NoError(t, err)
+			require.NoError(t, c.Start())
+			exited := false
+			t.Cleanup(func() {
+				if !exited {
+					_ = c.Process.Kill()
+					_ = c.Wait()
+				}
+			})
+			line, err := bufio.NewReader(out).ReadString('\n')
+			require.NoError(t, err, "child output %q, stderr %s", line, &stderr)
+			addr, ok := strings.CutPrefix(line, "listening on ")
+			require.True(t, ok, "child said %q", line)
+			url, _, _ := strings.Cut(addr, " ")
+
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+			type answer struct {
+				status int
+				body   []byte
+				err    error
+			}
+			done := make(chan answer, 1)
+			go func() {
+				resp, err := client.Post(url+tc.path, "application/json", strings.NewReader(tc.body))
+				if err != nil {
+					done <- answer{err: err}
+					return
+				}
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				done <- answer{resp.StatusCode, b, err}
+			}()
+			// Signal only once the request runs on the pool.
+			require.Eventually(t, func() bool {
+				resp, err := client.Get(url + "/stats")
+				if err != nil {
+					return false
+				}
+				defer resp.Body.Close()
+				var st struct{ Running int }
+				return json.NewDecoder(resp.Body).Decode(&st) == nil && st.Running == 1
+			}, 20*time.Second, 2*time.Millisecond, "the request never ran")
+			require.NoError(t, c.Process.Signal(tc.sig))
+
+			a := <-done
+			require.NoError(t, a.err)
+			require.Equal(t, tc.status, a.status, string(a.body))
+			if tc.kind == "sudoku" {
+				var res BatchResponse
+				require.NoError(t, json.Unmarshal(a.body, &res))
+				require.Len(t, res.Results, len(puzzles))
+				assert.NotEmpty(t, res.Results[len(puzzles)-1].Solution)
+			}
+			err = c.Wait()
+			exited = true
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				t.Fatalf("child exited %d; stderr:\n%s", exit.ExitCode(), &stderr)
+			}
+			require.NoError(t, err)
+			assert.Contains(t, stderr.String(), "shutting down: finishing in-flight requests")
+			assert.Contains(t, stderr.String(), "stopped cleanly")
+			// The listener is gone with the process.
+			_, err = client.Get(url + "/healthz")
+			assert.Error(t, err)
+		})
+	}
+}

@@ -83,13 +83,13 @@ const (
 	packedB
 )
 
-func scratchPool[T Float](use int) *sync.Pool {
+func packPool[T Float](use int) *sync.Pool {
 	return &scratch[unsafe.Sizeof(T(0))/8][use]
 }
 
 func getScratch[T Float](use, n int) *[]T {
 	// A buffer too short, or of a named float type, is dropped for the GC.
-	if p, ok := scratchPool[T](use).Get().(*[]T); ok && cap(*p) >= n {
+	if p, ok := packPool[T](use).Get().(*[]T); ok && cap(*p) >= n {
 		*p = (*p)[:n]
 		return p
 	}
@@ -122,7 +122,7 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 	mBlocks := (m + mc - 1) / mc
 
 	bufB := getScratch[T](packedB, kcMax*ncMax)
-	defer scratchPool[T](packedB).Put(bufB)
+	defer packPool[T](packedB).Put(bufB)
 	bp := *bufB
 	for jc := 0; jc < n; jc += ncMax {
 		nc := min(ncMax, n-jc)
@@ -147,7 +147,7 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 				// The packed block of a, then a tile for the edges (an array
 				// here would escape to the heap: kern.fn is a func value).
 				bufA := getScratch[T](packedA, mc*kc+maxTile)
-				defer scratchPool[T](packedA).Put(bufA)
+				defer packPool[T](packedA).Put(bufA)
 				ap, tile := (*bufA)[:mc*kc], (*bufA)[mc*kc:]
 				for task := lo; task < hi; task++ {
 					ic := task / nSplit * mc

@@ -105,7 +105,6 @@ func TestMatMulLarge(t *testing.T) {
 	checkMatMul(t, "float32", c32, a32, b32, m, k, n)
 }
 
-
 func TestMatMulNamedType(t *testing.T) {
 	a := []celsius{1, 2, 3, 4, 5, 6}
 	b := []celsius{7, 8, 9, 10, 11, 12}

@@ -74,29 +74,59 @@ type runner interface {
 	complete(err error)
 }
 
-// item is one task on its way through the pool. Its queue links and inQueue
-// are guarded by Pool.mu.
+// item is a task that needs an identity of its own: one with a handle, or
+// one whose context can end while it is queued (the cancel hook must find
+// it). inQueue is guarded by Pool.mu.
 type item struct {
-	next, prev *item
-	inQueue    bool
-	ctx        context.Context // the submitter's context
-	timeout    time.Duration
-	enq        int64       // nanotime at submission; 0 when the task is not timed
-	stop       func() bool // stops the cancel-while-queued hook, if any
-	hookLive   bool        // stop came too late: the hook may still look at the item
-	r          runner
+	inQueue  bool
+	ctx      context.Context // the submitter's context
+	timeout  time.Duration
+	stop     func() bool // stops the cancel-while-queued hook, if any
+	hookLive bool        // the item must not be recycled: a hook or a queue slot may still refer to it
+	r        runner
 }
 
-// worker is one pool goroutine. task and exit are guarded by Pool.mu; wake
-// carries one token per hand-off.
+// entry is one task in the queue or on its way to a worker. A
+// fire-and-forget task whose context can never end travels inline (fn,
+// onError), so it costs no allocation; any other task points to its item.
+type entry struct {
+	it      *item
+	fn      func(ctx context.Context) error
+	onError func(error)
+	ctx     context.Context
+	enq     int64 // nanotime at submission; 0 when the task is not timed
+}
+
+func (e *entry) call(ctx context.Context) error {
+	if e.it != nil {
+		return e.it.r.call(ctx)
+	}
+	return e.fn(ctx)
+}
+
+func (e *entry) complete(err error) {
+	if e.it != nil {
+		e.it.r.complete(err)
+	} else if err != nil && e.onError != nil {
+		e.onError(err)
+	}
+}
+
+const maxBatch = 8
+
+// worker is one pool goroutine. task, hasTask and exit are guarded by
+// Pool.mu; wake carries one token per hand-off.
 type worker struct {
 	wake      chan struct{}
-	task      *item
+	task      entry
+	hasTask   bool
 	exit      bool
 	idleSince int64 // nanotime when it last parked
 	idx       int   // index in Pool.all
 	sh        *statShard
 	busySince int64 // nanotime when its busy stretch began; 0 while parked or untimed
+
+	batch []entry // tasks taken from the queue with the last one, run next
 
 	killMu sync.Mutex
 	cancel context.CancelFunc // cancels the running task's own context, if it has one
@@ -106,9 +136,13 @@ type worker struct {
 // queue in front of them. Use NewPool; a Pool must be closed with Close or
 // CloseNow to release its workers.
 type Pool struct {
-	mu          sync.Mutex
-	head, tail  *item // the queue, oldest first
-	queued      int
+	mu sync.Mutex
+	// The queue is a ring, oldest first. A task cancelled while queued
+	// stays in its slot as a tombstone (its item no longer inQueue) until a
+	// worker skips it, which keeps cancellation O(1) without links.
+	ring        []entry
+	rhead, rlen int
+	queued      int // live tasks in the ring
 	maxQueue    int // < 0: unbounded
 	autoQueue   bool
 	min, max    int
@@ -166,7 +200,7 @@ func NewPool(opts Options) *Pool {
 	p.mu.Lock()
 	p.workers = p.min
 	for range p.min {
-		go p.work(p.newWorkerLocked(), nil)
+		go p.work(p.newWorkerLocked(), entry{}, false)
 	}
 	p.mu.Unlock()
 	return p
@@ -214,6 +248,8 @@ func (t *Task[T]) Wait(ctx context.Context) (T, error) {
 }
 
 func newTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts []TaskOption) *Task[T] {
+	// Task is allocated by the caller's Submit in any case; its item rides
+	// along in the same allocation.
 	t := &Task[T]{fn: fn, done: make(chan struct{})}
 	t.it.r = t
 	t.it.ctx = ctx
@@ -235,7 +271,7 @@ func newTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error)
 // the pool has been closed, and ctx.Err() if ctx ends while waiting.
 func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
 	t := newTask(ctx, fn, opts)
-	if err := p.submit(&t.it, true); err != nil {
+	if err := p.submit(entry{it: &t.it, ctx: ctx}, true); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -245,7 +281,7 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T
 // waiting for queue space.
 func TrySubmit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
 	t := newTask(ctx, fn, opts)
-	if err := p.submit(&t.it, false); err != nil {
+	if err := p.submit(entry{it: &t.it, ctx: ctx}, false); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -278,11 +314,15 @@ var goTasks = sync.Pool{New: func() any { return new(goTask) }}
 // cancelled before it runs), onError, when not nil, is called with the
 // error on a pool goroutine.
 func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onError func(error)) error {
+	if ctx.Done() == nil {
+		// Nothing can cancel it while queued, so it needs no item.
+		return p.submit(entry{fn: fn, onError: onError, ctx: ctx}, true)
+	}
 	g := goTasks.Get().(*goTask)
 	g.fn, g.onError = fn, onError
 	g.it.r = g
 	g.it.ctx = ctx
-	err := p.submit(&g.it, true)
+	err := p.submit(entry{it: &g.it, ctx: ctx}, true)
 	if err != nil {
 		*g = goTask{}
 		goTasks.Put(g)
@@ -290,8 +330,8 @@ func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onErr
 	return err
 }
 
-func (p *Pool) submit(it *item, block bool) error {
-	if err := it.ctx.Err(); err != nil {
+func (p *Pool) submit(e entry, block bool) error {
+	if err := e.ctx.Err(); err != nil {
 		return err
 	}
 	yielded := 0
@@ -306,8 +346,8 @@ func (p *Pool) submit(it *item, block bool) error {
 			w := p.idle[n-1]
 			p.idle[n-1] = nil
 			p.idle = p.idle[:n-1]
-			p.admitLocked(it)
-			w.task = it
+			p.admitLocked(&e)
+			w.task, w.hasTask = e, true
 			p.passOnLocked()
 			p.mu.Unlock()
 			select {
@@ -318,20 +358,21 @@ func (p *Pool) submit(it *item, block bool) error {
 		}
 		if p.workers < p.max {
 			p.workers++
-			p.admitLocked(it)
+			p.admitLocked(&e)
 			w := p.newWorkerLocked()
 			p.passOnLocked()
 			p.mu.Unlock()
-			go p.work(w, it)
+			go p.work(w, e, true)
 			return nil
 		}
 		if p.maxQueue < 0 || p.queued < p.maxQueue {
-			p.admitLocked(it)
-			p.pushLocked(it)
-			if done := it.ctx.Done(); done != nil {
+			p.admitLocked(&e)
+			if it := e.it; it != nil && e.ctx.Done() != nil {
+				it.inQueue = true
 				// The hook runs on its own goroutine, so taking p.mu there is safe.
-				it.stop = context.AfterFunc(it.ctx, func() { p.cancelQueued(it) })
+				it.stop = context.AfterFunc(e.ctx, func() { p.cancelQueued(it) })
 			}
+			p.pushLocked(e)
 			p.passOnLocked()
 			p.mu.Unlock()
 			return nil
@@ -358,8 +399,8 @@ func (p *Pool) submit(it *item, block bool) error {
 		select {
 		case <-p.space:
 		case <-ch:
-		case <-it.ctx.Done():
-			err = it.ctx.Err()
+		case <-e.ctx.Done():
+			err = e.ctx.Err()
 		}
 		p.mu.Lock()
 		p.spaceWait--
@@ -390,39 +431,53 @@ func (p *Pool) passOnLocked() {
 // timing histograms, stamps its submission time. The choice is made under
 // the lock, from the count, because even a cheap random number costs as much
 // as an atomic add, a good part of the budget.
-func (p *Pool) admitLocked(it *item) {
+func (p *Pool) admitLocked(e *entry) {
 	if p.stats.timing && (p.submitted < alwaysTimed || p.submitted%sampleEvery == 0) {
-		it.enq = nanotime()
+		e.enq = nanotime()
 	}
 	p.submitted++
 }
 
-func (p *Pool) pushLocked(it *item) {
-	it.inQueue = true
-	it.prev = p.tail
-	it.next = nil
-	if p.tail == nil {
-		p.head = it
-	} else {
-		p.tail.next = it
+func (p *Pool) pushLocked(e entry) {
+	if p.rlen == len(p.ring) {
+		p.growLocked()
 	}
-	p.tail = it
+	p.ring[(p.rhead+p.rlen)&(len(p.ring)-1)] = e
+	p.rlen++
 	p.queued++
 }
 
-func (p *Pool) removeLocked(it *item) {
-	if it.prev == nil {
-		p.head = it.next
-	} else {
-		it.prev.next = it.next
+// growLocked doubles the ring, which stays a power of two long.
+func (p *Pool) growLocked() {
+	ring := make([]entry, max(2*len(p.ring), 64))
+	for i := range p.rlen {
+		ring[i] = p.ring[(p.rhead+i)&(len(p.ring)-1)]
 	}
-	if it.next == nil {
-		p.tail = it.prev
-	} else {
-		it.next.prev = it.prev
+	p.ring, p.rhead = ring, 0
+}
+
+// popLocked takes the oldest live task off the queue.
+func (p *Pool) popLocked() (entry, bool) {
+	for p.rlen > 0 {
+		slot := &p.ring[p.rhead]
+		e := *slot
+		*slot = entry{} // let the task and its closure be collected
+		p.rhead = (p.rhead + 1) & (len(p.ring) - 1)
+		p.rlen--
+		if it := e.it; it != nil && it.stop != nil {
+			if !it.inQueue {
+				continue // cancelled while queued
+			}
+			it.inQueue = false
+		}
+		p.dequeuedLocked()
+		return e, true
 	}
-	it.next, it.prev = nil, nil
-	it.inQueue = false
+	return entry{}, false
+}
+
+// dequeuedLocked accounts for one live task leaving the queue.
+func (p *Pool) dequeuedLocked() {
 	p.queued--
 	if p.spaceWait > 0 {
 		p.signalSpaceLocked()
@@ -430,14 +485,6 @@ func (p *Pool) removeLocked(it *item) {
 	if p.drainWait > 0 {
 		p.notifyLocked()
 	}
-}
-
-func (p *Pool) popLocked() *item {
-	it := p.head
-	if it != nil {
-		p.removeLocked(it)
-	}
-	return it
 }
 
 // changedLocked returns a channel closed at the next resize or close and,
@@ -456,14 +503,17 @@ func (p *Pool) notifyLocked() {
 	}
 }
 
-// cancelQueued removes it from the queue after its context ended.
+// cancelQueued removes it from the queue after its context ended. Its slot
+// in the ring becomes a tombstone, which keeps the item from recycling.
 func (p *Pool) cancelQueued(it *item) {
 	p.mu.Lock()
 	if !it.inQueue {
 		p.mu.Unlock()
 		return // a worker took it first
 	}
-	p.removeLocked(it)
+	it.inQueue = false
+	it.hookLive = true
+	p.dequeuedLocked()
 	p.mu.Unlock()
 	p.stats.cancelled.Add(1)
 	it.r.complete(it.ctx.Err())
@@ -497,62 +547,67 @@ func (p *Pool) endBusyLocked(w *worker, now int64) {
 	}
 }
 
-// work is a worker goroutine; it runs first (if not nil) and then whatever
-// the queue gives it.
-func (p *Pool) work(w *worker, first *item) {
+// work is a worker goroutine; it runs the task it was started with, if
+// any, and then whatever the queue gives it.
+func (p *Pool) work(w *worker, e entry, ok bool) {
 	if p.lockOS {
 		// Never unlocked: the thread ends with the worker, so thread state a
 		// task changed does not leak into other goroutines.
 		runtime.LockOSThread()
 	}
-	it := first
 	for {
-		if it != nil {
-			p.run(it, w)
+		if ok {
+			p.run(&e, w)
 		}
-		if it = p.next(w); it == nil {
+		for i := range w.batch {
+			b := &w.batch[i]
+			if p.killed.Load() {
+				// CloseNow drops what is queued; these were as good as queued.
+				p.stats.cancelled.Add(1)
+				b.complete(errClosedCanceled)
+			} else {
+				p.run(b, w)
+			}
+			*b = entry{}
+		}
+		w.batch = w.batch[:0]
+		if e, ok = p.next(w); !ok {
 			return
 		}
 	}
 }
 
-// next returns the worker's next task, or nil when the worker must exit.
-func (p *Pool) next(w *worker) *item {
+// next returns the worker's next task, or false when the worker must exit.
+// When the queue is long it also moves a few more tasks to w.batch: taking
+// them under the same lock halves the lock traffic of tiny tasks.
+func (p *Pool) next(w *worker) (entry, bool) {
 	p.mu.Lock()
 	for {
 		if p.workers > p.max {
 			// Shrunk by Resize: leave, and let the others drain the queue.
-			p.workers--
-			p.retireLocked(w)
-			p.exitedLocked()
-			if p.stats.timing {
-				p.endBusyLocked(w, nanotime())
-			}
-			p.mu.Unlock()
-			return nil
+			p.leaveLocked(w)
+			return entry{}, false
 		}
-		if it := p.popLocked(); it != nil {
+		if e, ok := p.popLocked(); ok {
 			if p.stats.timing && w.busySince == 0 {
 				w.busySince = nanotime() // back from a stale wake-up
 			}
-			p.mu.Unlock()
-			if it.stop != nil && !it.stop() {
-				it.hookLive = true
+			for k := min(p.queued/(2*p.workers), maxBatch-1); k > 0; k-- {
+				b, _ := p.popLocked()
+				w.batch = append(w.batch, b)
 			}
-			return it
+			p.mu.Unlock()
+			unhook(e.it)
+			for i := range w.batch {
+				unhook(w.batch[i].it)
+			}
+			return e, true
 		}
 		if p.closed {
-			p.workers--
-			p.retireLocked(w)
-			p.exitedLocked()
-			if p.stats.timing {
-				p.endBusyLocked(w, nanotime())
-			}
-			p.mu.Unlock()
-			return nil
+			p.leaveLocked(w)
+			return entry{}, false
 		}
 		// Park until a submitter hands us a task or the idle timeout passes.
-		w.task = nil
 		w.idleSince = nanotime()
 		if p.stats.timing {
 			p.endBusyLocked(w, w.idleSince)
@@ -569,18 +624,39 @@ func (p *Pool) next(w *worker) *item {
 			now = nanotime() // outside the lock, to keep it short
 		}
 		p.mu.Lock()
-		if it := w.task; it != nil {
-			w.task = nil
+		if w.hasTask {
+			e := w.task
+			w.task, w.hasTask = entry{}, false
 			w.busySince = now
 			p.mu.Unlock()
-			return it
+			return e, true
 		}
 		if w.exit {
 			p.mu.Unlock()
-			return nil
+			return entry{}, false
 		}
 		// A stale wake-up: park again.
 		p.unidleLocked(w)
+	}
+}
+
+// leaveLocked retires w, whose goroutine is about to exit, and unlocks.
+func (p *Pool) leaveLocked(w *worker) {
+	p.workers--
+	p.retireLocked(w)
+	p.exitedLocked()
+	if p.stats.timing {
+		p.endBusyLocked(w, nanotime())
+	}
+	p.mu.Unlock()
+}
+
+// unhook stops the cancel-while-queued hook of a task just taken off the
+// queue. If the hook already fired, it found the task gone (not inQueue)
+// and did nothing, but it may still hold the item.
+func unhook(it *item) {
+	if it != nil && it.stop != nil && !it.stop() {
+		it.hookLive = true
 	}
 }
 
@@ -656,33 +732,37 @@ func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
 func (c mergedCtx) Err() error            { return c.kill.Err() }
 
 // run runs one task on the calling worker.
-func (p *Pool) run(it *item, w *worker) {
+func (p *Pool) run(e *entry, w *worker) {
 	sh := w.sh
 	var start int64
-	if it.enq != 0 {
+	if e.enq != 0 {
 		start = nanotime()
-		sh.wait.record(start - it.enq)
+		sh.wait.record(start - e.enq)
 	}
-	if err := it.ctx.Err(); err != nil {
-		sh.cancelled.Add(1)
-		it.r.complete(err)
-		return
+	var timeout time.Duration
+	if e.it != nil {
+		timeout = e.it.timeout
 	}
 	var ctx context.Context
 	var cancel context.CancelFunc
-	switch {
-	case it.ctx.Done() == nil && it.timeout <= 0:
+	switch done := e.ctx.Done(); {
+	case done == nil && timeout <= 0:
 		// Nothing to derive: the pool's kill context is the only way out.
-		if it.ctx == context.Background() {
+		if e.ctx == context.Background() {
 			ctx = p.killCtx
 		} else {
-			ctx = mergedCtx{it.ctx, p.killCtx}
+			ctx = mergedCtx{e.ctx, p.killCtx}
 		}
 	default:
-		if it.timeout > 0 {
-			ctx, cancel = context.WithTimeout(it.ctx, it.timeout)
+		if err := e.ctx.Err(); err != nil {
+			sh.cancelled.Add(1)
+			e.complete(err)
+			return
+		}
+		if timeout > 0 {
+			ctx, cancel = context.WithTimeout(e.ctx, timeout)
 		} else {
-			ctx, cancel = context.WithCancel(it.ctx)
+			ctx, cancel = context.WithCancel(e.ctx)
 		}
 		// CloseNow reaches this context through the worker, which is
 		// cheaper than registering every task with the shared kill context
@@ -694,7 +774,7 @@ func (p *Pool) run(it *item, w *worker) {
 			cancel()
 		}
 	}
-	err := callSafely(it.r, ctx)
+	err := callSafely(e, ctx)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		sh.cancelledRunning.Add(1)
 	}
@@ -704,20 +784,20 @@ func (p *Pool) run(it *item, w *worker) {
 		w.killMu.Unlock()
 		cancel()
 	}
-	if it.enq != 0 {
+	if e.enq != 0 {
 		sh.run.record(nanotime() - start)
 	}
 	sh.finished(err != nil)
-	it.r.complete(err)
+	e.complete(err)
 }
 
-func callSafely(r runner, ctx context.Context) (err error) {
+func callSafely(e *entry, ctx context.Context) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	return r.call(ctx)
+	return e.call(ctx)
 }
 
 // Resize changes the maximum number of workers. Growing starts workers for
@@ -746,7 +826,7 @@ func (p *Pool) Resize(maxWorkers int) {
 	}
 	p.notifyLocked() // the queue limit may have grown
 	for range spawn {
-		go p.work(p.newWorkerLocked(), nil)
+		go p.work(p.newWorkerLocked(), entry{}, false)
 	}
 	p.mu.Unlock()
 }
@@ -820,9 +900,9 @@ func (p *Pool) Close(ctx context.Context) error {
 func (p *Pool) CloseNow() {
 	p.mu.Lock()
 	p.closeLocked()
-	var dropped []*item
-	for it := p.popLocked(); it != nil; it = p.popLocked() {
-		dropped = append(dropped, it)
+	var dropped []entry
+	for e, ok := p.popLocked(); ok; e, ok = p.popLocked() {
+		dropped = append(dropped, e)
 	}
 	p.mu.Unlock()
 	p.killed.Store(true)
@@ -839,12 +919,10 @@ func (p *Pool) CloseNow() {
 		}
 		w.killMu.Unlock()
 	}
-	for _, it := range dropped {
-		if it.stop != nil && !it.stop() {
-			it.hookLive = true
-		}
+	for i := range dropped {
+		unhook(dropped[i].it)
 		p.stats.cancelled.Add(1)
-		it.r.complete(errClosedCanceled)
+		dropped[i].complete(errClosedCanceled)
 	}
 	<-p.done
 }

@@ -22,7 +22,7 @@ const recentWindow = 10
 // on a VM; sampling keeps that to a few ns per task.
 const (
 	sampleEvery = 32
-	alwaysTimed = 256
+	alwaysTimed = 64
 )
 
 // Stats is a snapshot of a pool's counters. It renders as JSON with
@@ -54,7 +54,7 @@ type Stats struct {
 	UtilizationRecent float64 `json:"utilization_recent"`
 
 	// Wait (submission to start) and Run (start to finish) summarize the
-	// first 256 tasks submitted and then every 32nd; their Count
+	// first 64 tasks submitted and then every 32nd; their Count
 	// is the number of timed tasks.
 	Wait Latency `json:"wait"`
 	Run  Latency `json:"run"`

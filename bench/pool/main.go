@@ -32,10 +32,10 @@ func spin(d time.Duration) {
 func lone(p pool, n int, work func()) (p50, p99 float64) {
 	lat := make([]time.Duration, n)
 	done := make(chan struct{}, 1)
-	task := func() { work(); done <- struct{}{} }
+	submit := p.submitter(func() { work(); done <- struct{}{} })
 	for i := range lat {
 		start := time.Now()
-		p.submit(task)
+		submit()
 		<-done
 		lat[i] = time.Since(start)
 	}

@@ -22,10 +22,14 @@ import (
 	"github.com/sharc-go/sharc/workers"
 )
 
-// pool is the common face of the contenders: submit runs f on the pool,
-// blocking while it is saturated; close waits for everything submitted.
+// pool is the common face of the contenders: submitter turns f into the
+// pool's own task type once, as a user would write it, and returns a
+// function that submits it, blocking while the pool is saturated; close
+// waits for everything submitted. Wrapping f in a fresh closure per submit
+// would charge the pools whose task type is not func() an allocation per
+// task that real code does not pay.
 type pool interface {
-	submit(f func())
+	submitter(f func()) func()
 	close()
 }
 
@@ -41,8 +45,15 @@ func contenders() []contender {
 		{"workers.Pool MaxQueue=Unbounded", func(n int) pool {
 			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: workers.Unbounded})}
 		}},
+		{"workers.Pool MaxQueue=64", func(n int) pool {
+			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: 64})}
+		}},
+		{"workers.Pool MaxQueue=1024", func(n int) pool {
+			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: 1024})}
+		}},
 		{"ants", func(n int) pool { return newAnts(n) }},
 		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
+		{"pond v2 QueueSize=4n", func(n int) pool { return &pondPool{p: pond.NewPool(n, pond.WithQueueSize(4*n))} }},
 		{"conc", func(n int) pool { return &concPool{p: concpool.New().WithMaxGoroutines(n)} }},
 		{"errgroup.SetLimit", func(n int) pool { g := new(errgroup.Group); g.SetLimit(n); return &egPool{g: g} }},
 		{"channel+N goroutines", func(n int) pool { return newChanPool(n) }},
@@ -55,8 +66,10 @@ func newSharc(n int, noTiming bool) *sharcPool {
 	return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, NoTiming: noTiming})}
 }
 
-func (s *sharcPool) submit(f func()) {
-	_ = s.p.Go(context.Background(), func(context.Context) error { f(); return nil }, nil)
+func (s *sharcPool) submitter(f func()) func() {
+	task := func(context.Context) error { f(); return nil }
+	ctx := context.Background()
+	return func() { _ = s.p.Go(ctx, task, nil) }
 }
 func (s *sharcPool) close() { _ = s.p.Close(context.Background()) }
 
@@ -70,9 +83,11 @@ func newAnts(n int) *antsPool {
 	return &antsPool{p: p}
 }
 
-func (a *antsPool) submit(f func()) {
-	if err := a.p.Submit(f); err != nil {
-		panic(err)
+func (a *antsPool) submitter(f func()) func() {
+	return func() {
+		if err := a.p.Submit(f); err != nil {
+			panic(err)
+		}
 	}
 }
 func (a *antsPool) close() { a.p.Release() }
@@ -81,22 +96,27 @@ func (a *antsPool) close() { a.p.Release() }
 // fire-and-forget form.
 type pondPool struct{ p pond.Pool }
 
-func (p *pondPool) submit(f func()) {
-	if err := p.p.Go(f); err != nil {
-		panic(err)
+func (p *pondPool) submitter(f func()) func() {
+	return func() {
+		if err := p.p.Go(f); err != nil {
+			panic(err)
+		}
 	}
 }
 func (p *pondPool) close() { p.p.StopAndWait() }
 
 type concPool struct{ p *concpool.Pool }
 
-func (c *concPool) submit(f func()) { c.p.Go(f) }
-func (c *concPool) close()          { c.p.Wait() }
+func (c *concPool) submitter(f func()) func() { return func() { c.p.Go(f) } }
+func (c *concPool) close()                    { c.p.Wait() }
 
 type egPool struct{ g *errgroup.Group }
 
-func (e *egPool) submit(f func()) { e.g.Go(func() error { f(); return nil }) }
-func (e *egPool) close()          { _ = e.g.Wait() }
+func (e *egPool) submitter(f func()) func() {
+	task := func() error { f(); return nil }
+	return func() { e.g.Go(task) }
+}
+func (e *egPool) close() { _ = e.g.Wait() }
 
 type chanPool struct {
 	ch chan func()
@@ -117,8 +137,8 @@ func newChanPool(n int) *chanPool {
 	return c
 }
 
-func (c *chanPool) submit(f func()) { c.ch <- f }
-func (c *chanPool) close()          { close(c.ch); c.wg.Wait() }
+func (c *chanPool) submitter(f func()) func() { return func() { c.ch <- f } }
+func (c *chanPool) close()                    { close(c.ch); c.wg.Wait() }
 
 // throughput submits n tasks doing work from GOMAXPROCS producers and waits
 // for them all.
@@ -126,7 +146,7 @@ func throughput(p pool, n int, work func()) {
 	procs := runtime.GOMAXPROCS(0)
 	var done sync.WaitGroup
 	done.Add(n)
-	task := func() { work(); done.Done() }
+	submit := p.submitter(func() { work(); done.Done() })
 	var prod sync.WaitGroup
 	for i := range procs {
 		k := n / procs
@@ -137,7 +157,7 @@ func throughput(p pool, n int, work func()) {
 		go func() {
 			defer prod.Done()
 			for range k {
-				p.submit(task)
+				submit()
 			}
 		}()
 	}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,8 +18,9 @@ func TestContendersRunEverything(t *testing.T) {
 	for _, c := range contenders() {
 		p := c.new(runtime.GOMAXPROCS(0))
 		var n atomic.Int64
+		submit := p.submitter(func() { n.Add(1) })
 		for range 1000 {
-			p.submit(func() { n.Add(1) })
+			submit()
 		}
 		throughput(p, 997, func() {})
 		p.close()
@@ -49,8 +53,15 @@ func BenchmarkTiny(b *testing.B) {
 //
 //	go test -run '^$' -bench Paired -benchtime 100x ./pool/
 func BenchmarkPaired(b *testing.B) {
-	const tasks = 20_000
+	tasks := 20_000
+	if v, err := strconv.Atoi(os.Getenv("PAIRED_TASKS")); err == nil && v > 0 {
+		tasks = v
+	}
 	cs := contenders()
+	if re := os.Getenv("PAIRED_ONLY"); re != "" {
+		cs = slices.DeleteFunc(cs[1:], func(c contender) bool { return !regexp.MustCompile(re).MatchString(c.name) })
+		cs = append([]contender{contenders()[0]}, cs...)
+	}
 	once := func(c contender) time.Duration {
 		p := c.new(runtime.GOMAXPROCS(0))
 		start := time.Now()

@@ -45,15 +45,8 @@ func contenders() []contender {
 		{"workers.Pool MaxQueue=Unbounded", func(n int) pool {
 			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: workers.Unbounded})}
 		}},
-		{"workers.Pool MaxQueue=64", func(n int) pool {
-			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: 64})}
-		}},
-		{"workers.Pool MaxQueue=1024", func(n int) pool {
-			return &sharcPool{p: workers.NewPool(workers.Options{MaxWorkers: n, MaxQueue: 1024})}
-		}},
 		{"ants", func(n int) pool { return newAnts(n) }},
 		{"pond v2", func(n int) pool { return &pondPool{p: pond.NewPool(n)} }},
-		{"pond v2 QueueSize=4n", func(n int) pool { return &pondPool{p: pond.NewPool(n, pond.WithQueueSize(4*n))} }},
 		{"conc", func(n int) pool { return &concPool{p: concpool.New().WithMaxGoroutines(n)} }},
 		{"errgroup.SetLimit", func(n int) pool { g := new(errgroup.Group); g.SetLimit(n); return &egPool{g: g} }},
 		{"channel+N goroutines", func(n int) pool { return newChanPool(n) }},

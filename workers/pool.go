@@ -72,48 +72,41 @@ func WithTimeout(d time.Duration) TaskOption {
 	return func(o *taskOptions) { o.timeout = d }
 }
 
-// runner is what a queued item runs: call runs the user's function and keeps
-// its value; complete publishes the final error (and is called exactly once,
-// whether or not call ran).
+// runner is what a task runs: call runs the user's function and keeps its
+// value; complete publishes the final error of a task with a handle (and is
+// called exactly once, whether or not call ran); timeout is its
+// WithTimeout.
 type runner interface {
 	call(ctx context.Context) error
 	complete(err error)
+	timeout() time.Duration
 }
 
-// item is a task that needs an identity of its own: one with a handle, or
-// one whose context can end while it is queued (the cancel hook must find
-// it). inQueue is guarded by Pool.mu.
-type item struct {
-	inQueue  bool
-	ctx      context.Context // the submitter's context
-	timeout  time.Duration
-	stop     func() bool // stops the cancel-while-queued hook, if any
-	hookLive bool        // the item must not be recycled: a hook or a queue slot may still refer to it
-	r        runner
-}
+// goFn is a fire-and-forget task's function as a runner. A func is
+// pointer-shaped, so making it a runner allocates nothing.
+type goFn func(ctx context.Context) error
 
-// entry is one task in the queue or on its way to a worker. A
-// fire-and-forget task whose context can never end travels inline (fn,
-// onError), so it costs no allocation; any other task points to its item.
+func (f goFn) call(ctx context.Context) error { return f(ctx) }
+func (goFn) complete(error)                   {}
+func (goFn) timeout() time.Duration           { return 0 }
+
+// entry is one task in the queue or on its way to a worker, by value, so
+// that a fire-and-forget task costs no allocation. While it is queued its
+// ring slot is its identity: a context's cancel hook finds it there by
+// done and marks it dead (a tombstone that workers skip), all under
+// Pool.mu.
 type entry struct {
-	it      *item
-	fn      func(ctx context.Context) error
-	onError func(error)
+	r       runner
+	onError func(error) // a fire-and-forget task's
 	ctx     context.Context
-	enq     int64 // nanotime at submission; 0 when the task is not timed
-}
-
-func (e *entry) call(ctx context.Context) error {
-	if e.it != nil {
-		return e.it.r.call(ctx)
-	}
-	return e.fn(ctx)
+	done    <-chan struct{} // ctx.Done(), when queued with a cancel hook
+	enq     int64           // nanotime at submission; 0 when the task is not timed
+	dead    bool            // cancelled while queued
 }
 
 func (e *entry) complete(err error) {
-	if e.it != nil {
-		e.it.r.complete(err)
-	} else if err != nil && e.onError != nil {
+	e.r.complete(err)
+	if err != nil && e.onError != nil {
 		e.onError(err)
 	}
 }
@@ -145,7 +138,8 @@ type worker struct {
 	runEst int64   // ns per task of the last timed batch; 0: none pending
 
 	killMu sync.Mutex
-	cancel context.CancelFunc // cancels the running task's own context, if it has one
+	cancel context.CancelFunc      // cancels the running task's own context, if it has a timeout
+	cur    atomic.Pointer[taskCtx] // the running task's context, if its submit context can end
 }
 
 // A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
@@ -153,15 +147,17 @@ type worker struct {
 // CloseNow to release its workers.
 type Pool struct {
 	mu sync.Mutex
-	// The queue is a ring, oldest first. A task cancelled while queued
-	// stays in its slot as a tombstone (its item no longer inQueue) until a
-	// worker skips it, which keeps cancellation O(1) without links.
+	// The queue is a ring of entries, oldest first. A task cancelled while
+	// queued stays in its slot, marked dead, until a worker skips it:
+	// cancelling one context costs a scan of the queue, but queueing and
+	// taking tasks stay a copy each, with no links to chase.
 	ring        []entry
 	rhead, rlen int
 	queued      int // live tasks in the ring
 	maxQueue    int // < 0: unbounded
 	autoQueue   bool
 	runEst      int64 // moving average of the ns a task runs; 0 until measured
+	hooks       map[<-chan struct{}]*ctxHook
 	min, max    int
 	workers     int
 	idle        []*worker // parked workers, most recently parked last
@@ -225,11 +221,11 @@ func NewPool(opts Options) *Pool {
 
 // Task is the handle of a submitted task.
 type Task[T any] struct {
-	it   item
-	fn   func(ctx context.Context) (T, error)
-	val  T
-	err  error
-	done chan struct{}
+	fn      func(ctx context.Context) (T, error)
+	val     T
+	err     error
+	done    chan struct{}
+	runTime time.Duration // WithTimeout
 }
 
 func (t *Task[T]) call(ctx context.Context) error {
@@ -242,6 +238,8 @@ func (t *Task[T]) complete(err error) {
 	t.err = err
 	close(t.done)
 }
+
+func (t *Task[T]) timeout() time.Duration { return t.runTime }
 
 // Done returns a channel that is closed when the task has finished, failed,
 // or been cancelled.
@@ -264,18 +262,14 @@ func (t *Task[T]) Wait(ctx context.Context) (T, error) {
 	}
 }
 
-func newTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts []TaskOption) *Task[T] {
-	// Task is allocated by the caller's Submit in any case; its item rides
-	// along in the same allocation.
+func newTask[T any](fn func(ctx context.Context) (T, error), opts []TaskOption) *Task[T] {
 	t := &Task[T]{fn: fn, done: make(chan struct{})}
-	t.it.r = t
-	t.it.ctx = ctx
 	if len(opts) > 0 {
 		var o taskOptions
 		for _, f := range opts {
 			f(&o)
 		}
-		t.it.timeout = o.timeout
+		t.runTime = o.timeout
 	}
 	return t
 }
@@ -287,8 +281,8 @@ func newTask[T any](ctx context.Context, fn func(ctx context.Context) (T, error)
 // runs; its handle then returns ctx.Err(). Submit returns ErrClosed after
 // the pool has been closed, and ctx.Err() if ctx ends while waiting.
 func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
-	t := newTask(ctx, fn, opts)
-	if err := p.submit(entry{it: &t.it, ctx: ctx}, true); err != nil {
+	t := newTask(fn, opts)
+	if err := p.submit(entry{r: t, ctx: ctx}, true); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -297,54 +291,18 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T
 // TrySubmit is Submit, except that it returns ErrQueueFull at once instead of
 // waiting for queue space.
 func TrySubmit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
-	t := newTask(ctx, fn, opts)
-	if err := p.submit(entry{it: &t.it, ctx: ctx}, false); err != nil {
+	t := newTask(fn, opts)
+	if err := p.submit(entry{r: t, ctx: ctx}, false); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// goTask is a fire-and-forget task.
-type goTask struct {
-	it      item
-	fn      func(ctx context.Context) error
-	onError func(error)
-}
-
-func (g *goTask) call(ctx context.Context) error { return g.fn(ctx) }
-
-func (g *goTask) complete(err error) {
-	if err != nil && g.onError != nil {
-		g.onError(err)
-	}
-	if !g.it.hookLive {
-		// Nothing refers to g any more: recycle it, which saves an
-		// allocation per fire-and-forget task.
-		*g = goTask{}
-		goTasks.Put(g)
-	}
-}
-
-var goTasks = sync.Pool{New: func() any { return new(goTask) }}
-
 // Go submits fn like Submit but returns no handle: if the task fails (or is
 // cancelled before it runs), onError, when not nil, is called with the
 // error on a pool goroutine.
 func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onError func(error)) error {
-	if ctx.Done() == nil {
-		// Nothing can cancel it while queued, so it needs no item.
-		return p.submit(entry{fn: fn, onError: onError, ctx: ctx}, true)
-	}
-	g := goTasks.Get().(*goTask)
-	g.fn, g.onError = fn, onError
-	g.it.r = g
-	g.it.ctx = ctx
-	err := p.submit(entry{it: &g.it, ctx: ctx}, true)
-	if err != nil {
-		*g = goTask{}
-		goTasks.Put(g)
-	}
-	return err
+	return p.submit(entry{r: goFn(fn), onError: onError, ctx: ctx}, true)
 }
 
 func (p *Pool) submit(e entry, block bool) error {
@@ -384,10 +342,9 @@ func (p *Pool) submit(e entry, block bool) error {
 		}
 		if p.maxQueue < 0 || p.queued < p.maxQueue {
 			p.admitLocked(&e)
-			if it := e.it; it != nil && e.ctx.Done() != nil {
-				it.inQueue = true
-				// The hook runs on its own goroutine, so taking p.mu there is safe.
-				it.stop = context.AfterFunc(e.ctx, func() { p.cancelQueued(it) })
+			if done := e.ctx.Done(); done != nil {
+				e.done = done
+				p.hookLocked(e.ctx, done)
 			}
 			p.pushLocked(e)
 			p.passOnLocked()
@@ -481,11 +438,11 @@ func (p *Pool) popLocked() (entry, bool) {
 		*slot = entry{} // let the task and its closure be collected
 		p.rhead = (p.rhead + 1) & (len(p.ring) - 1)
 		p.rlen--
-		if it := e.it; it != nil && it.stop != nil {
-			if !it.inQueue {
-				continue // cancelled while queued
-			}
-			it.inQueue = false
+		if e.dead {
+			continue // cancelled while queued
+		}
+		if e.done != nil {
+			p.unhookLocked(e.done)
 		}
 		p.dequeuedLocked()
 		return e, true
@@ -520,20 +477,62 @@ func (p *Pool) notifyLocked() {
 	}
 }
 
-// cancelQueued removes it from the queue after its context ended. Its slot
-// in the ring becomes a tombstone, which keeps the item from recycling.
-func (p *Pool) cancelQueued(it *item) {
-	p.mu.Lock()
-	if !it.inQueue {
-		p.mu.Unlock()
-		return // a worker took it first
+// ctxHook is the cancel hook of the queued tasks that share one Done
+// channel. One hook per channel, not per task, keeps a cancellable submit
+// context from costing a registration with it (a lock and a map entry in
+// the context, contended by every submitter) per task.
+type ctxHook struct {
+	stop   func() bool
+	queued int // live queued tasks with this Done channel
+}
+
+func (p *Pool) hookLocked(ctx context.Context, done <-chan struct{}) {
+	h := p.hooks[done]
+	if h == nil {
+		if p.hooks == nil {
+			p.hooks = make(map[<-chan struct{}]*ctxHook)
+		}
+		h = new(ctxHook)
+		// The hook runs on its own goroutine, so taking p.mu there is safe.
+		h.stop = context.AfterFunc(ctx, func() { p.cancelQueued(done) })
+		p.hooks[done] = h
 	}
-	it.inQueue = false
-	it.hookLive = true
-	p.dequeuedLocked()
+	h.queued++
+}
+
+// unhookLocked drops a task that left the queue alive from its hook, and
+// the hook when it was the last. (stop takes the context's lock, never
+// p.mu, so calling it here cannot deadlock.)
+func (p *Pool) unhookLocked(done <-chan struct{}) {
+	h := p.hooks[done]
+	if h == nil {
+		return // the hook fired; cancelQueued will find the task gone
+	}
+	if h.queued--; h.queued == 0 {
+		delete(p.hooks, done)
+		h.stop()
+	}
+}
+
+// cancelQueued removes the queued tasks whose context's Done channel is
+// done, after it was closed. Their slots in the ring become tombstones.
+func (p *Pool) cancelQueued(done <-chan struct{}) {
+	var gone []entry
+	p.mu.Lock()
+	delete(p.hooks, done)
+	for i := range p.rlen {
+		e := &p.ring[(p.rhead+i)&(len(p.ring)-1)]
+		if !e.dead && e.done == done {
+			e.dead = true
+			p.dequeuedLocked()
+			gone = append(gone, *e)
+		}
+	}
 	p.mu.Unlock()
-	p.stats.cancelled.Add(1)
-	it.r.complete(it.ctx.Err())
+	p.stats.cancelled.Add(uint64(len(gone)))
+	for i := range gone {
+		gone[i].complete(gone[i].ctx.Err())
+	}
 }
 
 // newWorkerLocked registers a worker for a goroutine about to start.
@@ -633,10 +632,6 @@ func (p *Pool) next(w *worker) (entry, bool) {
 				w.batch = append(w.batch, b)
 			}
 			p.mu.Unlock()
-			unhook(e.it)
-			for i := range w.batch {
-				unhook(w.batch[i].it)
-			}
 			return e, true
 		}
 		if p.closed {
@@ -712,15 +707,6 @@ func (p *Pool) leaveLocked(w *worker) {
 		p.endBusyLocked(w, nanotime())
 	}
 	p.mu.Unlock()
-}
-
-// unhook stops the cancel-while-queued hook of a task just taken off the
-// queue. If the hook already fired, it found the task gone (not inQueue)
-// and did nothing, but it may still hold the item.
-func unhook(it *item) {
-	if it != nil && it.stop != nil && !it.stop() {
-		it.hookLive = true
-	}
 }
 
 // janitor retires workers that stayed parked longer than the idle timeout,
@@ -802,12 +788,10 @@ func (p *Pool) run(e *entry, w *worker) {
 		start = nanotime()
 		sh.wait.record(start - e.enq)
 	}
-	var timeout time.Duration
-	if e.it != nil {
-		timeout = e.it.timeout
-	}
+	timeout := e.r.timeout()
 	var ctx context.Context
 	var cancel context.CancelFunc
+	var tc *taskCtx
 	switch done := e.ctx.Done(); {
 	case done == nil && timeout <= 0:
 		// Nothing to derive: the pool's kill context is the only way out.
@@ -822,19 +806,27 @@ func (p *Pool) run(e *entry, w *worker) {
 			e.complete(err)
 			return
 		}
-		if timeout > 0 {
-			ctx, cancel = context.WithTimeout(e.ctx, timeout)
-		} else {
-			ctx, cancel = context.WithCancel(e.ctx)
-		}
 		// CloseNow reaches this context through the worker, which is
 		// cheaper than registering every task with the shared kill context
 		// (a lock and a map entry there, twice per task, from all workers).
-		w.killMu.Lock()
-		w.cancel = cancel
-		w.killMu.Unlock()
+		// A worker arms its task's context before it checks killed, and
+		// CloseNow sets killed before it looks at the workers.
+		if timeout > 0 {
+			ctx, cancel = context.WithTimeout(e.ctx, timeout)
+			w.killMu.Lock()
+			w.cancel = cancel
+			w.killMu.Unlock()
+		} else {
+			tc = &taskCtx{Context: e.ctx}
+			ctx = tc
+			w.cur.Store(tc)
+		}
 		if p.killed.Load() {
-			cancel()
+			if tc != nil {
+				tc.end()
+			} else {
+				cancel()
+			}
 		}
 	}
 	err := callSafely(e, ctx)
@@ -846,6 +838,10 @@ func (p *Pool) run(e *entry, w *worker) {
 		w.cancel = nil
 		w.killMu.Unlock()
 		cancel()
+	}
+	if tc != nil {
+		w.cur.Store(nil)
+		tc.end()
 	}
 	if e.enq != 0 {
 		sh.run.record(nanotime() - start)
@@ -860,7 +856,7 @@ func callSafely(e *entry, ctx context.Context) (err error) {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	return e.call(ctx)
+	return e.r.call(ctx)
 }
 
 // Resize changes the maximum number of workers. Growing starts workers for
@@ -981,9 +977,11 @@ func (p *Pool) CloseNow() {
 			w.cancel()
 		}
 		w.killMu.Unlock()
+		if tc := w.cur.Load(); tc != nil {
+			tc.end()
+		}
 	}
 	for i := range dropped {
-		unhook(dropped[i].it)
 		p.stats.cancelled.Add(1)
 		dropped[i].complete(errClosedCanceled)
 	}

@@ -1,0 +1,77 @@
+package workers
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// taskCtx is the context a task runs with when its submit context can be
+// cancelled. Deriving a cancelCtx for every task registers it with the
+// submit context (a lock and a map entry there, which every worker
+// contends for) and costs two allocations; most short tasks never call
+// Done, so taskCtx derives one only when Done is first called and answers
+// Err from the submit context and its own state until then.
+type taskCtx struct {
+	context.Context // the submit context: Deadline and Value come from it
+	mu              sync.Mutex
+	ended           atomic.Bool // the task returned, or CloseNow cancelled it
+	derived         atomic.Pointer[derivedCtx]
+}
+
+type derivedCtx struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (c *taskCtx) derive() *derivedCtx {
+	if d := c.derived.Load(); d != nil {
+		return d
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.derived.Load()
+	if d == nil {
+		ctx, cancel := context.WithCancel(c.Context)
+		d = &derivedCtx{ctx, cancel}
+		c.derived.Store(d)
+		// end stores ended before it loads derived, and we store derived
+		// before we load ended: one of us sees the other and cancels.
+		if c.ended.Load() {
+			cancel()
+		}
+	}
+	return d
+}
+
+func (c *taskCtx) Done() <-chan struct{} { return c.derive().ctx.Done() }
+
+func (c *taskCtx) Err() error {
+	if d := c.derived.Load(); d != nil {
+		return d.ctx.Err()
+	}
+	if err := c.Context.Err(); err != nil {
+		return err
+	}
+	if c.ended.Load() {
+		return context.Canceled
+	}
+	return nil
+}
+
+// AfterFunc lets context.AfterFunc, WithCancel and friends register with
+// the derived context directly instead of starting a goroutine to watch
+// Done, as they must for a context type they do not know.
+func (c *taskCtx) AfterFunc(f func()) func() bool {
+	return context.AfterFunc(c.derive().ctx, f)
+}
+
+func (c *taskCtx) String() string { return "workers.taskCtx" }
+
+// end cancels c, once its task has returned or at CloseNow.
+func (c *taskCtx) end() {
+	c.ended.Store(true)
+	if d := c.derived.Load(); d != nil {
+		d.cancel()
+	}
+}

@@ -102,11 +102,13 @@ type entry struct {
 	done    <-chan struct{} // ctx.Done(), when queued with a cancel hook
 	enq     int64           // nanotime at submission; 0 when the task is not timed
 	dead    bool            // cancelled while queued
+	handle  bool            // r.complete and r.timeout matter: not a goFn
 }
 
 func (e *entry) complete(err error) {
-	e.r.complete(err)
-	if err != nil && e.onError != nil {
+	if e.handle {
+		e.r.complete(err)
+	} else if err != nil && e.onError != nil {
 		e.onError(err)
 	}
 }
@@ -138,8 +140,7 @@ type worker struct {
 	runEst int64   // ns per task of the last timed batch; 0: none pending
 
 	killMu sync.Mutex
-	cancel context.CancelFunc      // cancels the running task's own context, if it has a timeout
-	cur    atomic.Pointer[taskCtx] // the running task's context, if its submit context can end
+	cancel context.CancelFunc // cancels the running task's own context, if it has a timeout
 }
 
 // A Pool runs tasks on a bounded, elastic set of goroutines, with a bounded
@@ -282,7 +283,7 @@ func newTask[T any](fn func(ctx context.Context) (T, error), opts []TaskOption) 
 // the pool has been closed, and ctx.Err() if ctx ends while waiting.
 func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
 	t := newTask(fn, opts)
-	if err := p.submit(entry{r: t, ctx: ctx}, true); err != nil {
+	if err := p.submit(entry{r: t, ctx: ctx, handle: true}, true); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -292,7 +293,7 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T
 // waiting for queue space.
 func TrySubmit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
 	t := newTask(fn, opts)
-	if err := p.submit(entry{r: t, ctx: ctx}, false); err != nil {
+	if err := p.submit(entry{r: t, ctx: ctx, handle: true}, false); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -788,7 +789,10 @@ func (p *Pool) run(e *entry, w *worker) {
 		start = nanotime()
 		sh.wait.record(start - e.enq)
 	}
-	timeout := e.r.timeout()
+	var timeout time.Duration
+	if e.handle {
+		timeout = e.r.timeout()
+	}
 	var ctx context.Context
 	var cancel context.CancelFunc
 	var tc *taskCtx
@@ -806,27 +810,22 @@ func (p *Pool) run(e *entry, w *worker) {
 			e.complete(err)
 			return
 		}
+		if timeout <= 0 {
+			tc = &taskCtx{Context: e.ctx, p: p}
+			ctx = tc
+			break
+		}
+		ctx, cancel = context.WithTimeout(e.ctx, timeout)
 		// CloseNow reaches this context through the worker, which is
 		// cheaper than registering every task with the shared kill context
 		// (a lock and a map entry there, twice per task, from all workers).
 		// A worker arms its task's context before it checks killed, and
 		// CloseNow sets killed before it looks at the workers.
-		if timeout > 0 {
-			ctx, cancel = context.WithTimeout(e.ctx, timeout)
-			w.killMu.Lock()
-			w.cancel = cancel
-			w.killMu.Unlock()
-		} else {
-			tc = &taskCtx{Context: e.ctx}
-			ctx = tc
-			w.cur.Store(tc)
-		}
+		w.killMu.Lock()
+		w.cancel = cancel
+		w.killMu.Unlock()
 		if p.killed.Load() {
-			if tc != nil {
-				tc.end()
-			} else {
-				cancel()
-			}
+			cancel()
 		}
 	}
 	err := callSafely(e, ctx)
@@ -840,7 +839,6 @@ func (p *Pool) run(e *entry, w *worker) {
 		cancel()
 	}
 	if tc != nil {
-		w.cur.Store(nil)
 		tc.end()
 	}
 	if e.enq != 0 {
@@ -977,9 +975,6 @@ func (p *Pool) CloseNow() {
 			w.cancel()
 		}
 		w.killMu.Unlock()
-		if tc := w.cur.Load(); tc != nil {
-			tc.end()
-		}
 	}
 	for i := range dropped {
 		p.stats.cancelled.Add(1)

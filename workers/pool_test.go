@@ -890,3 +890,156 @@ func TestBlockedSubmitters(t *testing.T) {
 		})
 	}
 }
+
+// TestTaskContext checks the context a task with a cancellable submit
+// context runs with, which derives its Done channel only on demand.
+func TestTaskContext(t *testing.T) {
+	t.Run("Err follows the submit context without Done", func(t *testing.T) {
+		p := NewPool(Options{MaxWorkers: 1})
+		defer p.CloseNow()
+		ctx, cancel := context.WithCancel(bg)
+		started := make(chan struct{})
+		tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+			close(started)
+			for ctx.Err() == nil {
+				runtime.Gosched()
+			}
+			return 0, ctx.Err()
+		})
+		require.NoError(t, err)
+		<-started
+		cancel()
+		_, err = tk.Wait(bg)
+		require.ErrorIs(t, err, context.Canceled)
+	})
+	t.Run("CloseNow reaches a task that only polls Err", func(t *testing.T) {
+		p := NewPool(Options{MaxWorkers: 1})
+		ctx, cancel := context.WithCancel(bg)
+		defer cancel()
+		started := make(chan struct{})
+		tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+			close(started)
+			for ctx.Err() == nil {
+				runtime.Gosched()
+			}
+			return 0, ctx.Err()
+		})
+		require.NoError(t, err)
+		<-started
+		p.CloseNow()
+		_, err = tk.Wait(bg)
+		require.ErrorIs(t, err, context.Canceled)
+		require.NoError(t, ctx.Err(), "the submit context is not the pool's to cancel")
+	})
+	t.Run("ends when the task returns", func(t *testing.T) {
+		p := NewPool(Options{MaxWorkers: 1})
+		defer p.CloseNow()
+		ctx, cancel := context.WithCancel(bg)
+		defer cancel()
+		for _, callDone := range []bool{false, true} {
+			kept := make(chan context.Context, 1)
+			tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+				if callDone {
+					_ = ctx.Done()
+				}
+				kept <- ctx
+				return 1, nil
+			})
+			require.NoError(t, err)
+			_, err = tk.Wait(bg)
+			require.NoError(t, err)
+			c := <-kept
+			require.ErrorIs(t, c.Err(), context.Canceled, "callDone=%v", callDone)
+			select {
+			case <-c.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatalf("callDone=%v: Done not closed after the task returned", callDone)
+			}
+		}
+	})
+	t.Run("derived contexts and AfterFunc", func(t *testing.T) {
+		p := NewPool(Options{MaxWorkers: 1})
+		defer p.CloseNow()
+		type key struct{}
+		ctx, cancel := context.WithCancel(context.WithValue(bg, key{}, "v"))
+		started := make(chan struct{})
+		var fired atomic.Bool
+		tk, err := Submit(ctx, p, func(ctx context.Context) (string, error) {
+			child, stop := context.WithTimeout(ctx, time.Hour)
+			defer stop()
+			context.AfterFunc(ctx, func() { fired.Store(true) })
+			close(started)
+			<-child.Done()
+			v, _ := child.Value(key{}).(string)
+			return v, context.Cause(child)
+		})
+		require.NoError(t, err)
+		<-started
+		cancel()
+		v, err := tk.Wait(bg)
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, "v", v)
+		require.Eventually(t, fired.Load, 5*time.Second, time.Millisecond)
+	})
+}
+
+// TestCancelSharedContextWhileQueued queues many tasks under one context
+// among tasks under others: cancelling it removes exactly its tasks.
+func TestCancelSharedContextWhileQueued(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1, MaxQueue: Unbounded})
+	defer p.CloseNow()
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	first, err := Submit(bg, p, blocker(started, release))
+	require.NoError(t, err)
+	<-started
+
+	doomed, cancel := context.WithCancel(bg)
+	other, cancelOther := context.WithCancel(bg)
+	defer cancelOther()
+	var ran, errs atomic.Int64
+	var kept []*Task[int]
+	const n = 1001
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			require.NoError(t, p.Go(doomed, func(context.Context) error { ran.Add(1); return nil },
+				func(err error) {
+					if errors.Is(err, context.Canceled) {
+						errs.Add(1)
+					}
+				}))
+		case 1:
+			tk, err := Submit(doomed, p, func(context.Context) (int, error) { ran.Add(1); return 0, nil })
+			require.NoError(t, err)
+			kept = append(kept, tk)
+		default:
+			tk, err := Submit(other, p, func(context.Context) (int, error) { return i, nil })
+			require.NoError(t, err)
+			kept = append(kept, tk)
+		}
+	}
+	require.Equal(t, n, p.Stats().Queued)
+	cancel()
+	for i, tk := range kept {
+		if i%2 == 0 { // from doomed
+			_, err := tk.Wait(bg)
+			require.ErrorIs(t, err, context.Canceled)
+		}
+	}
+	require.Eventually(t, func() bool { return p.Stats().Queued == n/3 }, 5*time.Second, time.Millisecond)
+	close(release)
+	_, err = first.Wait(bg)
+	require.NoError(t, err)
+	for i, tk := range kept {
+		if i%2 == 1 {
+			v, err := tk.Wait(bg)
+			require.NoError(t, err)
+			require.Equal(t, 3*(i/2)+2, v)
+		}
+	}
+	require.NoError(t, p.Close(bg))
+	assert.Zero(t, ran.Load(), "a cancelled task ran")
+	assert.EqualValues(t, (n+2)/3, errs.Load(), "onError calls of cancelled Go tasks")
+	assert.EqualValues(t, n-n/3, p.Stats().Cancelled)
+}

@@ -11,17 +11,22 @@ import (
 // submit context (a lock and a map entry there, which every worker
 // contends for) and costs two allocations; most short tasks never call
 // Done, so taskCtx derives one only when Done is first called and answers
-// Err from the submit context and its own state until then.
+// Err from the submit context and its own state until then. CloseNow
+// reaches it the same way: Err looks at Pool.killed, and a derived context
+// registers with the pool's kill context, so running a task costs no
+// registration anywhere.
 type taskCtx struct {
 	context.Context // the submit context: Deadline and Value come from it
+	p               *Pool
 	mu              sync.Mutex
 	ended           atomic.Bool // the task returned, or CloseNow cancelled it
 	derived         atomic.Pointer[derivedCtx]
 }
 
 type derivedCtx struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx      context.Context
+	cancel   context.CancelFunc
+	stopKill func() bool
 }
 
 func (c *taskCtx) derive() *derivedCtx {
@@ -33,7 +38,7 @@ func (c *taskCtx) derive() *derivedCtx {
 	d := c.derived.Load()
 	if d == nil {
 		ctx, cancel := context.WithCancel(c.Context)
-		d = &derivedCtx{ctx, cancel}
+		d = &derivedCtx{ctx, cancel, context.AfterFunc(c.p.killCtx, cancel)}
 		c.derived.Store(d)
 		// end stores ended before it loads derived, and we store derived
 		// before we load ended: one of us sees the other and cancels.
@@ -46,6 +51,15 @@ func (c *taskCtx) derive() *derivedCtx {
 
 func (c *taskCtx) Done() <-chan struct{} { return c.derive().ctx.Done() }
 
+// Value asks the derived context once there is one, so that
+// context.Cause sees its cancellation.
+func (c *taskCtx) Value(key any) any {
+	if d := c.derived.Load(); d != nil {
+		return d.ctx.Value(key)
+	}
+	return c.Context.Value(key)
+}
+
 func (c *taskCtx) Err() error {
 	if d := c.derived.Load(); d != nil {
 		return d.ctx.Err()
@@ -53,7 +67,7 @@ func (c *taskCtx) Err() error {
 	if err := c.Context.Err(); err != nil {
 		return err
 	}
-	if c.ended.Load() {
+	if c.ended.Load() || c.p.killed.Load() {
 		return context.Canceled
 	}
 	return nil
@@ -68,10 +82,11 @@ func (c *taskCtx) AfterFunc(f func()) func() bool {
 
 func (c *taskCtx) String() string { return "workers.taskCtx" }
 
-// end cancels c, once its task has returned or at CloseNow.
+// end cancels c once its task has returned.
 func (c *taskCtx) end() {
 	c.ended.Store(true)
 	if d := c.derived.Load(); d != nil {
 		d.cancel()
+		d.stopKill()
 	}
 }

@@ -222,11 +222,18 @@ func measureTransfer(mode string, size int, touch string, budget time.Duration) 
 		RTp50us: round3(float64(p50) / 1e3),
 		RTp99us: round3(float64(p99) / 1e3),
 		// Each round trip hands the payload over twice (there and back).
-		GBps: round3(2 * float64(bytes) / float64(max(p50, 1))),
+		GBps: sig3(2 * float64(bytes) / float64(max(p50, 1))),
 	}, nil
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// sig3 keeps three significant digits: a slow 1 KiB round trip (ms under
+// -race on a loaded machine) is still a rate above zero.
+func sig3(v float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	return r
+}
 
 // pingPong hands a payload to a worker goroutine and back.
 type pingPong interface {

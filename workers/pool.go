@@ -120,7 +120,7 @@ const (
 	autoQueueWork  = time.Millisecond      // auto queue: this much work per worker
 	autoQueueMin   = 4                     // auto queue: at least this many tasks per worker
 	autoQueueMax   = 64                    // auto queue: at most this many tasks per worker
-	sampleRunEvery = 16                    // a worker times one pop in this many
+	sampleRunEvery = 16                    // a worker times its next pop after this many untimed tasks
 )
 
 // worker is one pool goroutine. task, hasTask and exit are guarded by
@@ -135,9 +135,9 @@ type worker struct {
 	sh        *statShard
 	busySince int64 // nanotime when its busy stretch began; 0 while parked or untimed
 
-	batch  []entry // tasks taken from the queue with the last one, run next
-	pops   uint    // tasks or batches taken
-	runEst int64   // ns per task of the last timed batch; 0: none pending
+	batch   []entry // tasks taken from the queue with the last one, run next
+	untimed int     // tasks run since the last timed pop
+	runEst  int64   // ns per task of the last timed batch; 0: none pending
 
 	killMu sync.Mutex
 	cancel context.CancelFunc // cancels the running task's own context, if it has a timeout
@@ -538,7 +538,7 @@ func (p *Pool) cancelQueued(done <-chan struct{}) {
 
 // newWorkerLocked registers a worker for a goroutine about to start.
 func (p *Pool) newWorkerLocked() *worker {
-	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard()}
+	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard(), untimed: sampleRunEvery}
 	if p.stats.timing {
 		w.busySince = nanotime()
 	}
@@ -573,12 +573,14 @@ func (p *Pool) work(w *worker, e entry, ok bool) {
 		runtime.LockOSThread()
 	}
 	for {
-		// Time one pop in sampleRunEvery: two clock reads for many tasks.
+		// Time a pop (one task or a batch) after every sampleRunEvery
+		// tasks: two clock reads for many tasks, and tasks that turn long
+		// are noticed within a few pops.
 		var t0 int64
-		if w.pops%sampleRunEvery == 0 && ok {
+		if ok && w.untimed >= sampleRunEvery {
 			t0 = nanotime()
+			w.untimed = 0
 		}
-		w.pops++
 		if ok {
 			p.run(&e, w)
 		}
@@ -595,6 +597,8 @@ func (p *Pool) work(w *worker, e entry, ok bool) {
 		}
 		if t0 != 0 {
 			w.runEst = max((nanotime()-t0)/int64(1+len(w.batch)), 1)
+		} else if ok {
+			w.untimed += 1 + len(w.batch)
 		}
 		w.batch = w.batch[:0]
 		if e, ok = p.next(w); !ok {
@@ -623,9 +627,10 @@ func (p *Pool) next(w *worker) (entry, bool) {
 				w.busySince = nanotime() // back from a stale wake-up
 			}
 			k := 0
-			if p.runEst < int64(batchBelow) {
-				// Longer tasks are not batched: a worker holding tasks
-				// back while another is idle would delay them.
+			if p.runEst > 0 && p.runEst < int64(batchBelow) {
+				// Longer tasks (or tasks not timed yet) are not batched: a
+				// worker holding tasks back while another is idle would
+				// delay them.
 				k = min(p.queued/p.workers, maxBatch-1)
 			}
 			for ; k > 0; k-- {

@@ -1043,3 +1043,56 @@ func TestCancelSharedContextWhileQueued(t *testing.T) {
 	assert.EqualValues(t, (n+2)/3, errs.Load(), "onError calls of cancelled Go tasks")
 	assert.EqualValues(t, n-n/3, p.Stats().Cancelled)
 }
+
+// TestAutoQueue checks that an auto queue follows the measured run time:
+// deep for tiny tasks, 4 per worker for long ones, and that long tasks are
+// never held back in one worker's batch (Running never exceeds the workers).
+func TestAutoQueue(t *testing.T) {
+	const workers = 2
+	p := NewPool(Options{MaxWorkers: workers})
+	defer p.CloseNow()
+	require.Equal(t, autoQueueMin*workers, p.Stats().MaxQueue, "before any task is measured")
+
+	var wg sync.WaitGroup
+	const tiny = 20_000
+	wg.Add(tiny)
+	for range tiny {
+		require.NoError(t, p.Go(bg, func(context.Context) error { wg.Done(); return nil }, nil))
+	}
+	wg.Wait()
+	require.Equal(t, autoQueueMax*workers, p.Stats().MaxQueue, "tiny tasks")
+
+	const long, d = 80, 2 * time.Millisecond
+	// watch samples Stats().Running until the returned func is called,
+	// which returns the largest value seen.
+	watch := func() func() int64 {
+		stop, seen := make(chan struct{}), make(chan int64)
+		go func() {
+			var m int64
+			for {
+				select {
+				case <-stop:
+					seen <- m
+					return
+				case <-time.After(100 * time.Microsecond):
+					m = max(m, p.Stats().Running)
+				}
+			}
+		}()
+		return func() int64 { close(stop); return <-seen }
+	}
+	sleepers := func() {
+		wg.Add(long)
+		for range long {
+			require.NoError(t, p.Go(bg, func(context.Context) error { time.Sleep(d); wg.Done(); return nil }, nil))
+		}
+		wg.Wait()
+	}
+	// While the estimate still says "tiny", the first pops of long tasks
+	// may take a batch; once it has caught up, never.
+	sleepers()
+	require.Equal(t, autoQueueMin*workers, p.Stats().MaxQueue, "tasks of %v", d)
+	done := watch()
+	sleepers()
+	assert.LessOrEqual(t, done(), int64(workers), "long tasks held in a batch")
+}

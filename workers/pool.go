@@ -158,6 +158,7 @@ type Pool struct {
 	maxQueue    int // < 0: unbounded
 	autoQueue   bool
 	runEst      int64 // moving average of the ns a task runs; 0 until measured
+	lastRun     int64 // the last sample behind runEst
 	hooks       map[<-chan struct{}]*ctxHook
 	min, max    int
 	workers     int
@@ -678,12 +679,20 @@ func (p *Pool) next(w *worker) (entry, bool) {
 }
 
 // noteRunLocked folds a measured run time (ns per task) into the pool's
-// estimate and resizes an auto queue to match.
+// estimate and resizes an auto queue to match. What it folds in is the
+// smaller of this sample and the last: a pop during which the worker was
+// preempted or descheduled (ms on a busy machine) is one high sample, while
+// tasks that really became long give two in a row.
 func (p *Pool) noteRunLocked(ns int64) {
+	x := ns
+	if p.lastRun != 0 {
+		x = min(ns, p.lastRun)
+	}
+	p.lastRun = ns
 	if p.runEst == 0 {
-		p.runEst = ns
+		p.runEst = x
 	} else {
-		p.runEst += (ns - p.runEst) / 8
+		p.runEst += (x - p.runEst) / 8
 	}
 	if p.autoQueue {
 		p.setAutoQueueLocked()

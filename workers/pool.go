@@ -302,7 +302,8 @@ func TrySubmit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context)
 
 // Go submits fn like Submit but returns no handle: if the task fails (or is
 // cancelled before it runs), onError, when not nil, is called with the
-// error on a pool goroutine.
+// error, once, never on the caller's goroutine (on the worker, or on the
+// goroutine that removed the task from the queue). Go allocates nothing.
 func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onError func(error)) error {
 	return p.submit(entry{r: goFn(fn), onError: onError, ctx: ctx}, true)
 }

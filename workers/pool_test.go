@@ -1146,3 +1146,37 @@ func TestAutoQueue(t *testing.T) {
 	sleepers()
 	assert.LessOrEqual(t, done(), int64(workers), "long tasks held in a batch")
 }
+
+// TestGoAllocatesNothing checks that a fire-and-forget task costs no
+// allocation once the ring has room, with or without a cancellable context.
+func TestGoAllocatesNothing(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1, MaxQueue: Unbounded, NoTiming: true})
+	defer p.CloseNow()
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	var n atomic.Int64
+	fn := func(context.Context) error { n.Add(1); return nil }
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+	}{{"background", bg}, {"cancellable", ctx}} {
+		started := make(chan struct{}, 1)
+		release := make(chan struct{})
+		first, err := Submit(bg, p, blocker(started, release))
+		require.NoError(t, err)
+		<-started
+		// The first task of a context sets up its hook; later ones share it.
+		require.NoError(t, p.Go(c.ctx, fn, nil))
+		allocs := testing.AllocsPerRun(1000, func() {
+			if err := p.Go(c.ctx, fn, nil); err != nil {
+				panic(err)
+			}
+		})
+		close(release)
+		_, err = first.Wait(bg)
+		require.NoError(t, err)
+		assert.Zero(t, allocs, c.name)
+	}
+	require.NoError(t, p.Close(bg))
+	assert.EqualValues(t, 2*1002, n.Load())
+}

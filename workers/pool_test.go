@@ -1180,3 +1180,33 @@ func TestGoAllocatesNothing(t *testing.T) {
 	require.NoError(t, p.Close(bg))
 	assert.EqualValues(t, 2*1002, n.Load())
 }
+
+// TestUtilizationAcrossResize checks that the recent utilization weighs
+// each stretch of the window by the size the pool had then: two of four
+// workers busy is half, before and just after a shrink to two.
+func TestUtilizationAcrossResize(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 4})
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	var tasks []*Task[int]
+	for range 2 {
+		tk, err := Submit(bg, p, blocker(started, release))
+		require.NoError(t, err)
+		tasks = append(tasks, tk)
+	}
+	<-started
+	<-started
+	time.Sleep(300 * time.Millisecond)
+	before := p.Stats()
+	p.Resize(2)
+	after := p.Stats()
+	close(release)
+	for _, tk := range tasks {
+		_, err := tk.Wait(bg)
+		require.NoError(t, err)
+	}
+	require.NoError(t, p.Close(bg))
+	assert.InDelta(t, 0.5, before.UtilizationRecent, 0.15, before.String())
+	assert.InDelta(t, 0.5, after.UtilizationRecent, 0.15, after.String())
+	assert.InDelta(t, 0.5, after.Utilization, 0.15, after.String())
+}

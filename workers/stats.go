@@ -72,7 +72,10 @@ func (s Stats) String() string {
 		s.Wait.P50, s.Wait.P99, s.Wait.Max, s.Run.P50, s.Run.P99, s.Run.Max)
 }
 
-type secondSlot struct{ sec, busy int64 }
+// secondSlot holds one second of the recent window: busy worker-ns, and
+// the capacity (worker-ns) of the sizes the pool had before its last
+// resize within that second.
+type secondSlot struct{ sec, busy, capacity int64 }
 
 // statShards is the number of counter shards: workers spread their
 // per-task updates over them so that cores do not fight over cache lines.
@@ -117,6 +120,7 @@ func (s *poolStats) shard() *statShard {
 
 func (s *poolStats) resized(now int64, maxWorkers int) {
 	s.capAcc += int64(s.size) * (now - s.lastSize)
+	s.spread(s.lastSize, now, func(sl *secondSlot, ns int64) { sl.capacity += int64(s.size) * ns })
 	s.lastSize = now
 	s.size = maxWorkers
 }
@@ -129,13 +133,18 @@ func (s *statShard) finished(failed bool) {
 	}
 }
 
-// addBusyLocked records a busy stretch from start to end, spreading it
-// over the per-second slots of the recent window.
+// addBusyLocked records a busy stretch from start to end.
 func (s *poolStats) addBusyLocked(start, end int64) {
 	if end <= start {
 		return
 	}
 	s.busy += end - start
+	s.spread(start, end, func(sl *secondSlot, ns int64) { sl.busy += ns })
+}
+
+// spread adds the span from start to end to the per-second slots of the
+// recent window, second by second (older seconds are dropped).
+func (s *poolStats) spread(start, end int64, add func(*secondSlot, int64)) {
 	for i := 0; end > start && i < len(s.slots); i++ {
 		sec := (end - 1) / 1e9
 		lo := max(start, sec*1e9)
@@ -143,7 +152,7 @@ func (s *poolStats) addBusyLocked(start, end int64) {
 		if slot.sec != sec {
 			*slot = secondSlot{sec: sec}
 		}
-		slot.busy += end - lo
+		add(slot, end-lo)
 		end = lo
 	}
 }
@@ -165,14 +174,18 @@ func (p *Pool) Stats() Stats {
 	capacity := s.capAcc + int64(s.size)*(now-s.lastSize)
 	cur := now / 1e9
 	from := max((cur-recentWindow+1)*1e9, s.start)
-	var busy, recent int64
+	var busy, recent, recentCap int64
 	if s.timing {
 		busy = s.busy
 		for _, sl := range s.slots {
 			if sl.sec > cur-recentWindow && sl.sec <= cur {
 				recent += sl.busy
+				recentCap += sl.capacity
 			}
 		}
+		// The window's capacity: the sizes before the last resize (kept
+		// per second), then the current one.
+		recentCap += int64(s.size) * max(now-max(s.lastSize, from), 0)
 		// Stretches still in progress.
 		for _, w := range p.all {
 			if b := w.busySince; b != 0 && b < now {
@@ -205,8 +218,8 @@ func (p *Pool) Stats() Stats {
 	if capacity > 0 {
 		st.Utilization = min(float64(busy)/float64(capacity), 1)
 	}
-	if span := now - from; span > 0 {
-		st.UtilizationRecent = min(float64(recent)/(float64(span)*float64(st.MaxWorkers)), 1)
+	if recentCap > 0 {
+		st.UtilizationRecent = min(float64(recent)/float64(recentCap), 1)
 	}
 	st.Wait = wait.snapshot()
 	st.Run = run.snapshot()

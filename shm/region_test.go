@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -98,14 +99,14 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"New zero", func() error { _, err := New(0); return err }, ErrBadSize},
 		{"New negative", func() error { _, err := New(-1); return err }, ErrBadSize},
-		{"New beyond address space", func() error { _, err := New(1 << 50); return err }, ErrTooLarge},
+		{"New beyond address space", func() error { _, err := New(math.MaxInt); return err }, ErrTooLarge},
 		{"Create empty name", func() error { _, err := Create("", 10); return err }, ErrBadName},
 		{"Create slash", func() error { _, err := Create("a/b", 10); return err }, ErrBadName},
 		{"Create dotdot", func() error { _, err := Create("..", 10); return err }, ErrBadName},
 		{"Create NUL", func() error { _, err := Create("a\x00b", 10); return err }, ErrBadName},
 		{"Create too long", func() error { _, err := Create(long, 10); return err }, ErrBadName},
 		{"Create size zero", func() error { _, err := Create(testName(t), 0); return err }, ErrBadSize},
-		{"Create larger than /dev/shm", func() error { _, err := Create(testName(t), 1<<46); return err }, ErrNoSpace},
+		{"Create larger than /dev/shm", func() error { _, err := Create(testName(t), int(min(uint64(math.MaxInt), 1<<46))); return err }, ErrNoSpace},
 		{"Open missing", func() error { _, err := Open(testName(t)); return err }, fs.ErrNotExist},
 		{"Open bad name", func() error { _, err := Open("a/b"); return err }, ErrBadName},
 		{"Unlink missing", func() error { return Unlink(testName(t)) }, fs.ErrNotExist},

@@ -14,9 +14,9 @@ import (
 )
 
 func TestParseSizes(t *testing.T) {
-	got, err := parseSizes("1KiB, 64KiB,1MiB,3,2GiB,5B")
+	got, err := parseSizes("1KiB, 64KiB,1MiB,3,1GiB,5B")
 	require.NoError(t, err)
-	assert.Equal(t, []int{1 << 10, 64 << 10, 1 << 20, 3, 2 << 30, 5}, got)
+	assert.Equal(t, []int{1 << 10, 64 << 10, 1 << 20, 3, 1 << 30, 5}, got)
 	for _, bad := range []string{"", "KiB", "-1MiB", "1TiB", "0"} {
 		_, err := parseSizes(bad)
 		assert.Errorf(t, err, "%q", bad)

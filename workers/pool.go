@@ -137,7 +137,8 @@ type worker struct {
 
 	batch   []entry // tasks taken from the queue with the last one, run next
 	untimed int     // tasks run since the last timed pop
-	runEst  int64   // ns per task of the last timed batch; 0: none pending
+	ctxSlab []taskCtx
+	runEst  int64 // ns per task of the last timed batch; 0: none pending
 
 	killMu sync.Mutex
 	cancel context.CancelFunc // cancels the running task's own context, if it has a timeout
@@ -160,6 +161,7 @@ type Pool struct {
 	runEst      int64 // moving average of the ns a task runs; 0 until measured
 	lastRun     int64 // the last sample behind runEst
 	hooks       map[<-chan struct{}]*ctxHook
+	idleHooks   int // hooks with no task queued
 	min, max    int
 	workers     int
 	idle        []*worker // parked workers, most recently parked last
@@ -491,6 +493,9 @@ type ctxHook struct {
 
 func (p *Pool) hookLocked(ctx context.Context, done <-chan struct{}) {
 	h := p.hooks[done]
+	if h != nil && h.queued == 0 {
+		p.idleHooks--
+	}
 	if h == nil {
 		if p.hooks == nil {
 			p.hooks = make(map[<-chan struct{}]*ctxHook)
@@ -503,18 +508,38 @@ func (p *Pool) hookLocked(ctx context.Context, done <-chan struct{}) {
 	h.queued++
 }
 
-// unhookLocked drops a task that left the queue alive from its hook, and
-// the hook when it was the last. (stop takes the context's lock, never
-// p.mu, so calling it here cannot deadlock.)
+// unhookLocked drops a task that left the queue alive from its hook. A
+// hook left with no tasks stays registered (idle), because a context that
+// had tasks queued is likely to queue more: a producer's queue often
+// empties between its submits. Idle hooks are swept when there are more
+// than maxIdleHooks, and at close.
 func (p *Pool) unhookLocked(done <-chan struct{}) {
 	h := p.hooks[done]
 	if h == nil {
 		return // the hook fired; cancelQueued will find the task gone
 	}
 	if h.queued--; h.queued == 0 {
-		delete(p.hooks, done)
-		h.stop()
+		p.idleHooks++
+		if p.idleHooks > maxIdleHooks || p.closed {
+			p.sweepHooksLocked()
+		}
 	}
+}
+
+// maxIdleHooks bounds the cancel hooks kept for contexts with no task
+// queued.
+const maxIdleHooks = 16
+
+// sweepHooksLocked unregisters the idle hooks. (stop takes the context's
+// lock, never p.mu, so calling it here cannot deadlock.)
+func (p *Pool) sweepHooksLocked() {
+	for done, h := range p.hooks {
+		if h.queued == 0 {
+			delete(p.hooks, done)
+			h.stop()
+		}
+	}
+	p.idleHooks = 0
 }
 
 // cancelQueued removes the queued tasks whose context's Done channel is
@@ -522,7 +547,12 @@ func (p *Pool) unhookLocked(done <-chan struct{}) {
 func (p *Pool) cancelQueued(done <-chan struct{}) {
 	var gone []entry
 	p.mu.Lock()
-	delete(p.hooks, done)
+	if h := p.hooks[done]; h != nil {
+		if h.queued == 0 {
+			p.idleHooks--
+		}
+		delete(p.hooks, done)
+	}
 	for i := range p.rlen {
 		e := &p.ring[(p.rhead+i)&(len(p.ring)-1)]
 		if !e.dead && e.done == done {
@@ -714,6 +744,18 @@ func (p *Pool) setAutoQueueLocked() {
 	p.maxQueue = limit
 }
 
+// newTaskCtx returns a zero taskCtx for the worker's next task. They come
+// from slabs of 64: one allocation for many tasks. A context a task kept
+// pins its slab (3 KiB) until it is dropped, and nothing is ever reused.
+func (w *worker) newTaskCtx() *taskCtx {
+	if len(w.ctxSlab) == 0 {
+		w.ctxSlab = make([]taskCtx, 64)
+	}
+	tc := &w.ctxSlab[0]
+	w.ctxSlab = w.ctxSlab[1:]
+	return tc
+}
+
 // leaveLocked retires w, whose goroutine is about to exit, and unlocks.
 func (p *Pool) leaveLocked(w *worker) {
 	p.workers--
@@ -826,7 +868,8 @@ func (p *Pool) run(e *entry, w *worker) {
 			return
 		}
 		if timeout <= 0 {
-			tc = &taskCtx{Context: e.ctx, p: p}
+			tc = w.newTaskCtx()
+			tc.Context, tc.p = e.ctx, p
 			ctx = tc
 			break
 		}
@@ -947,6 +990,7 @@ func (p *Pool) closeLocked() {
 	}
 	p.closed = true
 	close(p.janitorStop)
+	p.sweepHooksLocked()
 	p.notifyLocked()
 	p.releaseIdleLocked(len(p.idle))
 }

@@ -1210,3 +1210,48 @@ func TestUtilizationAcrossResize(t *testing.T) {
 	assert.InDelta(t, 0.5, after.UtilizationRecent, 0.15, after.String())
 	assert.InDelta(t, 0.5, after.Utilization, 0.15, after.String())
 }
+
+// TestIdleHooksBounded runs tasks under many contexts that are never
+// cancelled while their tasks wait: the pool keeps at most maxIdleHooks of
+// their cancel hooks, and none after Close.
+func TestIdleHooksBounded(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 1, MaxQueue: Unbounded})
+	var cancels []context.CancelFunc
+	defer func() {
+		for _, c := range cancels {
+			c()
+		}
+	}()
+	for range 10 {
+		started := make(chan struct{}, 1)
+		release := make(chan struct{})
+		first, err := Submit(bg, p, blocker(started, release))
+		require.NoError(t, err)
+		<-started
+		var tasks []*Task[int]
+		for range 10 {
+			ctx, cancel := context.WithCancel(bg)
+			cancels = append(cancels, cancel)
+			tk, err := Submit(ctx, p, func(context.Context) (int, error) { return 1, nil })
+			require.NoError(t, err)
+			tasks = append(tasks, tk)
+		}
+		close(release)
+		_, err = first.Wait(bg)
+		require.NoError(t, err)
+		for _, tk := range tasks {
+			_, err := tk.Wait(bg)
+			require.NoError(t, err)
+		}
+		p.mu.Lock()
+		n, idle := len(p.hooks), p.idleHooks
+		p.mu.Unlock()
+		require.LessOrEqual(t, n, maxIdleHooks)
+		require.Equal(t, n, idle)
+	}
+	require.NoError(t, p.Close(bg))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	require.Empty(t, p.hooks)
+	require.Zero(t, p.idleHooks)
+}

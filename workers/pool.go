@@ -353,7 +353,14 @@ func (p *Pool) submit(e entry, block bool) error {
 			}
 			p.pushLocked(e)
 			p.passOnLocked()
+			deep := p.maxQueue < 0 && p.queued > autoQueueMax*p.max
 			p.mu.Unlock()
+			if deep {
+				// An unbounded queue never blocks, but past what an auto
+				// queue would hold, a producer gives a worker its turn:
+				// a queue that stays shallow stays in cache.
+				runtime.Gosched()
+			}
 			return nil
 		}
 		if !block {

@@ -14,8 +14,8 @@ import (
 // tasks submitted from GOMAXPROCS goroutines. In the same run: the pool with
 // timing on (the default) and off (Options.NoTiming), with a cancellable
 // submit context (what cancellation costs per task), Submit+Wait, and a
-// plain channel feeding GOMAXPROCS goroutines (the floor cost of a
-// hand-off).
+// plain channel feeding GOMAXPROCS goroutines (a hand-rolled loop, one
+// channel operation per hand-off).
 func BenchmarkPoolTiny(b *testing.B) {
 	procs := runtime.GOMAXPROCS(0)
 	goTasks := func(b *testing.B, opts Options, ctx context.Context) {

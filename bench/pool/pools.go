@@ -1,6 +1,6 @@
 // Command pool compares workers.Pool with its Go peers on the same tasks:
 // panjf2000/ants, alitto/pond, sourcegraph/conc, errgroup with SetLimit, and a plain
-// channel feeding N goroutines (the floor cost of a hand-off). It prints
+// channel feeding N goroutines (what a hand-rolled loop costs). It prints
 // tasks/s for tiny tasks and for 100 µs CPU tasks submitted from GOMAXPROCS
 // producers, and p50/p99 submit-to-result latency of a lone task through an
 // idle pool. bench/node/pool does the same through piscina, and

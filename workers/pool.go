@@ -443,6 +443,10 @@ func (p *Pool) growLocked() {
 	p.ring, p.rhead = ring, 0
 }
 
+// shrinkRing is the ring length (entries) beyond which an emptied ring is
+// dropped.
+const shrinkRing = 1 << 12
+
 // popLocked takes the oldest live task off the queue.
 func (p *Pool) popLocked() (entry, bool) {
 	for p.rlen > 0 {
@@ -451,6 +455,10 @@ func (p *Pool) popLocked() (entry, bool) {
 		*slot = entry{} // let the task and its closure be collected
 		p.rhead = (p.rhead + 1) & (len(p.ring) - 1)
 		p.rlen--
+		if p.rlen == 0 && len(p.ring) > shrinkRing {
+			// Let a burst's ring go; the next push starts small again.
+			p.ring, p.rhead = nil, 0
+		}
 		if e.dead {
 			continue // cancelled while queued
 		}
@@ -555,13 +563,19 @@ func (p *Pool) sweepHooksLocked() {
 func (p *Pool) cancelQueued(done <-chan struct{}) {
 	var gone []entry
 	p.mu.Lock()
+	// The hook counts its live queued tasks, so an idle hook (a context
+	// that ends after its tasks ran: a request's, typically) scans nothing.
+	// Without an entry there is nothing queued under done either: tasks
+	// are queued only through hookLocked, and a swept hook had none.
+	want := 0
 	if h := p.hooks[done]; h != nil {
+		want = h.queued
 		if h.queued == 0 {
 			p.idleHooks--
 		}
 		delete(p.hooks, done)
 	}
-	for i := range p.rlen {
+	for i := 0; len(gone) < want && i < p.rlen; i++ {
 		e := &p.ring[(p.rhead+i)&(len(p.ring)-1)]
 		if !e.dead && e.done == done {
 			e.dead = true

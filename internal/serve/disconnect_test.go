@@ -73,13 +73,24 @@ func TestDisconnectCancelsPoolWork(t *testing.T) {
 	body, err := json.Marshal(BatchRequest{Puzzles: puzzles})
 	require.NoError(t, err)
 	cancel, done = abandon("/solve/batch", string(body))
+	// Running counts a task from its hand-off to the worker; give the
+	// worker time to start it (the batch takes far longer than this).
 	require.Eventually(t, func() bool { return stats().Running == 1 }, 5*time.Second, time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	cancel()
 	<-done
 	require.Eventually(t, func() bool { return stats().Running == 0 }, 5*time.Second, time.Millisecond)
 	st := stats()
-	assert.EqualValues(t, 1, st.CancelledRunning, "the batch stopped on its context")
-	assert.EqualValues(t, 1, st.Completed)
+	// On a loaded machine the worker may not have started the batch yet
+	// when the request ends: then it is dropped unrun, which is as right.
+	if st.CancelledRunning == 0 {
+		t.Log("the batch was cancelled before its worker started it")
+		assert.EqualValues(t, 2, st.Cancelled, "the batch was dropped")
+	} else {
+		assert.EqualValues(t, 1, st.CancelledRunning, "the batch stopped on its context")
+		assert.EqualValues(t, 1, st.Cancelled)
+	}
+	assert.EqualValues(t, 1, st.Completed, "the batch did not complete")
 
 	// The server still solves.
 	resp, err := client.Post(url+"/solve", "application/json", strings.NewReader(`{"puzzle":"`+classic+`"}`))

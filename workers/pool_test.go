@@ -964,7 +964,9 @@ func TestTaskContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(bg)
 		defer cancel()
 		started := make(chan struct{})
+		var kept context.Context
 		tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+			kept = ctx
 			close(started)
 			for ctx.Err() == nil {
 				runtime.Gosched()
@@ -976,6 +978,7 @@ func TestTaskContext(t *testing.T) {
 		p.CloseNow()
 		_, err = tk.Wait(bg)
 		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, context.Cause(kept), context.Canceled)
 		require.NoError(t, ctx.Err(), "the submit context is not the pool's to cancel")
 	})
 	t.Run("ends when the task returns", func(t *testing.T) {
@@ -997,6 +1000,7 @@ func TestTaskContext(t *testing.T) {
 			require.NoError(t, err)
 			c := <-kept
 			require.ErrorIs(t, c.Err(), context.Canceled, "callDone=%v", callDone)
+			require.ErrorIs(t, context.Cause(c), context.Canceled, "callDone=%v", callDone)
 			select {
 			case <-c.Done():
 			case <-time.After(5 * time.Second):

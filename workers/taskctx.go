@@ -42,7 +42,8 @@ func (c *taskCtx) derive() *derivedCtx {
 		c.derived.Store(d)
 		// end stores ended before it loads derived, and we store derived
 		// before we load ended: one of us sees the other and cancels.
-		if c.ended.Load() {
+		// (The kill hook would cancel too, but on a goroutine of its own.)
+		if c.ended.Load() || c.p.killed.Load() {
 			cancel()
 		}
 	}
@@ -51,11 +52,12 @@ func (c *taskCtx) derive() *derivedCtx {
 
 func (c *taskCtx) Done() <-chan struct{} { return c.derive().ctx.Done() }
 
-// Value asks the derived context once there is one, so that
-// context.Cause sees its cancellation.
+// Value asks the derived context once there is one, or once c has ended
+// on its own (deriving one then), so that context.Cause, which finds the
+// cancelCtx to ask through Value, agrees with Err.
 func (c *taskCtx) Value(key any) any {
-	if d := c.derived.Load(); d != nil {
-		return d.ctx.Value(key)
+	if c.derived.Load() != nil || c.ended.Load() || c.p.killed.Load() {
+		return c.derive().ctx.Value(key)
 	}
 	return c.Context.Value(key)
 }

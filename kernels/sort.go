@@ -292,10 +292,13 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 	})
 
 	// The buckets, each on one worker: sort by the bits below ms, buf ->
-	// a, back to bit patterns.
+	// a, back to bit patterns. A bucket larger than a worker's share
+	// (skewed input: most keys agree on their top varying bits) would
+	// leave the other workers idle, so the whole team splits it first.
+	giant := max(n/(2*p), bucketMax)
 	bucket := func(d int) {
 		lo, hi := starts[d], starts[d+1]
-		if lo < hi {
+		if lo < hi && (p == 1 || hi-lo <= giant) {
 			sortBucket(buf[lo:hi], a[lo:hi], true, ms, bits, fm, xm)
 		}
 	}
@@ -304,6 +307,11 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 			bucket(d)
 		}
 	} else {
+		for d := range radixSize {
+			if lo, hi := starts[d], starts[d+1]; hi-lo > giant {
+				splitBucket(tm, p, buf[lo:hi], a[lo:hi], true, ms, bits, fm, xm)
+			}
+		}
 		tm.For(radixSize, 1, func(lo, hi int) {
 			for d := lo; d < hi; d++ {
 				bucket(d)
@@ -311,6 +319,107 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 		})
 	}
 	pool.Put(&buf)
+}
+
+// splitBucket is sortBucket for a bucket too large for one worker, on the
+// team of p workers: one more parallel MSD pass, by the radixBits bits
+// below the keys' highest varying one, src -> other, then the sub-buckets
+// over the workers (and again splitBucket for one that is still too large).
+func splitBucket[K sortWord](tm *workers.Team, p int, src, other []K, toOther bool, low, bits uint, fm, xm K) {
+	n := len(src)
+	size := (n + p - 1) / p
+	ch := make([]sortChunk[K], (n+size-1)/size)
+	each := func(f func(c int, part []K)) {
+		tm.For(len(ch), 1, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				f(c, src[c*size:min((c+1)*size, n)])
+			}
+		})
+	}
+	each(func(c int, part []K) {
+		and, or := ^K(0), K(0)
+		for _, k := range part {
+			and &= k
+			or |= k
+		}
+		ch[c].and, ch[c].or = and, or
+	})
+	and, or := ^K(0), K(0)
+	for c := range ch {
+		and &= ch[c].and
+		or |= ch[c].or
+	}
+	diff := (and ^ or) & (K(1)<<low - 1)
+	if diff == 0 {
+		// All keys equal: only the conversion back to bit patterns is left.
+		dst := src
+		if toOther {
+			dst = other
+		}
+		tm.For(n, 1<<14, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				k := src[i]
+				dst[i] = k ^ (-((^k)>>(bits-1))&fm | xm)
+			}
+		})
+		return
+	}
+	hb := low - 1
+	for diff>>hb == 0 {
+		hb--
+	}
+	ms := uint(0)
+	if hb+1 > radixBits {
+		ms = hb + 1 - radixBits
+	}
+	each(func(c int, part []K) {
+		h := &ch[c].hist
+		*h = [radixSize]int{}
+		for _, k := range part {
+			h[uint(k>>ms)&radixMask]++
+		}
+	})
+	var starts [radixSize + 1]int
+	run := 0
+	for d := range radixSize {
+		starts[d] = run
+		for c := range ch {
+			k := ch[c].hist[d]
+			ch[c].hist[d] = run
+			run += k
+		}
+	}
+	starts[radixSize] = n
+	out := unsafe.Pointer(unsafe.SliceData(other))
+	each(func(c int, part []K) {
+		scatterKK(part, out, &ch[c].hist, ms)
+	})
+	// The keys are in other now; the result goes where toOther says, so a
+	// sub-bucket ends in its src (other) when toOther, else in src.
+	giant := max(n/(2*p), bucketMax)
+	for d := range radixSize {
+		if lo, hi := starts[d], starts[d+1]; hi-lo > giant {
+			splitBucket(tm, p, other[lo:hi], src[lo:hi], !toOther, ms, bits, fm, xm)
+		}
+	}
+	tm.For(radixSize, 1, func(lo, hi int) {
+		for d := lo; d < hi; d++ {
+			if lo, hi := starts[d], starts[d+1]; lo < hi && hi-lo <= giant {
+				sortBucket(other[lo:hi], src[lo:hi], !toOther, ms, bits, fm, xm)
+			}
+		}
+	})
+}
+
+// scatterKK moves each key of src to dst[off[digit]] and bumps the offset,
+// as scatterRK does for bit patterns.
+func scatterKK[K sortWord](src []K, dst unsafe.Pointer, off *[radixSize]int, sh uint) {
+	for _, k := range src {
+		d := uint(k>>sh) & radixMask
+		o := off[d]
+		*(*K)(unsafe.Add(dst, uintptr(o)*unsafe.Sizeof(k))) = k
+		off[d] = o + 1
+	}
 }
 
 // bucketMax is the bucket length above which sortBucket splits a bucket by

@@ -344,6 +344,22 @@ func BenchmarkSortTypes(b *testing.B) {
 	benchSort(b, "int64", i)
 }
 
+// BenchmarkSortSkewed sorts 2^22 float64 of which three in four lie in
+// one narrow range, so one MSD bucket holds them: the team splits it
+// instead of leaving it to one worker. Compare with BenchmarkSortTypes.
+func BenchmarkSortSkewed(b *testing.B) {
+	const n = 1 << 22
+	r := rand.New(rand.NewPCG(1, 1))
+	f := make([]float64, n)
+	for k := range f {
+		f[k] = 1000 + r.Float64()*1e-3
+		if k%4 == 0 {
+			f[k] = r.NormFloat64() * 1e6
+		}
+	}
+	benchSort(b, "float64-skew75", f)
+}
+
 func benchSort[T Number](b *testing.B, name string, src []T) {
 	x := make([]T, len(src))
 	for _, c := range []struct {
@@ -358,4 +374,64 @@ func benchSort[T Number](b *testing.B, name string, src []T) {
 			}
 		})
 	}
+}
+
+// TestSortSkewed sorts inputs where most keys fall in one MSD bucket (and,
+// nested, in one sub-bucket of it), or are all equal: such a bucket is
+// larger than a worker's share, and the whole team splits it.
+func TestSortSkewed(t *testing.T) {
+	defer func(v int) { bucketMax = v }(bucketMax)
+	r := rand.New(rand.NewPCG(5, 5))
+	sizes := []int{1<<16 + 7, 300001}
+	for _, bm := range []int{bucketMax, 300} {
+		bucketMax = bm
+		for _, p := range []int{2, 3} {
+			tm := workers.NewTeam(p)
+			for _, n := range sizes {
+				name := func(s string) string { return fmt.Sprintf("%s n=%d p=%d bucketMax=%d", s, n, p, bm) }
+				f := make([]float64, n)
+				i := make([]int64, n)
+				u := make([]uint32, n)
+				for k := range f {
+					switch {
+					case k%4 == 0: // spread
+						f[k], i[k], u[k] = r.NormFloat64()*1e6, int64(r.Uint64()), r.Uint32()
+					case k%16 == 1: // one narrow range
+						f[k], i[k], u[k] = 1000+r.Float64()*1e-3, 1<<40+int64(r.IntN(1<<20)), 1<<30+uint32(r.IntN(1<<16))
+					default: // and most of it in a narrower one inside
+						f[k], i[k], u[k] = 1000+r.Float64()*1e-9, 1<<40+int64(r.IntN(1<<8)), 1<<30+uint32(r.IntN(1<<4))
+					}
+				}
+				f[3], f[7], f[11] = math.NaN(), math.Copysign(0, -1), 0
+				for _, x := range [][]float64{f, mostlyEqual(r, n, 1000.5, func() float64 { return r.NormFloat64() })} {
+					want := slices.Clone(x)
+					slices.Sort(want)
+					got := slices.Clone(x)
+					SortOn(tm, got)
+					requireSortedLike(t, x, want, got)
+				}
+				wi := slices.Clone(i)
+				slices.Sort(wi)
+				SortOn(tm, i)
+				require.Equal(t, wi, i, name("int64"))
+				wu := slices.Clone(u)
+				slices.Sort(wu)
+				SortOn(tm, u)
+				require.Equal(t, wu, u, name("uint32"))
+			}
+			tm.Close()
+		}
+	}
+}
+
+// mostlyEqual is n values, nine in ten of them v and the rest from gen.
+func mostlyEqual[T Number](r *rand.Rand, n int, v T, gen func() T) []T {
+	x := make([]T, n)
+	for k := range x {
+		x[k] = v
+		if r.IntN(10) == 0 {
+			x[k] = gen()
+		}
+	}
+	return x
 }

@@ -247,15 +247,7 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 	if diff == 0 {
 		return // all bit patterns equal
 	}
-	// The MSD digit: the radixBits bits ending at the highest varying one.
-	hb := bits - 1
-	for diff>>hb == 0 {
-		hb--
-	}
-	ms := uint(0)
-	if hb+1 > radixBits {
-		ms = hb + 1 - radixBits
-	}
+	ms := msdShift(diff, bits)
 
 	pool := scratchPool[K]()
 	var buf []K
@@ -275,17 +267,7 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 			h[uint((v^(-(v>>(bits-1))&fm|xm))>>ms)&radixMask]++
 		}
 	})
-	var starts [radixSize + 1]int
-	run := 0
-	for d := range radixSize {
-		starts[d] = run
-		for c := range ch {
-			k := ch[c].hist[d]
-			ch[c].hist[d] = run
-			run += k
-		}
-	}
-	starts[radixSize] = n
+	starts := msdOffsets(ch, n)
 	out := unsafe.Pointer(unsafe.SliceData(buf))
 	each(func(c int, part []K) {
 		scatterRK(part, out, &ch[c].hist, ms, bits, fm, xm)
@@ -364,14 +346,7 @@ func splitBucket[K sortWord](tm *workers.Team, p int, src, other []K, toOther bo
 		})
 		return
 	}
-	hb := low - 1
-	for diff>>hb == 0 {
-		hb--
-	}
-	ms := uint(0)
-	if hb+1 > radixBits {
-		ms = hb + 1 - radixBits
-	}
+	ms := msdShift(diff, low)
 	each(func(c int, part []K) {
 		h := &ch[c].hist
 		*h = [radixSize]int{}
@@ -379,17 +354,7 @@ func splitBucket[K sortWord](tm *workers.Team, p int, src, other []K, toOther bo
 			h[uint(k>>ms)&radixMask]++
 		}
 	})
-	var starts [radixSize + 1]int
-	run := 0
-	for d := range radixSize {
-		starts[d] = run
-		for c := range ch {
-			k := ch[c].hist[d]
-			ch[c].hist[d] = run
-			run += k
-		}
-	}
-	starts[radixSize] = n
+	starts := msdOffsets(ch, n)
 	out := unsafe.Pointer(unsafe.SliceData(other))
 	each(func(c int, part []K) {
 		scatterKK(part, out, &ch[c].hist, ms)
@@ -409,6 +374,36 @@ func splitBucket[K sortWord](tm *workers.Team, p int, src, other []K, toOther bo
 			}
 		}
 	})
+}
+
+// msdShift is the shift of the MSD digit: the radixBits bits ending at the
+// highest bit set in diff (not 0), which lies below bit below.
+func msdShift[K sortWord](diff K, below uint) uint {
+	hb := below - 1
+	for diff>>hb == 0 {
+		hb--
+	}
+	if hb+1 > radixBits {
+		return hb + 1 - radixBits
+	}
+	return 0
+}
+
+// msdOffsets turns the chunks' digit counts into their scatter offsets,
+// bucket by bucket and chunk by chunk, which keeps equal digits in their
+// order, and returns where each bucket starts (and, last, n).
+func msdOffsets[K sortWord](ch []sortChunk[K], n int) (starts [radixSize + 1]int) {
+	run := 0
+	for d := range radixSize {
+		starts[d] = run
+		for c := range ch {
+			k := ch[c].hist[d]
+			ch[c].hist[d] = run
+			run += k
+		}
+	}
+	starts[radixSize] = n
+	return starts
 }
 
 // scatterKK moves each key of src to dst[off[digit]] and bumps the offset,

@@ -941,12 +941,13 @@ func TestBlockedSubmitters(t *testing.T) {
 // TestTaskContext checks the context a task with a cancellable submit
 // context runs with, which derives its Done channel only on demand.
 func TestTaskContext(t *testing.T) {
-	t.Run("Err follows the submit context without Done", func(t *testing.T) {
-		p := NewPool(Options{MaxWorkers: 1})
-		defer p.CloseNow()
-		ctx, cancel := context.WithCancel(bg)
+	// pollErr submits a task that spins until its context's Err is set,
+	// never calling Done, and waits for it to start; it keeps the context.
+	pollErr := func(t *testing.T, ctx context.Context, p *Pool) (tk *Task[int], kept *context.Context) {
 		started := make(chan struct{})
+		kept = new(context.Context)
 		tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
+			*kept = ctx
 			close(started)
 			for ctx.Err() == nil {
 				runtime.Gosched()
@@ -955,30 +956,26 @@ func TestTaskContext(t *testing.T) {
 		})
 		require.NoError(t, err)
 		<-started
+		return tk, kept
+	}
+	t.Run("Err follows the submit context without Done", func(t *testing.T) {
+		p := NewPool(Options{MaxWorkers: 1})
+		defer p.CloseNow()
+		ctx, cancel := context.WithCancel(bg)
+		tk, _ := pollErr(t, ctx, p)
 		cancel()
-		_, err = tk.Wait(bg)
+		_, err := tk.Wait(bg)
 		require.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("CloseNow reaches a task that only polls Err", func(t *testing.T) {
 		p := NewPool(Options{MaxWorkers: 1})
 		ctx, cancel := context.WithCancel(bg)
 		defer cancel()
-		started := make(chan struct{})
-		var kept context.Context
-		tk, err := Submit(ctx, p, func(ctx context.Context) (int, error) {
-			kept = ctx
-			close(started)
-			for ctx.Err() == nil {
-				runtime.Gosched()
-			}
-			return 0, ctx.Err()
-		})
-		require.NoError(t, err)
-		<-started
+		tk, kept := pollErr(t, ctx, p)
 		p.CloseNow()
-		_, err = tk.Wait(bg)
+		_, err := tk.Wait(bg)
 		require.ErrorIs(t, err, context.Canceled)
-		require.ErrorIs(t, context.Cause(kept), context.Canceled)
+		require.ErrorIs(t, context.Cause(*kept), context.Canceled)
 		require.NoError(t, ctx.Err(), "the submit context is not the pool's to cancel")
 	})
 	t.Run("ends when the task returns", func(t *testing.T) {
@@ -1034,16 +1031,28 @@ func TestTaskContext(t *testing.T) {
 	})
 }
 
+// occupy runs a task on one of p's workers until the returned func is
+// called, which waits for it to finish.
+func occupy(t *testing.T, p *Pool) (release func()) {
+	t.Helper()
+	started := make(chan struct{}, 1)
+	gate := make(chan struct{})
+	tk, err := Submit(bg, p, blocker(started, gate))
+	require.NoError(t, err)
+	<-started
+	return func() {
+		close(gate)
+		_, err := tk.Wait(bg)
+		require.NoError(t, err)
+	}
+}
+
 // TestCancelSharedContextWhileQueued queues many tasks under one context
 // among tasks under others: cancelling it removes exactly its tasks.
 func TestCancelSharedContextWhileQueued(t *testing.T) {
 	p := NewPool(Options{MaxWorkers: 1, MaxQueue: Unbounded})
 	defer p.CloseNow()
-	started := make(chan struct{}, 1)
-	release := make(chan struct{})
-	first, err := Submit(bg, p, blocker(started, release))
-	require.NoError(t, err)
-	<-started
+	release := occupy(t, p)
 
 	doomed, cancel := context.WithCancel(bg)
 	other, cancelOther := context.WithCancel(bg)
@@ -1079,9 +1088,7 @@ func TestCancelSharedContextWhileQueued(t *testing.T) {
 		}
 	}
 	require.Eventually(t, func() bool { return p.Stats().Queued == n/3 }, 5*time.Second, time.Millisecond)
-	close(release)
-	_, err = first.Wait(bg)
-	require.NoError(t, err)
+	release()
 	for i, tk := range kept {
 		if i%2 == 1 {
 			v, err := tk.Wait(bg)
@@ -1164,11 +1171,7 @@ func TestGoAllocatesNothing(t *testing.T) {
 		name string
 		ctx  context.Context
 	}{{"background", bg}, {"cancellable", ctx}} {
-		started := make(chan struct{}, 1)
-		release := make(chan struct{})
-		first, err := Submit(bg, p, blocker(started, release))
-		require.NoError(t, err)
-		<-started
+		release := occupy(t, p)
 		// The first task of a context sets up its hook; later ones share it.
 		require.NoError(t, p.Go(c.ctx, fn, nil))
 		allocs := testing.AllocsPerRun(1000, func() {
@@ -1176,9 +1179,7 @@ func TestGoAllocatesNothing(t *testing.T) {
 				panic(err)
 			}
 		})
-		close(release)
-		_, err = first.Wait(bg)
-		require.NoError(t, err)
+		release()
 		assert.Zero(t, allocs, c.name)
 	}
 	require.NoError(t, p.Close(bg))
@@ -1190,25 +1191,13 @@ func TestGoAllocatesNothing(t *testing.T) {
 // workers busy is half, before and just after a shrink to two.
 func TestUtilizationAcrossResize(t *testing.T) {
 	p := NewPool(Options{MaxWorkers: 4})
-	release := make(chan struct{})
-	started := make(chan struct{}, 2)
-	var tasks []*Task[int]
-	for range 2 {
-		tk, err := Submit(bg, p, blocker(started, release))
-		require.NoError(t, err)
-		tasks = append(tasks, tk)
-	}
-	<-started
-	<-started
+	release1, release2 := occupy(t, p), occupy(t, p)
 	time.Sleep(300 * time.Millisecond)
 	before := p.Stats()
 	p.Resize(2)
 	after := p.Stats()
-	close(release)
-	for _, tk := range tasks {
-		_, err := tk.Wait(bg)
-		require.NoError(t, err)
-	}
+	release1()
+	release2()
 	require.NoError(t, p.Close(bg))
 	assert.InDelta(t, 0.5, before.UtilizationRecent, 0.15, before.String())
 	assert.InDelta(t, 0.5, after.UtilizationRecent, 0.15, after.String())
@@ -1227,11 +1216,7 @@ func TestIdleHooksBounded(t *testing.T) {
 		}
 	}()
 	for range 10 {
-		started := make(chan struct{}, 1)
-		release := make(chan struct{})
-		first, err := Submit(bg, p, blocker(started, release))
-		require.NoError(t, err)
-		<-started
+		release := occupy(t, p)
 		var tasks []*Task[int]
 		for range 10 {
 			ctx, cancel := context.WithCancel(bg)
@@ -1240,9 +1225,7 @@ func TestIdleHooksBounded(t *testing.T) {
 			require.NoError(t, err)
 			tasks = append(tasks, tk)
 		}
-		close(release)
-		_, err = first.Wait(bg)
-		require.NoError(t, err)
+		release()
 		for _, tk := range tasks {
 			_, err := tk.Wait(bg)
 			require.NoError(t, err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"runtime"
@@ -10,6 +12,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/alitto/pond/v2"
+
+	"github.com/sharc-go/sharc/workers"
 )
 
 // TestContendersRunEverything checks that each adapter runs every task
@@ -87,4 +93,38 @@ func BenchmarkPaired(b *testing.B) {
 		slices.Sort(r)
 		b.ReportMetric(r[len(r)/2], "x:"+strings.ReplaceAll(c.name, " ", "_"))
 	}
+}
+
+// BenchmarkSubmitWait is a task with a result handle, submitted and waited
+// for by each of GOMAXPROCS goroutines in turn: workers.Submit + Wait
+// against pond's Submit + Wait, the one peer here with per-task futures.
+func BenchmarkSubmitWait(b *testing.B) {
+	b.Run("workers.Pool", func(b *testing.B) {
+		p := workers.NewPool(workers.Options{})
+		defer p.CloseNow()
+		fn := func(context.Context) (int, error) { return 1, nil }
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				t, err := workers.Submit(context.Background(), p, fn)
+				if err != nil {
+					panic(err)
+				}
+				if v, err := t.Wait(context.Background()); err != nil || v != 1 {
+					panic(fmt.Sprint(v, err))
+				}
+			}
+		})
+	})
+	b.Run("pond v2", func(b *testing.B) {
+		p := pond.NewPool(runtime.GOMAXPROCS(0))
+		defer p.StopAndWait()
+		fn := func() {}
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := p.Submit(fn).Wait(); err != nil {
+					panic(err)
+				}
+			}
+		})
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/sharc-go/sharc/workers"
@@ -170,4 +171,44 @@ func ExampleOptions_noTiming() {
 	// Output:
 	// false 0
 	// queued=0 running=0 workers=0/2 submitted=10 completed=8 failed=2 cancelled=0 timing=off
+}
+
+func ExamplePool_Resize() {
+	p := workers.NewPool(workers.Options{MaxWorkers: 1, MaxQueue: workers.Unbounded})
+	var done atomic.Int64
+	for i := 0; i < 50; i++ {
+		p.Go(context.Background(), func(ctx context.Context) error {
+			time.Sleep(100 * time.Microsecond)
+			done.Add(1)
+			return nil
+		}, nil)
+	}
+	p.Resize(4) // more workers for the queued tasks at once
+	p.Resize(2) // and fewer: the surplus retire as they finish
+	p.Close(context.Background())
+	fmt.Println(done.Load(), p.Stats().MaxWorkers)
+	// Output: 50 2
+}
+
+func ExamplePool_Close() {
+	p := workers.NewPool(workers.Options{MaxWorkers: 1})
+	release := make(chan struct{})
+	t, _ := workers.Submit(context.Background(), p, func(ctx context.Context) (string, error) {
+		<-release
+		return "finished", nil
+	})
+	// Close waits for queued and running work; a deadline bounds the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	fmt.Println(p.Close(ctx))
+	_, err := workers.Submit(context.Background(), p, func(ctx context.Context) (string, error) { return "", nil })
+	fmt.Println(err)
+	close(release)
+	fmt.Println(p.Close(context.Background()))
+	fmt.Println(t.Wait(context.Background()))
+	// Output:
+	// context deadline exceeded
+	// workers: pool is closed
+	// <nil>
+	// finished <nil>
 }

@@ -53,7 +53,7 @@ func MatMulOn[T Float](t *workers.Team, c, a, b []T, m, k, n int) {
 type gemmKernel[T Float] struct {
 	name   string
 	mr, nr int // tile of c computed per call
-	kc     int // depth of a packed panel: an mr×kc and a kc×nr sliver stay in L1
+	kc     int // depth of a packed panel: deeper means fewer loads and stores of c per flop
 	mc     int // rows of a packed block of a: an mc×kc block stays in L2
 	nc     int // columns of a packed panel of b: a kc×nc panel stays in L3
 	fn     func(kc int, a, b, c []T, ldc int)

@@ -36,18 +36,21 @@ func asmKernel[T Float](mr, nr int, f func(kc int, a, b, c []T, ldc int)) func(k
 }
 
 // The micro-kernels this CPU runs are chosen once, here; the blockings
-// were tuned on AMD EPYC (Zen 5).
+// were tuned on AMD EPYC (Zen 4/5). kc = 512 rather than 256 (the kc×nr
+// sliver of b then streams from L2, not L1) was 5–12% faster for every
+// kernel at n = 1024 and 2048 on 1 and 2 workers: c is loaded and stored
+// half as often.
 func init() {
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
-		gemmF64 = append(gemmF64, gemmKernel[float64]{name: "avx2", mr: 6, nr: 8, kc: 256, mc: 96, nc: 4080,
+		gemmF64 = append(gemmF64, gemmKernel[float64]{name: "avx2", mr: 6, nr: 8, kc: 512, mc: 96, nc: 4080,
 			fn: asmKernel(6, 8, gemmF64x6x8AVX2)})
-		gemmF32 = append(gemmF32, gemmKernel[float32]{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 96, nc: 4080,
+		gemmF32 = append(gemmF32, gemmKernel[float32]{name: "avx2", mr: 6, nr: 16, kc: 512, mc: 96, nc: 4080,
 			fn: asmKernel(6, 16, gemmF32x6x16AVX2)})
 	}
 	if cpuid.CPU.Supports(cpuid.AVX512F) {
-		gemmF64 = append(gemmF64, gemmKernel[float64]{name: "avx512", mr: 8, nr: 24, kc: 256, mc: 144, nc: 4080,
+		gemmF64 = append(gemmF64, gemmKernel[float64]{name: "avx512", mr: 8, nr: 24, kc: 512, mc: 144, nc: 4080,
 			fn: asmKernel(8, 24, gemmF64x8x24AVX512)})
-		gemmF32 = append(gemmF32, gemmKernel[float32]{name: "avx512", mr: 8, nr: 48, kc: 256, mc: 144, nc: 4032,
+		gemmF32 = append(gemmF32, gemmKernel[float32]{name: "avx512", mr: 8, nr: 48, kc: 512, mc: 144, nc: 4032,
 			fn: asmKernel(8, 48, gemmF32x8x48AVX512)})
 	}
 }

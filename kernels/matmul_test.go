@@ -12,11 +12,12 @@ import (
 )
 
 // matMulShapes are awkward m, k, n: empty, thin, one off the tile and block
-// sizes, non-square, k = 1.
+// sizes, non-square, k = 1, k over the real kc.
 var matMulShapes = [][3]int{
 	{0, 0, 0}, {0, 5, 3}, {3, 0, 5}, {5, 3, 0}, {1, 1, 1}, {1, 7, 1}, {7, 1, 9},
 	{7, 9, 7}, {9, 7, 63}, {63, 65, 9}, {65, 63, 65}, {129, 1, 65}, {6, 8, 8}, {8, 24, 24},
 	{16, 300, 48}, {129, 129, 129}, {200, 33, 7}, {1, 257, 300}, {97, 130, 50},
+	{33, 1100, 50}, // k over kc: several panels with the real blocking
 }
 
 // matMulWant returns the reference product of a and b and, per element,

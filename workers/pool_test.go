@@ -1003,6 +1003,9 @@ func TestTaskContext(t *testing.T) {
 			case <-time.After(5 * time.Second):
 				t.Fatalf("callDone=%v: Done not closed after the task returned", callDone)
 			}
+			// Whether Done was asked for during the task or after it, no
+			// registration with the pool's kill context is left behind.
+			require.False(t, c.(*taskCtx).derived.Load().stopKill(), "callDone=%v: still registered with the pool", callDone)
 		}
 	})
 	t.Run("derived contexts and AfterFunc", func(t *testing.T) {

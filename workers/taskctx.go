@@ -19,7 +19,7 @@ type taskCtx struct {
 	context.Context // the submit context: Deadline and Value come from it
 	p               *Pool
 	mu              sync.Mutex
-	ended           atomic.Bool // the task returned, or CloseNow cancelled it
+	ended           atomic.Bool // the task returned
 	derived         atomic.Pointer[derivedCtx]
 }
 
@@ -36,16 +36,28 @@ func (c *taskCtx) derive() *derivedCtx {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.derived.Load()
-	if d == nil {
-		ctx, cancel := context.WithCancel(c.Context)
-		d = &derivedCtx{ctx, cancel, context.AfterFunc(c.p.killCtx, cancel)}
+	if d != nil {
+		return d
+	}
+	ctx, cancel := context.WithCancel(c.Context)
+	if c.ended.Load() {
+		// Asked for after the task returned (by a goroutine it left
+		// behind): born cancelled, and not registered with the pool.
+		cancel()
+		d = &derivedCtx{ctx, cancel, func() bool { return false }}
 		c.derived.Store(d)
-		// end stores ended before it loads derived, and we store derived
-		// before we load ended: one of us sees the other and cancels.
-		// (The kill hook would cancel too, but on a goroutine of its own.)
-		if c.ended.Load() || c.p.killed.Load() {
-			cancel()
-		}
+		return d
+	}
+	d = &derivedCtx{ctx, cancel, context.AfterFunc(c.p.killCtx, cancel)}
+	c.derived.Store(d)
+	// end stores ended before it loads derived, and we store derived
+	// before we load ended: one of us sees the other and cancels. (The
+	// kill hook would cancel too, but on a goroutine of its own.)
+	if c.ended.Load() {
+		cancel()
+		d.stopKill()
+	} else if c.p.killed.Load() {
+		cancel()
 	}
 	return d
 }

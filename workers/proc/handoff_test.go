@@ -132,50 +132,38 @@ func BenchmarkHandoff(b *testing.B) {
 			b.ReportMetric(s50/t50, "share/tiny")
 		}
 	})
-	b.Run("region-256MiB-transfer", func(b *testing.B) {
-		b.SetBytes(handoffSize)
-		lat := make(latencies, 0, 1<<10)
-		for b.Loop() {
-			b.StopTimer()
-			t, err := shm.Options{Populate: true}.New(handoffSize)
-			if err != nil {
-				b.Fatal(err)
+	// transfer times handing a fresh region from newRegion to the child.
+	transfer := func(newRegion func() (*shm.Region, error)) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.SetBytes(handoffSize)
+			lat := make(latencies, 0, 1<<10)
+			for b.Loop() {
+				b.StopTimer()
+				t, err := newRegion()
+				if err != nil {
+					b.Fatal(err)
+				}
+				copy(t.Bytes()[:8], r.Bytes()[:8])
+				b.StartTimer()
+				t0 := time.Now()
+				out, err := p.Call(context.Background(), "first-word", nil, Transfer(t))
+				lat = append(lat, time.Since(t0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				check(b, out)
 			}
-			copy(t.Bytes()[:8], r.Bytes()[:8])
-			b.StartTimer()
-			t0 := time.Now()
-			out, err := p.Call(context.Background(), "first-word", nil, Transfer(t))
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			check(b, out)
+			ratio(b, lat)
 		}
-		ratio(b, lat)
-	})
+	}
+	b.Run("region-256MiB-transfer", transfer(func() (*shm.Region, error) {
+		return shm.Options{Populate: true}.New(handoffSize)
+	}))
 	// The same with a region the parent has not written beyond its first
 	// page: what a transfer costs is unmapping the pages the parent touched.
-	b.Run("region-256MiB-transfer-untouched", func(b *testing.B) {
-		b.SetBytes(handoffSize)
-		lat := make(latencies, 0, 1<<10)
-		for b.Loop() {
-			b.StopTimer()
-			t, err := shm.New(handoffSize)
-			if err != nil {
-				b.Fatal(err)
-			}
-			copy(t.Bytes()[:8], r.Bytes()[:8])
-			b.StartTimer()
-			t0 := time.Now()
-			out, err := p.Call(context.Background(), "first-word", nil, Transfer(t))
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			check(b, out)
-		}
-		ratio(b, lat)
-	})
+	b.Run("region-256MiB-transfer-untouched", transfer(func() (*shm.Region, error) {
+		return shm.New(handoffSize)
+	}))
 	b.Run("pipe-copy-256MiB", func(b *testing.B) {
 		exe, _ := os.Executable()
 		cmd := exec.Command(exe)

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sharc-go/sharc/internal/serve"
+	"github.com/sharc-go/sharc/cmd/demo/internal/serve"
 )
 
 // hardPuzzle is Arto Inkala's 2012 "world's hardest sudoku".

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/sharc-go/sharc/internal/sudoku"
+	"github.com/sharc-go/sharc/cmd/demo/internal/sudoku"
 )
 
 func ExampleSolveString() {

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sharc-go/sharc/internal/sudoku"
+	"github.com/sharc-go/sharc/cmd/demo/internal/sudoku"
 )
 
 // startSudoku serves a sudoku server on a loopback port until the test ends.

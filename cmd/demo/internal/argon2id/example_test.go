@@ -4,7 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"github.com/sharc-go/sharc/internal/argon2id"
+	"github.com/sharc-go/sharc/cmd/demo/internal/argon2id"
 )
 
 func ExampleIDKey() {

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/sharc-go/sharc/internal/sudoku"
+	"github.com/sharc-go/sharc/cmd/demo/internal/sudoku"
 )
 
 // MaxBatch is the most puzzles POST /solve/batch takes.

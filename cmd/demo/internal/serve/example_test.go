@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sharc-go/sharc/internal/serve"
+	"github.com/sharc-go/sharc/cmd/demo/internal/serve"
 )
 
 func ExampleNewSudokuServer() {

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/sharc-go/sharc/internal/argon2id"
+	"github.com/sharc-go/sharc/cmd/demo/internal/argon2id"
 )
 
 // Argon2id parameters: OWASP's password storage guidance (m=19 MiB, t=2, p=1).

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/sharc-go/sharc/internal/sudoku"
+	"github.com/sharc-go/sharc/cmd/demo/internal/sudoku"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

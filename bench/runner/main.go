@@ -60,10 +60,12 @@ func sections() []section {
 		{"sort", sortTables},
 		{"pool", poolTables},
 		{"share", shareTables},
+		{"ipc", ipcTables},
 	}
 }
 
 func main() {
+	runChildIfRequested()
 	quick := flag.Bool("quick", false, "a short subset (small sizes, fewer cases)")
 	pairs := flag.Int("pairs", 7, "paired rounds per comparison (at least 7)")
 	only := flag.String("only", "", "comma-separated sections to run (default all): "+sectionNames())

@@ -50,9 +50,9 @@ func shareTables(e *env) ([]table, error) {
 	}
 	tv := table{Section: "share", Title: "demo transfer-vs-share vs Node.js",
 		About: "Median round trip of handing a float64 payload to a worker and back: copy (structured clone / shm.Buffer.Clone), transfer (transfer list / shm.Buffer.Transfer), share (shared memory, the turn passed with Atomics.wait/notify / shm.Uint32 Wait/Notify), share-spin (the same, spinning). `go run ./cmd/demo transfer-vs-share -json -sizes " + sizes + "` vs `node bench/node/transfer/transfer.mjs` with the same flags, one run of each per round."}
-	args := []string{"-sizes", sizes, "-time", budget}
-	a := jsonSide("sharc", append([]string{demo, "transfer-vs-share", "-json"}, args...))
-	b := jsonSide("Node.js", append([]string{"node", e.bench + "/node/transfer/transfer.mjs"}, args...))
+	// The demo takes a Go duration, the script seconds.
+	a := jsonSide("sharc", []string{demo, "transfer-vs-share", "-json", "-sizes", sizes, "-time", budget + "s"})
+	b := jsonSide("Node.js", []string{"node", e.bench + "/node/transfer/transfer.mjs", "-sizes", sizes, "-time", budget})
 	var rows []row
 	for _, s := range strings.Split(sizes, ",") {
 		for _, m := range []string{"copy", "transfer", "share", "share-spin"} {

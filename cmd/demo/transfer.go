@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -37,7 +38,6 @@ type transferResult struct {
 	Iters   int     `json:"iters"`
 	RTp50us float64 `json:"rt_us_p50"`
 	RTp99us float64 `json:"rt_us_p99"`
-	GBps    float64 `json:"gb_per_s"`
 }
 
 func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
@@ -47,7 +47,7 @@ func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
 	modesFlag := fs.String("modes", strings.Join(transferModes, ","), "modes to run, comma-separated")
 	jsonOut := fs.Bool("json", false, "print one JSON object per line instead of a table")
 	csvFile := fs.String("csv", "", "also write the results as CSV to `FILE`")
-	plotFile := fs.String("plot", "", "also draw round trip against size, log-log, into `FILE.png`")
+	plotFile := fs.String("plot", "", "also draw round trip against size, log-log, into `FILE.png` (e.g. $TMPDIR/transfer.png)")
 	budget := fs.Duration("time", 500*time.Millisecond, "time spent on each mode and size")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -118,6 +118,11 @@ func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
 		if err := plotTransfer(*plotFile, results); err != nil {
 			return err
 		}
+		abs, err := filepath.Abs(*plotFile)
+		if err != nil {
+			abs = *plotFile
+		}
+		fmt.Fprintf(stderr, "transfer-vs-share: plot written to %s\n", abs)
 	}
 	return nil
 }
@@ -180,8 +185,14 @@ func touchFunc(touch string) func([]float64) float64 {
 
 var touchSink atomic.Uint64
 
+// batchMin is the shortest batch of round trips timed as one: long enough
+// that the two clock reads around it are noise, not part of a round trip.
+const batchMin = 50 * time.Microsecond
+
 // measureTransfer runs round trips of one mode and size for about budget
-// (at least 3, at most 1e6 of them) and summarizes them.
+// and summarizes them. Round trips are timed in batches (at least 3, at most
+// 1e6 round trips in all) of k round trips each, k doubled until a batch
+// takes batchMin; the percentiles are over the batches' mean round trips.
 func measureTransfer(mode string, size int, touch string, budget time.Duration) (transferResult, error) {
 	n := max(1, size/8)
 	var pp pingPong
@@ -198,42 +209,43 @@ func measureTransfer(mode string, size int, touch string, budget time.Duration) 
 		return transferResult{}, fmt.Errorf("transfer-vs-share: unknown mode %q", mode)
 	}
 	defer pp.stop()
-	rts := make([]time.Duration, 0, 1024)
 	var sum float64
 	for range 3 { // warm up: page faults, first wake-ups
 		sum += pp.roundTrip()
 	}
-	start := time.Now()
-	for len(rts) < 3 || (time.Since(start) < budget && len(rts) < 1_000_000) {
+	batch := func(k int) time.Duration {
 		t0 := time.Now()
-		sum += pp.roundTrip()
-		rts = append(rts, time.Since(t0))
+		for range k {
+			sum += pp.roundTrip()
+		}
+		return time.Since(t0)
+	}
+	k := 1
+	for k < 1<<16 && batch(k) < batchMin {
+		k *= 2
+	}
+	rts := make([]time.Duration, 0, 1024)
+	iters := 0
+	start := time.Now()
+	for len(rts) < 3 || (time.Since(start) < budget && iters < 1_000_000) {
+		rts = append(rts, batch(k)/time.Duration(k))
+		iters += k
 	}
 	touchSink.Add(math.Float64bits(sum))
 	slices.Sort(rts)
 	p50 := rts[len(rts)/2]
 	p99 := rts[min(len(rts)-1, len(rts)*99/100)]
-	bytes := n * 8
 	return transferResult{
 		Mode:    mode,
-		Bytes:   bytes,
+		Bytes:   n * 8,
 		Touch:   touch,
-		Iters:   len(rts),
+		Iters:   iters,
 		RTp50us: round3(float64(p50) / 1e3),
 		RTp99us: round3(float64(p99) / 1e3),
-		// Each round trip hands the payload over twice (there and back).
-		GBps: sig3(2 * float64(bytes) / float64(max(p50, 1))),
 	}, nil
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
-
-// sig3 keeps three significant digits: a slow 1 KiB round trip (ms under
-// -race on a loaded machine) is still a rate above zero.
-func sig3(v float64) float64 {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
-	return r
-}
 
 // pingPong hands a payload to a worker goroutine and back.
 type pingPong interface {
@@ -348,20 +360,30 @@ func newSharedPingPong(n int, spin bool, touch func([]float64) float64) (*shared
 }
 
 // await waits until the turn word differs from v and returns its new value.
+// Spinning, the loop is a bare Load; only after spinSpan loads without an
+// answer (the peer is off its core) does it yield, so that a machine with
+// fewer free cores than spinners still makes progress.
 func (p *sharedPingPong) await(v uint32) uint32 {
-	for i := 0; ; i++ {
+	for {
+		if p.spin {
+			for range spinSpan {
+				if w := p.turn.Load(); w != v {
+					return w
+				}
+			}
+			runtime.Gosched()
+			continue
+		}
 		if w := p.turn.Load(); w != v {
 			return w
-		}
-		if p.spin {
-			if i%4096 == 4095 {
-				runtime.Gosched() // two cores shared with others: do not starve the peer
-			}
-			continue
 		}
 		_, _ = p.turn.Wait(v, time.Second)
 	}
 }
+
+// spinSpan is the number of loads a spinning side makes before it yields:
+// tens of microseconds, far above a round trip between running cores.
+const spinSpan = 1 << 14
 
 func (p *sharedPingPong) pass(v uint32) {
 	p.turn.Store(v)
@@ -383,13 +405,37 @@ func (p *sharedPingPong) stop() {
 }
 
 func printTransferTable(w io.Writer, results []transferResult) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\tsize\ttouch\titers\tround trip p50 (µs)\tp99 (µs)\tGB/s\t")
+	copyP50 := map[int]float64{}
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t%.2f\t%.1f\t\n", r.Mode, formatSize(r.Bytes), r.Touch, r.Iters, r.RTp50us, r.RTp99us, r.GBps)
+		if r.Mode == "copy" {
+			copyP50[r.Bytes] = r.RTp50us
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "mode\tsize\ttouch\tround trips\tround trip p50 (µs)\tp99 (µs)\t"
+	if len(copyP50) > 0 {
+		head += "vs copy\t"
+	}
+	fmt.Fprintln(tw, head)
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t", r.Mode, formatSize(r.Bytes), r.Touch, r.Iters, r.RTp50us, r.RTp99us)
+		if len(copyP50) > 0 {
+			vs := "-"
+			if c, ok := copyP50[r.Bytes]; ok && r.RTp50us > 0 {
+				vs = fmt.Sprintf("%.3g×", c/r.RTp50us)
+				if c/r.RTp50us >= 1000 {
+					vs = fmt.Sprintf("%.0f×", c/r.RTp50us)
+				}
+			}
+			fmt.Fprintf(tw, "%s\t", vs)
+		}
+		fmt.Fprintln(tw)
 	}
 	_ = tw.Flush()
-	fmt.Fprintln(w, "GB/s = 2 × payload / median round trip (the payload is handed over twice per round trip).")
+	fmt.Fprintln(w, "Round trips are timed in batches (at least 50 µs each); p50 and p99 are over the batches' means.")
+	if len(copyP50) > 0 {
+		fmt.Fprintln(w, "vs copy = the copying round trip's p50 ÷ this one's at the same size (how many times faster than copying).")
+	}
 }
 
 func writeTransferCSV(name string, results []transferResult) (err error) {
@@ -399,11 +445,10 @@ func writeTransferCSV(name string, results []transferResult) (err error) {
 	}
 	defer func() { err = errors.Join(err, f.Close()) }()
 	cw := csv.NewWriter(f)
-	_ = cw.Write([]string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99", "gb_per_s"})
+	_ = cw.Write([]string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99"})
 	for _, r := range results {
 		_ = cw.Write([]string{r.Mode, strconv.Itoa(r.Bytes), r.Touch, strconv.Itoa(r.Iters),
-			strconv.FormatFloat(r.RTp50us, 'g', -1, 64), strconv.FormatFloat(r.RTp99us, 'g', -1, 64),
-			strconv.FormatFloat(r.GBps, 'g', -1, 64)})
+			strconv.FormatFloat(r.RTp50us, 'g', -1, 64), strconv.FormatFloat(r.RTp99us, 'g', -1, 64)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -418,11 +463,14 @@ func plotTransfer(name string, results []transferResult) error {
 		touch = results[0].Touch
 	}
 	p.Title.Text = fmt.Sprintf("sharc: hand a float64 payload to a goroutine and back (-touch %s)", touch)
-	p.X.Label.Text = "payload size (bytes)"
+	p.Title.Padding = vg.Points(8)
+	p.X.Label.Text = "payload size"
 	p.Y.Label.Text = "median round trip (µs)"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = sizeTicks{}, oneTwoFiveTicks{}
+	// Top left, inset from the axes: the copy line rises to the right.
 	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(8)
 	p.Add(plotter.NewGrid())
 	var lines []any
 	for _, mode := range transferModes {
@@ -465,6 +513,52 @@ func tourTransfer(w io.Writer) error {
 	k := len(transferModes)
 	fmt.Fprintf(w, "At 4 MiB a copying round trip takes %.0f × a transferring one; transfer went from %.2f µs (1 KiB) to %.2f µs (4 MiB).\n",
 		results[k].RTp50us/results[k+1].RTp50us, results[1].RTp50us, results[k+1].RTp50us)
-	fmt.Fprintln(w, "Full run: go run ./cmd/demo transfer-vs-share -plot transfer.png")
+	fmt.Fprintf(w, "Full run: go run ./cmd/demo transfer-vs-share -plot %s\n", filepath.Join(os.TempDir(), "transfer.png"))
 	return nil
+}
+
+// sizeTicks marks byte sizes on a log axis at powers of two, labelled in
+// B/KiB/MiB/GiB: every power of four, or of sixteen on a wide axis.
+type sizeTicks struct{}
+
+func (sizeTicks) Ticks(lo, hi float64) []plot.Tick {
+	lo2, hi2 := int(math.Floor(math.Log2(math.Max(lo, 1)))), int(math.Ceil(math.Log2(math.Max(hi, 1))))
+	step := 2
+	if hi2-lo2 > 16 {
+		step = 4
+	}
+	var ts []plot.Tick
+	for e := lo2; e <= hi2 && e < 62; e++ {
+		v := float64(int64(1) << e)
+		if v < lo || v > hi {
+			continue
+		}
+		t := plot.Tick{Value: v}
+		if e%step == 0 {
+			t.Label = formatSize(1 << e)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// oneTwoFiveTicks marks a log axis at 1, 2 and 5 times each power of ten,
+// labelled in plain decimals, so that values below 1 are readable too.
+type oneTwoFiveTicks struct{}
+
+func (oneTwoFiveTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := math.Floor(math.Log10(math.Max(lo, 1e-9))); e <= math.Ceil(math.Log10(math.Max(hi, 1e-9))); e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v < lo || v > hi {
+				continue
+			}
+			ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+		}
+	}
+	if len(ts) < 2 { // a narrow axis: label its ends
+		ts = append(ts, plot.Tick{Value: lo, Label: strconv.FormatFloat(lo, 'g', 3, 64)}, plot.Tick{Value: hi, Label: strconv.FormatFloat(hi, 'g', 3, 64)})
+	}
+	return ts
 }

@@ -43,17 +43,16 @@ func TestTransferVsShareJSON(t *testing.T) {
 		lines++
 		var raw map[string]any
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &raw), sc.Text())
-		for _, k := range []string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99", "gb_per_s"} {
+		for _, k := range []string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99"} {
 			assert.Contains(t, raw, k)
 		}
-		assert.Len(t, raw, 7)
+		assert.Len(t, raw, 6)
 		var r transferResult
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
 		assert.Equal(t, "ends", r.Touch)
 		assert.GreaterOrEqual(t, r.Iters, 3)
 		assert.Positive(t, r.RTp50us)
 		assert.GreaterOrEqual(t, r.RTp99us, r.RTp50us)
-		assert.Positive(t, r.GBps)
 		byKey[r.Mode+formatSize(r.Bytes)] = r
 	}
 	require.Equal(t, 8, lines)
@@ -70,8 +69,9 @@ func TestTransferVsShareJSON(t *testing.T) {
 	csvData, err := os.ReadFile(csvPath)
 	require.NoError(t, err)
 	assert.Equal(t, 9, strings.Count(string(csvData), "\n"))
-	assert.True(t, strings.HasPrefix(string(csvData), "mode,bytes,touch,iters,rt_us_p50,rt_us_p99,gb_per_s\n"))
+	assert.True(t, strings.HasPrefix(string(csvData), "mode,bytes,touch,iters,rt_us_p50,rt_us_p99\n"))
 
+	assert.Contains(t, errOut.String(), "plot written to "+pngPath)
 	png, err := os.ReadFile(pngPath)
 	require.NoError(t, err)
 	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "not a PNG")
@@ -84,6 +84,7 @@ func TestTransferVsShareTableAndErrors(t *testing.T) {
 	assert.Contains(t, out.String(), "transfer")
 	assert.Contains(t, out.String(), "all")
 	assert.NotContains(t, out.String(), "copy")
+	assert.NotContains(t, out.String(), "GB/s")
 
 	for _, args := range [][]string{{"-touch", "some"}, {"-sizes", "x"}, {"-modes", "mail"}, {"-time", "0s"}, {"extra"}} {
 		assert.Error(t, runTransferVsShare(args, &out, &errOut), "%v", args)
@@ -97,4 +98,19 @@ func TestTourTransfer(t *testing.T) {
 		assert.Contains(t, out.String(), m)
 	}
 	assert.Contains(t, out.String(), "4MiB")
+}
+
+func TestPlotTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (sizeTicks{}).Ticks(1024, 64<<20) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	assert.Equal(t, []string{"1KiB", "4KiB", "16KiB", "64KiB", "256KiB", "1MiB", "4MiB", "16MiB", "64MiB"}, labels)
+	labels = labels[:0]
+	for _, tk := range (oneTwoFiveTicks{}).Ticks(0.15, 30) {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"0.2", "0.5", "1", "2", "5", "10", "20"}, labels)
 }

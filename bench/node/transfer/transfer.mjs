@@ -3,7 +3,9 @@
 // structured clone (copy), with a transfer list (transfer), or through a
 // SharedArrayBuffer whose turn word is flipped with Atomics.store + notify
 // while the other side is in Atomics.wait (share) or spins (share-spin).
-// Prints the same JSON lines as the Go command.
+// Prints the same JSON lines as the Go command. As there, round trips are
+// timed in batches (grown until a batch takes at least 50 µs) so that clock
+// reads are not part of the figure; the percentiles are over batch means.
 //
 //   node transfer.mjs [-sizes 1KiB,64KiB,1MiB] [-touch ends|all] [-time 0.5] [-modes copy,transfer,share,share-spin]
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -59,14 +61,54 @@ if (!isMainThread) {
   const t = touchFn(touch);
   let sink = 0;
 
-  const summarize = (mode, bytes, rts) => {
+  const summarize = (mode, bytes, rts, iters) => {
     rts.sort((a, b) => a - b);
     const p50 = rts[Math.floor(rts.length / 2)];
     const p99 = rts[Math.min(rts.length - 1, Math.floor(rts.length * 99 / 100))];
     const r3 = (v) => Math.round(v * 1000) / 1000;
-    return { mode, bytes, touch, iters: rts.length, rt_us_p50: r3(p50 / 1e3), rt_us_p99: r3(p99 / 1e3), gb_per_s: r3(2 * bytes / Math.max(p50, 1)) };
+    return { mode, bytes, touch, iters, rt_us_p50: r3(p50 / 1e3), rt_us_p99: r3(p99 / 1e3) };
   };
-  const more = (rts, start) => rts.length < 3 || (process.hrtime.bigint() - start < budgetNs && rts.length < 1e6);
+  // measure runs batches of k round trips (rt may be async), k doubled
+  // until a batch takes 50 µs, for about the time budget, and returns the
+  // batch means and the number of round trips.
+  const measure = async (rt) => {
+    let k = 1;
+    for (;;) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < k; i++) await rt();
+      if (process.hrtime.bigint() - t0 >= 50000n || k >= 65536) break;
+      k *= 2;
+    }
+    const rts = [];
+    let iters = 0;
+    const start = process.hrtime.bigint();
+    while (rts.length < 3 || (process.hrtime.bigint() - start < budgetNs && iters < 1e6)) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < k; i++) await rt();
+      rts.push(Number(process.hrtime.bigint() - t0) / k);
+      iters += k;
+    }
+    return [rts, iters];
+  };
+  const measureSync = (rt) => {
+    let k = 1;
+    for (;;) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < k; i++) rt();
+      if (process.hrtime.bigint() - t0 >= 50000n || k >= 65536) break;
+      k *= 2;
+    }
+    const rts = [];
+    let iters = 0;
+    const start = process.hrtime.bigint();
+    while (rts.length < 3 || (process.hrtime.bigint() - start < budgetNs && iters < 1e6)) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < k; i++) rt();
+      rts.push(Number(process.hrtime.bigint() - t0) / k);
+      iters += k;
+    }
+    return [rts, iters];
+  };
 
   async function runMessages(mode, n) {
     const w = new Worker(new URL(import.meta.url), { workerData: { mode, touch, n } });
@@ -79,16 +121,10 @@ if (!isMainThread) {
       sink += t(a);
     };
     for (let i = 0; i < 3; i++) await rt();
-    const rts = [];
-    const start = process.hrtime.bigint();
-    while (more(rts, start)) {
-      const t0 = process.hrtime.bigint();
-      await rt();
-      rts.push(Number(process.hrtime.bigint() - t0));
-    }
+    const [rts, iters] = await measure(rt);
     w.postMessage(null);
     await w.terminate();
-    return summarize(mode, n * 8, rts);
+    return summarize(mode, n * 8, rts, iters);
   }
 
   async function runShared(mode, n) {
@@ -108,17 +144,11 @@ if (!isMainThread) {
       sink += t(data);
     };
     for (let i = 0; i < 3; i++) rt();
-    const rts = [];
-    const start = process.hrtime.bigint();
-    while (more(rts, start)) {
-      const t0 = process.hrtime.bigint();
-      rt();
-      rts.push(Number(process.hrtime.bigint() - t0));
-    }
+    const [rts, iters] = measureSync(rt);
     Atomics.store(turn, 0, 2);
     Atomics.notify(turn, 0, 1);
     await new Promise((res) => w.once('exit', res));
-    return summarize(mode, n * 8, rts);
+    return summarize(mode, n * 8, rts, iters);
   }
 
   for (const size of sizes) {

@@ -3,7 +3,6 @@ package kernels
 import (
 	"math"
 	"slices"
-	"sync"
 	"unsafe"
 
 	"github.com/sharc-go/sharc/workers"
@@ -27,9 +26,8 @@ const (
 // +0. Inputs shorter than 4096 go to slices.Sort (with the same NaN and zero
 // order).
 //
-// Sort needs a scratch buffer as large as x; it keeps one in a sync.Pool, so
-// back-to-back sorts reuse it and an idle one is freed by the garbage
-// collector.
+// Sort needs a scratch buffer as large as x; it keeps the last one (up to
+// 1 GiB) for the next sort and frees it after two seconds unused.
 func Sort[T Number](x []T) { SortOn(nil, x) }
 
 // SortOn is Sort on team t (nil: the default team).
@@ -165,20 +163,6 @@ type sortChunk[K sortWord] struct {
 	_       [64]byte
 }
 
-var sortScratch [4]sync.Pool // *[]uint8, *[]uint16, *[]uint32, *[]uint64
-
-func scratchPool[K sortWord]() *sync.Pool {
-	switch unsafe.Sizeof(K(0)) {
-	case 1:
-		return &sortScratch[0]
-	case 2:
-		return &sortScratch[1]
-	case 4:
-		return &sortScratch[2]
-	}
-	return &sortScratch[3]
-}
-
 // radixSort sorts the bit patterns a as values of kind. inf is the bit
 // pattern of +Inf for floats: patterns above it (sign bit aside) are NaNs.
 //
@@ -249,14 +233,7 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 	}
 	ms := msdShift(diff, bits)
 
-	pool := scratchPool[K]()
-	var buf []K
-	if b, ok := pool.Get().(*[]K); ok && cap(*b) >= n {
-		buf = (*b)[:n]
-	} else {
-		buf = make([]K, n)
-		adviseHuge(unsafe.Pointer(unsafe.SliceData(buf)), uintptr(n)*unsafe.Sizeof(K(0)))
-	}
+	buf := takeScratch[K](n)
 
 	// MSD pass, a -> buf as keys: counts per chunk, then offsets bucket by
 	// bucket and chunk by chunk, which keeps equal digits in their order.
@@ -300,7 +277,7 @@ func radixSort[K sortWord](tm *workers.Team, a []K, kind sortKind, inf K) {
 			}
 		})
 	}
-	pool.Put(&buf)
+	giveScratch(buf)
 }
 
 // splitBucket is sortBucket for a bucket too large for one worker, on the

@@ -3,6 +3,7 @@ package shm
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -82,6 +83,7 @@ func barrierAt(r *Region, off int) (*Barrier, error) {
 	if r.readOnly {
 		return nil, fmt.Errorf("shm: barrier at offset %d: %w", off, ErrReadOnly)
 	}
+	r.pin(off, BarrierSize)
 	base := unsafe.Pointer(&r.data[off])
 	return &Barrier{
 		r:       r,
@@ -98,6 +100,17 @@ func (b *Barrier) Parties() int { return int(b.parties) }
 // both ErrBroken and ctx's error; the other parties return ErrBroken. It
 // returns ErrClosed if the region is closed.
 func (b *Barrier) Wait(ctx context.Context) error {
+	err := b.wait(ctx)
+	if err != nil && b.r.closed.Load() {
+		// The region closed under us: what we read may be the zero
+		// pages Close leaves behind.
+		err = ErrClosed
+	}
+	runtime.KeepAlive(b) // the memory stays mapped while b is reachable
+	return err
+}
+
+func (b *Barrier) wait(ctx context.Context) error {
 	if b.r.closed.Load() {
 		return ErrClosed
 	}
@@ -134,26 +147,39 @@ func (b *Barrier) Wait(ctx context.Context) error {
 }
 
 // Break breaks the barrier: every party waiting now or later returns
-// ErrBroken until Reset.
+// ErrBroken until Reset. It does nothing once the region is closed.
 func (b *Barrier) Break() {
 	if b.r.closed.Load() {
 		return
 	}
 	atomic.OrUint32(b.gen.Word(), brokenBit)
 	b.r.table.Notify(b.gen, atomics.MaxWaiters)
+	runtime.KeepAlive(b)
 }
 
-// Broken reports whether the barrier is broken.
-func (b *Barrier) Broken() bool { return b.gen.Load()&brokenBit != 0 }
+// Broken reports whether the barrier is broken; a barrier of a closed
+// region is.
+func (b *Barrier) Broken() bool {
+	if b.r.closed.Load() {
+		return true
+	}
+	broken := b.gen.Load()&brokenBit != 0
+	runtime.KeepAlive(b)
+	return broken
+}
 
 // Reset repairs a broken barrier for a new round. Call it only when no party
-// is waiting.
+// is waiting. It does nothing once the region is closed.
 func (b *Barrier) Reset() {
+	if b.r.closed.Load() {
+		return
+	}
 	atomic.StoreUint32(b.arrived, 0)
 	for {
 		g := b.gen.Load()
 		if atomic.CompareAndSwapUint32(b.gen.Word(), g, (g+1)&^brokenBit) {
-			return
+			break
 		}
 	}
+	runtime.KeepAlive(b)
 }

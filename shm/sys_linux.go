@@ -123,7 +123,7 @@ func (o Options) mapFile(f *os.File, name string, size int) (*Region, error) {
 	if o.ReadOnly {
 		prot = unix.PROT_READ
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, size, prot, unix.MAP_SHARED)
+	data, err := mmap(int(f.Fd()), size, prot)
 	if err != nil {
 		f.Close()
 		if errors.Is(err, unix.EACCES) {
@@ -204,11 +204,50 @@ func touch(b []byte, readOnly bool) {
 	_ = sink
 }
 
+// mmap maps size bytes of fd shared. Regions map and unmap through the
+// pointer calls, not unix.Mmap, because Close unmaps parts of a mapping,
+// which unix.Munmap refuses.
+func mmap(fd, size, prot int) ([]byte, error) {
+	p, err := unix.MmapPtr(fd, 0, nil, uintptr(size), prot, unix.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*byte)(p), size), nil
+}
+
 func unmap(data []byte) error {
-	if data == nil {
+	if len(data) == 0 {
 		return nil
 	}
-	return unix.Munmap(data)
+	return unix.MunmapPtr(unsafe.Pointer(&data[0]), uintptr(len(data)))
+}
+
+// release unmaps the memory of r except the pages of [lo, hi), which hold
+// its words and barriers: those are replaced, in one atomic mmap, by private
+// anonymous pages, so an operation that checked r before Close and touches
+// the memory after it finds harmless zeroes instead of a hole. They are
+// unmapped when r, which every word and barrier references, is garbage.
+func release(r *Region, data []byte, lo, hi int) error {
+	if data == nil || hi <= lo {
+		return unmap(data)
+	}
+	page := os.Getpagesize()
+	lo = lo / page * page
+	hi = min((hi+page-1)/page*page, len(data))
+	keep := data[lo:hi]
+	p, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&keep[0]), uintptr(len(keep)),
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+	if err != nil || p != unsafe.Pointer(&keep[0]) {
+		// Not expected; the plain unmap is still correct for code
+		// that does not race Close.
+		return unmap(data)
+	}
+	runtime.AddCleanup(r, func(b []byte) { _ = unmap(b) }, keep)
+	err = unmap(data[:lo])
+	if e := unmap(data[hi:]); err == nil {
+		err = e
+	}
+	return err
 }
 
 func dupFile(f *os.File) (*os.File, error) {

@@ -37,6 +37,7 @@ type Region struct {
 	// cannot fault.
 	ctlMu        sync.Mutex
 	ctlLo, ctlHi int
+	atClose      []func() // under ctlMu: run by Close before unmapping
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -180,7 +181,12 @@ func (r *Region) Close() error {
 		r.table.Close()
 		r.ctlMu.Lock()
 		lo, hi := r.ctlLo, r.ctlHi
+		atClose := r.atClose
+		r.atClose = nil
 		r.ctlMu.Unlock()
+		for _, f := range atClose {
+			f()
+		}
 		err := release(r, r.data, lo, hi)
 		r.data = nil
 		if r.file != nil {
@@ -225,6 +231,13 @@ func (r *Region) pin(off, n int) {
 		return
 	}
 	r.ctlLo, r.ctlHi = min(r.ctlLo, off), max(r.ctlHi, off+n)
+}
+
+// onClose makes Close run f before it unmaps the memory.
+func (r *Region) onClose(f func()) {
+	r.ctlMu.Lock()
+	r.atClose = append(r.atClose, f)
+	r.ctlMu.Unlock()
 }
 
 func newRegion(data []byte, name string, f *os.File, readOnly bool) *Region {

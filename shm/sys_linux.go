@@ -1,11 +1,13 @@
 package shm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -256,4 +258,22 @@ func dupFile(f *os.File) (*os.File, error) {
 		return nil, fmt.Errorf("shm: dup: %w", err)
 	}
 	return os.NewFile(uintptr(fd), f.Name()), nil
+}
+
+// processAlive reports whether process pid exists and is not a zombie (a
+// SIGKILLed child its parent has not reaped yet is dead for our purposes).
+func processAlive(pid int) bool {
+	if err := unix.Kill(pid, 0); err == unix.ESRCH {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return !errors.Is(err, fs.ErrNotExist)
+	}
+	// The state follows the command name, which is in parentheses and
+	// may itself contain them.
+	if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) {
+		return b[i+2] != 'Z' && b[i+2] != 'X'
+	}
+	return true
 }

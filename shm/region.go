@@ -76,7 +76,9 @@ func New(size int) (*Region, error) { return Options{}.New(size) }
 func Create(name string, size int) (*Region, error) { return Options{}.Create(name, size) }
 
 // Open maps the existing named segment /dev/shm/<name>, whatever its size,
-// including one made by Python's multiprocessing.shared_memory.
+// including one made by Python's multiprocessing.shared_memory. It follows
+// no symbolic link and maps only a regular file on a shared-memory
+// filesystem (tmpfs or hugetlbfs); anything else fails with ErrNotSegment.
 //
 // Named segments cannot be sealed: any process that may open one may also
 // truncate it, and an access past the new end then faults. Use Guard
@@ -85,17 +87,19 @@ func Open(name string) (*Region, error) { return Options{}.Open(name) }
 
 // OpenFile maps the whole of f, a memfd or shared memory file inherited
 // from another process (for example os.NewFile(3, "region") in a child
-// started with exec.Cmd.ExtraFiles). The region owns f and closes it.
+// started with exec.Cmd.ExtraFiles). f must be a regular file
+// (ErrNotSegment otherwise). The region owns f and closes it.
 func OpenFile(f *os.File) (*Region, error) { return Options{}.OpenFile(f) }
 
 // Unlink removes the named segment. Processes that have it mapped keep
-// their mapping; the memory is freed when the last one closes it.
+// their mapping; the memory is freed when the last one closes it. It
+// refuses, with ErrNotSegment, to remove anything but a regular file.
 func Unlink(name string) error {
 	name, err := checkName(name)
 	if err != nil {
 		return err
 	}
-	return os.Remove(segmentPath(name))
+	return unlinkSegment(name)
 }
 
 func checkSize(size int) error {
@@ -111,7 +115,7 @@ func checkSize(size int) error {
 func checkName(name string) (string, error) {
 	name = strings.TrimPrefix(name, "/")
 	switch {
-	case name == "", name == ".", name == "..":
+	case name == "", name == ".", strings.Contains(name, ".."):
 		return "", fmt.Errorf("%w: %q", ErrBadName, name)
 	case len(name) > nameMax:
 		return "", fmt.Errorf("%w: %d bytes long (the limit is %d)", ErrBadName, len(name), nameMax)

@@ -51,9 +51,13 @@ func (o Options) Create(name string, size int) (*Region, error) {
 		return nil, err
 	}
 	path := segmentPath(name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, err // *fs.PathError: matches fs.ErrExist, fs.ErrPermission
+	}
+	if err := checkSegment(f, true); err != nil {
+		f.Close() // not ours to remove: something else was planted there
+		return nil, err
 	}
 	if err := fallocate(f, size); err != nil {
 		f.Close()
@@ -92,15 +96,74 @@ func (o Options) Open(name string) (*Region, error) {
 	if o.ReadOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := os.OpenFile(segmentPath(name), flag, 0)
+	// O_NOFOLLOW: a symlink planted in /dev/shm must not make us map
+	// (and write through) some other file.
+	f, err := os.OpenFile(segmentPath(name), flag|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("%w: /dev/shm/%s is a symbolic link", ErrNotSegment, name)
+		}
 		return nil, err // *fs.PathError: matches fs.ErrNotExist, fs.ErrPermission
+	}
+	if err := checkSegment(f, true); err != nil {
+		f.Close()
+		return nil, err
 	}
 	return o.openFile(f, name)
 }
 
 // OpenFile is like the package-level OpenFile, with these options.
-func (o Options) OpenFile(f *os.File) (*Region, error) { return o.openFile(f, "") }
+func (o Options) OpenFile(f *os.File) (*Region, error) {
+	if err := checkSegment(f, false); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return o.openFile(f, "")
+}
+
+// Filesystem magic numbers of the filesystems that hold shared memory.
+const (
+	tmpfsMagic     = 0x01021994
+	hugetlbfsMagic = 0x958458f6
+)
+
+// checkSegment refuses anything but a regular file, and with onShm, a file
+// that is not on a shared-memory filesystem (tmpfs, hugetlbfs): a device, a
+// FIFO or a file on disk planted under a segment's name is not mapped.
+func checkSegment(f *os.File, onShm bool) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return &fs.PathError{Op: "fstat", Path: f.Name(), Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("%w: %s is not a regular file (mode %#o)", ErrNotSegment, f.Name(), st.Mode)
+	}
+	if !onShm {
+		return nil
+	}
+	var sfs unix.Statfs_t
+	if err := unix.Fstatfs(int(f.Fd()), &sfs); err != nil {
+		return &fs.PathError{Op: "fstatfs", Path: f.Name(), Err: err}
+	}
+	if t := uint32(sfs.Type); t != tmpfsMagic && t != hugetlbfsMagic {
+		return fmt.Errorf("%w: %s is not on a shared-memory filesystem (type %#x)", ErrNotSegment, f.Name(), t)
+	}
+	return nil
+}
+
+// unlinkSegment removes /dev/shm/<name> if it is a regular file: a
+// symbolic link or anything else planted under the name is left alone.
+func unlinkSegment(name string) error {
+	path := segmentPath(name)
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return &fs.PathError{Op: "unlink", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("%w: %s is not a regular file (mode %#o)", ErrNotSegment, path, st.Mode)
+	}
+	return os.Remove(path)
+}
 
 func (o Options) openFile(f *os.File, name string) (*Region, error) {
 	var st unix.Stat_t

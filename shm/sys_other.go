@@ -29,3 +29,5 @@ func dupFile(f *os.File) (*os.File, error)             { return nil, errUnsuppor
 
 // processAlive cannot tell off Linux; barriers then rely on deadlines.
 func processAlive(pid int) bool { return true }
+
+func unlinkSegment(name string) error { return errUnsupported }

@@ -99,7 +99,7 @@ func OpenBarrier(r *Region, off int) (*Barrier, error) {
 }
 
 func barrierAt(r *Region, off int) (*Barrier, error) {
-	if _, err := r.span(off, 1, BarrierSize, 8); err != nil {
+	if _, err := r.span("barrier", off, 1, BarrierSize, 8); err != nil {
 		return nil, fmt.Errorf("shm: barrier at offset %d: %w", off, err)
 	}
 	if r.readOnly {
@@ -195,7 +195,7 @@ func (b *Barrier) wait(ctx context.Context) error {
 		case err != nil:
 			b.Break()
 			return fmt.Errorf("%w: %w", ErrBroken, err)
-		case res == TimedOut:
+		case res == atomics.TimedOut:
 			if pid := b.deadParty(); pid != 0 {
 				b.Break()
 				return fmt.Errorf("%w: party process %d died", ErrBroken, pid)

@@ -46,7 +46,7 @@ func requireDetached(t *testing.T, b *Buffer[float64]) {
 		assert.ErrorIs(t, err, ErrDetached, name)
 		assert.Contains(t, err.Error(), name)
 	}
-	_, err := b.TryTransfer()
+	_, err := b.Detach()
 	assert.ErrorIs(t, err, ErrDetached)
 	assert.ErrorIs(t, b.Release(), ErrDetached)
 }
@@ -72,7 +72,7 @@ func TestBufferTransferMovesOwnership(t *testing.T) {
 			assert.Same(t, &d[0], &nb.Data()[0])
 		}
 		// A second transfer of the same handle fails; of the new one works.
-		_, err := b.TryTransfer()
+		_, err := b.Detach()
 		require.ErrorIs(t, err, ErrDetached)
 		nb2 := nb.Transfer()
 		requireDetached(t, nb)
@@ -128,7 +128,7 @@ func TestBufferConcurrentTransfer(t *testing.T) {
 				defer wg.Done()
 				<-start
 				if i%2 == 0 {
-					nb, err := b.TryTransfer()
+					nb, err := b.Detach()
 					mu.Lock()
 					defer mu.Unlock()
 					if err != nil {

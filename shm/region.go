@@ -203,9 +203,15 @@ func (r *Region) Close() error {
 	return r.closeErr
 }
 
-// span checks that [off, off+n*size) lies in the open region with off a
-// multiple of align, and returns the byte count.
-func (r *Region) span(off, n, size, align int) (int, error) {
+// span checks that n elements of size bytes (a what, in the caller's
+// terms: "Int32 word", or a zero element whose type names it) starting off bytes into the open region
+// lie inside it, with off a multiple of align, and returns the byte count.
+// Its errors name the request as the caller made it and never print an
+// overflowed end.
+func (r *Region) span(what any, off, n, size, align int) (int, error) {
+	if _, ok := what.(string); !ok {
+		what = fmt.Sprintf("%T", what) // a zero element: its type names it
+	}
 	if r == nil || r.closed.Load() {
 		return 0, ErrClosed
 	}
@@ -213,16 +219,19 @@ func (r *Region) span(off, n, size, align int) (int, error) {
 		return 0, fmt.Errorf("%w: offset %d, count %d", ErrNegative, off, n)
 	}
 	if off%align != 0 {
-		return 0, fmt.Errorf("%w: offset %d is not a multiple of %d", ErrAlignment, off, align)
+		return 0, fmt.Errorf("%w: offset %d is not a multiple of %d (the alignment of %s)", ErrAlignment, off, align, what)
 	}
-	if n > math.MaxInt/size {
-		return 0, fmt.Errorf("%w: %d elements of %d bytes", ErrRange, n, size)
+	if n > (math.MaxInt-off)/size || off+n*size > len(r.data) {
+		// In uint64, off + n*size cannot overflow: both are below 2^63.
+		end := uint64(off) + uint64(n)*uint64(size)
+		if n > math.MaxInt/size {
+			return 0, fmt.Errorf("%w: %d elements of %s (%d bytes each) at offset %d exceed any region; the region has %d bytes",
+				ErrRange, n, what, size, off, len(r.data))
+		}
+		return 0, fmt.Errorf("%w: %d × %s (%d bytes each) at offset %d end at byte %d, past the region's %d bytes",
+			ErrRange, n, what, size, off, end, len(r.data))
 	}
-	bytes := n * size
-	if off > len(r.data) || bytes > len(r.data)-off {
-		return 0, fmt.Errorf("%w: [%d, %d) in a region of %d bytes", ErrRange, off, off+bytes, len(r.data))
-	}
-	return bytes, nil
+	return n * size, nil
 }
 
 // pin records that [off, off+n) holds a word or barrier, which Close must

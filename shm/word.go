@@ -18,14 +18,26 @@ import (
 const WordSize = atomics.CellSize
 
 // WaitResult says why a Wait returned, like the strings Atomics.wait returns.
-type WaitResult = atomics.Result
+type WaitResult int
 
 // The three outcomes of Wait.
 const (
-	Woken    = atomics.Woken    // a Notify woke the waiter ("ok")
-	NotEqual = atomics.NotEqual // the word did not hold the expected value ("not-equal")
-	TimedOut = atomics.TimedOut // the timeout passed or the context ended ("timed-out")
+	Woken    WaitResult = iota // a Notify woke the waiter ("ok")
+	NotEqual                   // the word did not hold the expected value ("not-equal")
+	TimedOut                   // the timeout passed or the context ended ("timed-out")
 )
+
+// The outcomes are converted from the wait table's: they must agree (a
+// difference makes one of these constants negative, which does not compile).
+const (
+	_ = uint(Woken-WaitResult(atomics.Woken)) + uint(WaitResult(atomics.Woken)-Woken)
+	_ = uint(NotEqual-WaitResult(atomics.NotEqual)) + uint(WaitResult(atomics.NotEqual)-NotEqual)
+	_ = uint(TimedOut-WaitResult(atomics.TimedOut)) + uint(WaitResult(atomics.TimedOut)-TimedOut)
+)
+
+// String returns the name JavaScript's Atomics.wait gives the outcome:
+// "ok", "not-equal" or "timed-out".
+func (r WaitResult) String() string { return atomics.Result(r).String() }
 
 // word32 is the shared body of Int32 and Uint32.
 type word32 struct {
@@ -35,7 +47,7 @@ type word32 struct {
 }
 
 func (r *Region) word32(kind string, off int) (word32, error) {
-	if _, err := r.span(off, 1, WordSize, 8); err != nil {
+	if _, err := r.span(kind+" word", off, 1, WordSize, 8); err != nil {
 		return word32{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, err)
 	}
 	if r.readOnly {
@@ -63,7 +75,7 @@ func (w word32) wait(ctx context.Context, expected uint32, timeout time.Duration
 	if err == atomics.ErrClosed {
 		err = ErrClosed
 	}
-	return res, err
+	return WaitResult(res), err
 }
 
 func (w word32) notify(n int) int {
@@ -279,7 +291,7 @@ type word64 struct {
 }
 
 func (r *Region) word64(kind string, off int) (word64, error) {
-	if _, err := r.span(off, 1, 8, 8); err != nil {
+	if _, err := r.span(kind+" word", off, 1, 8, 8); err != nil {
 		return word64{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, err)
 	}
 	if r.readOnly {

@@ -35,6 +35,7 @@ var fuzzTargets = []struct {
 }{
 	{"Sum", fuzzSum}, {"Dot", fuzzDot}, {"Axpy", fuzzAxpy}, {"Elementwise", fuzzElementwise},
 	{"MinMax", fuzzMinMax}, {"Norm2", fuzzNorm2}, {"Histogram", fuzzHistogram}, {"PrefixSum", fuzzPrefixSum},
+	{"NaN", fuzzNaN},
 }
 
 func fuzzSeeds(f *testing.F) {

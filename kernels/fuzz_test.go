@@ -35,7 +35,7 @@ var fuzzTargets = []struct {
 }{
 	{"Sum", fuzzSum}, {"Dot", fuzzDot}, {"Axpy", fuzzAxpy}, {"Elementwise", fuzzElementwise},
 	{"MinMax", fuzzMinMax}, {"Norm2", fuzzNorm2}, {"Histogram", fuzzHistogram}, {"PrefixSum", fuzzPrefixSum},
-	{"NaN", fuzzNaN},
+	{"NaN", fuzzNaN}, {"MapReduce", fuzzMapReduce},
 }
 
 func fuzzSeeds(f *testing.F) {

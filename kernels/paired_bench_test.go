@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -61,5 +62,59 @@ func BenchmarkNanVsSum(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("%s/n=%d", k.name, n), func(b *testing.B) { paired(b, sum, k.f) })
 		}
+	}
+}
+
+// acc is a small statistics accumulator for BenchmarkMapReduceVsFor.
+type acc struct {
+	n        int
+	sum      float64
+	min, max float64
+}
+
+func accLoop(x []float64) acc {
+	a := acc{min: math.Inf(1), max: math.Inf(-1)}
+	for _, v := range x {
+		if v == v {
+			a.n++
+			a.sum += v
+			a.min = min(a.min, v)
+			a.max = max(a.max, v)
+		}
+	}
+	return a
+}
+
+func accMerge(a, b acc) acc {
+	return acc{a.n + b.n, a.sum + b.sum, min(a.min, b.min), max(a.max, b.max)}
+}
+
+// BenchmarkMapReduceVsFor compares MapReduce with the same reduction
+// written by hand on For (per-chunk partials, then a serial merge):
+//
+//	go test -run '^$' -bench MapReduceVsFor -benchtime 15x ./kernels
+func BenchmarkMapReduceVsFor(b *testing.B) {
+	for _, n := range []int{1 << 18, 1 << 23} {
+		x := withNaN(rand.New(rand.NewPCG(1, 2)), n, 0.05)
+		var sink acc
+		hand := func() {
+			nc := (n + grain - 1) / grain
+			parts := make([]acc, nc)
+			For(n, grain, func(lo, hi int) {
+				for c := lo / grain; c*grain < hi; c++ {
+					parts[c] = accLoop(x[c*grain : min(c*grain+grain, hi)])
+				}
+			})
+			r := parts[0]
+			for _, p := range parts[1:] {
+				r = accMerge(r, p)
+			}
+			sink = r
+		}
+		mr := func() {
+			sink = MapReduce(x, grain, func(_ int, xs []float64) acc { return accLoop(xs) }, accMerge)
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) { paired(b, hand, mr) })
+		_ = sink
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +98,9 @@ func childRole(role string, r *Region) error {
 		}
 		echo(w)
 	default:
+		if strings.HasPrefix(role, "queue-") {
+			return queueChildRole(role, r)
+		}
 		return fmt.Errorf("unknown role %q", role)
 	}
 	return nil

@@ -39,6 +39,7 @@ func TestDisconnectCancelsPoolWork(t *testing.T) {
 		go func() {
 			defer close(d)
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
 			if resp, err := client.Do(req); err == nil {
 				resp.Body.Close()
 			}

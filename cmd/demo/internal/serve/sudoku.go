@@ -59,12 +59,15 @@ func NewSudokuServer(cfg SudokuConfig) *SudokuServer {
 }
 
 func newSudokuServer(r runner, logger *log.Logger) *SudokuServer {
-	s := &SudokuServer{r: r, mux: http.NewServeMux(), logger: logger, solveBudget: sudoku.DefaultBudget, batchBudget: batchBudget}
-	s.mux.HandleFunc("POST /solve", s.solve)
-	s.mux.HandleFunc("POST /solve/batch", s.batch)
-	s.mux.HandleFunc("GET /healthz", healthz)
-	s.mux.HandleFunc("GET /stats", s.statsHandler)
-	s.mux.HandleFunc("GET /{$}", page)
+	s := &SudokuServer{r: r, logger: logger, solveBudget: sudoku.DefaultBudget, batchBudget: batchBudget}
+	s.mux = newMux([]route{
+		{"POST", "/solve", s.solve},
+		{"POST", "/solve/batch", s.batch},
+		{"GET", "/healthz", healthz},
+		{"GET", "/stats", s.statsHandler},
+		{"GET", "/favicon.ico", favicon},
+		{"GET", "/{$}", page},
+	})
 	return s
 }
 
@@ -274,6 +277,15 @@ func (s *SudokuServer) failed(w http.ResponseWriter, r *http.Request, err error)
 
 //go:embed sudoku.html
 var sudokuPage []byte
+
+//go:embed favicon.svg
+var faviconSVG []byte
+
+func favicon(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "max-age=86400")
+	_, _ = w.Write(faviconSVG)
+}
 
 func page(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -98,6 +98,9 @@ func childRole(role string, r *Region) error {
 		}
 		echo(w)
 	default:
+		if role == "socket-echo" {
+			return socketEcho()
+		}
 		if strings.HasPrefix(role, "queue-") {
 			return queueChildRole(role, r)
 		}

@@ -109,16 +109,21 @@ func TestSnippetsCompile(t *testing.T) {
 		}
 		return out.Bytes(), nil
 	}
-	if _, err := goCmd("build", "./..."); err != nil {
+	// -o bin/ keeps the executables of the programs, named after their folders.
+	if _, err := goCmd("build", "-o", "bin"+string(filepath.Separator), "./..."); err != nil {
 		t.Fatalf("a Go block in the docs does not compile:\n%v", err)
 	}
 	if _, err := goCmd("vet", "./..."); err != nil {
 		t.Fatalf("go vet reports a Go block in the docs:\n%v", err)
 	}
 	for _, p := range programs {
-		out, err := goCmd("run", "./"+p.dir)
+		cmd := exec.CommandContext(ctx, filepath.Join(tmp, "bin", p.dir))
+		cmd.Dir = tmp
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		out, err := cmd.Output()
 		if err != nil {
-			t.Errorf("%s:%d: the program fails: %v", p.b.file, p.b.line, err)
+			t.Errorf("%s:%d: the program fails: %v\n%s%s", p.b.file, p.b.line, err, out, errb.Bytes())
 			continue
 		}
 		assert.Equalf(t, p.b.output.code, string(out), "%s:%d: the program's output differs from the output block at line %d", p.b.file, p.b.line, p.b.output.line)

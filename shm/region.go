@@ -55,7 +55,9 @@ type Options struct {
 
 // New returns an anonymous region of at least size bytes, rounded up to the
 // page size and zero-filled. It is backed by a memfd, so its file descriptor
-// (Fd, File) can be handed to a child process.
+// (Fd, File) can be handed to a child process. The memfd is sealed against
+// shrinking (F_SEAL_SHRINK): a process it is handed to cannot truncate it
+// under the mapping, which would make the next access fault.
 func New(size int) (*Region, error) { return Options{}.New(size) }
 
 // Create makes the named segment /dev/shm/<name> of exactly size bytes,
@@ -66,6 +68,10 @@ func Create(name string, size int) (*Region, error) { return Options{}.Create(na
 
 // Open maps the existing named segment /dev/shm/<name>, whatever its size,
 // including one made by Python's multiprocessing.shared_memory.
+//
+// Named segments cannot be sealed: any process that may open one may also
+// truncate it, and an access past the new end then faults. Use Guard
+// around code that touches a segment shared with untrusted processes.
 func Open(name string) (*Region, error) { return Options{}.Open(name) }
 
 // OpenFile maps the whole of f, a memfd or shared memory file inherited

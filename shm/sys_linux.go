@@ -20,7 +20,7 @@ func (o Options) New(size int) (*Region, error) {
 	}
 	page := os.Getpagesize()
 	rounded := (size + page - 1) / page * page
-	fd, err := unix.MemfdCreate("sharc", unix.MFD_CLOEXEC)
+	fd, err := unix.MemfdCreate("sharc", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("shm: memfd_create: %w", err)
 	}
@@ -28,6 +28,13 @@ func (o Options) New(size int) (*Region, error) {
 	if err := unix.Ftruncate(fd, int64(rounded)); err != nil {
 		f.Close()
 		return nil, sizeError("ftruncate", size, err)
+	}
+	// Sealed against shrinking, a region handed to another process cannot
+	// be truncated under our mapping (that would turn our next access into
+	// SIGBUS). Growing stays allowed; it does not disturb the mapping.
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_SHRINK); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("shm: sealing the memfd: %w", err)
 	}
 	return o.mapFile(f, "", rounded)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +98,12 @@ func childRole(role string, r *Region) error {
 		}
 		echo(w)
 	default:
+		if role == "socket-echo" {
+			return socketEcho()
+		}
+		if strings.HasPrefix(role, "queue-") {
+			return queueChildRole(role, r)
+		}
 		return fmt.Errorf("unknown role %q", role)
 	}
 	return nil

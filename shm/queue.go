@@ -186,7 +186,7 @@ func OpenQueue(r *Region, off int) (*Queue, error) {
 }
 
 func queueSpan(r *Region, off, capacity int) error {
-	if _, err := r.span(off, 1, QueueSize(capacity), QueueAlign); err != nil {
+	if _, err := r.span("queue", off, 1, QueueSize(capacity), QueueAlign); err != nil {
 		return err
 	}
 	if r.readOnly {

@@ -114,6 +114,7 @@ func TestForGoexitOnCaller(t *testing.T) {
 
 func TestForIndexArithmeticNearMaxInt(t *testing.T) {
 	type rng struct{ lo, hi int }
+	const q = math.MaxInt/4 + 1
 	for _, workers := range []int{1, 2, 3} {
 		team := NewTeam(workers)
 		for _, c := range []struct {
@@ -123,7 +124,7 @@ func TestForIndexArithmeticNearMaxInt(t *testing.T) {
 			{math.MaxInt, math.MaxInt - 1, []rng{{0, math.MaxInt - 1}, {math.MaxInt - 1, math.MaxInt}}},
 			{math.MaxInt, math.MaxInt, []rng{{0, math.MaxInt}}},
 			{math.MaxInt - 1, math.MaxInt / 2, []rng{{0, math.MaxInt / 2}, {math.MaxInt / 2, math.MaxInt - 1}}},
-			{math.MaxInt, 1 << 61, []rng{{0, 1 << 61}, {1 << 61, 2 << 61}, {2 << 61, 3 << 61}, {3 << 61, math.MaxInt}}},
+			{math.MaxInt, q, []rng{{0, q}, {q, 2 * q}, {2 * q, 3 * q}, {3 * q, math.MaxInt}}},
 		} {
 			var mu sync.Mutex
 			var got []rng

@@ -75,8 +75,14 @@ func (p *Pool) work(w *worker, e entry, ok bool) {
 func (p *Pool) loop(w *worker, e entry, ok bool) {
 	if p.lockOS {
 		// Never unlocked: the thread ends with the worker, so thread state a
-		// task changed does not leak into other goroutines.
+		// task changed, and the priority Nice lowered, do not leak into
+		// other goroutines.
 		runtime.LockOSThread()
+		if p.nice > 0 {
+			// Best effort: where it is not allowed the worker runs at
+			// normal priority.
+			_ = lowerThreadPriority(p.nice)
+		}
 	}
 	for {
 		// Time a pop (one task or a batch) after every sampleRunEvery
@@ -288,7 +294,7 @@ func (p *Pool) run(e *entry, w *worker) {
 	if e.ctx.Done() != nil {
 		if err := e.ctx.Err(); err != nil {
 			sh.cancelled.Add(1)
-			e.complete(err)
+			e.complete(notRun(err))
 			return
 		}
 	}

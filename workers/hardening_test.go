@@ -262,3 +262,24 @@ func TestTaskContextEndsWithTask(t *testing.T) {
 		}
 	}
 }
+
+// Pool.Go's onError tells a task dropped before it ran (ErrNotRun, and the
+// context's error) from one that ran and failed with the same error.
+func TestGoOnErrorTellsDroppedFromFailed(t *testing.T) {
+	p := NewPool(Options{Workers: 1, MaxQueue: 4})
+	defer p.CloseNow()
+	release := occupy(t, p)
+	ctx, cancel := context.WithCancel(bg)
+	errs := make(chan error, 2)
+	onError := func(err error) { errs <- err }
+	require.NoError(t, p.Go(ctx, func(ctx context.Context) error { return nil }, onError))
+	cancel()
+	dropped := <-errs
+	assert.ErrorIs(t, dropped, ErrNotRun)
+	assert.ErrorIs(t, dropped, context.Canceled)
+	release()
+	require.NoError(t, p.Go(bg, func(ctx context.Context) error { return context.Canceled }, onError))
+	failed := <-errs
+	assert.ErrorIs(t, failed, context.Canceled)
+	assert.NotErrorIs(t, failed, ErrNotRun)
+}

@@ -8,7 +8,11 @@ import (
 
 // nanotime is the runtime's monotonic clock: half the cost of time.Now,
 // which also reads the wall clock. It still costs 20–50 ns on a VM, so the
-// hot path reads it as rarely as it can.
+// hot path reads it as rarely as it can. The linkname is a runtime-internal
+// dependency (allowed for runtime.nanotime, which many packages use);
+// BenchmarkNanotime measures the gain (27 ns vs 61-69 ns for time.Now,
+// 3 alternated runs) and TestNanotime fails if a Go
+// release changes what it returns.
 //
 //go:linkname nanotime runtime.nanotime
 func nanotime() int64

@@ -501,6 +501,25 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}
 	defer p.CloseNow()
 	b.Run("floor-pingpong", benchFloorNetpoll)
+	// raw=on is the default one-P child, which waits for a call in a raw
+	// recvmsg; raw=off reads with an ordinary blocking system call.
+	for _, raw := range []string{"on", "off"} {
+		b.Run("raw="+raw, func(b *testing.B) {
+			if raw == "off" {
+				b.Setenv(noRawEnv, "1")
+			}
+			p, err := NewPool(Options{Workers: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer p.CloseNow()
+			for b.Loop() {
+				if _, err := p.Call(context.Background(), "echo", []byte("x")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	b.Run("tiny", func(b *testing.B) {
 		lat := make(latencies, 0, 1<<16)
 		for b.Loop() {

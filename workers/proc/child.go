@@ -370,7 +370,13 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	if len(m.arg) > 0 {
 		arg = append([]byte(nil), m.arg...)
 	}
-	out, err := fn(ctx, arg, regions)
+	// A peer may truncate a named segment under the task's mapping: the
+	// fault fails this call instead of killing the child.
+	var out []byte
+	var err error
+	if ferr := shm.Guard(func() { out, err = fn(ctx, arg, regions) }); ferr != nil {
+		return statusErr, []byte(ferr.Error())
+	}
 	if err != nil {
 		return statusErr, []byte(err.Error())
 	}

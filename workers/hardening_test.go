@@ -227,42 +227,6 @@ func TestPoolTaskGoexit(t *testing.T) {
 	}
 }
 
-// A task's context ends when the task returns, whatever it was submitted
-// with: goroutines the task left on it do not outlive it.
-func TestTaskContextEndsWithTask(t *testing.T) {
-	p := NewPool(Options{MaxWorkers: 2})
-	defer p.CloseNow()
-	type key struct{}
-	for _, submit := range []context.Context{bg, context.WithValue(bg, key{}, "v")} {
-		left := make(chan context.Context, 2)
-		task, err := Submit(submit, p, func(ctx context.Context) (int, error) {
-			left <- ctx
-			return 0, nil
-		})
-		require.NoError(t, err)
-		_, err = task.Wait(bg)
-		require.NoError(t, err)
-		var wg sync.WaitGroup
-		wg.Add(1)
-		require.NoError(t, p.Go(submit, func(ctx context.Context) error {
-			left <- ctx
-			wg.Done()
-			return nil
-		}, nil))
-		wg.Wait()
-		for range 2 {
-			ctx := <-left
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("the task's context was not cancelled when it returned")
-			}
-			assert.ErrorIs(t, ctx.Err(), context.Canceled)
-			assert.Equal(t, submit.Value(key{}), ctx.Value(key{}))
-		}
-	}
-}
-
 // Pool.Go's onError tells a task dropped before it ran (ErrNotRun, and the
 // context's error) from one that ran and failed with the same error.
 func TestGoOnErrorTellsDroppedFromFailed(t *testing.T) {

@@ -276,6 +276,16 @@ func (p *Pool) exitedLocked() {
 	}
 }
 
+// mergedCtx carries the submitter's values but is cancelled with the pool.
+// It is used only when the submitter's context can never be cancelled.
+type mergedCtx struct {
+	context.Context
+	kill context.Context
+}
+
+func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
+func (c mergedCtx) Err() error            { return c.kill.Err() }
+
 // run runs one task on the calling worker.
 func (p *Pool) run(e *entry, w *worker) {
 	sh := w.sh
@@ -298,14 +308,21 @@ func (p *Pool) run(e *entry, w *worker) {
 			return
 		}
 	}
-	if timeout <= 0 {
-		// Every task's context ends when the task returns, even when the
-		// submit context cannot end: a taskCtx costs no registration
-		// anywhere until Done is called.
+	switch {
+	case timeout <= 0 && e.ctx.Done() == nil:
+		// Nothing to derive: the pool's kill context is the only way out.
+		// (A taskCtx here would end with the task, but it costs fresh
+		// memory per task, which doubled the cost of a tiny task.)
+		if e.ctx == context.Background() {
+			ctx = p.killCtx
+		} else {
+			ctx = mergedCtx{e.ctx, p.killCtx}
+		}
+	case timeout <= 0:
 		tc = w.newTaskCtx()
 		tc.Context, tc.p = e.ctx, p
 		ctx = tc
-	} else {
+	default:
 		ctx, cancel = context.WithTimeout(e.ctx, timeout)
 		// CloseNow reaches this context through the worker, which is
 		// cheaper than registering every task with the shared kill context

@@ -17,8 +17,10 @@ func (p *Pool) closeLocked() {
 }
 
 // Close stops accepting tasks, lets queued and running tasks finish, and
-// waits for every worker to exit. If ctx ends first, Close returns ctx.Err()
-// and the pool goes on draining; CloseNow then stops it.
+// waits for every worker to exit. If ctx ends first, Close stops the pool as
+// CloseNow does (queued tasks dropped, running ones cancelled) and returns
+// ctx.Err() without waiting for tasks that ignore their cancelled context;
+// they finish in the background. proc.Pool's Close behaves the same.
 func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	p.closeLocked()
@@ -27,14 +29,21 @@ func (p *Pool) Close(ctx context.Context) error {
 	case <-p.done:
 		return nil
 	case <-ctx.Done():
+		p.stop()
 		return ctx.Err()
 	}
 }
 
-// CloseNow stops accepting tasks, drops the queued ones (their handles return
-// an error matching both ErrClosed and context.Canceled), cancels the
-// contexts of running ones, and waits for every worker to exit.
+// CloseNow stops accepting tasks, drops the queued ones (their errors match
+// ErrClosed, ErrNotRun and context.Canceled), cancels the contexts of running
+// ones, and waits for every worker to exit.
 func (p *Pool) CloseNow() {
+	p.stop()
+	<-p.done
+}
+
+// stop is CloseNow without the wait.
+func (p *Pool) stop() {
 	p.mu.Lock()
 	p.closeLocked()
 	var dropped []entry
@@ -60,5 +69,4 @@ func (p *Pool) CloseNow() {
 		p.stats.cancelled.Add(1)
 		dropped[i].complete(errClosedCanceled)
 	}
-	<-p.done
 }

@@ -92,6 +92,6 @@ func (p *Pool) cancelQueued(done <-chan struct{}) {
 	p.mu.Unlock()
 	p.stats.cancelled.Add(uint64(len(gone)))
 	for i := range gone {
-		gone[i].complete(gone[i].ctx.Err())
+		gone[i].complete(notRun(gone[i].ctx.Err()))
 	}
 }

@@ -19,8 +19,47 @@ var (
 	// do: the goroutine ends without returning or panicking.
 	ErrGoexit = errors.New("workers: a task or loop body called runtime.Goexit (t.FailNow and require do this)")
 
-	errClosedCanceled = fmt.Errorf("%w: %w", ErrClosed, context.Canceled)
+	// ErrNotRun is matched by the error of a task that was dropped
+	// before it ran: its context ended while it was queued (the error
+	// then also matches that context's error), or the pool was stopped
+	// (the error then also matches ErrClosed and context.Canceled). A
+	// task that ran and failed never matches it, so an onError of Pool.Go
+	// can count completions.
+	ErrNotRun = errors.New("workers: task dropped before it ran")
+
+	errClosedCanceled = &notRunError{"workers: pool is closed: task dropped before it ran", ErrClosed, context.Canceled}
+	errNotRunCanceled = &notRunError{"workers: task dropped before it ran: context canceled", nil, context.Canceled}
+	errNotRunDeadline = &notRunError{"workers: task dropped before it ran: context deadline exceeded", nil, context.DeadlineExceeded}
 )
+
+// notRunError is the error of a task dropped before it ran: it matches
+// ErrNotRun, why (ErrClosed, when the pool was stopped) and the context
+// error.
+type notRunError struct {
+	msg      string
+	why, ctx error
+}
+
+func (e *notRunError) Error() string { return e.msg }
+
+func (e *notRunError) Unwrap() []error {
+	if e.why == nil {
+		return []error{ErrNotRun, e.ctx}
+	}
+	return []error{ErrNotRun, e.why, e.ctx}
+}
+
+// notRun is the error of a task dropped because its context ended with
+// err.
+func notRun(err error) error {
+	switch err {
+	case context.Canceled:
+		return errNotRunCanceled
+	case context.DeadlineExceeded:
+		return errNotRunDeadline
+	}
+	return &notRunError{"workers: task dropped before it ran: " + err.Error(), nil, err}
+}
 
 // PanicError is the error of a task that panicked or called
 // runtime.Goexit, and the value a Team's For re-panics with when a loop body

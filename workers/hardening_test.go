@@ -114,6 +114,7 @@ func TestForGoexitOnCaller(t *testing.T) {
 
 func TestForIndexArithmeticNearMaxInt(t *testing.T) {
 	type rng struct{ lo, hi int }
+	const q = math.MaxInt/4 + 1
 	for _, workers := range []int{1, 2, 3} {
 		team := NewTeam(workers)
 		for _, c := range []struct {
@@ -123,7 +124,7 @@ func TestForIndexArithmeticNearMaxInt(t *testing.T) {
 			{math.MaxInt, math.MaxInt - 1, []rng{{0, math.MaxInt - 1}, {math.MaxInt - 1, math.MaxInt}}},
 			{math.MaxInt, math.MaxInt, []rng{{0, math.MaxInt}}},
 			{math.MaxInt - 1, math.MaxInt / 2, []rng{{0, math.MaxInt / 2}, {math.MaxInt / 2, math.MaxInt - 1}}},
-			{math.MaxInt, 1 << 61, []rng{{0, 1 << 61}, {1 << 61, 2 << 61}, {2 << 61, 3 << 61}, {3 << 61, math.MaxInt}}},
+			{math.MaxInt, q, []rng{{0, q}, {q, 2 * q}, {2 * q, 3 * q}, {3 * q, math.MaxInt}}},
 		} {
 			var mu sync.Mutex
 			var got []rng
@@ -226,38 +227,23 @@ func TestPoolTaskGoexit(t *testing.T) {
 	}
 }
 
-// A task's context ends when the task returns, whatever it was submitted
-// with: goroutines the task left on it do not outlive it.
-func TestTaskContextEndsWithTask(t *testing.T) {
-	p := NewPool(Options{MaxWorkers: 2})
+// Pool.Go's onError tells a task dropped before it ran (ErrNotRun, and the
+// context's error) from one that ran and failed with the same error.
+func TestGoOnErrorTellsDroppedFromFailed(t *testing.T) {
+	p := NewPool(Options{Workers: 1, MaxQueue: 4})
 	defer p.CloseNow()
-	type key struct{}
-	for _, submit := range []context.Context{bg, context.WithValue(bg, key{}, "v")} {
-		left := make(chan context.Context, 2)
-		task, err := Submit(submit, p, func(ctx context.Context) (int, error) {
-			left <- ctx
-			return 0, nil
-		})
-		require.NoError(t, err)
-		_, err = task.Wait(bg)
-		require.NoError(t, err)
-		var wg sync.WaitGroup
-		wg.Add(1)
-		require.NoError(t, p.Go(submit, func(ctx context.Context) error {
-			left <- ctx
-			wg.Done()
-			return nil
-		}, nil))
-		wg.Wait()
-		for range 2 {
-			ctx := <-left
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("the task's context was not cancelled when it returned")
-			}
-			assert.ErrorIs(t, ctx.Err(), context.Canceled)
-			assert.Equal(t, submit.Value(key{}), ctx.Value(key{}))
-		}
-	}
+	release := occupy(t, p)
+	ctx, cancel := context.WithCancel(bg)
+	errs := make(chan error, 2)
+	onError := func(err error) { errs <- err }
+	require.NoError(t, p.Go(ctx, func(ctx context.Context) error { return nil }, onError))
+	cancel()
+	dropped := <-errs
+	assert.ErrorIs(t, dropped, ErrNotRun)
+	assert.ErrorIs(t, dropped, context.Canceled)
+	release()
+	require.NoError(t, p.Go(bg, func(ctx context.Context) error { return context.Canceled }, onError))
+	failed := <-errs
+	assert.ErrorIs(t, failed, context.Canceled)
+	assert.NotErrorIs(t, failed, ErrNotRun)
 }

@@ -41,6 +41,7 @@ type Pool struct {
 	done        chan struct{} // closed when the pool is closed and every worker has exited
 	idleTimeout time.Duration
 	lockOS      bool
+	nice        int
 	janitorOn   bool            // a janitor goroutine is running
 	janitorStop chan struct{}   // closed at close
 	killCtx     context.Context // the context of tasks whose submit context cannot end
@@ -54,12 +55,16 @@ type Pool struct {
 func NewPool(opts Options) *Pool {
 	p := &Pool{
 		min:         max(opts.MinWorkers, 0),
-		max:         opts.MaxWorkers,
+		max:         opts.Workers,
 		idleTimeout: opts.IdleTimeout,
-		lockOS:      opts.LockOSThread,
+		lockOS:      opts.LockOSThread || opts.Nice > 0,
+		nice:        min(max(opts.Nice, 0), 19),
 		done:        make(chan struct{}),
 		janitorStop: make(chan struct{}),
 		space:       make(chan struct{}, 1),
+	}
+	if p.max <= 0 {
+		p.max = opts.MaxWorkers
 	}
 	if p.max <= 0 {
 		p.max = runtime.GOMAXPROCS(0)

@@ -160,7 +160,9 @@ func TestStreamErrors(t *testing.T) {
 	vals, errs = collect(Stream(ctx, one, func(ctx context.Context, yield func(int) bool) error { ran.Store(true); return nil }))
 	close(release)
 	assert.Empty(t, vals)
-	assert.Equal(t, []error{context.DeadlineExceeded}, errs)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], context.DeadlineExceeded)
+	assert.ErrorIs(t, errs[0], ErrNotRun, "dropped before it ran")
 	assert.False(t, ran.Load())
 
 	closed := NewPool(Options{})

@@ -82,8 +82,9 @@ func newTask[T any](fn func(ctx context.Context) (T, error), opts []TaskOption) 
 // task runs with a context that is cancelled when ctx is, when its
 // WithTimeout expires, or when the pool is closed with CloseNow. If ctx is
 // cancelled while the task is still queued, the task is removed and never
-// runs; its handle then returns ctx.Err(). Submit returns ErrClosed after
-// the pool has been closed, and ctx.Err() if ctx ends while waiting.
+// runs; its handle then returns an error matching both ErrNotRun and
+// ctx.Err(). Submit returns ErrClosed after the pool has been closed, and
+// ctx.Err() if ctx ends while waiting.
 func Submit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], error) {
 	t := newTask(fn, opts)
 	if err := p.submit(entry{r: t, ctx: ctx, handle: true}, true); err != nil {
@@ -103,9 +104,12 @@ func TrySubmit[T any](ctx context.Context, p *Pool, fn func(ctx context.Context)
 }
 
 // Go submits fn like Submit but returns no handle: if the task fails (or is
-// cancelled before it runs), onError, when not nil, is called with the
-// error, once, never on the caller's goroutine (on the worker, or on the
-// goroutine that removed the task from the queue). Go allocates nothing.
+// dropped before it runs), onError, when not nil, is called with the error,
+// once, never on the caller's goroutine (on the worker, or on the goroutine
+// that removed the task from the queue). The error of a task dropped before
+// it ran matches ErrNotRun (and its context's error, or ErrClosed after
+// CloseNow); that of a task that ran and failed never does. Go allocates
+// nothing.
 func (p *Pool) Go(ctx context.Context, fn func(ctx context.Context) error, onError func(error)) error {
 	return p.submit(entry{r: goFn(fn), onError: onError, ctx: ctx}, true)
 }

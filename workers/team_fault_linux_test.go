@@ -2,7 +2,6 @@ package workers
 
 import (
 	"os"
-	"os/exec"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -11,24 +10,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-)
 
-const faultChildEnv = "SHARC_WORKERS_TEST_FAULT_CHILD"
+	"github.com/sharc-go/sharc/internal/testchild"
+)
 
 // A fault in a loop body on a team worker (memory a body reads went away,
 // as a truncated shared region does) reaches the caller of For as a
 // recoverable panic instead of killing the process. Run in a child process,
 // so that a regression fails this test rather than killing the test binary.
 func TestForFaultOnWorkerIsRecoverable(t *testing.T) {
-	if os.Getenv(faultChildEnv) != "" {
+	if testchild.Is(t.Name()) {
 		faultChild(t)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestForFaultOnWorkerIsRecoverable$", "-test.v")
-	cmd.Env = append(os.Environ(), faultChildEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the child died:\n%s", out)
-	assert.Contains(t, string(out), "recovered fault")
+	// The child fails unless a fault on a worker was recovered.
+	res := testchild.Run(t, t.Name())
+	require.Equal(t, 0, res.Code, "the child died: %v", res)
+	assert.Contains(t, res.Stdout, "PASS")
 }
 
 var sink atomic.Uint32

@@ -75,8 +75,14 @@ func (p *Pool) work(w *worker, e entry, ok bool) {
 func (p *Pool) loop(w *worker, e entry, ok bool) {
 	if p.lockOS {
 		// Never unlocked: the thread ends with the worker, so thread state a
-		// task changed does not leak into other goroutines.
+		// task changed, and the priority Nice lowered, do not leak into
+		// other goroutines.
 		runtime.LockOSThread()
+		if p.nice > 0 {
+			// Best effort: where it is not allowed the worker runs at
+			// normal priority.
+			_ = lowerThreadPriority(p.nice)
+		}
 	}
 	for {
 		// Time a pop (one task or a batch) after every sampleRunEvery
@@ -270,6 +276,16 @@ func (p *Pool) exitedLocked() {
 	}
 }
 
+// mergedCtx carries the submitter's values but is cancelled with the pool.
+// It is used only when the submitter's context can never be cancelled.
+type mergedCtx struct {
+	context.Context
+	kill context.Context
+}
+
+func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
+func (c mergedCtx) Err() error            { return c.kill.Err() }
+
 // run runs one task on the calling worker.
 func (p *Pool) run(e *entry, w *worker) {
 	sh := w.sh
@@ -288,18 +304,25 @@ func (p *Pool) run(e *entry, w *worker) {
 	if e.ctx.Done() != nil {
 		if err := e.ctx.Err(); err != nil {
 			sh.cancelled.Add(1)
-			e.complete(err)
+			e.complete(notRun(err))
 			return
 		}
 	}
-	if timeout <= 0 {
-		// Every task's context ends when the task returns, even when the
-		// submit context cannot end: a taskCtx costs no registration
-		// anywhere until Done is called.
+	switch {
+	case timeout <= 0 && e.ctx.Done() == nil:
+		// Nothing to derive: the pool's kill context is the only way out.
+		// (A taskCtx here would end with the task, but it costs fresh
+		// memory per task, which doubled the cost of a tiny task.)
+		if e.ctx == context.Background() {
+			ctx = p.killCtx
+		} else {
+			ctx = mergedCtx{e.ctx, p.killCtx}
+		}
+	case timeout <= 0:
 		tc = w.newTaskCtx()
 		tc.Context, tc.p = e.ctx, p
 		ctx = tc
-	} else {
+	default:
 		ctx, cancel = context.WithTimeout(e.ctx, timeout)
 		// CloseNow reaches this context through the worker, which is
 		// cheaper than registering every task with the shared kill context

@@ -24,8 +24,9 @@ const (
 	childEnv = "SHARC_PROC_CHILD" // set to the parent's pid
 	niceEnv  = "SHARC_PROC_NICE"
 	dataEnv  = "SHARC_PROC_RLIMIT_DATA"
-	sockFd   = 3 // calls and results
-	ctlFd    = 4 // cancels
+	noRawEnv = "SHARC_PROC_NO_RAW_READ" // set: a one-P child reads calls as a multi-P one does (BenchmarkRoundTrip/raw=off)
+	sockFd   = 3                        // calls and results
+	ctlFd    = 4                        // cancels
 )
 
 // childMaps counts the regions a child has mapped, for the tests of its
@@ -96,7 +97,7 @@ func serveChild(ppid string) int {
 	// matter while a task runs, and then the P is free to switch). After
 	// rawSpell without a call, the child waits in an ordinary poll instead,
 	// so an idle child costs no CPU.
-	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1}
+	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == ""}
 	if s.raw {
 		tv := unix.NsecToTimeval(rawSpell.Nanoseconds())
 		if unix.SetsockoptTimeval(sockFd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv) != nil {

@@ -3,7 +3,6 @@ package proc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/sharc-go/sharc/workers"
@@ -24,8 +23,26 @@ var (
 	// registered under.
 	ErrUnknownTask = errors.New("proc: no task function registered under this name")
 
-	errClosedCanceled = fmt.Errorf("%w: %w", ErrClosed, context.Canceled)
+	errClosedCanceled = &stoppedError{"proc: pool is closed: call stopped", []error{ErrClosed, context.Canceled}}
+	errClosedNotRun   = &stoppedError{"proc: pool is closed: call dropped before it ran", []error{ErrClosed, workers.ErrNotRun, context.Canceled}}
 )
+
+// stoppedError is the error of a call the pool stopped or dropped: it
+// matches each of errs.
+type stoppedError struct {
+	msg  string
+	errs []error
+}
+
+func (e *stoppedError) Error() string   { return e.msg }
+func (e *stoppedError) Unwrap() []error { return e.errs }
+
+// notRun is the error of a call dropped before a child took it, because its
+// context ended with err: it matches workers.ErrNotRun and err, as a task
+// dropped from a workers.Pool does.
+func notRun(err error) error {
+	return &stoppedError{"proc: call dropped before it ran: " + err.Error(), []error{workers.ErrNotRun, err}}
+}
 
 // TaskError is a task's failure inside a healthy child: the Func returned an
 // error, or panicked or called runtime.Goexit. A panic's TaskError wraps a

@@ -58,7 +58,7 @@ func TestTaskTruncatesRegion(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	assert.False(t, errors.Is(err, ErrWorkerDied), "the child must survive: %v", err)
 	assert.Contains(t, te.Msg, shm.ErrTruncated.Error())
-	assert.Equal(t, int64(0), p.Stats().Died)
+	assert.Zero(t, p.Stats().Died)
 
 	out, err := p.Call(context.Background(), "echo", []byte("alive"))
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os/exec"
 	"sync"
+	"time"
 	"weak"
 
 	"golang.org/x/sys/unix"
@@ -23,6 +24,9 @@ type child struct {
 	conn *net.UnixConn // calls and results
 	ctl  *net.UnixConn // cancels
 	err  error         // set on a placeholder for a child that failed to start
+
+	tasks int       // calls answered, for Options.MaxTasksPerWorker
+	rssAt time.Time // when its RSS was last read, for Options.MaxRSS
 
 	seq  uint64
 	wbuf []byte

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sharc-go/sharc/internal/hist"
+	"github.com/sharc-go/sharc/workers"
 )
 
 // errNested is NewPool's error in a child process: the program did not call
@@ -44,8 +46,14 @@ type Pool struct {
 	bg     sync.WaitGroup // replacements and cancelled calls' clean-ups
 	once   sync.Once      // the final stop of every child
 
-	completed, failed, died, killed, restarts atomic.Int64
-	wait, run                                 hist.Histogram
+	maxQueue int       // Stats' MaxQueue: -1 when unbounded
+	born     time.Time // for Stats' Utilization
+	running  atomic.Int64
+	busy     atomic.Int64 // ns children spent on calls
+
+	submitted, completed, failed, cancelled, cancelledRunning atomic.Uint64
+	died, killed, restarts, recycled                          atomic.Uint64
+	wait, run                                                 hist.Histogram
 }
 
 // NewPool starts the children of a pool. The running binary must call
@@ -59,8 +67,14 @@ func NewPool(opts Options) (*Pool, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	if opts.MaxQueue <= 0 {
+	maxQueue := opts.MaxQueue
+	switch {
+	case opts.MaxQueue == 0:
 		opts.MaxQueue = 4 * opts.Workers
+		maxQueue = opts.MaxQueue
+	case opts.MaxQueue < 0:
+		// A channel of empty structs costs no memory for its capacity.
+		opts.MaxQueue, maxQueue = math.MaxInt32, Unbounded
 	}
 	if opts.GOMAXPROCS <= 0 {
 		opts.GOMAXPROCS = 1
@@ -73,7 +87,7 @@ func NewPool(opts Options) (*Pool, error) {
 		return nil, fmt.Errorf("proc: %w", err)
 	}
 	p := &Pool{
-		opts: opts, exe: exe,
+		opts: opts, exe: exe, maxQueue: maxQueue, born: time.Now(),
 		idle:  make(chan *child, opts.Workers),
 		slots: make(chan struct{}, opts.MaxQueue),
 		kill:  make(chan struct{}),
@@ -136,6 +150,7 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	p.calls.Add(1)
 	p.mu.Unlock()
 	defer p.calls.Done()
+	p.submitted.Add(1)
 
 	t0 := time.Now()
 	var t1 time.Time
@@ -143,6 +158,9 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	for attempt := 0; ; attempt++ {
 		c, err := p.acquire(ctx, block)
 		if err != nil {
+			if err != ErrQueueFull {
+				p.cancelled.Add(1)
+			}
 			return nil, err
 		}
 		if attempt == 0 {
@@ -150,15 +168,22 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 			p.wait.Record(int64(t1.Sub(t0)))
 		}
 		var sent bool
+		p.running.Add(1)
 		out, sent, err = p.runOn(ctx, c, fn, arg, regions)
+		p.running.Add(-1)
 		if !sent && errors.Is(err, ErrWorkerDied) && attempt < 2 {
 			// The child had died while idle: the task never started,
 			// so it goes to another child.
 			continue
 		}
-		p.run.Record(int64(time.Since(t1)))
+		took := int64(time.Since(t1))
+		p.run.Record(took)
+		p.busy.Add(took)
 		if err != nil {
 			p.failed.Add(1)
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				p.cancelledRunning.Add(1)
+			}
 		} else {
 			p.completed.Add(1)
 		}
@@ -177,9 +202,9 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 		select {
 		case p.slots <- struct{}{}:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, notRun(ctx.Err())
 		case <-p.kill:
-			return nil, errClosedCanceled
+			return nil, errClosedNotRun
 		}
 	} else {
 		select {
@@ -193,9 +218,9 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 	case c := <-p.idle:
 		return c, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, notRun(ctx.Err())
 	case <-p.kill:
-		return nil, errClosedCanceled
+		return nil, errClosedNotRun
 	}
 }
 
@@ -286,7 +311,7 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 		case status != statusOK:
 			taskErr = &TaskError{Fn: fn, Msg: string(payload)}
 		}
-		p.idle <- c
+		p.release(c)
 		return out, true, taskErr
 	}
 }
@@ -358,18 +383,25 @@ func (p *Pool) replace() {
 
 // Stats returns the pool's counters and latency histograms.
 func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	live, closed := len(p.live), p.closed
+	p.mu.Unlock()
+	util := float64(p.busy.Load()) / (float64(p.opts.Workers) * float64(time.Since(p.born)))
 	return Stats{
-		Workers: p.opts.Workers, Queued: len(p.slots),
-		Completed: p.completed.Load(), Failed: p.failed.Load(), Died: p.died.Load(),
-		Killed: p.killed.Load(), Restarts: p.restarts.Load(),
-		Wait: p.wait.Snapshot(), Run: p.run.Snapshot(),
+		Queued: len(p.slots), Running: p.running.Load(),
+		Workers: live, MaxWorkers: p.opts.Workers, MaxQueue: p.maxQueue, Closed: closed,
+		Submitted: p.submitted.Load(), Completed: p.completed.Load(), Failed: p.failed.Load(),
+		Cancelled: p.cancelled.Load(), CancelledRunning: p.cancelledRunning.Load(),
+		Died: p.died.Load(), Killed: p.killed.Load(), Restarts: p.restarts.Load(), Recycled: p.recycled.Load(),
+		Timing: true, Utilization: min(util, 1),
+		Wait: workers.Latency(p.wait.Snapshot()), Run: workers.Latency(p.run.Snapshot()),
 	}
 }
 
 // Close stops accepting calls, lets queued and running calls finish, and
-// stops the children. If ctx ends first, it kills them, fails what remains
-// with ErrClosed and returns ctx's error. After Close no child process
-// remains.
+// stops the children. If ctx ends first, Close stops the pool as CloseNow
+// does and returns ctx.Err(), as workers.Pool's Close does. After Close no
+// child process remains.
 func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	p.closed = true
@@ -390,8 +422,9 @@ func (p *Pool) Close(ctx context.Context) error {
 	}
 }
 
-// CloseNow kills the children at once; queued and running calls fail with
-// ErrClosed. It returns when every child is reaped.
+// CloseNow kills the children at once; queued and running calls fail with an
+// error matching ErrClosed and context.Canceled (and, for queued ones,
+// workers.ErrNotRun). It returns when every child is reaped.
 func (p *Pool) CloseNow() {
 	p.mu.Lock()
 	p.closed = true

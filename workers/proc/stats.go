@@ -1,23 +1,15 @@
 package proc
 
-import (
-	"github.com/sharc-go/sharc/internal/hist"
-)
+import "github.com/sharc-go/sharc/workers"
 
-// Stats counts a pool's work.
-type Stats struct {
-	Workers   int     `json:"workers"`
-	Queued    int     `json:"queued"`
-	Completed int64   `json:"completed"`
-	Failed    int64   `json:"failed"`
-	Died      int64   `json:"died"`
-	Killed    int64   `json:"killed"` // children killed after a cancel's grace period
-	Restarts  int64   `json:"restarts"`
-	Wait      Latency `json:"wait"` // call to a child taking it
-	Run       Latency `json:"run"`  // a child taking it to the answer (the round trip)
-}
+// Stats is a pool's counters and latency histograms: workers.Stats, the
+// shape and rendering both pools share. For a proc.Pool, Workers counts
+// the live children and MaxWorkers is Options.Workers; Running counts calls
+// holding a child; Cancelled counts calls dropped before a child took them;
+// Wait is the time from Call to a child taking the call and Run the round
+// trip; Died, Killed, Restarts and Recycled count children. UtilizationRecent
+// is not tracked (zero).
+type Stats = workers.Stats
 
-// Latency summarizes a latency histogram in microseconds, like
-// workers.Latency. Quantiles are the upper bound of their bucket (at most 25%
-// above the true value) and never above Max.
-type Latency = hist.Latency
+// Latency summarizes a latency histogram in microseconds: workers.Latency.
+type Latency = workers.Latency

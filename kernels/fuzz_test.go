@@ -36,6 +36,7 @@ var fuzzTargets = []struct {
 	{"Sum", fuzzSum}, {"Dot", fuzzDot}, {"Axpy", fuzzAxpy}, {"Elementwise", fuzzElementwise},
 	{"MinMax", fuzzMinMax}, {"Norm2", fuzzNorm2}, {"Histogram", fuzzHistogram}, {"PrefixSum", fuzzPrefixSum},
 	{"NaN", fuzzNaN}, {"MapReduce", fuzzMapReduce},
+	{"Quantiles", fuzzQuantiles},
 }
 
 func fuzzSeeds(f *testing.F) {

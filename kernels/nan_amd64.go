@@ -62,3 +62,22 @@ func nanSumF64(x []float64) float64 {
 	}
 	return nanSumF64Go(x)
 }
+
+// windowCountF64AVX2 is windowCountF64Go in AVX2 (nan_amd64.s):
+//
+//	for ; i+4 <= len(x); i += 4 {
+//		if any of x[i:i+4] is neither < lo nor > hi { break }
+//		below += count(x[i:i+4] < lo)
+//		above += count(x[i:i+4] > hi)
+//	}
+//
+//go:noescape
+func windowCountF64AVX2(x []float64, lo, hi float64) (below, above, stop int)
+
+func windowCountF64(x []float64, lo, hi float64) (below, above, stop int) {
+	if useAVX2 {
+		raceRead(x)
+		return windowCountF64AVX2(x, lo, hi)
+	}
+	return windowCountF64Go(x, lo, hi)
+}

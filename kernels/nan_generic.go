@@ -6,3 +6,7 @@ func nanBlockF64(x []float64) (sum, lo, hi float64, n int) { return nanBlockF64G
 func sqDevF64(x []float64, m float64) float64              { return sqDevF64Go(x, m) }
 
 func nanSumF64(x []float64) float64 { return nanSumF64Go(x) }
+
+func windowCountF64(x []float64, lo, hi float64) (below, above, stop int) {
+	return windowCountF64Go(x, lo, hi)
+}

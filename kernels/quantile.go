@@ -337,10 +337,11 @@ func (q *quantiler[T]) pass(ws []window[T], force bool) []window[T] {
 				}
 			}
 			if f, ok := asF64(xs); ok {
+				raceRead(f)
 				// The counting body skips groups of four with nothing
 				// to collect; the others are looked at one by one.
 				for i := 0; i < len(f); {
-					b, a, stop := windowCountF64(f[i:], float64(wlo), float64(whi))
+					b, a, stop := cpuBodies.windowCountF64(f[i:], float64(wlo), float64(whi))
 					below, above, i = below+b, above+a, i+stop
 					for end := min(i+4, len(f)); i < end; i++ {
 						one(T(f[i]))

@@ -99,7 +99,11 @@ func TestQuantiles(t *testing.T) {
 			x := g.gen(n)
 			orig := slices.Clone(x)
 			want := quantilesRef(x, quantilePs)
-			for _, tm := range ts {
+			tms := ts
+			if n > 1e5 {
+				tms = ts[1:2] // the long inputs on one team: the reference sort is slow
+			}
+			for _, tm := range tms {
 				what := fmt.Sprintf("%s n=%d", g.name, n)
 				got, scratch := quantiles(tm, x, quantilePs)
 				sameQuantiles(t, want, got, what)
@@ -115,8 +119,10 @@ func TestQuantiles(t *testing.T) {
 				}
 			}
 			require.True(t, slices.EqualFunc(orig, x, func(a, b float64) bool { return sameBits(a, b) }), "x unchanged")
-			x32 := toF32(x)
-			sameQuantiles(t, quantilesRef(x32, quantilePs), Quantiles(x32, quantilePs), "float32 "+g.name)
+			if n < 1e5 {
+				x32 := toF32(x)
+				sameQuantiles(t, quantilesRef(x32, quantilePs), Quantiles(x32, quantilePs), "float32 "+g.name)
+			}
 			// Select: every k of a short input, a few of a long one.
 			var s []float64
 			for _, v := range x {
@@ -175,13 +181,13 @@ func ExampleQuantiles() {
 // TestWindowCountBodies runs every level's counting body against the Go
 // body on awkward lengths, with windows that stop it early and late.
 func TestWindowCountBodies(t *testing.T) {
-	r := rand.New(rand.NewPCG(71, 72))
-	forLevels(t, func(t *testing.T, level int) {
+	forLevels(t, func(t *testing.T, bt *bodies) {
+		r := rand.New(rand.NewPCG(71, 72))
 		for _, n := range bodyLengths {
 			x := withNaN(r, n, 0.001)
 			for _, w := range [][2]float64{{-2, -1}, {0.1, 0.1001}, {-0.5, 0.5}, {math.Inf(-1), math.Inf(1)}, {2, 3}} {
 				b0, a0, s0 := windowCountF64Go(x, w[0], w[1])
-				b1, a1, s1 := windowCountF64(x, w[0], w[1])
+				b1, a1, s1 := bt.windowCountF64(x, w[0], w[1])
 				require.Equal(t, [3]int{b0, a0, s0}, [3]int{b1, a1, s1}, "n=%d window %v", n, w)
 			}
 		}

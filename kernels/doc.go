@@ -14,7 +14,9 @@
 // The tests run every body the CPU supports against a scalar reference, not
 // only the one dispatch picks; SHARC_NOSIMD=1, SHARC_NOAVX2=1 or
 // SHARC_NOAVX512=1 (or go test -args -nosimd, -noavx2, -noavx512) take levels
-// out of the tests and lower the tests' dispatch accordingly.
+// out of the tests. Dispatch is a table of body functions per CPU level,
+// chosen once at start-up and never changed; tests hand each level's table
+// to the kernels' internal forms.
 //
 // Sum, Dot and Norm2 are reproducible: the same input gives the same bits
 // whatever the number of workers and whichever body runs (fixed

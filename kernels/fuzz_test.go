@@ -36,6 +36,7 @@ var fuzzTargets = []struct {
 	{"Sum", fuzzSum}, {"Dot", fuzzDot}, {"Axpy", fuzzAxpy}, {"Elementwise", fuzzElementwise},
 	{"MinMax", fuzzMinMax}, {"Norm2", fuzzNorm2}, {"Histogram", fuzzHistogram}, {"PrefixSum", fuzzPrefixSum},
 	{"NaN", fuzzNaN}, {"MapReduce", fuzzMapReduce},
+	{"Quantiles", fuzzQuantiles},
 }
 
 func fuzzSeeds(f *testing.F) {
@@ -237,24 +238,17 @@ func fuzzSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 
 func checkSum[T Float](t *testing.T, x []T) {
 	want, tol := float64(sumRef(x)), sumTol[T](len(x), finiteAbsSum(x))
-	first := atLevel(levelGeneric, func() T { return sumBody(x) })
-	forEachLevel(func(l int) {
-		got := sumBody(x)
+	first := sumBody(genericBodies, x)
+	forEachLevel(func(bt *bodies) {
+		got := sumBody(bt, x)
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
-			require.Failf(t, "Sum", "%s n=%d: body %v, generic %v, reference %v", levelNames[l], len(x), got, first, want)
+			require.Failf(t, "Sum", "%s n=%d: body %v, generic %v, reference %v", bt.name, len(x), got, first, want)
 		}
-		par, one := onTeam(func(tm *workers.Team) T { return SumOn(tm, x) }), blocked(nil, len(x), func(lo, hi int) T { return sumBody(x[lo:hi]) })
+		par, one := onTeam(func(tm *workers.Team) T { return sumOn(bt, tm, x) }), blocked(nil, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
-			require.Failf(t, "SumOn", "%s n=%d: parallel %v, serial %v, reference %v", levelNames[l], len(x), par, one, want)
+			require.Failf(t, "SumOn", "%s n=%d: parallel %v, serial %v, reference %v", bt.name, len(x), par, one, want)
 		}
 	})
-}
-
-// forEachLevel runs f at every body level, restoring the dispatch after.
-func forEachLevel(f func(level int)) {
-	for _, l := range bodyLevels() {
-		atLevel(l, func() struct{} { f(l); return struct{}{} })
-	}
 }
 
 // halves splits the decoded elements into x and y of equal length.
@@ -277,15 +271,15 @@ func checkDot[T Float](t *testing.T, x, y []T) {
 		}
 	}
 	want, tol := float64(dotRef(x, y)), sumTol[T](len(x), abs)
-	first := atLevel(levelGeneric, func() T { return dotBody(x, y) })
-	forEachLevel(func(l int) {
-		got := dotBody(x, y)
+	first := dotBody(genericBodies, x, y)
+	forEachLevel(func(bt *bodies) {
+		got := dotBody(bt, x, y)
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
-			require.Failf(t, "Dot", "%s n=%d: body %v, generic %v, reference %v", levelNames[l], len(x), got, first, want)
+			require.Failf(t, "Dot", "%s n=%d: body %v, generic %v, reference %v", bt.name, len(x), got, first, want)
 		}
-		par, one := onTeam(func(tm *workers.Team) T { return DotOn(tm, x, y) }), blocked(nil, len(x), func(lo, hi int) T { return dotBody(x[lo:hi], y[lo:hi]) })
+		par, one := onTeam(func(tm *workers.Team) T { return dotOn(bt, tm, x, y) }), blocked(nil, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
-			require.Failf(t, "DotOn", "%s n=%d: parallel %v, serial %v, reference %v", levelNames[l], len(x), par, one, want)
+			require.Failf(t, "DotOn", "%s n=%d: parallel %v, serial %v, reference %v", bt.name, len(x), par, one, want)
 		}
 	})
 }
@@ -298,16 +292,16 @@ func fuzzAxpy(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 
 func checkAxpy[T Float](t *testing.T, a T, x, y []T, off uint8) {
 	var first []T
-	forEachLevel(func(l int) {
+	forEachLevel(func(bt *bodies) {
 		for _, par := range []bool{false, true} {
 			g, check := guardedAt[T](len(x), off)
 			copy(g, y)
 			if par {
-				onTeam(func(tm *workers.Team) int { AxpyOn(tm, a, x, g); return 0 })
+				onTeam(func(tm *workers.Team) int { axpyOn(bt, tm, a, x, g); return 0 })
 			} else {
-				axpyBody(a, x, g)
+				axpyBody(bt, a, x, g)
 			}
-			check(t, "Axpy "+levelNames[l])
+			check(t, "Axpy "+bt.name)
 			if first == nil {
 				first = slices.Clone(g)
 			}
@@ -319,7 +313,7 @@ func checkAxpy[T Float](t *testing.T, a T, x, y []T, off uint8) {
 					tol = math.Abs(want) * eps[T]() // float32: want is rounded once more here
 				}
 				if !closeTo(want, float64(g[i]), tol) || !sameBits(first[i], g[i]) {
-					require.Failf(t, "Axpy", "%s parallel=%v i=%d: %v·%v+%v = %v, want %v (generic %v)", levelNames[l], par, i, a, x[i], y[i], g[i], want, first[i])
+					require.Failf(t, "Axpy", "%s parallel=%v i=%d: %v·%v+%v = %v, want %v (generic %v)", bt.name, par, i, a, x[i], y[i], g[i], want, first[i])
 				}
 			}
 		}
@@ -424,12 +418,12 @@ func fuzzMinMax(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 func checkMinMax[T Number](t *testing.T, x []T) {
 	less := func(a, b T) bool { return a < b }
 	more := func(a, b T) bool { return a > b }
-	forEachLevel(func(l int) {
-		if got, want := minBody(x), minRef(x); !sameNum(want, got) {
-			require.Failf(t, "min body", "%s n=%d: %v, want %v", levelNames[l], len(x), got, want)
+	forEachLevel(func(bt *bodies) {
+		if got, want := minBody(bt, x), minRef(x); !sameNum(want, got) {
+			require.Failf(t, "min body", "%s n=%d: %v, want %v", bt.name, len(x), got, want)
 		}
-		if got, want := maxBody(x), maxRef(x); !sameNum(want, got) {
-			require.Failf(t, "max body", "%s n=%d: %v, want %v", levelNames[l], len(x), got, want)
+		if got, want := maxBody(bt, x), maxRef(x); !sameNum(want, got) {
+			require.Failf(t, "max body", "%s n=%d: %v, want %v", bt.name, len(x), got, want)
 		}
 	})
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {

@@ -16,7 +16,6 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	limitLevels()
 	// The default team lives for the whole process.
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/sharc-go/sharc/workers.(*Team).work"))
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 	"unsafe"
@@ -202,7 +203,7 @@ func benchMatMul[T Float](b *testing.B, kerns []gemmKernel[T]) {
 // with MatMul's own message, not wrap around and fail later in slicing.
 func TestMatMulOverflow(t *testing.T) {
 	f := make([]float64, 16)
-	const big = 1 << 32
+	const big = 1 << (bits.UintSize / 2) // 2^32 on 64-bit platforms
 	for _, s := range [][3]int{{big, big, big}, {big, big, 1}, {1, big, big}, {big, 1, big}, {math.MaxInt, 2, 1}} {
 		m, k, n := s[0], s[1], s[2]
 		require.PanicsWithValue(t,

@@ -22,11 +22,16 @@ import (
 func NanSum[T Float](x []T) T { return NanSumOn(nil, x) }
 
 // NanSumOn is NanSum on team t (nil: the default team).
-func NanSumOn[T Float](t *workers.Team, x []T) T {
+func NanSumOn[T Float](t *workers.Team, x []T) T { return nanSumOn(cpuBodies, t, x) }
+
+func nanSumOn[T Float](bt *bodies, t *workers.Team, x []T) T {
 	if v, ok := asF64(x); ok {
-		return T(blocked(t, len(v), func(lo, hi int) float64 { return nanSumF64(v[lo:hi]) }))
+		return T(blocked(t, len(v), func(lo, hi int) float64 {
+			raceRead(v[lo:hi])
+			return bt.nanSumF64(v[lo:hi])
+		}))
 	}
-	return T(treeMerge(nanParts(t, x, false), func(a, b Stats) Stats { a.Sum += b.Sum; return a }).Sum)
+	return T(treeMerge(nanParts(bt, t, x, false), func(a, b Stats) Stats { a.Sum += b.Sum; return a }).Sum)
 }
 
 // NanMin returns the smallest element of x that is not NaN, like
@@ -40,7 +45,7 @@ func NanMinOn[T Float](t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.NanMin: empty slice")
 	}
-	return T(describe(t, x, false).Min)
+	return T(describe(cpuBodies, t, x, false).Min)
 }
 
 // NanMax is NanMin for the largest element, like numpy.nanmax.
@@ -51,14 +56,14 @@ func NanMaxOn[T Float](t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.NanMax: empty slice")
 	}
-	return T(describe(t, x, false).Max)
+	return T(describe(cpuBodies, t, x, false).Max)
 }
 
 // CountNaN returns how many elements of x are NaN.
 func CountNaN[T Float](x []T) int { return CountNaNOn(nil, x) }
 
 // CountNaNOn is CountNaN on team t (nil: the default team).
-func CountNaNOn[T Float](t *workers.Team, x []T) int { return describe(t, x, false).NaN }
+func CountNaNOn[T Float](t *workers.Team, x []T) int { return describe(cpuBodies, t, x, false).NaN }
 
 // Stats describes a series with missing values: what Describe returns.
 // Two Stats of disjoint parts of a series combine with Merge, so a series
@@ -139,10 +144,10 @@ func merge(a, b Stats) Stats {
 func Describe[T Number](x []T) Stats { return DescribeOn(nil, x) }
 
 // DescribeOn is Describe on team t (nil: the default team).
-func DescribeOn[T Number](t *workers.Team, x []T) Stats { return describe(t, x, true) }
+func DescribeOn[T Number](t *workers.Team, x []T) Stats { return describe(cpuBodies, t, x, true) }
 
-func describe[T Number](t *workers.Team, x []T, m2 bool) Stats {
-	s := treeMerge(nanParts(t, x, m2), merge)
+func describe[T Number](bt *bodies, t *workers.Team, x []T, m2 bool) Stats {
+	s := treeMerge(nanParts(bt, t, x, m2), merge)
 	if s.Count == 0 {
 		s.Mean, s.Min, s.Max = math.NaN(), math.NaN(), math.NaN()
 	}
@@ -153,7 +158,7 @@ func describe[T Number](t *workers.Team, x []T, m2 bool) Stats {
 }
 
 // nanParts describes each block of x (with its M2 if m2 is set).
-func nanParts[T Number](t *workers.Team, x []T, m2 bool) []Stats {
+func nanParts[T Number](bt *bodies, t *workers.Team, x []T, m2 bool) []Stats {
 	n := len(x)
 	nb := max(1, (n+block-1)/block)
 	parts := make([]Stats, nb)
@@ -171,7 +176,7 @@ func nanParts[T Number](t *workers.Team, x []T, m2 bool) []Stats {
 					v[i] = float64(e)
 				}
 			}
-			parts[b] = describeBlock(v, m2)
+			parts[b] = describeBlock(bt, v, m2)
 		}
 	}
 	if n < serialBelow {
@@ -183,12 +188,13 @@ func nanParts[T Number](t *workers.Team, x []T, m2 bool) []Stats {
 }
 
 // describeBlock describes one block; its empty Min and Max are ±Inf.
-func describeBlock(x []float64, m2 bool) Stats {
-	sum, lo, hi, n := nanBlockF64(x)
+func describeBlock(bt *bodies, x []float64, m2 bool) Stats {
+	raceRead(x)
+	sum, lo, hi, n := bt.nanBlockF64(x)
 	s := Stats{Count: n, NaN: len(x) - n, Sum: sum, Min: lo, Max: hi}
 	if n > 0 && m2 {
 		s.Mean = sum / float64(n)
-		s.M2 = sqDevF64(x, s.Mean)
+		s.M2 = bt.sqDevF64(x, s.Mean)
 	}
 	return s
 }

@@ -28,22 +28,6 @@ func nanBlockF64AVX2(x []float64) (sum, lo, hi float64, n int)
 //go:noescape
 func sqDevF64AVX2(x []float64, m float64) float64
 
-func nanBlockF64(x []float64) (sum, lo, hi float64, n int) {
-	if useAVX2 {
-		raceRead(x)
-		return nanBlockF64AVX2(x)
-	}
-	return nanBlockF64Go(x)
-}
-
-func sqDevF64(x []float64, m float64) float64 {
-	if useAVX2 {
-		raceRead(x)
-		return sqDevF64AVX2(x, m)
-	}
-	return sqDevF64Go(x, m)
-}
-
 // nanSumF64AVX2 is nanSumF64Go in AVX2 (nan_amd64.s):
 //
 //	for j, e := range x[i:i+16] {
@@ -55,10 +39,13 @@ func sqDevF64(x []float64, m float64) float64 {
 //go:noescape
 func nanSumF64AVX2(x []float64) float64
 
-func nanSumF64(x []float64) float64 {
-	if useAVX2 {
-		raceRead(x)
-		return nanSumF64AVX2(x)
-	}
-	return nanSumF64Go(x)
-}
+// windowCountF64AVX2 is windowCountF64Go in AVX2 (nan_amd64.s):
+//
+//	for ; i+4 <= len(x); i += 4 {
+//		if any of x[i:i+4] is neither < lo nor > hi { break }
+//		below += count(x[i:i+4] < lo)
+//		above += count(x[i:i+4] > hi)
+//	}
+//
+//go:noescape
+func windowCountF64AVX2(x []float64, lo, hi float64) (below, above, stop int)

@@ -284,3 +284,56 @@ ns_done:
 	VZEROUPPER
 	MOVSD        X0, ret+24(FP)
 	RET
+
+// func windowCountF64AVX2(x []float64, lo, hi float64) (below, above, stop int)
+//
+// Counts, four elements at a time, the elements below lo and above hi, and
+// stops before the first group of four that holds an element neither
+// below nor above (inside [lo, hi], or NaN), or at the last full group:
+//
+//	i := 0
+//	for ; i+4 <= len(x); i += 4 {
+//		if any of x[i:i+4] is neither < lo nor > hi { break }
+//		below += count(x[i:i+4] < lo)
+//		above += count(x[i:i+4] > hi)
+//	}
+//	return below, above, i
+TEXT ·windowCountF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), DX
+	ANDQ         $-4, DX
+	VBROADCASTSD lo+24(FP), Y0
+	VBROADCASTSD hi+32(FP), Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	XORQ         AX, AX
+
+wc_loop:
+	CMPQ         AX, DX
+	JGE          wc_done
+	VMOVUPD      (SI)(AX*8), Y4
+	VCMPPD       $0x11, Y0, Y4, Y5
+	VCMPPD       $0x1e, Y1, Y4, Y6
+	VORPD        Y6, Y5, Y7
+	VMOVMSKPD    Y7, BX
+	CMPQ         BX, $15
+	JNE          wc_done
+	VPSUBQ       Y5, Y2, Y2
+	VPSUBQ       Y6, Y3, Y3
+	ADDQ         $4, AX
+	JMP          wc_loop
+
+wc_done:
+	VEXTRACTI128 $1, Y2, X4
+	VPADDQ       X4, X2, X2
+	VPSHUFD      $0x4e, X2, X4
+	VPADDQ       X4, X2, X2
+	MOVQ         X2, below+40(FP)
+	VEXTRACTI128 $1, Y3, X4
+	VPADDQ       X4, X3, X3
+	VPSHUFD      $0x4e, X3, X4
+	VPADDQ       X4, X3, X3
+	MOVQ         X3, above+48(FP)
+	MOVQ         AX, stop+56(FP)
+	VZEROUPPER
+	RET

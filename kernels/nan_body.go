@@ -120,3 +120,29 @@ func nanSumF64Go(x []float64) float64 {
 	}
 	return r
 }
+
+// windowCountF64Go counts, four elements at a time, the elements of x
+// below lo and above hi, and stops before the first group of four holding
+// an element that is neither (inside [lo, hi], or NaN), or at the last full
+// group; it returns the counts and where it stopped. Quantiles' pass runs
+// it between the rare elements it must look at one by one.
+func windowCountF64Go(x []float64, lo, hi float64) (below, above, stop int) {
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		b, a := 0, 0
+		for _, e := range v {
+			if e < lo {
+				b++
+			} else if e > hi {
+				a++
+			}
+		}
+		if a+b != 4 {
+			break
+		}
+		below += b
+		above += a
+	}
+	return below, above, i
+}

@@ -107,21 +107,21 @@ func TestNanBodies(t *testing.T) {
 		n           int
 		sq          float64
 	}
-	forLevels(t, func(t *testing.T, level int) {
+	forLevels(t, func(t *testing.T, bt *bodies) {
 		for _, x := range ins {
 			var g, h res
 			g.sum, g.lo, g.hi, g.n = nanBlockF64Go(x)
 			g.sq = sqDevF64Go(x, 0.25)
-			h.sum, h.lo, h.hi, h.n = nanBlockF64(x)
-			h.sq = sqDevF64(x, 0.25)
+			h.sum, h.lo, h.hi, h.n = bt.nanBlockF64(x)
+			h.sq = bt.sqDevF64(x, 0.25)
 			require.Equal(t, g.n, h.n, "n=%d", len(x))
 			require.True(t, sameBits(g.sum, nanSumF64Go(x)), "n=%d", len(x))
-			require.True(t, sameBits(g.sum, nanSumF64(x)), "n=%d", len(x))
+			require.True(t, sameBits(g.sum, bt.nanSumF64(x)), "n=%d", len(x))
 			for _, p := range [][2]float64{{g.sum, h.sum}, {g.lo, h.lo}, {g.hi, h.hi}, {g.sq, h.sq}} {
 				require.True(t, sameBits(p[0], p[1]), "n=%d: %v here, %v in Go (%v)", len(x), p[1], p[0], x)
 			}
 			if len(x) > 0 {
-				checkStats(t, "block", x, treeMerge([]Stats{describeBlock(x, true)}, merge).Merge(Stats{}))
+				checkStats(t, "block", x, treeMerge([]Stats{describeBlock(bt, x, true)}, merge).Merge(Stats{}))
 			}
 		}
 	})
@@ -140,20 +140,20 @@ func TestNanKernels(t *testing.T) {
 		for i := range ints {
 			ints[i] = int32(r.IntN(2001) - 1000)
 		}
-		first := atLevel(levelGeneric, func() Stats { return DescribeOn(ts[0], x) })
-		first32 := atLevel(levelGeneric, func() Stats { return DescribeOn(ts[0], x32) })
+		first := describe(genericBodies, ts[0], x, true)
+		first32 := describe(genericBodies, ts[0], x32, true)
 		checkStats(t, "float64", x, first)
 		checkStats(t, "float32", x32, first32)
 		checkStats(t, "int32", ints, Describe(ints))
-		forLevels(t, func(t *testing.T, level int) {
+		forLevels(t, func(t *testing.T, bt *bodies) {
 			for _, tm := range ts {
-				require.Equal(t, fmt.Sprint(first), fmt.Sprint(DescribeOn(tm, x)), "n=%d", n)
-				got := DescribeOn(tm, x)
+				got := describe(bt, tm, x, true)
+				require.Equal(t, fmt.Sprint(first), fmt.Sprint(got), "n=%d", n)
 				for _, p := range [][2]float64{{first.Sum, got.Sum}, {first.Mean, got.Mean}, {first.M2, got.M2}} {
 					require.True(t, sameBits(p[0], p[1]), "n=%d", n)
 				}
-				require.Equal(t, fmt.Sprint(first32), fmt.Sprint(DescribeOn(tm, x32)))
-				require.True(t, sameBits(first.Sum, NanSumOn(tm, x)))
+				require.Equal(t, fmt.Sprint(first32), fmt.Sprint(describe(bt, tm, x32, true)))
+				require.True(t, sameBits(first.Sum, nanSumOn(bt, tm, x)))
 				require.Equal(t, first.Min, NanMinOn(tm, x))
 				require.Equal(t, first.Max, NanMaxOn(tm, x))
 				require.Equal(t, first.NaN, CountNaNOn(tm, x))
@@ -203,17 +203,17 @@ func fuzzNaN(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	x := place(fuzzF64(raw, rep), off)
 	x32 := place(toF32(x), off)
 	var first Stats
-	forEachLevel(func(l int) {
-		got := Describe(x)
-		checkStats(t, levelNames[l], x, got)
-		par := onTeam(func(tm *workers.Team) Stats { return DescribeOn(tm, x) })
-		if l == levelGeneric {
+	forEachLevel(func(bt *bodies) {
+		got := describe(bt, nil, x, true)
+		checkStats(t, bt.name, x, got)
+		par := onTeam(func(tm *workers.Team) Stats { return describe(bt, tm, x, true) })
+		if bt == genericBodies {
 			first = got
 		}
 		for _, s := range []Stats{got, par} {
-			require.Equal(t, fmt.Sprint(first), fmt.Sprint(s), "%s n=%d", levelNames[l], len(x))
+			require.Equal(t, fmt.Sprint(first), fmt.Sprint(s), "%s n=%d", bt.name, len(x))
 		}
-		require.True(t, sameBits(first.Sum, NanSum(x)))
+		require.True(t, sameBits(first.Sum, nanSumOn(bt, nil, x)))
 		require.Equal(t, first.NaN, CountNaN(x))
 		checkStats(t, "float32", x32, onTeam(func(tm *workers.Team) Stats { return DescribeOn(tm, x32) }))
 	})

@@ -118,3 +118,31 @@ func BenchmarkMapReduceVsFor(b *testing.B) {
 		_ = sink
 	}
 }
+
+// BenchmarkMedianVsSort compares Median with the way to an exact median
+// without it: copy x, Sort the copy, read the middle.
+//
+//	go test -run '^$' -bench MedianVsSort -benchtime 9x ./kernels
+//	go test -run '^$' -bench 'MedianVsSort/n=33554432' -benchtime 9x ./kernels
+func BenchmarkMedianVsSort(b *testing.B) {
+	for _, n := range []int{1 << 20, 1 << 25} {
+		x := withNaN(rand.New(rand.NewPCG(1, 2)), n, 0)
+		c := make([]float64, n)
+		sorted := func() { copy(c, x); Sort(c); sinkF += c[n/2] }
+		median := func() { sinkF += Median(x) }
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) { paired(b, sorted, median) })
+	}
+}
+
+// BenchmarkMedianVsSum compares Median with Sum on the same data: how
+// close selection comes to one pass at memory speed.
+//
+//	go test -run '^$' -bench 'MedianVsSum' -benchtime 9x ./kernels
+func BenchmarkMedianVsSum(b *testing.B) {
+	for _, n := range []int{1 << 20, 1 << 25} {
+		x := withNaN(rand.New(rand.NewPCG(1, 2)), n, 0)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			paired(b, func() { sinkF += Sum(x) }, func() { sinkF += Median(x) })
+		})
+	}
+}

@@ -22,7 +22,7 @@ func PrefixSumOn[T Number](t *workers.Team, dst, x []T) {
 	nc := (n + grain - 1) / grain
 	offs := make([]T, nc)
 	tm := teamOf(t)
-	tm.For(n, grain, func(lo, hi int) { offs[lo/grain] = sumBody(x[lo:hi]) })
+	tm.For(n, grain, func(lo, hi int) { offs[lo/grain] = sumBody(cpuBodies, x[lo:hi]) })
 	var run T
 	for c, s := range offs {
 		offs[c], run = run, run+s

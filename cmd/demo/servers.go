@@ -32,6 +32,7 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
+	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 		defer headroom(*workers, logger)()
 	}
 	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
-	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
 }
 
 // headroom gives the request path Ps of its own beside the pool's workers
@@ -76,6 +77,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
+	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,7 +92,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {

@@ -96,7 +96,13 @@ func runProcesses(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 2, "child processes and goroutines")
 	crash := fs.Bool("crash", false, "kill one child mid-run; the run must still give the right answer")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := atLeast("n", *n, 1); err != nil {
+		return err
+	}
+	if err := inRange("workers", *workers, 1, 256); err != nil {
 		return err
 	}
 	res, err := processesDemo(*n, *workers, *crash)

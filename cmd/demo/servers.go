@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -33,11 +32,11 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
 	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *workers < 1 || *queue < 0 || *nice < 0 || *nice > 19 {
-		return fmt.Errorf("sudoku-server: -workers must be >= 1, -queue >= 0 and -nice in 0..19")
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+		return err
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
 	if !*noPool && *room {
@@ -67,6 +66,24 @@ func headroom(workers int, logger *log.Logger) (undo func()) {
 	}
 }
 
+// serverFlags checks the flags both servers share.
+func serverFlags(workers, queue, nice, maxConns int, grace time.Duration) error {
+	for _, err := range []error{
+		inRange("workers", workers, 1, 1024),
+		atLeast("queue", queue, 0),
+		inRange("nice", nice, 0, 19),
+		atLeast("max-conns", maxConns, 0),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if grace < 0 {
+		return badFlag("-grace must be ≥ 0, got %v", grace)
+	}
+	return nil
+}
+
 func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("auth-server", stderr)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
@@ -78,11 +95,11 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
 	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *workers < 1 || *queue < 0 || *nice < 0 || *nice > 19 {
-		return fmt.Errorf("auth-server: -workers must be >= 1, -queue >= 0 and -nice in 0..19")
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+		return err
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
 	if !*noPool && *room {
@@ -104,14 +121,23 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	health := fs.String("health", "", "URL probed every 10 ms during the run, e.g. http://127.0.0.1:8080/healthz")
 	polite := fs.Bool("retry-after", false, "clients honour 503 Retry-After (default: retry at once, like a flood)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *url == "" && *c != 0 {
-		return errors.New("load: -url is required")
+	switch {
+	case *c < 0:
+		return badFlag("-c must be ≥ 0, got %d", *c)
+	case *d <= 0:
+		return badFlag("-d must be > 0, got %v", *d)
+	case *url == "" && *c != 0:
+		return badFlag("-url is required (or -c 0 with -health to only probe)")
+	case *c == 0 && *health == "":
+		return badFlag("-c 0 only probes, and needs -health")
 	}
-	if *c == 0 && *health == "" {
-		return errors.New("load: -c 0 needs -health")
+	for _, u := range []struct{ name, v string }{{"url", *url}, {"health", *health}} {
+		if u.v != "" && !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
+			return badFlag("-%s must be an http:// or https:// URL, got %q", u.name, u.v)
+		}
 	}
 	var body []byte
 	if *bodyFile != "" {
@@ -128,10 +154,13 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(rep)
+		if err := json.NewEncoder(stdout).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		rep.WriteText(stdout)
 	}
-	rep.WriteText(stdout)
-	return nil
+	return rep.Failure()
 }
 
 func tourServers(w io.Writer) error {

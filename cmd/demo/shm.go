@@ -51,7 +51,10 @@ func runShm(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("shm", stderr)
 	n := fs.Int("n", 1<<24, "float64 elements in the shared region")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := atLeast("n", *n, 1); err != nil {
 		return err
 	}
 	res, err := shmDemo(*n)

@@ -51,16 +51,27 @@ type Server interface {
 // the contexts of those still running (which cancels their tasks) and
 // closes the runner. It returns nil after a clean shutdown.
 func Run(ctx context.Context, ln net.Listener, s Server, grace time.Duration, logger *log.Logger) error {
+	return RunLimited(ctx, ln, s, grace, logger, Limits{})
+}
+
+// RunLimited is Run with the timeouts and connection cap of lim.
+func RunLimited(ctx context.Context, ln net.Listener, s Server, grace time.Duration, logger *log.Logger, lim Limits) error {
+	lim = lim.withDefaults()
 	base, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
+	cl := newConnLimiter(ln, lim.MaxConns)
 	srv := &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		ConnState:         cl.connState,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ErrorLog:          logger,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(cl) }()
 
 	select {
 	case err := <-errc:
@@ -88,11 +99,11 @@ func Run(ctx context.Context, ln net.Listener, s Server, grace time.Duration, lo
 	return err
 }
 
-// ListenAndServeUntilSignal serves s on addr until SIGINT or SIGTERM, then
-// shuts down gracefully as Run does, and returns nil after a clean
+// ListenAndServeUntilSignal serves s on addr within lim until SIGINT or
+// SIGTERM, then shuts down gracefully as Run does, and returns nil after a clean
 // shutdown: the demo commands exit 0 then. It prints the address to stdout
 // once the signals are caught, so a supervisor may signal from then on.
-func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, logger *log.Logger, stdout io.Writer) error {
+func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, lim Limits, logger *log.Logger, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ln, err := net.Listen("tcp", addr)
@@ -100,7 +111,7 @@ func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, logge
 		return err
 	}
 	fmt.Fprintf(stdout, "listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
-	if err := Run(ctx, ln, s, grace, logger); err != nil {
+	if err := RunLimited(ctx, ln, s, grace, logger, lim); err != nil {
 		return err
 	}
 	if logger != nil {

@@ -42,7 +42,7 @@ func ExampleHeadroom() {
 func ExampleListenAndServeUntilSignal() {
 	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 16, WorkerNice: 10})
 	logger := log.New(os.Stderr, "sudoku-server: ", log.LstdFlags)
-	if err := serve.ListenAndServeUntilSignal("127.0.0.1:8080", s, 10*time.Second, logger, os.Stdout); err != nil {
+	if err := serve.ListenAndServeUntilSignal("127.0.0.1:8080", s, 10*time.Second, serve.Limits{}, logger, os.Stdout); err != nil {
 		logger.Fatal(err)
 	}
 }

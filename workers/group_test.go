@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -295,4 +296,10 @@ func tryUntil[T any](g *ResultGroup[T], fn func(ctx context.Context) (T, error))
 		time.Sleep(time.Millisecond)
 	}
 	return false
+}
+
+func TestGroupGoexit(t *testing.T) {
+	g := NewGroup(bg, nil, GroupOptions{})
+	g.Go(func(ctx context.Context) error { runtime.Goexit(); return nil })
+	assert.Equal(t, errGoexit, g.Wait())
 }

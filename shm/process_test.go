@@ -72,7 +72,7 @@ func childRole(role string, r *Region) error {
 		if err != nil {
 			return err
 		}
-		step, err := r.Int64(64)
+		step, err := r.Int64(BarrierSize)
 		if err != nil {
 			return err
 		}
@@ -98,6 +98,9 @@ func childRole(role string, r *Region) error {
 		}
 		echo(w)
 	default:
+		if role == "socket-echo" {
+			return socketEcho()
+		}
 		if strings.HasPrefix(role, "queue-") {
 			return queueChildRole(role, r)
 		}
@@ -210,7 +213,7 @@ func TestProcessBarrier(t *testing.T) {
 	defer r.Close()
 	b, err := NewBarrier(r, 0, 2)
 	require.NoError(t, err)
-	step, err := r.Int64(64)
+	step, err := r.Int64(BarrierSize)
 	require.NoError(t, err)
 	wait := startChild(t, "barrier", name)
 	for i := range barrierRounds {

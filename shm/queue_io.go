@@ -66,7 +66,9 @@ func (q *Queue) Commit(n int) {
 	atomic.StoreUint64(q.u64(qHead), next)
 	// Dekker with the consumer, which sets its parked flag before it
 	// looks at the head a last time: one of the two sees the other.
-	if atomic.LoadUint32(q.u32(qConsParked)) != 0 {
+	// The waker clears the flag, so that the commits that follow while the
+	// consumer is still waking make no system call.
+	if p := q.u32(qConsParked); atomic.LoadUint32(p) != 0 && atomic.SwapUint32(p, 0) != 0 {
 		q.wake(qDataSeq)
 	}
 }
@@ -163,7 +165,10 @@ func (q *Queue) Release() {
 	}
 	q.tail = q.relNext
 	atomic.StoreUint64(q.u64(qTail), q.tail)
-	if atomic.LoadUint32(q.u32(qProdParked)) != 0 {
+	// The producer sleeps until the tail reaches the value it left in its
+	// parked word (bit 0 set).
+	pw := q.u32(qProdParked)
+	if p := atomic.LoadUint32(pw); p != 0 && int32(uint32(q.tail)-p&^1) >= 0 && atomic.CompareAndSwapUint32(pw, p, 0) {
 		q.wake(qSpaceSeq)
 	}
 }

@@ -55,7 +55,10 @@ func (q *Queue) ready(space bool, need uint64) (bool, error) {
 // wakes it. The flag store and the index store are each followed by the
 // other side's load (sequentially consistent), so one of the two always
 // sees the other and no wake-up is lost; a peer that finds the flag clear
-// makes no system call.
+// makes no system call. The waker clears the flag before it bumps the
+// sequence word, so only the first of a burst of commits wakes the
+// sleeper; a flag cleared from an earlier round is harmless, because the
+// bump that follows makes the new round's sleep return at once.
 func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 	seqOff, parkedOff, peerPidOff, peerCloseOff, sb := qDataSeq, qConsParked, qProdPid, qProdClose, &q.recvSpin
 	if space {
@@ -89,6 +92,16 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 	sb.miss()
 
 	seq, parked := q.u32(seqOff), q.u32(parkedOff)
+	// A sleeping consumer is woken by the next commit. A sleeping producer
+	// names the tail at which it wants to be woken, half a ring on, so a
+	// consumer draining a full ring wakes it once per half ring instead of
+	// once per message; tails are multiples of 8, so bit 0 marks the word
+	// as set.
+	parkVal := uint32(1)
+	if space {
+		want := max(need, q.cap/2)
+		parkVal = uint32(q.head-q.cap+want) | 1
+	}
 	var stop func() bool
 	defer func() {
 		if stop != nil {
@@ -111,7 +124,7 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 			return ErrQueueClosed
 		}
 		s := atomic.LoadUint32(seq)
-		atomic.StoreUint32(parked, 1)
+		atomic.StoreUint32(parked, parkVal)
 		if ok, err := q.ready(space, need); ok || err != nil {
 			atomic.StoreUint32(parked, 0)
 			return err

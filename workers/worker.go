@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -59,8 +58,21 @@ func (p *Pool) endBusyLocked(w *worker, now int64) {
 }
 
 // work is a worker goroutine; it runs the task it was started with, if
-// any, and then whatever the queue gives it.
+// any, and then whatever the queue gives it. A task that calls
+// runtime.Goexit ends the goroutine (callSafely has failed the task by
+// then): a new goroutine takes over the worker and the rest of its batch.
 func (p *Pool) work(w *worker, e entry, ok bool) {
+	returned := false
+	defer func() {
+		if !returned {
+			go p.work(w, entry{}, false)
+		}
+	}()
+	p.loop(w, e, ok)
+	returned = true
+}
+
+func (p *Pool) loop(w *worker, e entry, ok bool) {
 	if p.lockOS {
 		// Never unlocked: the thread ends with the worker, so thread state a
 		// task changed does not leak into other goroutines.
@@ -80,6 +92,9 @@ func (p *Pool) work(w *worker, e entry, ok bool) {
 		}
 		for i := range w.batch {
 			b := &w.batch[i]
+			if b.r == nil {
+				continue // run before its worker's goroutine was replaced
+			}
 			if p.killed.Load() {
 				// CloseNow drops what is queued; these were as good as queued.
 				p.stats.cancelled.Add(1)
@@ -255,16 +270,6 @@ func (p *Pool) exitedLocked() {
 	}
 }
 
-// mergedCtx carries the submitter's values but is cancelled with the pool.
-// It is used only when the submitter's context can never be cancelled.
-type mergedCtx struct {
-	context.Context
-	kill context.Context
-}
-
-func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
-func (c mergedCtx) Err() error            { return c.kill.Err() }
-
 // run runs one task on the calling worker.
 func (p *Pool) run(e *entry, w *worker) {
 	sh := w.sh
@@ -280,26 +285,21 @@ func (p *Pool) run(e *entry, w *worker) {
 	var ctx context.Context
 	var cancel context.CancelFunc
 	var tc *taskCtx
-	switch done := e.ctx.Done(); {
-	case done == nil && timeout <= 0:
-		// Nothing to derive: the pool's kill context is the only way out.
-		if e.ctx == context.Background() {
-			ctx = p.killCtx
-		} else {
-			ctx = mergedCtx{e.ctx, p.killCtx}
-		}
-	default:
+	if e.ctx.Done() != nil {
 		if err := e.ctx.Err(); err != nil {
 			sh.cancelled.Add(1)
 			e.complete(err)
 			return
 		}
-		if timeout <= 0 {
-			tc = w.newTaskCtx()
-			tc.Context, tc.p = e.ctx, p
-			ctx = tc
-			break
-		}
+	}
+	if timeout <= 0 {
+		// Every task's context ends when the task returns, even when the
+		// submit context cannot end: a taskCtx costs no registration
+		// anywhere until Done is called.
+		tc = w.newTaskCtx()
+		tc.Context, tc.p = e.ctx, p
+		ctx = tc
+	} else {
 		ctx, cancel = context.WithTimeout(e.ctx, timeout)
 		// CloseNow reaches this context through the worker, which is
 		// cheaper than registering every task with the shared kill context
@@ -313,7 +313,7 @@ func (p *Pool) run(e *entry, w *worker) {
 			cancel()
 		}
 	}
-	err := callSafely(e, ctx)
+	err := p.callSafely(e, ctx, w, tc)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		sh.cancelledRunning.Add(1)
 	}
@@ -333,11 +333,37 @@ func (p *Pool) run(e *entry, w *worker) {
 	e.complete(err)
 }
 
-func callSafely(e *entry, ctx context.Context) (err error) {
+// callSafely calls the task, turning a panic into a *PanicError. A task
+// that calls runtime.Goexit cannot be stopped from ending the worker's
+// goroutine, so the deferred function finishes the task there (as run
+// would: its context ended, counted as failed, its error published) and
+// clears its entry so the replacement goroutine does not run it again.
+func (p *Pool) callSafely(e *entry, ctx context.Context, w *worker, tc *taskCtx) (err error) {
+	returned := false
 	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+		if returned {
+			return
 		}
+		v := recover()
+		err = panicError(v)
+		if v != nil {
+			return // a panic, recovered: run goes on
+		}
+		w.killMu.Lock()
+		if w.cancel != nil {
+			w.cancel()
+			w.cancel = nil
+		}
+		w.killMu.Unlock()
+		if tc != nil {
+			tc.end()
+		}
+		w.sh.finished(true)
+		done := *e
+		*e = entry{}
+		done.complete(err)
 	}()
-	return e.r.call(ctx)
+	err = e.r.call(ctx)
+	returned = true
+	return err
 }

@@ -18,6 +18,10 @@ import (
 	"github.com/sharc-go/sharc/internal/hist"
 )
 
+// errNested is NewPool's error in a child process: the program did not call
+// RunChildIfRequested before it started a pool.
+var errNested = errors.New("proc: NewPool called in a process-worker child: main must call proc.RunChildIfRequested first, before it starts any pool (in tests: in TestMain)")
+
 // maxCached bounds the shared regions a child keeps mapped between calls.
 const maxCached = 64
 
@@ -45,8 +49,13 @@ type Pool struct {
 }
 
 // NewPool starts the children of a pool. The running binary must call
-// RunChildIfRequested early in main (in tests: in TestMain).
+// RunChildIfRequested early in main (in tests: in TestMain). In a process
+// started as a child that did not (it ran main instead of serving), NewPool
+// fails at once, so a program that forgot cannot multiply itself.
 func NewPool(opts Options) (*Pool, error) {
+	if os.Getenv(childEnv) != "" {
+		return nil, errNested
+	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -105,13 +114,16 @@ func (p *Pool) TryCall(ctx context.Context, fn string, arg []byte, regions ...Re
 
 func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []RegionArg, block bool) ([]byte, error) {
 	if _, ok := lookup(fn); !ok {
-		return nil, fmt.Errorf("proc: no task function registered as %q", fn)
+		return nil, fmt.Errorf("%w: %q (Register it in init or at the top of main, before RunChildIfRequested)", ErrUnknownTask, fn)
 	}
 	if len(regions) > maxFds {
 		return nil, fmt.Errorf("proc: %d regions in one call; the limit is %d", len(regions), maxFds)
 	}
-	if len(fn) > 1<<16-1 || len(arg)+len(fn)+callHeader+len(regions)*refSize > maxPacket-maxCached*keySize {
-		return nil, fmt.Errorf("proc: argument of %d bytes exceeds the limit of about %d", len(arg), maxPacket)
+	if len(fn) > 1<<16-1 {
+		return nil, fmt.Errorf("proc: task name of %d bytes is too long (at most %d)", len(fn), 1<<16-1)
+	}
+	if room := maxPacket - maxCached*keySize - callHeader - len(fn) - len(regions)*refSize; len(arg) > room {
+		return nil, fmt.Errorf("proc: call to %s: argument of %d bytes is too large: at most %d bytes fit in one call; pass larger data in a shared region", fn, len(arg), room)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -167,7 +179,7 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-p.kill:
-			return nil, ErrClosed
+			return nil, errClosedCanceled
 		}
 	} else {
 		select {
@@ -183,7 +195,7 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-p.kill:
-		return nil, ErrClosed
+		return nil, errClosedCanceled
 	}
 }
 
@@ -306,13 +318,13 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 }
 
 // retire reaps a dead (or, with kill, broken) child, has a replacement
-// started and returns err with how the child ended, or ErrClosed if the pool
-// killed it.
+// started and returns err with how the child ended, or an error matching
+// ErrClosed and context.Canceled if the pool killed it.
 func (p *Pool) retire(c *child, kill bool, err error) error {
 	how := c.stop(kill)
 	select {
 	case <-p.kill:
-		return ErrClosed
+		return errClosedCanceled
 	default:
 	}
 	p.replace()

@@ -123,7 +123,7 @@ func exitText(st *os.ProcessState, err error) string {
 		return fmt.Sprint(err)
 	}
 	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return "killed by signal " + ws.Signal().String()
+		return "killed by " + unix.SignalName(ws.Signal()) // "killed by SIGKILL"
 	}
 	return "exit code " + strconv.Itoa(st.ExitCode())
 }

@@ -84,7 +84,7 @@ func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
 }
 
 func newAuthServer(r runner, cfg AuthConfig) (*AuthServer, error) {
-	s := &AuthServer{r: r, mux: http.NewServeMux(), file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}, hash: hashPassword}
+	s := &AuthServer{r: r, file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}, hash: hashPassword}
 	if s.file != "" {
 		if err := s.openDataFile(); err != nil {
 			return nil, err
@@ -97,10 +97,12 @@ func newAuthServer(r runner, cfg AuthConfig) (*AuthServer, error) {
 		return nil, err
 	}
 	s.dummy = dummy
-	s.mux.HandleFunc("POST /register", s.register)
-	s.mux.HandleFunc("POST /login", s.login)
-	s.mux.HandleFunc("GET /healthz", healthz)
-	s.mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, s.r.stats()) })
+	s.mux = newMux([]route{
+		{"POST", "/register", s.register},
+		{"POST", "/login", s.login},
+		{"GET", "/healthz", healthz},
+		{"GET", "/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, s.r.stats()) }},
+	})
 	return s, nil
 }
 

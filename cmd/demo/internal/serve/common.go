@@ -17,6 +17,9 @@ import (
 // apiError is the JSON body of every error answer.
 type apiError struct {
 	Error string `json:"error"`
+	// Cell is the puzzle cell an error is about, 1..81 row by row (the
+	// sudoku page highlights it); 0 when none.
+	Cell int `json:"cell,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

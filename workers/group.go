@@ -3,7 +3,6 @@ package workers
 import (
 	"context"
 	"errors"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,9 +27,6 @@ type GroupOptions struct {
 	// listed again.
 	JoinErrors bool
 }
-
-// errGoexit is the error of a member that called runtime.Goexit.
-var errGoexit = errors.New("workers: task called runtime.Goexit")
 
 // group is what Group and ResultGroup share: membership counting, the
 // limit, the derived context and the error record.
@@ -124,17 +120,18 @@ func (m *memberState) complete(err error) {
 }
 
 // guard is deferred by a member's call: it turns a panic into a
-// *PanicError (so the group records it before the pool sees the task end)
-// and records a runtime.Goexit, after which nothing else would.
+// *PanicError, and records a runtime.Goexit (as a *PanicError of
+// ErrGoexit) at once, since on a goroutine of the group's own nothing else
+// would.
 func (m *memberState) guard(err *error) {
 	if m.normal {
 		return
 	}
-	if v := recover(); v != nil {
-		*err = &PanicError{Value: v, Stack: debug.Stack()}
-		return
+	v := recover()
+	*err = panicError(v)
+	if v == nil {
+		m.complete(*err)
 	}
-	m.complete(errGoexit)
 }
 
 // member is a Group's member.

@@ -299,7 +299,13 @@ func tryUntil[T any](g *ResultGroup[T], fn func(ctx context.Context) (T, error))
 }
 
 func TestGroupGoexit(t *testing.T) {
-	g := NewGroup(bg, nil, GroupOptions{})
-	g.Go(func(ctx context.Context) error { runtime.Goexit(); return nil })
-	assert.Equal(t, errGoexit, g.Wait())
+	pools(t, Options{MaxWorkers: 1}, func(t *testing.T, p *Pool) {
+		g := NewGroup(bg, p, GroupOptions{})
+		g.Go(func(ctx context.Context) error { runtime.Goexit(); return nil })
+		g.Go(func(ctx context.Context) error { return nil })
+		err := g.Wait()
+		assert.ErrorIs(t, err, ErrGoexit)
+		var pe *PanicError
+		require.ErrorAs(t, err, &pe)
+	})
 }

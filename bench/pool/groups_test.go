@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"regexp"
 	"runtime"
@@ -189,12 +188,21 @@ func TestFanOutsComputeEverything(t *testing.T) {
 // and through each other form in back-to-back pairs (alternating which goes
 // first), and reports per form the median of the per-pair time ratios
 // other ÷ workers.Group (above 1: workers.Group is faster), with the
-// range in the log. Each b.N iteration is one round of pairs.
+// range in the log. Each b.N iteration is one round of pairs. GROUP_REF
+// names another reference form, GROUP_ONLY (a regexp) picks the others.
 //
-//	cd bench && go test -run '^$' -bench GroupsPaired -benchtime 9x -v ./pool/
+//	cd bench && go test -run '^$' -bench GroupsPaired -benchtime 15x -v ./pool/
+//	cd bench && GROUP_REF=workers.Map GROUP_ONLY='MapErr|ResultGroup|pond ResultPool' go test -run '^$' -bench GroupsPaired -benchtime 15x -v ./pool/
 func BenchmarkGroupsPaired(b *testing.B) {
 	tasks, jobs := envInt("GROUP_TASKS", 1000), envInt("GROUP_JOBS", 10)
 	fs := fanOuts()
+	if ref := os.Getenv("GROUP_REF"); ref != "" {
+		i := slices.IndexFunc(fs, func(f fanOut) bool { return f.name == ref })
+		if i < 0 {
+			b.Fatalf("GROUP_REF=%q names no form", ref)
+		}
+		fs[0], fs[i] = fs[i], fs[0]
+	}
 	if re := os.Getenv("GROUP_ONLY"); re != "" {
 		fs = append(fs[:1], slices.DeleteFunc(fs[1:], func(f fanOut) bool { return !regexp.MustCompile(re).MatchString(f.name) })...)
 	}
@@ -239,7 +247,7 @@ func BenchmarkGroupsPaired(b *testing.B) {
 		slices.Sort(r)
 		name := strings.ReplaceAll(fs[j].name, " ", "_")
 		b.ReportMetric(r[len(r)/2], "x:"+name)
-		b.Logf("%-32s %s ÷ workers.Group: median %.2f, range %.2f–%.2f over %d pairs", fs[j].name, fmt.Sprint(tasks, " tasks"), r[len(r)/2], r[0], r[len(r)-1], len(r))
+		b.Logf("%-32s ÷ %s, %d tasks: median %.2f, range %.2f–%.2f over %d pairs", fs[j].name, fs[0].name, tasks, r[len(r)/2], r[0], r[len(r)-1], len(r))
 	}
 }
 

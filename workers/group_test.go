@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -308,4 +309,58 @@ func TestGroupGoexit(t *testing.T) {
 		var pe *PanicError
 		require.ErrorAs(t, err, &pe)
 	})
+}
+
+// TestGroupsShareAPool runs many groups at once on one small pool, with
+// random limits, failures and cancellations: every Wait returns, a group
+// fails exactly when one of its members did (or its parent was cancelled),
+// and a member that ran after its group failed had been started before.
+func TestGroupsShareAPool(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: 8})
+	defer p.CloseNow()
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for round := range 30 {
+				ctx, cancel := context.WithCancel(bg)
+				opts := GroupOptions{Limit: rand.IntN(4), KeepGoing: rand.IntN(3) == 0, JoinErrors: rand.IntN(2) == 0}
+				g := NewResultGroup[int](ctx, p, opts)
+				var failed atomic.Bool
+				n := rand.IntN(40)
+				for i := range n {
+					if i == n/2 && round%5 == w%5 {
+						cancel()
+					}
+					g.Go(func(ctx context.Context) (int, error) {
+						if rand.IntN(20) == 0 {
+							failed.Store(true)
+							return 0, errors.New("member failed")
+						}
+						if rand.IntN(4) == 0 {
+							time.Sleep(time.Duration(rand.IntN(50)) * time.Microsecond)
+						}
+						return i + 1, nil
+					})
+				}
+				got, err := g.Wait()
+				cancelled := ctx.Err() != nil
+				cancel()
+				if len(got) != n {
+					t.Errorf("%d results for %d members", len(got), n)
+				}
+				for i, v := range got {
+					if v != 0 && v != i+1 {
+						t.Errorf("result %d is %d", i, v)
+					}
+				}
+				if failed.Load() && err == nil {
+					t.Errorf("a member failed and Wait returned nil")
+				}
+				if err != nil && !failed.Load() && !cancelled {
+					t.Errorf("Wait returned %v with no failure", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

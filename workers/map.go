@@ -66,9 +66,13 @@ func mapTasks(p *Pool) int {
 // yet are skipped, and seq is not read further. seq is read on the calling
 // goroutine, each value becoming one task, so a sequence faster than the
 // pool waits for room in the pool's queue rather than piling up. With p nil
-// each call runs on a goroutine of its own.
+// each call runs on a goroutine of its own, at most GOMAXPROCS at once.
 func ForEach[T any](ctx context.Context, p *Pool, seq iter.Seq[T], fn func(ctx context.Context, x T) error) error {
-	g := NewGroup(ctx, p, GroupOptions{})
+	var opts GroupOptions
+	if p == nil {
+		opts.Limit = runtime.GOMAXPROCS(0)
+	}
+	g := NewGroup(ctx, p, opts)
 	gctx := g.Context()
 	for x := range seq {
 		if gctx.Err() != nil {

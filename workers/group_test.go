@@ -364,3 +364,30 @@ func TestGroupsShareAPool(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestGroupAllocations: a member costs one allocation (its runner); a
+// result group's values share chunks of slots.
+func TestGroupAllocations(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: Unbounded})
+	defer p.CloseNow()
+	const n = 1000
+	fn := func(context.Context) error { return nil }
+	perMember := testing.AllocsPerRun(20, func() {
+		g := NewGroup(bg, p, GroupOptions{})
+		for range n {
+			g.Go(fn)
+		}
+		g.Wait()
+	}) / n
+	assert.LessOrEqual(t, perMember, 1.1, "allocations per Group member")
+
+	rfn := func(context.Context) (int, error) { return 1, nil }
+	perMember = testing.AllocsPerRun(20, func() {
+		g := NewResultGroup[int](bg, p, GroupOptions{})
+		for range n {
+			g.Go(rfn)
+		}
+		g.Wait()
+	}) / n
+	assert.LessOrEqual(t, perMember, 1.1, "allocations per ResultGroup member")
+}

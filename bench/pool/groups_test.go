@@ -257,3 +257,66 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkStreamPaired streams STREAM_ITEMS ints (default 100000) from a
+// task to a consumer through workers.Stream (buffer 16) and through a
+// hand-written goroutine and channel of the same capacity, in alternated
+// pairs, and reports the median of the per-pair time ratios
+// workers.Stream ÷ channel, with the range in the log.
+//
+//	cd bench && go test -run '^$' -bench StreamPaired -benchtime 15x -v ./pool/
+func BenchmarkStreamPaired(b *testing.B) {
+	items := envInt("STREAM_ITEMS", 100_000)
+	p := workers.NewPool(workers.Options{})
+	defer p.CloseNow()
+	ctx := context.Background()
+	viaStream := func() (sum int) {
+		for v, err := range workers.Stream(ctx, p, func(ctx context.Context, yield func(int) bool) error {
+			for i := range items {
+				if !yield(i) {
+					return ctx.Err()
+				}
+			}
+			return nil
+		}) {
+			if err != nil {
+				panic(err)
+			}
+			sum += v
+		}
+		return sum
+	}
+	viaChannel := func() (sum int) {
+		ch := make(chan int, workers.DefaultStreamBuffer)
+		go func() {
+			defer close(ch)
+			for i := range items {
+				ch <- i
+			}
+		}()
+		for v := range ch {
+			sum += v
+		}
+		return sum
+	}
+	timed := func(f func() int) time.Duration {
+		start := time.Now()
+		if f() != items*(items-1)/2 {
+			panic("wrong sum")
+		}
+		return time.Since(start)
+	}
+	var r []float64
+	for i := range b.N {
+		var s, c time.Duration
+		if i%2 == 0 {
+			s, c = timed(viaStream), timed(viaChannel)
+		} else {
+			c, s = timed(viaChannel), timed(viaStream)
+		}
+		r = append(r, float64(s)/float64(c))
+	}
+	slices.Sort(r)
+	b.ReportMetric(r[len(r)/2], "x:Stream/channel")
+	b.Logf("workers.Stream ÷ goroutine+channel, %d items: median %.2f, range %.2f–%.2f over %d pairs", items, r[len(r)/2], r[0], r[len(r)-1], len(r))
+}

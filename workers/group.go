@@ -3,9 +3,9 @@ package workers
 import (
 	"context"
 	"errors"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // GroupOptions configures a Group or a ResultGroup. The zero value sets no
@@ -28,9 +28,6 @@ type GroupOptions struct {
 	JoinErrors bool
 }
 
-// errGoexit is the error of a member that called runtime.Goexit.
-var errGoexit = errors.New("workers: task called runtime.Goexit")
-
 // group is what Group and ResultGroup share: membership counting, the
 // limit, the derived context and the error record.
 type group struct {
@@ -41,9 +38,7 @@ type group struct {
 	keepGoing  bool
 	joinErrors bool
 	wg         sync.WaitGroup
-	onError    func(error) // given to Pool.Go: made once, not per member
-
-	launched atomic.Bool // a member was started: the limit is fixed from here
+	launched   atomic.Bool // a member was started: the limit is fixed from here
 
 	mu     sync.Mutex
 	err    error   // the first failure
@@ -51,26 +46,12 @@ type group struct {
 	failed bool    // a member failed and cancelled the group
 }
 
-// memberError carries the failure of a member that ran back to the pool, so
-// that the pool counts it as failed, while telling the group's onError that
-// it was recorded already.
-type memberError struct{ err error }
-
-func (e *memberError) Error() string { return e.err.Error() }
-func (e *memberError) Unwrap() error { return e.err }
-
 func (g *group) init(ctx context.Context, p *Pool, opts GroupOptions) {
 	g.pool = p
 	g.ctx, g.cancel = context.WithCancelCause(ctx)
 	g.keepGoing, g.joinErrors = opts.KeepGoing, opts.JoinErrors
 	if opts.Limit > 0 {
 		g.sem = make(chan struct{}, opts.Limit)
-	}
-	g.onError = func(err error) {
-		var m *memberError
-		if !errors.As(err, &m) {
-			g.done(err, false) // dropped before it ran
-		}
 	}
 }
 
@@ -85,8 +66,8 @@ func (g *group) setLimit(n int) {
 }
 
 // acquire takes a slot under the limit; with block false it fails at once
-// when none is free. It reports false, having accounted for the member
-// (dropped), when the group's context ended first.
+// when none is free. It reports false, having recorded the member as
+// dropped, when the group's context ended first.
 func (g *group) acquire(block bool) (ok, dropped bool) {
 	if !g.launched.Load() {
 		g.launched.Store(true)
@@ -111,59 +92,84 @@ func (g *group) acquire(block bool) (ok, dropped bool) {
 	}
 }
 
-// launch runs fn as a member that already holds its slot.
-func (g *group) launch(fn func(ctx context.Context) error, block bool) bool {
-	g.wg.Add(1)
-	run := func(ctx context.Context) error { return g.run(ctx, fn) }
-	if g.pool == nil {
-		if err := g.ctx.Err(); err != nil {
-			g.done(err, false)
-			return true
-		}
-		go run(g.ctx)
-		return true
-	}
-	var err error
-	if block {
-		err = g.pool.Go(g.ctx, run, g.onError)
-	} else {
-		err = g.pool.submit(entry{r: goFn(run), onError: g.onError, ctx: g.ctx}, false)
-		if errors.Is(err, ErrQueueFull) {
-			g.release()
-			g.wg.Done()
-			return false
-		}
-	}
-	if err != nil {
-		g.done(err, false)
-	}
-	return true
+// A memberRunner is a member as the pool runs it: a task with a handle,
+// whose complete is called exactly once, whether it ran or was dropped
+// while queued. One allocation per member, and the pool counts its
+// failures.
+type memberRunner interface {
+	runner
+	state() *memberState
 }
 
-// run runs one member on a worker and records how it ended.
-func (g *group) run(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	normal := false
-	defer func() {
-		if normal {
-			return
-		}
-		// A panic (recovered here so the group records it before the pool
-		// sees the task end) or runtime.Goexit (which goes on unwinding).
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		} else {
-			err = errGoexit
-		}
-		g.done(err, true)
-		err = &memberError{err}
-	}()
-	err = fn(ctx)
-	normal = true
-	g.done(err, true)
-	if err != nil {
-		return &memberError{err}
+// memberState is what every member keeps besides its function.
+type memberState struct {
+	g      *group
+	ran    bool // its function was called
+	normal bool // its function returned
+	ended  bool // done was called for it
+}
+
+func (m *memberState) state() *memberState    { return m }
+func (m *memberState) timeout() time.Duration { return 0 }
+
+func (m *memberState) complete(err error) {
+	if !m.ended {
+		m.ended = true
+		m.g.done(err, m.ran)
 	}
-	return nil
+}
+
+// guard is deferred by a member's call: it turns a panic into a
+// *PanicError, and records a runtime.Goexit (as a *PanicError of
+// ErrGoexit) at once, since on a goroutine of the group's own nothing else
+// would.
+func (m *memberState) guard(err *error) {
+	if m.normal {
+		return
+	}
+	v := recover()
+	*err = panicError(v)
+	if v == nil {
+		m.complete(*err)
+	}
+}
+
+// member is a Group's member.
+type member struct {
+	memberState
+	fn func(ctx context.Context) error
+}
+
+func (m *member) call(ctx context.Context) (err error) {
+	m.ran = true
+	defer m.guard(&err)
+	err = m.fn(ctx)
+	m.normal = true
+	return err
+}
+
+// launch runs a member that already holds its slot. With block false it
+// reports false, giving the slot back, when the pool's queue is full.
+func (g *group) launch(m memberRunner, block bool) bool {
+	g.wg.Add(1)
+	if g.pool == nil {
+		if err := g.ctx.Err(); err != nil {
+			m.complete(err)
+			return true
+		}
+		go func() { m.complete(m.call(g.ctx)) }()
+		return true
+	}
+	err := g.pool.submit(entry{r: m, ctx: g.ctx, handle: true}, block)
+	if !block && errors.Is(err, ErrQueueFull) {
+		g.release()
+		g.wg.Done()
+		return false
+	}
+	if err != nil {
+		m.complete(err)
+	}
+	return true
 }
 
 func (g *group) release() {
@@ -243,7 +249,7 @@ func (g *Group) SetLimit(n int) { g.g.setLimit(n) }
 // that only members hold can deadlock, as with errgroup.
 func (g *Group) Go(fn func(ctx context.Context) error) {
 	if ok, _ := g.g.acquire(true); ok {
-		g.g.launch(fn, true)
+		g.g.launch(&member{memberState{g: &g.g}, fn}, true)
 	}
 }
 
@@ -253,7 +259,7 @@ func (g *Group) TryGo(fn func(ctx context.Context) error) bool {
 	if ok, _ := g.g.acquire(false); !ok {
 		return false
 	}
-	return g.g.launch(fn, false)
+	return g.g.launch(&member{memberState{g: &g.g}, fn}, false)
 }
 
 // Wait waits for every member and returns the first failure (all of them,

@@ -12,8 +12,8 @@ import (
 const resultChunk = 256
 
 // A ResultGroup is a Group whose members return a value: Wait returns the
-// values in the order the members were started. A member that failed or
-// never ran leaves the zero value in its place. The values are kept in
+// values in the order the members were started. A member that failed
+// leaves what it returned in its place, one that never ran the zero value. The values are kept in
 // chunks of slots, not one allocation per member.
 type ResultGroup[T any] struct {
 	g      group
@@ -48,12 +48,19 @@ func (r *ResultGroup[T]) slot() *T {
 	return &r.chunks[len(r.chunks)-1][i]
 }
 
-func member[T any](slot *T, fn func(ctx context.Context) (T, error)) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		v, err := fn(ctx)
-		*slot = v
-		return err
-	}
+// resultMember is a ResultGroup's member: its value goes to its slot.
+type resultMember[T any] struct {
+	memberState
+	slot *T
+	fn   func(ctx context.Context) (T, error)
+}
+
+func (m *resultMember[T]) call(ctx context.Context) (err error) {
+	m.ran = true
+	defer m.guard(&err)
+	*m.slot, err = m.fn(ctx)
+	m.normal = true
+	return err
 }
 
 // Go starts fn as the next member (see Group.Go); its value goes to the
@@ -65,7 +72,7 @@ func (r *ResultGroup[T]) Go(fn func(ctx context.Context) (T, error)) {
 	}
 	slot := r.slot()
 	if ok {
-		r.g.launch(member(slot, fn), true)
+		r.g.launch(&resultMember[T]{memberState{g: &r.g}, slot, fn}, true)
 	}
 }
 
@@ -85,7 +92,7 @@ func (r *ResultGroup[T]) TryGo(fn func(ctx context.Context) (T, error)) bool {
 		r.chunks = append(r.chunks, make([]T, resultChunk))
 	}
 	slot := &r.chunks[len(r.chunks)-1][i]
-	if !r.g.launch(member(slot, fn), false) {
+	if !r.g.launch(&resultMember[T]{memberState{g: &r.g}, slot, fn}, false) {
 		return false
 	}
 	r.n++

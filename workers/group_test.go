@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -295,4 +297,97 @@ func tryUntil[T any](g *ResultGroup[T], fn func(ctx context.Context) (T, error))
 		time.Sleep(time.Millisecond)
 	}
 	return false
+}
+
+func TestGroupGoexit(t *testing.T) {
+	pools(t, Options{MaxWorkers: 1}, func(t *testing.T, p *Pool) {
+		g := NewGroup(bg, p, GroupOptions{})
+		g.Go(func(ctx context.Context) error { runtime.Goexit(); return nil })
+		g.Go(func(ctx context.Context) error { return nil })
+		err := g.Wait()
+		assert.ErrorIs(t, err, ErrGoexit)
+		var pe *PanicError
+		require.ErrorAs(t, err, &pe)
+	})
+}
+
+// TestGroupsShareAPool runs many groups at once on one small pool, with
+// random limits, failures and cancellations: every Wait returns, a group
+// fails exactly when one of its members did (or its parent was cancelled),
+// and a member that ran after its group failed had been started before.
+func TestGroupsShareAPool(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: 8})
+	defer p.CloseNow()
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for round := range 30 {
+				ctx, cancel := context.WithCancel(bg)
+				opts := GroupOptions{Limit: rand.IntN(4), KeepGoing: rand.IntN(3) == 0, JoinErrors: rand.IntN(2) == 0}
+				g := NewResultGroup[int](ctx, p, opts)
+				var failed atomic.Bool
+				n := rand.IntN(40)
+				for i := range n {
+					if i == n/2 && round%5 == w%5 {
+						cancel()
+					}
+					g.Go(func(ctx context.Context) (int, error) {
+						if rand.IntN(20) == 0 {
+							failed.Store(true)
+							return 0, errors.New("member failed")
+						}
+						if rand.IntN(4) == 0 {
+							time.Sleep(time.Duration(rand.IntN(50)) * time.Microsecond)
+						}
+						return i + 1, nil
+					})
+				}
+				got, err := g.Wait()
+				cancelled := ctx.Err() != nil
+				cancel()
+				if len(got) != n {
+					t.Errorf("%d results for %d members", len(got), n)
+				}
+				for i, v := range got {
+					if v != 0 && v != i+1 {
+						t.Errorf("result %d is %d", i, v)
+					}
+				}
+				if failed.Load() && err == nil {
+					t.Errorf("a member failed and Wait returned nil")
+				}
+				if err != nil && !failed.Load() && !cancelled {
+					t.Errorf("Wait returned %v with no failure", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestGroupAllocations: a member costs one allocation (its runner); a
+// result group's values share chunks of slots.
+func TestGroupAllocations(t *testing.T) {
+	p := NewPool(Options{MaxWorkers: 2, MaxQueue: Unbounded})
+	defer p.CloseNow()
+	const n = 1000
+	fn := func(context.Context) error { return nil }
+	perMember := testing.AllocsPerRun(20, func() {
+		g := NewGroup(bg, p, GroupOptions{})
+		for range n {
+			g.Go(fn)
+		}
+		g.Wait()
+	}) / n
+	assert.LessOrEqual(t, perMember, 1.1, "allocations per Group member")
+
+	rfn := func(context.Context) (int, error) { return 1, nil }
+	perMember = testing.AllocsPerRun(20, func() {
+		g := NewResultGroup[int](bg, p, GroupOptions{})
+		for range n {
+			g.Go(rfn)
+		}
+		g.Wait()
+	}) / n
+	assert.LessOrEqual(t, perMember, 1.1, "allocations per ResultGroup member")
 }

@@ -22,18 +22,24 @@ func Map[T, U any](ctx context.Context, p *Pool, xs []T, fn func(ctx context.Con
 		return out, ctx.Err()
 	}
 	var next atomic.Int64
+	var stop atomic.Bool // a call failed: the others stop at their next element
 	g := NewGroup(ctx, p, GroupOptions{})
 	loop := func(ctx context.Context) error {
-		for {
+		for k := 0; ; k++ {
 			i := int(next.Add(1) - 1)
-			if i >= len(xs) {
+			if i >= len(xs) || stop.Load() {
 				return nil
 			}
-			if err := ctx.Err(); err != nil {
-				return err
+			// The context is asked every few elements: for tiny calls its
+			// lock would cost more than the call.
+			if k%16 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
 			v, err := fn(ctx, xs[i])
 			if err != nil {
+				stop.Store(true)
 				return err
 			}
 			out[i] = v
@@ -60,9 +66,13 @@ func mapTasks(p *Pool) int {
 // yet are skipped, and seq is not read further. seq is read on the calling
 // goroutine, each value becoming one task, so a sequence faster than the
 // pool waits for room in the pool's queue rather than piling up. With p nil
-// each call runs on a goroutine of its own.
+// each call runs on a goroutine of its own, at most GOMAXPROCS at once.
 func ForEach[T any](ctx context.Context, p *Pool, seq iter.Seq[T], fn func(ctx context.Context, x T) error) error {
-	g := NewGroup(ctx, p, GroupOptions{})
+	var opts GroupOptions
+	if p == nil {
+		opts.Limit = runtime.GOMAXPROCS(0)
+	}
+	g := NewGroup(ctx, p, opts)
 	gctx := g.Context()
 	for x := range seq {
 		if gctx.Err() != nil {

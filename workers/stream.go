@@ -3,7 +3,6 @@ package workers
 import (
 	"context"
 	"iter"
-	"runtime/debug"
 	"sync/atomic"
 )
 
@@ -29,6 +28,7 @@ type stream[T any] struct {
 	ch      chan T
 	err     error       // the task's error, written before ch is closed
 	stopped atomic.Bool // the consumer has left: yield returns false
+	started bool        // run was called (on the worker, like a later onError)
 }
 
 // Stream returns a sequence of the values a task on p yields, in order, as
@@ -56,8 +56,11 @@ func Stream[T any](ctx context.Context, p *Pool, task func(ctx context.Context, 
 			s.run(ctx, task)
 			return nil
 		}
-		ended := func(err error) { // dropped before it ran
-			s.err = err
+		ended := func(err error) {
+			if s.started {
+				return // a Goexit: run has closed the stream already
+			}
+			s.err = err // dropped before it ran
 			close(s.ch)
 		}
 		if err := p.Go(ctx, run, ended); err != nil {
@@ -83,14 +86,11 @@ func Stream[T any](ctx context.Context, p *Pool, task func(ctx context.Context, 
 
 // run runs the task on a worker and closes the channel with its error.
 func (s *stream[T]) run(ctx context.Context, task func(ctx context.Context, yield func(T) bool) error) {
+	s.started = true
 	normal := false
 	defer func() {
 		if !normal {
-			if v := recover(); v != nil {
-				s.err = &PanicError{Value: v, Stack: debug.Stack()}
-			} else {
-				s.err = errGoexit
-			}
+			s.err = panicError(recover())
 		}
 		close(s.ch)
 	}()

@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,6 +142,15 @@ func TestStreamErrors(t *testing.T) {
 	var pe *PanicError
 	require.ErrorAs(t, errs[0], &pe)
 	assert.Equal(t, "stream", pe.Value)
+
+	vals, errs = collect(Stream(bg, p, func(ctx context.Context, yield func(int) bool) error {
+		yield(1)
+		runtime.Goexit()
+		return nil
+	}))
+	assert.Equal(t, []int{1}, vals)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrGoexit)
 
 	ctx, cancel := context.WithCancel(bg)
 	cancel()

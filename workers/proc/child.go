@@ -348,6 +348,7 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
 	s.mu.Lock()
 	s.running, s.cancel = m.seq, cancel
 	if s.cancelled >= m.seq {

@@ -288,6 +288,10 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 		if rseq != seq {
 			continue // a late answer to a call cancelled earlier
 		}
+		if status == statusItem {
+			deliverItem(ctx, payload)
+			continue
+		}
 		if status == statusMiss {
 			// The child lost a cached mapping (a task closed it): send
 			// every region's fd again.
@@ -324,7 +328,7 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 	c.conn.SetReadDeadline(time.Now().Add(p.opts.Grace))
 	c.ctl.Write(binary.LittleEndian.AppendUint64(nil, seq))
 	for {
-		rseq, _, _, err := c.recvResult()
+		rseq, status, _, err := c.recvResult()
 		switch {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			p.killed.Add(1)
@@ -334,7 +338,7 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 		case err != nil:
 			p.retire(c, false, nil)
 			return
-		case rseq == seq:
+		case rseq == seq && status != statusItem:
 			c.conn.SetReadDeadline(time.Time{})
 			p.idle <- c
 			return

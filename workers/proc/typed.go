@@ -11,18 +11,6 @@ import (
 	"github.com/sharc-go/sharc/shm"
 )
 
-// Typed calls carry their argument and result in the layout of
-// encoding/binary in little-endian byte order: a fixed-size value (a sized
-// number, bool, array, or a struct of those, with no padding between
-// fields) is its fields in order, and a slice of fixed-size values is its
-// elements back to back, with no length prefix (the payload's length gives
-// it). int, uint, uintptr, strings, pointers, maps and slices inside structs
-// have no fixed size and are refused at registration. Where the value's
-// memory already has that layout (a little-endian machine and a type with no
-// padding: any number, and most structs of same-sized fields) encoding and
-// decoding are one copy with no reflection; other fixed-size types go
-// through encoding/binary.
-
 // codec encodes and decodes one type, worked out once per type.
 type codec struct {
 	typ   reflect.Type
@@ -166,7 +154,20 @@ func decodeValue[T any](c *codec, b []byte) (T, error) {
 }
 
 // A Typed is a task registered with RegisterT: a call takes an A and
-// returns an R, encoded as described above.
+// returns an R.
+//
+// Typed calls carry their argument and result in the layout of
+// encoding/binary in little-endian byte order: a fixed-size value (a sized
+// number, bool, array, or a struct of those, with no padding between
+// fields) is its fields in order, and a slice of fixed-size values is its
+// elements back to back, with no length prefix (the payload's length gives
+// it). int, uint, uintptr, strings, pointers, maps and slices inside structs
+// have no fixed size and are refused at registration. Where the value's
+// memory already has that layout (a little-endian machine and a type with
+// no padding and no bools: any number, and most structs of same-sized
+// fields) encoding and decoding are one copy with no reflection; other
+// fixed-size types go through encoding/binary. CallT and RegisterT panic,
+// naming the type, if A or R has no fixed-size encoding.
 type Typed[A, R any] struct {
 	name       string
 	arg, reply *codec

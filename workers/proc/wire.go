@@ -52,6 +52,7 @@ const (
 	statusErr   // payload is the task's error text
 	statusPanic // payload is the panic value and stack
 	statusMiss  // a ref without fd named a mapping the child does not hold: resend with fds
+	statusItem  // payload is one value a streaming task emitted; its call goes on
 )
 
 var errBadPacket = errors.New("proc: malformed packet")

@@ -6,8 +6,8 @@
 // Inputs shorter than 128 Ki elements run on the caller alone, where a
 // fork-join would cost more than it brings.
 //
-// Bodies: on amd64, float64 and float32 Sum, Dot and Axpy (and MatMul's inner
-// update) run hand-written assembly, AVX2+FMA or AVX-512F, chosen once at
+// Bodies: on amd64, float64 and float32 Sum, Dot, Axpy, Min and Max (and
+// MatMul's inner update) run assembly, AVX2+FMA or AVX-512F, chosen once at
 // start-up with klauspost/cpuid/v2; the build tags noasm or purego force the
 // portable Go bodies. All bodies of a kernel compute the same bits: the Go
 // bodies follow the assembly's partial sums and fused multiply-adds exactly.

@@ -35,6 +35,7 @@ var fuzzTargets = []struct {
 }{
 	{"Sum", fuzzSum}, {"Dot", fuzzDot}, {"Axpy", fuzzAxpy}, {"Elementwise", fuzzElementwise},
 	{"MinMax", fuzzMinMax}, {"Norm2", fuzzNorm2}, {"Histogram", fuzzHistogram}, {"PrefixSum", fuzzPrefixSum},
+	{"NaN", fuzzNaN}, {"MapReduce", fuzzMapReduce},
 }
 
 func fuzzSeeds(f *testing.F) {
@@ -469,53 +470,6 @@ func fuzzNorm2(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 			require.Failf(t, "Norm2 float32", "n=%d: %v, want %v", len(x), got32, want32)
 		}
 	}
-}
-
-func histRef[T Number](counts []int, x []T, lo, hi T) (out int) {
-	nb := len(counts)
-	scale := float64(nb) / (float64(hi) - float64(lo))
-	for _, v := range x {
-		if !(v >= lo && v < hi) {
-			out++
-			continue
-		}
-		counts[min(int((float64(v)-float64(lo))*scale), nb-1)]++
-	}
-	return out
-}
-
-func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
-	x := place(fuzzF64(raw, rep), off)
-	lo, hi := -math.Abs(a), math.Abs(a)/2+1
-	if math.IsNaN(a) || math.IsInf(a, 0) {
-		lo, hi = -100, 100
-	}
-	nb := 1 + int(off)%37
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
-		want, got := make([]int, nb), make([]int, nb)
-		wo := histRef(want, x, lo, hi)
-		require.Equal(t, wo, HistogramOn(tm, got, x, lo, hi))
-		require.Equal(t, want, got)
-		total := wo
-		for _, c := range got {
-			total += c
-		}
-		require.Equal(t, len(x), total, "every element counted once")
-		x32 := toF32(x)
-		clear(want)
-		clear(got)
-		wo = histRef(want, x32, float32(lo), float32(hi))
-		require.Equal(t, wo, HistogramOn(tm, got, x32, float32(lo), float32(hi)))
-		require.Equal(t, want, got)
-	}
-	i8 := make([]int8, len(raw))
-	for i, b := range raw {
-		i8[i] = int8(b)
-	}
-	want, got := make([]int, nb), make([]int, nb)
-	require.Equal(t, histRef(want, i8, -50, 77), onTeam(func(tm *workers.Team) int { return HistogramOn(tm, got, i8, -50, 77) }))
-	require.Equal(t, want, got)
 }
 
 func fuzzPrefixSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {

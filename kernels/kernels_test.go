@@ -280,26 +280,6 @@ func TestSort(t *testing.T) {
 	assert.False(t, math.Signbit(z[len(z)-1]))
 }
 
-func TestHistogram(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	x := randF[float64](r, 100003)
-	x[5] = math.NaN()
-	counts := make([]int, 10)
-	out := Histogram(counts, x, -0.5, 0.5)
-	want := make([]int, 10)
-	wantOut := 0
-	for _, v := range x {
-		if !(v >= -0.5 && v < 0.5) {
-			wantOut++
-			continue
-		}
-		want[int((v+0.5)*10)]++
-	}
-	assert.Equal(t, want, counts)
-	assert.Equal(t, wantOut, out)
-	assert.Panics(t, func() { Histogram(counts, x, 1, 1) })
-}
-
 func TestMatMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	for _, s := range [][3]int{{0, 0, 0}, {1, 1, 1}, {3, 5, 7}, {65, 63, 9}, {130, 300, 1100}} {

@@ -30,3 +30,9 @@ var (
 	// party gave up (timeout, cancelled context) or called Break.
 	ErrBroken = errors.New("shm: barrier is broken")
 )
+
+// ErrTruncated is returned by Guard when the guarded function touched
+// region memory that is no longer backed by the file: another process
+// shrank the segment (ftruncate) under the mapping. Without Guard, such an
+// access kills the process with SIGBUS.
+var ErrTruncated = errors.New("shm: region memory is gone (segment truncated by another process?)")

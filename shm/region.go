@@ -21,14 +21,23 @@ const nameMax = 255
 // A Region is a mapped shared memory area. Several goroutines, and several
 // processes that map the same segment or file descriptor, see the same bytes.
 //
-// Close unmaps the region. Close must not race with use of the memory: a
-// slice or view obtained before Close faults if used after it.
+// Close unmaps the region. Close must not race with use of the memory
+// through Bytes or a view: a slice obtained before Close faults if used
+// after it. Words and barriers are safe to race with Close (see Close).
 type Region struct {
 	data     []byte
 	name     string
 	file     *os.File
 	readOnly bool
 	table    *atomics.Table
+
+	// ctlMu guards ctlLo and ctlHi: the byte span that holds every word
+	// and barrier made from the region (ctlHi == 0: none). Close keeps
+	// that span's address range mapped, so an operation racing Close
+	// cannot fault.
+	ctlMu        sync.Mutex
+	ctlLo, ctlHi int
+	atClose      []func() // under ctlMu: run by Close before unmapping
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -55,7 +64,9 @@ type Options struct {
 
 // New returns an anonymous region of at least size bytes, rounded up to the
 // page size and zero-filled. It is backed by a memfd, so its file descriptor
-// (Fd, File) can be handed to a child process.
+// (Fd, File) can be handed to a child process. The memfd is sealed against
+// shrinking (F_SEAL_SHRINK): a process it is handed to cannot truncate it
+// under the mapping, which would make the next access fault.
 func New(size int) (*Region, error) { return Options{}.New(size) }
 
 // Create makes the named segment /dev/shm/<name> of exactly size bytes,
@@ -66,6 +77,10 @@ func Create(name string, size int) (*Region, error) { return Options{}.Create(na
 
 // Open maps the existing named segment /dev/shm/<name>, whatever its size,
 // including one made by Python's multiprocessing.shared_memory.
+//
+// Named segments cannot be sealed: any process that may open one may also
+// truncate it, and an access past the new end then faults. Use Guard
+// around code that touches a segment shared with untrusted processes.
 func Open(name string) (*Region, error) { return Options{}.Open(name) }
 
 // OpenFile maps the whole of f, a memfd or shared memory file inherited
@@ -152,12 +167,27 @@ func (r *Region) File() (*os.File, error) {
 // barrier of the region (their Wait returns ErrClosed), unmaps the memory and
 // closes the file descriptor. It does not unlink a named segment. Close is
 // idempotent.
+//
+// Word and barrier operations may race with Close: each one either takes
+// effect, or is lost, or panics with an error matching ErrClosed (Wait
+// returns it), but none faults. To that end Close replaces the pages that
+// hold words and barriers with private zero pages instead of unmapping
+// them; those are unmapped once the region and every word and barrier made
+// from it are garbage.
 func (r *Region) Close() error {
 	r.closeOnce.Do(func() {
 		r.closed.Store(true)
 		// Waiters must be gone before the memory they read disappears.
 		r.table.Close()
-		err := unmap(r.data)
+		r.ctlMu.Lock()
+		lo, hi := r.ctlLo, r.ctlHi
+		atClose := r.atClose
+		r.atClose = nil
+		r.ctlMu.Unlock()
+		for _, f := range atClose {
+			f()
+		}
+		err := release(r, r.data, lo, hi)
 		r.data = nil
 		if r.file != nil {
 			if cerr := r.file.Close(); err == nil {
@@ -189,6 +219,25 @@ func (r *Region) span(off, n, size, align int) (int, error) {
 		return 0, fmt.Errorf("%w: [%d, %d) in a region of %d bytes", ErrRange, off, off+bytes, len(r.data))
 	}
 	return bytes, nil
+}
+
+// pin records that [off, off+n) holds a word or barrier, which Close must
+// keep mapped.
+func (r *Region) pin(off, n int) {
+	r.ctlMu.Lock()
+	defer r.ctlMu.Unlock()
+	if r.ctlHi == 0 {
+		r.ctlLo, r.ctlHi = off, off+n
+		return
+	}
+	r.ctlLo, r.ctlHi = min(r.ctlLo, off), max(r.ctlHi, off+n)
+}
+
+// onClose makes Close run f before it unmaps the memory.
+func (r *Region) onClose(f func()) {
+	r.ctlMu.Lock()
+	r.atClose = append(r.atClose, f)
+	r.ctlMu.Unlock()
 }
 
 func newRegion(data []byte, name string, f *os.File, readOnly bool) *Region {

@@ -361,7 +361,7 @@ func TestBarrierGoroutines(t *testing.T) {
 	const parties, rounds = 4, 200
 	b, err := NewBarrier(r, 8, parties)
 	require.NoError(t, err)
-	counter, err := r.Int64(64)
+	counter, err := r.Int64(8 + BarrierSize)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	errs := make(chan error, parties)

@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -18,6 +17,9 @@ import (
 // apiError is the JSON body of every error answer.
 type apiError struct {
 	Error string `json:"error"`
+	// Cell is the puzzle cell an error is about, 1..81 row by row (the
+	// sudoku page highlights it); 0 when none.
+	Cell int `json:"cell,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -35,33 +37,6 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func writeBusy(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "server busy, retry later")
-}
-
-// decodeBody reads one JSON value of at most limit bytes into v and returns
-// a message fit for a 400 when it cannot.
-func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) (msg string, ok bool) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		var syntax *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &tooBig):
-			return fmt.Sprintf("body too large: limit is %d bytes", limit), false
-		case errors.As(err, &typ):
-			return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type), false
-		case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-			return "body is not JSON: " + err.Error(), false
-		case errors.Is(err, io.EOF):
-			return "empty body, want a JSON object", false
-		default:
-			return "body is not JSON: " + err.Error(), false
-		}
-	}
-	if dec.More() {
-		return "body holds more than one JSON value", false
-	}
-	return "", true
 }
 
 // Server is a demo server: an HTTP handler plus the runner behind it.

@@ -7,6 +7,7 @@ require (
 	github.com/panjf2000/ants/v2 v2.12.1
 	github.com/sharc-go/sharc v0.0.0
 	github.com/sourcegraph/conc v0.3.0
+	github.com/stretchr/testify v1.12.1
 	golang.org/x/sync v0.25.0
 	gonum.org/v1/gonum v0.17.0
 )
@@ -18,6 +19,7 @@ require (
 
 require (
 	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
 

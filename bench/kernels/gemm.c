@@ -1,6 +1,7 @@
 // gemm.c times OpenBLAS cblas_dgemm and cblas_sgemm on n×n row-major
 // matrices, best of several runs, and prints "matmul-<type>-<n> GFLOP/s".
 // Build: gcc -O2 gemm.c -o gemm -lopenblas
+// Usage: gemm [runs [n ...]]   (default 5 runs, n = 1024 2048)
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,13 @@ static double now(void) {
 int main(int argc, char **argv) {
 	int runs = argc > 1 ? atoi(argv[1]) : 5;
 	fprintf(stderr, "openblas core: %s, threads: %d\n", openblas_get_corename(), openblas_get_num_threads());
-	int sizes[] = {1024, 2048};
-	for (int s = 0; s < 2; s++) {
+	int def[] = {1024, 2048}, *sizes = def, ns = 2;
+	if (argc > 2) { /* gemm runs n1 n2 ... */
+		ns = argc - 2;
+		sizes = malloc(sizeof(int) * ns);
+		for (int s = 0; s < ns; s++) sizes[s] = atoi(argv[s + 2]);
+	}
+	for (int s = 0; s < ns; s++) {
 		int n = sizes[s];
 		double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n * n), *c = malloc(sizeof(double) * n * n);
 		float *af = malloc(sizeof(float) * n * n), *bf = malloc(sizeof(float) * n * n), *cf = malloc(sizeof(float) * n * n);

@@ -1,3 +1,12 @@
+// Command pool compares workers.Pool with its Go peers on the same tasks:
+// panjf2000/ants, alitto/pond, sourcegraph/conc, errgroup with SetLimit, and a plain
+// channel feeding N goroutines (what a hand-rolled loop costs). It prints
+// tasks/s for tiny tasks and for 100 µs CPU tasks submitted from GOMAXPROCS
+// producers, and p50/p99 submit-to-result latency of a lone task through an
+// idle pool. bench/node/pool does the same through piscina, and
+// bench/pool/node.sh prints both side by side.
+//
+//	cd bench && go run ./pool [-n 1000000] [-cpu-n 4000] [-rounds 3] [-lone 20000] [-json]
 package main
 
 import (
@@ -9,6 +18,8 @@ import (
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/sharc-go/sharc/bench/internal/pools"
 )
 
 // result is one pool on one task; bench/node/pool prints the same fields.
@@ -29,10 +40,10 @@ func spin(d time.Duration) {
 
 // lone measures submit-to-result latency of one task at a time through an
 // idle pool.
-func lone(p pool, n int, work func()) (p50, p99 float64) {
+func lone(p pools.Pool, n int, work func()) (p50, p99 float64) {
 	lat := make([]time.Duration, n)
 	done := make(chan struct{}, 1)
-	submit := p.submitter(func() { work(); done <- struct{}{} })
+	submit := p.Submitter(func() { work(); done <- struct{}{} })
 	for i := range lat {
 		start := time.Now()
 		submit()
@@ -61,7 +72,7 @@ func main() {
 	if *cpuN > 0 {
 		kinds = append(kinds, taskKind{"100µs CPU", func() { spin(100 * time.Microsecond) }, *cpuN, max(*nLone/10, 1)})
 	}
-	cs := contenders()
+	cs := pools.Contenders()
 	var res []result
 	for _, k := range kinds {
 		rs := make([]result, len(cs))
@@ -72,11 +83,11 @@ func main() {
 			for j := range cs {
 				i := (j + r) % len(cs)
 				c := cs[i]
-				p := c.new(workersN)
+				p := c.New(workersN)
 				start := time.Now()
-				throughput(p, k.count, k.work)
+				pools.Throughput(p, k.count, k.work)
 				el := time.Since(start)
-				p.close()
+				p.Close()
 				rs[i].TasksPerS = max(rs[i].TasksPerS, float64(k.count)/el.Seconds())
 			}
 		}
@@ -84,10 +95,10 @@ func main() {
 			// Collect the throughput runs' garbage first, so that the GC
 			// does not run during whichever pool is measured first.
 			runtime.GC()
-			p := c.new(workersN)
+			p := c.New(workersN)
 			p50, p99 := lone(p, k.nLo, k.work)
-			p.close()
-			rs[i].Bench, rs[i].Pool, rs[i].Task, rs[i].LoneP50US, rs[i].LoneP99US = "pool", c.name, k.name, p50, p99
+			p.Close()
+			rs[i].Bench, rs[i].Pool, rs[i].Task, rs[i].LoneP50US, rs[i].LoneP99US = "pool", c.Name, k.name, p50, p99
 		}
 		res = append(res, rs...)
 	}

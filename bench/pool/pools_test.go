@@ -16,22 +16,24 @@ import (
 	"github.com/alitto/pond/v2"
 
 	"github.com/sharc-go/sharc/workers"
+
+	"github.com/sharc-go/sharc/bench/internal/pools"
 )
 
 // TestContendersRunEverything checks that each adapter runs every task
 // exactly once, so the figures compare like with like.
 func TestContendersRunEverything(t *testing.T) {
-	for _, c := range contenders() {
-		p := c.new(runtime.GOMAXPROCS(0))
+	for _, c := range pools.Contenders() {
+		p := c.New(runtime.GOMAXPROCS(0))
 		var n atomic.Int64
-		submit := p.submitter(func() { n.Add(1) })
+		submit := p.Submitter(func() { n.Add(1) })
 		for range 1000 {
 			submit()
 		}
-		throughput(p, 997, func() {})
-		p.close()
+		pools.Throughput(p, 997, func() {})
+		p.Close()
 		if got := n.Load(); got != 1000 {
-			t.Errorf("%s: ran %d of 1000", c.name, got)
+			t.Errorf("%s: ran %d of 1000", c.Name, got)
 		}
 	}
 }
@@ -39,13 +41,13 @@ func TestContendersRunEverything(t *testing.T) {
 // BenchmarkTiny is tiny-task throughput per pool; the channel loop is the
 // baseline in the same run.
 func BenchmarkTiny(b *testing.B) {
-	for _, c := range contenders() {
-		b.Run(c.name, func(b *testing.B) {
-			p := c.new(runtime.GOMAXPROCS(0))
+	for _, c := range pools.Contenders() {
+		b.Run(c.Name, func(b *testing.B) {
+			p := c.New(runtime.GOMAXPROCS(0))
 			b.ResetTimer()
-			throughput(p, b.N, func() {})
+			pools.Throughput(p, b.N, func() {})
 			b.StopTimer()
-			p.close()
+			p.Close()
 		})
 	}
 }
@@ -63,17 +65,17 @@ func BenchmarkPaired(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("PAIRED_TASKS")); err == nil && v > 0 {
 		tasks = v
 	}
-	cs := contenders()
+	cs := pools.Contenders()
 	if re := os.Getenv("PAIRED_ONLY"); re != "" {
-		cs = slices.DeleteFunc(cs[1:], func(c contender) bool { return !regexp.MustCompile(re).MatchString(c.name) })
-		cs = append([]contender{contenders()[0]}, cs...)
+		cs = slices.DeleteFunc(cs[1:], func(c pools.Contender) bool { return !regexp.MustCompile(re).MatchString(c.Name) })
+		cs = append([]pools.Contender{pools.Contenders()[0]}, cs...)
 	}
-	once := func(c contender) time.Duration {
-		p := c.new(runtime.GOMAXPROCS(0))
+	once := func(c pools.Contender) time.Duration {
+		p := c.New(runtime.GOMAXPROCS(0))
 		start := time.Now()
-		throughput(p, tasks, func() {})
+		pools.Throughput(p, tasks, func() {})
 		d := time.Since(start)
-		p.close()
+		p.Close()
 		return d
 	}
 	ratios := make([][]float64, len(cs))
@@ -91,7 +93,7 @@ func BenchmarkPaired(b *testing.B) {
 	for j, c := range cs[1:] {
 		r := ratios[j+1]
 		slices.Sort(r)
-		b.ReportMetric(r[len(r)/2], "x:"+strings.ReplaceAll(c.name, " ", "_"))
+		b.ReportMetric(r[len(r)/2], "x:"+strings.ReplaceAll(c.Name, " ", "_"))
 	}
 }
 

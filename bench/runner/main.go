@@ -1,0 +1,165 @@
+// Command runner is bench/run: it runs every comparison sharc makes with
+// peers as alternated, paired rounds and writes docs/benchmarks.md and
+// docs/benchmarks.json.
+//
+//	bench/run [-quick] [-pairs 7] [-only kernels,sort,...] [-no-peers] [-out docs/benchmarks.md]
+//
+// Peers that need something not installed (gcc, OpenBLAS, TBB, node, npm
+// packages) are skipped with a note naming the package to install.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// env is what every section gets.
+type env struct {
+	quick   bool
+	noPeers bool
+	smoke   bool // tests: the smallest sizes, to check that everything runs
+	pairs   int
+	threads int
+	bench   string // the bench directory
+	tmp     string // builds go here
+	log     io.Writer
+	notes   []string
+}
+
+func (e *env) note(format string, a ...any) {
+	s := fmt.Sprintf(format, a...)
+	fmt.Fprintln(e.log, "note:", s)
+	e.notes = append(e.notes, s)
+}
+
+// table is one section's table in the report.
+type table struct {
+	Section string   `json:"section"`
+	Title   string   `json:"title"`
+	About   string   `json:"about"`
+	Unit    string   `json:"unit"`
+	Results []result `json:"results"`
+}
+
+type section struct {
+	name string
+	run  func(e *env) ([]table, error)
+}
+
+func sections() []section {
+	return []section{
+		{"kernels", kernelTables},
+		{"matmul", matmulTables},
+		{"sort", sortTables},
+		{"pool", poolTables},
+		{"share", shareTables},
+	}
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "a short subset (small sizes, fewer cases)")
+	pairs := flag.Int("pairs", 7, "paired rounds per comparison (at least 7)")
+	only := flag.String("only", "", "comma-separated sections to run (default all): "+sectionNames())
+	noPeers := flag.Bool("no-peers", false, "skip peers that are not Go (C, C++, Node.js)")
+	out := flag.String("out", "", "Markdown report path (default <repo>/docs/benchmarks.md; JSON beside it); - for none")
+	flag.Parse()
+	if *pairs < 7 {
+		fmt.Fprintf(os.Stderr, "bench/run: -pairs must be at least 7, got %d\n", *pairs)
+		os.Exit(2)
+	}
+	bench, err := benchDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/run:", err)
+		os.Exit(2)
+	}
+	if *out == "" {
+		*out = filepath.Join(bench, "..", "docs", "benchmarks.md")
+	}
+	var want []string
+	if *only != "" {
+		want = strings.Split(*only, ",")
+		for _, w := range want {
+			if !slices.ContainsFunc(sections(), func(s section) bool { return s.name == w }) {
+				fmt.Fprintf(os.Stderr, "bench/run: -only: unknown section %q (have %s)\n", w, sectionNames())
+				os.Exit(2)
+			}
+		}
+	}
+	e := &env{quick: *quick, noPeers: *noPeers, pairs: *pairs, threads: runtime.GOMAXPROCS(0), bench: bench, log: os.Stderr}
+	if err := run(e, want, *out, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/run:", err)
+		os.Exit(1)
+	}
+}
+
+func sectionNames() string {
+	var s []string
+	for _, x := range sections() {
+		s = append(s, x.name)
+	}
+	return strings.Join(s, ",")
+}
+
+// run runs the wanted sections (all if want is empty) and writes the
+// report to out unless out is "-".
+func run(e *env, want []string, out string, args []string) error {
+	tmp, err := os.MkdirTemp("", "sharc-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	e.tmp = tmp
+	start := time.Now()
+	var tables []table
+	for _, s := range sections() {
+		if len(want) > 0 && !slices.Contains(want, s.name) {
+			continue
+		}
+		fmt.Fprintf(e.log, "== %s\n", s.name)
+		ts, err := s.run(e)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		for _, t := range ts {
+			printTable(e.log, t)
+		}
+		tables = append(tables, ts...)
+	}
+	fmt.Fprintf(e.log, "done in %s\n", time.Since(start).Round(time.Second))
+	if out == "-" {
+		return nil
+	}
+	rep := report{Machine: machine(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Args: strings.Join(args, " "),
+		Pairs: e.pairs, Tables: tables, Notes: e.notes}
+	if err := rep.write(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.log, "wrote %s and %s\n", out, jsonPath(out))
+	return nil
+}
+
+// benchDir finds the bench module's directory from the working directory.
+func benchDir() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/sharc-go/sharc/bench\n") {
+			return d, nil
+		}
+		if _, err := os.Stat(filepath.Join(d, "bench", "go.mod")); err == nil {
+			return filepath.Join(d, "bench"), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no bench module above %s", wd)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+)
+
+type report struct {
+	Machine string   `json:"machine"`
+	Date    string   `json:"date"`
+	Args    string   `json:"args"`
+	Pairs   int      `json:"pairs"`
+	Tables  []table  `json:"tables"`
+	Notes   []string `json:"notes"`
+}
+
+func jsonPath(md string) string { return strings.TrimSuffix(md, ".md") + ".json" }
+
+// dur renders nanoseconds with a unit.
+func dur(ns float64) string {
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2f s", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.1f ns", ns)
+}
+
+func printTable(w io.Writer, t table) {
+	fmt.Fprintf(w, "-- %s\n", t.Title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "case\tpeer\tsharc\tpeer\tratio median\tmin–max\t")
+	for _, r := range t.Results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f×\t%.2f–%.2f\t\n", r.Label, r.Peer, dur(r.SharcNS), dur(r.PeerNS), r.Median, r.Min, r.Max)
+	}
+	tw.Flush()
+}
+
+func (r report) write(path string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Benchmarks\n\n")
+	fmt.Fprintf(&b, "Every row compares sharc with a peer on the same machine in the same run. The two sides run "+
+		"alternately, A, B, A, B, … (%d pairs); each pair gives one ratio, **peer time ÷ sharc time**, so a ratio above 1 "+
+		"means sharc is faster. The tables show the median ratio and the range (min–max) over the pairs, and each "+
+		"side's median time per operation. Regenerate everything with `bench/run` (about 15 minutes on 2 cores; "+
+		"`bench/run -quick` runs a 3-minute subset); each table names the command for its section alone.\n\n", r.Pairs)
+	fmt.Fprintf(&b, "- Machine: %s\n- Date: %s\n", r.Machine, r.Date)
+	if r.Args != "" {
+		fmt.Fprintf(&b, "- Arguments: `%s`\n", r.Args)
+	}
+	b.WriteString("\nPeers that need installing (the harness installs nothing; a missing one is skipped with a note):\n\n" +
+		"```sh\napt-get install -y gcc g++ libopenblas-dev libtbb-dev nodejs npm\n" +
+		"(cd bench/node/pool && npm ci)   # piscina\n```\n\n")
+	section := ""
+	for _, t := range r.Tables {
+		if t.Section != section {
+			section = t.Section
+			fmt.Fprintf(&b, "## %s\n\nCommand: `bench/run -only %s`\n\n", section, section)
+		}
+		fmt.Fprintf(&b, "### %s\n\n%s\n\n", t.Title, t.About)
+		fmt.Fprintf(&b, "| case | peer | sharc (median) | peer (median) | peer ÷ sharc median | min–max |\n|---|---|--:|--:|--:|--:|\n")
+		for _, x := range t.Results {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f** | %.2f–%.2f |\n", x.Label, x.Peer, dur(x.SharcNS), dur(x.PeerNS), x.Median, x.Min, x.Max)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("## Skipped or noted\n\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+		b.WriteString("\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	j, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(jsonPath(path), append(j, '\n'), 0o644)
+}

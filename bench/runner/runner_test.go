@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{3}, 3},
+		{[]float64{5, 1, 3}, 3},
+		{[]float64{4, 1, 3, 2}, 2.5},
+		{[]float64{2, 2, 9, 2, 1, 7, 3}, 2},
+	} {
+		assert.Equal(t, tc.want, median(tc.in), "median(%v)", tc.in)
+	}
+}
+
+func TestPairResults(t *testing.T) {
+	c := comparison{
+		a:    side{name: "sharc"},
+		b:    side{name: "peer"},
+		rows: []row{{Label: "one", A: "x", B: "y"}, {Label: "two", A: "x", B: "z"}},
+	}
+	as := []map[string]float64{{"x": 10}, {"x": 20}, {"x": 10}}
+	bs := []map[string]float64{{"y": 20, "z": 5}, {"y": 20, "z": 5}, {"y": 40, "z": 10}}
+	rs, err := pairResults(c, as, bs)
+	require.NoError(t, err)
+	require.Len(t, rs, 2)
+	// Ratios are peer ÷ sharc per pair, in pair order.
+	assert.Equal(t, []float64{2, 1, 4}, rs[0].Ratios)
+	assert.Equal(t, 2.0, rs[0].Median)
+	assert.Equal(t, 1.0, rs[0].Min)
+	assert.Equal(t, 4.0, rs[0].Max)
+	assert.Equal(t, 10.0, rs[0].SharcNS)
+	assert.Equal(t, 20.0, rs[0].PeerNS)
+	assert.Equal(t, []float64{0.5, 0.25, 1}, rs[1].Ratios)
+	assert.Equal(t, "sharc", rs[1].Sharc)
+	assert.Equal(t, "peer", rs[1].Peer)
+
+	_, err = pairResults(c, as, bs[:2])
+	assert.ErrorContains(t, err, "3 rounds of sharc but 2 of peer")
+	_, err = pairResults(c, as, []map[string]float64{{"y": 1}, {"y": 1, "z": 1}, {"y": 1, "z": 1}})
+	assert.ErrorContains(t, err, `row "two", pair 0`)
+}
+
+func TestRunPairsAlternates(t *testing.T) {
+	var order []string
+	mk := func(name string) side {
+		return side{name: name, run: func() (map[string]float64, error) {
+			order = append(order, name)
+			return map[string]float64{"t": 1}, nil
+		}, close: func() { order = append(order, "close "+name) }}
+	}
+	rs, err := runPairs(comparison{a: mk("A"), b: mk("B"), rows: []row{{"r", "t", "t"}}}, 3)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"A", "B", "A", "B", "A", "B", "close B", "close A"}, order)
+	assert.Len(t, rs[0].Ratios, 3)
+}
+
+func TestParseTimes(t *testing.T) {
+	m, err := parseTimes([]byte("threads=2\nsum 12.5\ndot 3\nnoise line here\n"), func(k string, v float64) float64 { return 2 * v })
+	require.NoError(t, err)
+	assert.Equal(t, map[string]float64{"sum": 25, "dot": 6}, m)
+	_, err = parseTimes([]byte("nothing\n"), nil)
+	assert.Error(t, err)
+}
+
+// TestQuickWithoutPeers runs the Go-only part of bench/run -quick -no-peers
+// at its smallest sizes and checks the report it writes.
+func TestQuickWithoutPeers(t *testing.T) {
+	bench, err := benchDir()
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), "benchmarks.md")
+	e := &env{quick: true, noPeers: true, smoke: true, pairs: 7, threads: 2, bench: bench, log: io.Discard}
+	require.NoError(t, run(e, nil, out, []string{"-quick", "-no-peers"}))
+	md, err := os.ReadFile(out)
+	require.NoError(t, err)
+	for _, s := range []string{"## sort", "## pool", "## matmul", "kernels.Sort vs slices.Sort", "Machine: ", "bench/run -only sort"} {
+		assert.Contains(t, string(md), s)
+	}
+	var rep report
+	b, err := os.ReadFile(strings.TrimSuffix(out, ".md") + ".json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	require.NotEmpty(t, rep.Tables)
+	for _, tb := range rep.Tables {
+		for _, r := range tb.Results {
+			assert.Len(t, r.Ratios, 7, "%s / %s", tb.Title, r.Label)
+			assert.Greater(t, r.Median, 0.0)
+			assert.LessOrEqual(t, r.Min, r.Median)
+			assert.GreaterOrEqual(t, r.Max, r.Median)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/sharc-go/sharc/kernels"
+)
+
+// sortTables compares kernels.Sort with slices.Sort (in this process) and
+// with x86-simd-sort, ips4o and ips2ra (bench/sortc, C++), one sort per
+// round on a fresh copy of the same kind of keys.
+func sortTables(e *env) ([]table, error) {
+	sizes := []int{1 << 20, 1 << 24}
+	if e.quick {
+		sizes = []int{1 << 16, 1 << 20}
+	}
+	if e.noPeers && e.quick {
+		sizes = []int{1 << 14}
+	}
+	if e.smoke {
+		sizes = []int{1 << 12}
+	}
+	var cxx string
+	if !e.noPeers {
+		var err error
+		cxx, err = cachedBuild(e, "sortc", []string{"sortc/sort.cpp"}, func(out string) []string {
+			return []string{"g++", "-O3", "-march=native", "-fopenmp", "-std=c++17", "-DXSS_USE_OPENMP",
+				"-Ithird_party/x86-simd-sort/src", "-Ithird_party/ips4o/include", "-Ithird_party/ips2ra/include",
+				"sortc/sort.cpp", "-o", out, "-ltbb", "-latomic"}
+		})
+		if err != nil {
+			e.note("C++ sorts skipped (x86-simd-sort, ips4o, ips2ra): %v; they need g++ and libtbb-dev", firstLine(err))
+			cxx = ""
+		}
+	}
+	self := table{Section: "sort", Title: "kernels.Sort vs slices.Sort",
+		About: fmt.Sprintf("One sort per round of a fresh copy of the same random keys (float64 uniform in [0, 1), int64 over the whole range), %d threads for kernels.Sort; slices.Sort is single-threaded.", e.threads)}
+	peers := table{Section: "sort", Title: "kernels.Sort vs C++ sorts",
+		About: fmt.Sprintf("Intel x86-simd-sort (AVX-512 quicksort, OpenMP), ips4o and ips2ra (parallel in-place samplesort and radix sort), built with g++ -O3 -march=native -fopenmp from bench/third_party; %d threads each (OMP_NUM_THREADS). One sort per round; the C++ round is one process run that sorts the same kind of keys with each.", e.threads)}
+	for _, typ := range []string{"f64", "i64"} {
+		for _, n := range sizes {
+			label := fmt.Sprintf("%s 2^%d", map[string]string{"f64": "float64", "i64": "int64"}[typ], log2(n))
+			a := goSortSide(typ, n, "kernels.Sort", kernels.Sort[float64], kernels.Sort[int64])
+			b := goSortSide(typ, n, "slices.Sort", slices.Sort[[]float64], slices.Sort[[]int64])
+			rs, err := runPairs(comparison{a: a, b: b, rows: []row{{Label: label, A: "sort", B: "sort"}}}, e.pairs)
+			if err != nil {
+				return nil, err
+			}
+			self.Results = append(self.Results, rs...)
+			if cxx != "" {
+				c := command("C++ sorts", []string{"OMP_NUM_THREADS=" + strconv.Itoa(e.threads)}, nil, cxx, typ, strconv.Itoa(n))
+				rows := []row{{label, "sort", "xss-" + typ}, {label, "sort", "ips4o-" + typ}, {label, "sort", "ips2ra-" + typ}}
+				rs, err := runPairs(comparison{a: a, b: c, rows: rows}, e.pairs)
+				if err != nil {
+					return nil, err
+				}
+				for i, p := range []string{"x86-simd-sort", "ips4o", "ips2ra"} {
+					rs[i].Peer = p
+				}
+				peers.Results = append(peers.Results, rs...)
+			}
+		}
+	}
+	out := []table{self}
+	if len(peers.Results) > 0 {
+		out = append(out, peers)
+	}
+	return out, nil
+}
+
+// goSortSide sorts a fresh copy of one set of keys per round with f or g.
+func goSortSide(typ string, n int, name string, f func([]float64), g func([]int64)) side {
+	r := rand.New(rand.NewPCG(uint64(n), 7))
+	var run func() (map[string]float64, error)
+	if typ == "f64" {
+		src, x := make([]float64, n), make([]float64, n)
+		for i := range src {
+			src[i] = r.Float64()
+		}
+		run = func() (map[string]float64, error) {
+			copy(x, src)
+			t := time.Now()
+			f(x)
+			ns := float64(time.Since(t).Nanoseconds())
+			if !slices.IsSorted(x) {
+				return nil, fmt.Errorf("%s: float64 result not sorted", name)
+			}
+			return map[string]float64{"sort": ns}, nil
+		}
+	} else {
+		src, x := make([]int64, n), make([]int64, n)
+		for i := range src {
+			src[i] = int64(r.Uint64())
+		}
+		run = func() (map[string]float64, error) {
+			copy(x, src)
+			t := time.Now()
+			g(x)
+			ns := float64(time.Since(t).Nanoseconds())
+			if !slices.IsSorted(x) {
+				return nil, fmt.Errorf("%s: int64 result not sorted", name)
+			}
+			return map[string]float64{"sort": ns}, nil
+		}
+	}
+	return side{name: name, run: run}
+}
+
+func log2(n int) int {
+	k := 0
+	for n > 1 {
+		n >>= 1
+		k++
+	}
+	return k
+}

@@ -6,15 +6,17 @@
 // Inputs shorter than 128 Ki elements run on the caller alone, where a
 // fork-join would cost more than it brings.
 //
-// Bodies: on amd64, float64 and float32 Sum, Dot and Axpy (and MatMul's inner
-// update) run hand-written assembly, AVX2+FMA or AVX-512F, chosen once at
+// Bodies: on amd64, float64 and float32 Sum, Dot, Axpy, Min and Max (and
+// MatMul's inner update) run assembly, AVX2+FMA or AVX-512F, chosen once at
 // start-up with klauspost/cpuid/v2; the build tags noasm or purego force the
 // portable Go bodies. All bodies of a kernel compute the same bits: the Go
 // bodies follow the assembly's partial sums and fused multiply-adds exactly.
 // The tests run every body the CPU supports against a scalar reference, not
 // only the one dispatch picks; SHARC_NOSIMD=1, SHARC_NOAVX2=1 or
 // SHARC_NOAVX512=1 (or go test -args -nosimd, -noavx2, -noavx512) take levels
-// out of the tests and lower the tests' dispatch accordingly.
+// out of the tests. Dispatch is a table of body functions per CPU level,
+// chosen once at start-up and never changed; tests hand each level's table
+// to the kernels' internal forms.
 //
 // Sum, Dot and Norm2 are reproducible: the same input gives the same bits
 // whatever the number of workers and whichever body runs (fixed

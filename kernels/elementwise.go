@@ -7,9 +7,11 @@ import "github.com/sharc-go/sharc/workers"
 func Axpy[T Number](a T, x, y []T) { AxpyOn(nil, a, x, y) }
 
 // AxpyOn is Axpy on team t (nil: the default team).
-func AxpyOn[T Number](t *workers.Team, a T, x, y []T) {
+func AxpyOn[T Number](t *workers.Team, a T, x, y []T) { axpyOn(cpuBodies, t, a, x, y) }
+
+func axpyOn[T Number](bt *bodies, t *workers.Team, a T, x, y []T) {
 	checkLen("Axpy", len(x), len(y))
-	stream(t, len(x), func(lo, hi int) { axpyBody(a, x[lo:hi], y[lo:hi]) })
+	stream(t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
 }
 
 // axpyGeneric is the portable single-core Axpy body.

@@ -35,6 +35,8 @@ var fuzzTargets = []struct {
 }{
 	{"Sum", fuzzSum}, {"Dot", fuzzDot}, {"Axpy", fuzzAxpy}, {"Elementwise", fuzzElementwise},
 	{"MinMax", fuzzMinMax}, {"Norm2", fuzzNorm2}, {"Histogram", fuzzHistogram}, {"PrefixSum", fuzzPrefixSum},
+	{"NaN", fuzzNaN}, {"MapReduce", fuzzMapReduce},
+	{"Quantiles", fuzzQuantiles},
 }
 
 func fuzzSeeds(f *testing.F) {
@@ -236,24 +238,17 @@ func fuzzSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 
 func checkSum[T Float](t *testing.T, x []T) {
 	want, tol := float64(sumRef(x)), sumTol[T](len(x), finiteAbsSum(x))
-	first := atLevel(levelGeneric, func() T { return sumBody(x) })
-	forEachLevel(func(l int) {
-		got := sumBody(x)
+	first := sumBody(genericBodies, x)
+	forEachLevel(func(bt *bodies) {
+		got := sumBody(bt, x)
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
-			require.Failf(t, "Sum", "%s n=%d: body %v, generic %v, reference %v", levelNames[l], len(x), got, first, want)
+			require.Failf(t, "Sum", "%s n=%d: body %v, generic %v, reference %v", bt.name, len(x), got, first, want)
 		}
-		par, one := onTeam(func(tm *workers.Team) T { return SumOn(tm, x) }), blocked(nil, len(x), func(lo, hi int) T { return sumBody(x[lo:hi]) })
+		par, one := onTeam(func(tm *workers.Team) T { return sumOn(bt, tm, x) }), blocked(nil, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
-			require.Failf(t, "SumOn", "%s n=%d: parallel %v, serial %v, reference %v", levelNames[l], len(x), par, one, want)
+			require.Failf(t, "SumOn", "%s n=%d: parallel %v, serial %v, reference %v", bt.name, len(x), par, one, want)
 		}
 	})
-}
-
-// forEachLevel runs f at every body level, restoring the dispatch after.
-func forEachLevel(f func(level int)) {
-	for _, l := range bodyLevels() {
-		atLevel(l, func() struct{} { f(l); return struct{}{} })
-	}
 }
 
 // halves splits the decoded elements into x and y of equal length.
@@ -276,15 +271,15 @@ func checkDot[T Float](t *testing.T, x, y []T) {
 		}
 	}
 	want, tol := float64(dotRef(x, y)), sumTol[T](len(x), abs)
-	first := atLevel(levelGeneric, func() T { return dotBody(x, y) })
-	forEachLevel(func(l int) {
-		got := dotBody(x, y)
+	first := dotBody(genericBodies, x, y)
+	forEachLevel(func(bt *bodies) {
+		got := dotBody(bt, x, y)
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
-			require.Failf(t, "Dot", "%s n=%d: body %v, generic %v, reference %v", levelNames[l], len(x), got, first, want)
+			require.Failf(t, "Dot", "%s n=%d: body %v, generic %v, reference %v", bt.name, len(x), got, first, want)
 		}
-		par, one := onTeam(func(tm *workers.Team) T { return DotOn(tm, x, y) }), blocked(nil, len(x), func(lo, hi int) T { return dotBody(x[lo:hi], y[lo:hi]) })
+		par, one := onTeam(func(tm *workers.Team) T { return dotOn(bt, tm, x, y) }), blocked(nil, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
-			require.Failf(t, "DotOn", "%s n=%d: parallel %v, serial %v, reference %v", levelNames[l], len(x), par, one, want)
+			require.Failf(t, "DotOn", "%s n=%d: parallel %v, serial %v, reference %v", bt.name, len(x), par, one, want)
 		}
 	})
 }
@@ -297,16 +292,16 @@ func fuzzAxpy(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 
 func checkAxpy[T Float](t *testing.T, a T, x, y []T, off uint8) {
 	var first []T
-	forEachLevel(func(l int) {
+	forEachLevel(func(bt *bodies) {
 		for _, par := range []bool{false, true} {
 			g, check := guardedAt[T](len(x), off)
 			copy(g, y)
 			if par {
-				onTeam(func(tm *workers.Team) int { AxpyOn(tm, a, x, g); return 0 })
+				onTeam(func(tm *workers.Team) int { axpyOn(bt, tm, a, x, g); return 0 })
 			} else {
-				axpyBody(a, x, g)
+				axpyBody(bt, a, x, g)
 			}
-			check(t, "Axpy "+levelNames[l])
+			check(t, "Axpy "+bt.name)
 			if first == nil {
 				first = slices.Clone(g)
 			}
@@ -318,7 +313,7 @@ func checkAxpy[T Float](t *testing.T, a T, x, y []T, off uint8) {
 					tol = math.Abs(want) * eps[T]() // float32: want is rounded once more here
 				}
 				if !closeTo(want, float64(g[i]), tol) || !sameBits(first[i], g[i]) {
-					require.Failf(t, "Axpy", "%s parallel=%v i=%d: %v·%v+%v = %v, want %v (generic %v)", levelNames[l], par, i, a, x[i], y[i], g[i], want, first[i])
+					require.Failf(t, "Axpy", "%s parallel=%v i=%d: %v·%v+%v = %v, want %v (generic %v)", bt.name, par, i, a, x[i], y[i], g[i], want, first[i])
 				}
 			}
 		}
@@ -423,12 +418,12 @@ func fuzzMinMax(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 func checkMinMax[T Number](t *testing.T, x []T) {
 	less := func(a, b T) bool { return a < b }
 	more := func(a, b T) bool { return a > b }
-	forEachLevel(func(l int) {
-		if got, want := minBody(x), minRef(x); !sameNum(want, got) {
-			require.Failf(t, "min body", "%s n=%d: %v, want %v", levelNames[l], len(x), got, want)
+	forEachLevel(func(bt *bodies) {
+		if got, want := minBody(bt, x), minRef(x); !sameNum(want, got) {
+			require.Failf(t, "min body", "%s n=%d: %v, want %v", bt.name, len(x), got, want)
 		}
-		if got, want := maxBody(x), maxRef(x); !sameNum(want, got) {
-			require.Failf(t, "max body", "%s n=%d: %v, want %v", levelNames[l], len(x), got, want)
+		if got, want := maxBody(bt, x), maxRef(x); !sameNum(want, got) {
+			require.Failf(t, "max body", "%s n=%d: %v, want %v", bt.name, len(x), got, want)
 		}
 	})
 	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
@@ -469,53 +464,6 @@ func fuzzNorm2(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 			require.Failf(t, "Norm2 float32", "n=%d: %v, want %v", len(x), got32, want32)
 		}
 	}
-}
-
-func histRef[T Number](counts []int, x []T, lo, hi T) (out int) {
-	nb := len(counts)
-	scale := float64(nb) / (float64(hi) - float64(lo))
-	for _, v := range x {
-		if !(v >= lo && v < hi) {
-			out++
-			continue
-		}
-		counts[min(int((float64(v)-float64(lo))*scale), nb-1)]++
-	}
-	return out
-}
-
-func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
-	x := place(fuzzF64(raw, rep), off)
-	lo, hi := -math.Abs(a), math.Abs(a)/2+1
-	if math.IsNaN(a) || math.IsInf(a, 0) {
-		lo, hi = -100, 100
-	}
-	nb := 1 + int(off)%37
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
-		want, got := make([]int, nb), make([]int, nb)
-		wo := histRef(want, x, lo, hi)
-		require.Equal(t, wo, HistogramOn(tm, got, x, lo, hi))
-		require.Equal(t, want, got)
-		total := wo
-		for _, c := range got {
-			total += c
-		}
-		require.Equal(t, len(x), total, "every element counted once")
-		x32 := toF32(x)
-		clear(want)
-		clear(got)
-		wo = histRef(want, x32, float32(lo), float32(hi))
-		require.Equal(t, wo, HistogramOn(tm, got, x32, float32(lo), float32(hi)))
-		require.Equal(t, want, got)
-	}
-	i8 := make([]int8, len(raw))
-	for i, b := range raw {
-		i8[i] = int8(b)
-	}
-	want, got := make([]int, nb), make([]int, nb)
-	require.Equal(t, histRef(want, i8, -50, 77), onTeam(func(tm *workers.Team) int { return HistogramOn(tm, got, i8, -50, 77) }))
-	require.Equal(t, want, got)
 }
 
 func fuzzPrefixSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {

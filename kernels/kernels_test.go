@@ -16,7 +16,6 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	limitLevels()
 	// The default team lives for the whole process.
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/sharc-go/sharc/workers.(*Team).work"))
 }
@@ -278,26 +277,6 @@ func TestSort(t *testing.T) {
 	Sort(z)
 	assert.True(t, math.Signbit(z[0]))
 	assert.False(t, math.Signbit(z[len(z)-1]))
-}
-
-func TestHistogram(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	x := randF[float64](r, 100003)
-	x[5] = math.NaN()
-	counts := make([]int, 10)
-	out := Histogram(counts, x, -0.5, 0.5)
-	want := make([]int, 10)
-	wantOut := 0
-	for _, v := range x {
-		if !(v >= -0.5 && v < 0.5) {
-			wantOut++
-			continue
-		}
-		want[int((v+0.5)*10)]++
-	}
-	assert.Equal(t, want, counts)
-	assert.Equal(t, wantOut, out)
-	assert.Panics(t, func() { Histogram(counts, x, 1, 1) })
 }
 
 func TestMatMul(t *testing.T) {

@@ -16,30 +16,53 @@ const (
 
 var levelNames = [...]string{"generic", "avx2+fma", "avx512f"}
 
-// currentLevel is the highest level the float bodies use now.
-func currentLevel() int {
-	switch {
-	case useAVX512:
-		return levelAVX512
-	case useAVX2:
-		return levelAVX2
-	}
-	return levelGeneric
+// bodies is the table of single-core float bodies of one CPU level: the
+// kernels call the table they are handed, never a global switch, so tests
+// run every level side by side (and in parallel) by passing each level's
+// table, while the library passes cpuBodies, chosen once at start-up.
+// Every entry of every table computes the same bits as the Go body of the
+// generic table (the reductions' partial sums, fused multiply-adds and
+// min/max select rules included); minF64 and the rest need len(x) >= 1.
+type bodies struct {
+	level int
+	name  string
+
+	sumF64  func(x []float64) float64
+	dotF64  func(x, y []float64) float64
+	axpyF64 func(a float64, x, y []float64)
+	sumF32  func(x []float32) float32
+	dotF32  func(x, y []float32) float32
+	axpyF32 func(a float32, x, y []float32)
+	minF64  func(x []float64) float64
+	maxF64  func(x []float64) float64
+	minF32  func(x []float32) float32
+	maxF32  func(x []float32) float32
+
+	nanBlockF64    func(x []float64) (sum, lo, hi float64, n int)
+	nanSumF64      func(x []float64) float64
+	sqDevF64       func(x []float64, m float64) float64
+	windowCountF64 func(x []float64, lo, hi float64) (below, above, stop int)
 }
 
-// setLevel makes every float body use level l, the reductions included
-// (tests only; not safe while kernels run).
-func setLevel(l int) {
-	useAVX2 = l >= levelAVX2
-	useAVX512 = l >= levelAVX512
-	reduceAVX512 = useAVX512
+// genericBodies is the table of the portable Go bodies, the reference the
+// others are tested against.
+var genericBodies = &bodies{
+	level: levelGeneric, name: levelNames[levelGeneric],
+	sumF64: sumF64Go, dotF64: dotF64Go, axpyF64: axpyF64Go,
+	sumF32: sumF32Go, dotF32: dotF32Go, axpyF32: axpyF32Go,
+	minF64: minGeneric[float64], maxF64: maxGeneric[float64],
+	minF32: minGeneric[float32], maxF32: maxGeneric[float32],
+	nanBlockF64: nanBlockF64Go, nanSumF64: nanSumF64Go, sqDevF64: sqDevF64Go,
+	windowCountF64: windowCountF64Go,
 }
 
-// saveLevel returns a function that restores the dispatch as it is now.
-func saveLevel() (restore func()) {
-	a, b, c := useAVX2, useAVX512, reduceAVX512
-	return func() { useAVX2, useAVX512, reduceAVX512 = a, b, c }
-}
+// levelBodies returns the table of level l (which this CPU must support):
+// every body of that level, as the tests run them.
+func levelBodies(l int) *bodies { return levelTables[l] }
+
+// cpuBodies is the table the kernels use, chosen once at start-up: the
+// highest level the CPU supports, with the exceptions simdBodies documents.
+var cpuBodies = chooseBodies()
 
 // isFloat reports whether T is a floating-point type.
 func isFloat[T Number]() bool {
@@ -71,39 +94,45 @@ func asF32[T Number](x []T) ([]float32, bool) {
 // the same bits; integer ones to the generic loops (integer + is
 // associative, so any order gives the same result). dotBody and axpyBody
 // need len(y) >= len(x).
-func sumBody[T Number](x []T) T {
+func sumBody[T Number](bt *bodies, x []T) T {
 	if v, ok := asF64(x); ok {
-		return T(sumF64(v))
+		raceRead(v)
+		return T(bt.sumF64(v))
 	}
 	if v, ok := asF32(x); ok {
-		return T(sumF32(v))
+		raceRead(v)
+		return T(bt.sumF32(v))
 	}
 	return sumGeneric(x)
 }
 
-func dotBody[T Number](x, y []T) T {
+func dotBody[T Number](bt *bodies, x, y []T) T {
 	y = y[:len(x)]
+	raceRead(x)
+	raceRead(y)
 	if v, ok := asF64(x); ok {
 		w, _ := asF64(y)
-		return T(dotF64(v, w))
+		return T(bt.dotF64(v, w))
 	}
 	if v, ok := asF32(x); ok {
 		w, _ := asF32(y)
-		return T(dotF32(v, w))
+		return T(bt.dotF32(v, w))
 	}
 	return dotGeneric(x, y)
 }
 
-func axpyBody[T Number](a T, x, y []T) {
+func axpyBody[T Number](bt *bodies, a T, x, y []T) {
 	y = y[:len(x)]
+	raceRead(x)
+	raceWrite(y)
 	if v, ok := asF64(x); ok {
 		w, _ := asF64(y)
-		axpyF64(float64(a), v, w)
+		bt.axpyF64(float64(a), v, w)
 		return
 	}
 	if v, ok := asF32(x); ok {
 		w, _ := asF32(y)
-		axpyF32(float32(a), v, w)
+		bt.axpyF32(float32(a), v, w)
 		return
 	}
 	axpyGeneric(a, x, y)

@@ -18,31 +18,25 @@ func BenchmarkBodies(b *testing.B) {
 		x, y := randF[float64](r, n), randF[float64](r, n)
 		for _, l := range bodyLevels() {
 			b.Run(fmt.Sprintf("sum/%s/%d", levelNames[l], n), func(b *testing.B) {
-				atLevel(l, func() int {
-					b.SetBytes(int64(8 * n))
-					for b.Loop() {
-						_ = sumBody(x)
-					}
-					return 0
-				})
+				bt := levelBodies(l)
+				b.SetBytes(int64(8 * n))
+				for b.Loop() {
+					_ = sumBody(bt, x)
+				}
 			})
 			b.Run(fmt.Sprintf("dot/%s/%d", levelNames[l], n), func(b *testing.B) {
-				atLevel(l, func() int {
-					b.SetBytes(int64(16 * n))
-					for b.Loop() {
-						_ = dotBody(x, y)
-					}
-					return 0
-				})
+				bt := levelBodies(l)
+				b.SetBytes(int64(16 * n))
+				for b.Loop() {
+					_ = dotBody(bt, x, y)
+				}
 			})
 			b.Run(fmt.Sprintf("axpy/%s/%d", levelNames[l], n), func(b *testing.B) {
-				atLevel(l, func() int {
-					b.SetBytes(int64(24 * n))
-					for b.Loop() {
-						axpyBody(1e-9, x, y)
-					}
-					return 0
-				})
+				bt := levelBodies(l)
+				b.SetBytes(int64(24 * n))
+				for b.Loop() {
+					axpyBody(bt, 1e-9, x, y)
+				}
 			})
 		}
 	}
@@ -67,9 +61,11 @@ func BenchmarkInCache(b *testing.B) {
 			one   func()
 			par   func()
 		}{
-			{"sum", 8, func() { _ = blockedSerial(n, func(lo, hi int) float64 { return sumBody(x[lo:hi]) }) }, func() { _ = SumOn(team, x) }},
-			{"dot", 16, func() { _ = blockedSerial(n, func(lo, hi int) float64 { return dotBody(x[lo:hi], y[lo:hi]) }) }, func() { _ = DotOn(team, x, y) }},
-			{"axpy", 24, func() { axpyBody(1e-9, x, y) }, func() { AxpyOn(team, 1e-9, x, y) }},
+			{"sum", 8, func() { _ = blockedSerial(n, func(lo, hi int) float64 { return sumBody(cpuBodies, x[lo:hi]) }) }, func() { _ = SumOn(team, x) }},
+			{"dot", 16, func() {
+				_ = blockedSerial(n, func(lo, hi int) float64 { return dotBody(cpuBodies, x[lo:hi], y[lo:hi]) })
+			}, func() { _ = DotOn(team, x, y) }},
+			{"axpy", 24, func() { axpyBody(cpuBodies, 1e-9, x, y) }, func() { AxpyOn(team, 1e-9, x, y) }},
 		}
 		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/body/%d", c.name, n), func(b *testing.B) {
@@ -112,7 +108,7 @@ func BenchmarkMinMax(b *testing.B) {
 		b.Run(fmt.Sprintf("body/%d", n), func(b *testing.B) {
 			b.SetBytes(int64(8 * n))
 			for b.Loop() {
-				_ = maxBody(x)
+				_ = maxBody(cpuBodies, x)
 			}
 		})
 		b.Run(fmt.Sprintf("Max/%d", n), func(b *testing.B) {

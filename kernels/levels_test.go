@@ -14,8 +14,9 @@ import (
 // Switches that take SIMD levels out of the tests, as klauspost/reedsolomon's
 // do: the flags (go test ./kernels -args -noavx512) or the environment
 // variables SHARC_NOSIMD, SHARC_NOAVX2 and SHARC_NOAVX512 (any non-empty
-// value). Turning a level off turns off those above it; the dispatch of the
-// whole test binary is lowered to the highest level left.
+// value). Turning a level off turns off those above it. The public kernels
+// keep the table chosen at start-up; build with -tags noasm to run them on
+// the Go bodies.
 var (
 	flagNoSIMD   = flag.Bool("nosimd", false, "test the portable bodies only")
 	flagNoAVX2   = flag.Bool("noavx2", false, "test no AVX2 (nor AVX-512) body")
@@ -35,14 +36,6 @@ func maxTestLevel() int {
 	return levelAVX512
 }
 
-// limitLevels lowers the dispatch to what the switches allow; TestMain calls
-// it once flags are parsed.
-func limitLevels() {
-	if m := maxTestLevel(); currentLevel() > m {
-		setLevel(m)
-	}
-}
-
 // bodyLevels returns every level this CPU supports and the switches allow,
 // lowest first: tests loop over it to run each body, not only the one
 // dispatch picks.
@@ -54,24 +47,22 @@ func bodyLevels() []int {
 	return ls
 }
 
-// forLevels runs f once per body level, as a subtest with the dispatch set
-// to that level, and restores the dispatch afterwards.
-func forLevels(t *testing.T, f func(t *testing.T, level int)) {
-	t.Cleanup(saveLevel())
+// forLevels runs f once per body level, as a parallel subtest handed that
+// level's table.
+func forLevels(t *testing.T, f func(t *testing.T, bt *bodies)) {
 	for _, l := range bodyLevels() {
 		t.Run(levelNames[l], func(t *testing.T) {
-			defer saveLevel()()
-			setLevel(l)
-			f(t, l)
+			t.Parallel()
+			f(t, levelBodies(l))
 		})
 	}
 }
 
-// atLevel runs f with the dispatch set to level l.
-func atLevel[R any](l int, f func() R) R {
-	defer saveLevel()()
-	setLevel(l)
-	return f()
+// forEachLevel calls f with each body level's table in turn.
+func forEachLevel(f func(bt *bodies)) {
+	for _, l := range bodyLevels() {
+		f(levelBodies(l))
+	}
 }
 
 // sameBits reports whether a and b are the same float, bit for bit, or both
@@ -108,24 +99,22 @@ func testBodies[T Float](t *testing.T, seed uint64) {
 	}
 	ref := make([]want, len(ins))
 	for i, in := range ins {
-		ref[i] = atLevel(levelGeneric, func() want {
-			g := append([]T(nil), in.y...)
-			axpyBody(-0.75, in.x, g)
-			return want{sumBody(in.x), dotBody(in.x, in.y), g}
-		})
+		g := append([]T(nil), in.y...)
+		axpyBody(genericBodies, -0.75, in.x, g)
+		ref[i] = want{sumBody(genericBodies, in.x), dotBody(genericBodies, in.x, in.y), g}
 	}
-	forLevels(t, func(t *testing.T, level int) {
+	forLevels(t, func(t *testing.T, bt *bodies) {
 		for i, in := range ins {
 			n := len(in.x)
 			tol := 4 * float64(n+1) * eps[T]() * (absSum(in.x) + 1)
-			s, d := sumBody(in.x), dotBody(in.x, in.y)
+			s, d := sumBody(bt, in.x), dotBody(bt, in.x, in.y)
 			require.InDelta(t, float64(sumRef(in.x)), float64(s), tol, "sum n=%d off=%d", n, in.off)
 			require.InDelta(t, float64(dotRef(in.x, in.y)), float64(d), tol, "dot n=%d off=%d", n, in.off)
 			require.True(t, sameBits(ref[i].sum, s), "sum n=%d: %v here, %v generic", n, s, ref[i].sum)
 			require.True(t, sameBits(ref[i].dot, d), "dot n=%d: %v here, %v generic", n, d, ref[i].dot)
 			g, ok := guarded[T](n)
 			copy(g, in.y)
-			axpyBody(-0.75, in.x, g)
+			axpyBody(bt, -0.75, in.x, g)
 			require.True(t, ok(), "axpy guard n=%d", n)
 			for j := range g {
 				if !sameBits(ref[i].axpy[j], g[j]) {
@@ -138,11 +127,11 @@ func testBodies[T Float](t *testing.T, seed uint64) {
 		}
 		// NaN and infinities propagate as in the loop.
 		x := []T{1, T(math.Inf(1)), 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}
-		require.True(t, math.IsInf(float64(sumBody(x)), 1))
+		require.True(t, math.IsInf(float64(sumBody(bt, x)), 1))
 		x[17] = T(math.NaN())
-		require.True(t, math.IsNaN(float64(sumBody(x))))
+		require.True(t, math.IsNaN(float64(sumBody(bt, x))))
 		x[17], x[3] = 0, T(math.Inf(-1))
-		require.True(t, math.IsNaN(float64(sumBody(x))), "+Inf + -Inf")
+		require.True(t, math.IsNaN(float64(sumBody(bt, x))), "+Inf + -Inf")
 	})
 }
 
@@ -157,17 +146,16 @@ func TestReproducibleAcrossBodies(t *testing.T) {
 	n := 3*serialBelow + 12345
 	x, y := randF[float64](r, n), randF[float64](r, n)
 	x32, y32 := randF[float32](r, n), randF[float32](r, n)
-	s0 := atLevel(levelGeneric, func() float64 { return SumOn(ts[0], x) })
-	d0 := atLevel(levelGeneric, func() float64 { return DotOn(ts[0], x, y) })
-	s32 := atLevel(levelGeneric, func() float32 { return SumOn(ts[0], x32) })
-	d32 := atLevel(levelGeneric, func() float32 { return DotOn(ts[0], x32, y32) })
-	forLevels(t, func(t *testing.T, level int) {
+	g := genericBodies
+	s0, d0 := sumOn(g, ts[0], x), dotOn(g, ts[0], x, y)
+	s32, d32 := sumOn(g, ts[0], x32), dotOn(g, ts[0], x32, y32)
+	forLevels(t, func(t *testing.T, bt *bodies) {
 		for _, tm := range ts {
-			require.Equal(t, math.Float64bits(s0), math.Float64bits(SumOn(tm, x)), "Sum")
-			require.Equal(t, math.Float64bits(d0), math.Float64bits(DotOn(tm, x, y)), "Dot")
+			require.Equal(t, math.Float64bits(s0), math.Float64bits(sumOn(bt, tm, x)), "Sum")
+			require.Equal(t, math.Float64bits(d0), math.Float64bits(dotOn(bt, tm, x, y)), "Dot")
 			require.Equal(t, math.Float64bits(math.Sqrt(DotOn(ts[0], x, x))), math.Float64bits(Norm2On(tm, x)), "Norm2")
-			require.Equal(t, math.Float32bits(s32), math.Float32bits(SumOn(tm, x32)), "Sum float32")
-			require.Equal(t, math.Float32bits(d32), math.Float32bits(DotOn(tm, x32, y32)), "Dot float32")
+			require.Equal(t, math.Float32bits(s32), math.Float32bits(sumOn(bt, tm, x32)), "Sum float32")
+			require.Equal(t, math.Float32bits(d32), math.Float32bits(dotOn(bt, tm, x32, y32)), "Dot float32")
 		}
 	})
 }
@@ -228,6 +216,12 @@ func TestMinMaxBodies(t *testing.T) {
 }
 
 func testMinMaxBodies[T Float](t *testing.T) {
+	forLevels(t, func(t *testing.T, bt *bodies) { testMinMaxLevel[T](t, bt) })
+}
+
+// testMinMaxLevel is testMinMaxBodies at one level, with its own random
+// source (the levels run in parallel).
+func testMinMaxLevel[T Float](t *testing.T, bt *bodies) {
 	r := rand.New(rand.NewPCG(41, 42))
 	negZero := T(math.Copysign(0, -1))
 	variants := []struct {
@@ -258,27 +252,25 @@ func testMinMaxBodies[T Float](t *testing.T) {
 			x[r.IntN(len(x))], x[r.IntN(len(x))] = T(math.Inf(1)), T(math.Inf(-1))
 		}},
 	}
-	forLevels(t, func(t *testing.T, level int) {
-		for _, n := range bodyLengths[1:] {
-			for _, off := range []int{0, 1, 3} {
-				for vi, v := range variants {
-					if n > 1e5 && (off != 1 || vi%2 == 0) {
-						continue // the long case once per odd variant, unaligned
-					}
-					x := randF[T](r, n+off)[off:]
-					v.fix(x)
-					if got, want := minBody(x), minRef(x); !sameNum(want, got) {
-						require.Failf(t, "min", "%s n=%d off=%d: %v, want %v", v.name, n, off, got, want)
-					}
-					if got, want := maxBody(x), maxRef(x); !sameNum(want, got) {
-						require.Failf(t, "max", "%s n=%d off=%d: %v, want %v", v.name, n, off, got, want)
-					}
-					require.Equal(t, argRef(x, func(a, b T) bool { return a < b }), ArgMin(x), "%s n=%d", v.name, n)
-					require.Equal(t, argRef(x, func(a, b T) bool { return a > b }), ArgMax(x), "%s n=%d", v.name, n)
+	for _, n := range bodyLengths[1:] {
+		for _, off := range []int{0, 1, 3} {
+			for vi, v := range variants {
+				if n > 1e5 && (off != 1 || vi%2 == 0) {
+					continue // the long case once per odd variant, unaligned
 				}
+				x := randF[T](r, n+off)[off:]
+				v.fix(x)
+				if got, want := minBody(bt, x), minRef(x); !sameNum(want, got) {
+					require.Failf(t, "min", "%s n=%d off=%d: %v, want %v", v.name, n, off, got, want)
+				}
+				if got, want := maxBody(bt, x), maxRef(x); !sameNum(want, got) {
+					require.Failf(t, "max", "%s n=%d off=%d: %v, want %v", v.name, n, off, got, want)
+				}
+				require.Equal(t, argRef(x, func(a, b T) bool { return a < b }), argMinOn(bt, nil, x), "%s n=%d", v.name, n)
+				require.Equal(t, argRef(x, func(a, b T) bool { return a > b }), argMaxOn(bt, nil, x), "%s n=%d", v.name, n)
 			}
 		}
-	})
+	}
 }
 
 func abs[T Float](v T) T { return T(math.Abs(float64(v))) }

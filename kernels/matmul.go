@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"unsafe"
 
@@ -21,10 +22,7 @@ func MatMul[T Float](c, a, b []T, m, k, n int) { MatMulOn(nil, c, a, b, m, k, n)
 
 // MatMulOn is MatMul on team t (nil: the default team).
 func MatMulOn[T Float](t *workers.Team, c, a, b []T, m, k, n int) {
-	if m < 0 || k < 0 || n < 0 || len(c) < m*n || len(a) < m*k || len(b) < k*n {
-		panic(fmt.Sprintf("kernels.MatMul: m=%d k=%d n=%d need len(c)>=%d len(a)>=%d len(b)>=%d, have %d %d %d",
-			m, k, n, m*n, m*k, k*n, len(c), len(a), len(b)))
-	}
+	checkShape(len(c), len(a), len(b), m, k, n)
 	switch cc := any(c).(type) {
 	case []float64:
 		ks := gemmF64
@@ -35,6 +33,36 @@ func MatMulOn[T Float](t *workers.Team, c, a, b []T, m, k, n int) {
 	default: // a named float type: the portable micro-kernel
 		gemm(t, genericKernel[T](), c, a, b, m, k, n)
 	}
+}
+
+// checkShape panics, naming the shape and the lengths, unless m, k, n >= 0
+// and each slice holds its matrix. The products are checked for overflow
+// first: m=k=n=2^32 must not wrap around to a length that passes.
+func checkShape(lc, la, lb, m, k, n int) {
+	if m < 0 || k < 0 || n < 0 {
+		panic(fmt.Sprintf("kernels.MatMul: negative dimension: m=%d k=%d n=%d", m, k, n))
+	}
+	mn, ok1 := mulInt(m, n)
+	mk, ok2 := mulInt(m, k)
+	kn, ok3 := mulInt(k, n)
+	if !ok1 || !ok2 || !ok3 {
+		panic(fmt.Sprintf("kernels.MatMul: m=%d k=%d n=%d: a matrix of that shape has more elements than an int can count", m, k, n))
+	}
+	if lc < mn || la < mk || lb < kn {
+		panic(fmt.Sprintf("kernels.MatMul: m=%d k=%d n=%d need len(c)>=%d len(a)>=%d len(b)>=%d, have %d %d %d",
+			m, k, n, mn, mk, kn, lc, la, lb))
+	}
+}
+
+// mulInt returns a·b for a, b >= 0 and whether it fits in an int.
+func mulInt(a, b int) (int, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	if a > math.MaxInt/b {
+		return 0, false
+	}
+	return a * b, true
 }
 
 // A gemmKernel is a micro-kernel with its blocking. fn(kc, a, b, c, ldc)

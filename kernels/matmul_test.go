@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 	"unsafe"
@@ -196,4 +197,18 @@ func benchMatMul[T Float](b *testing.B, kerns []gemmKernel[T]) {
 		}
 		bench("dispatch/team", func() { MatMul(c, a, bb, n, n, n) })
 	}
+}
+
+// Shapes whose element counts overflow an int must fail the length check
+// with MatMul's own message, not wrap around and fail later in slicing.
+func TestMatMulOverflow(t *testing.T) {
+	f := make([]float64, 16)
+	const big = 1 << (bits.UintSize / 2) // 2^32 on 64-bit platforms
+	for _, s := range [][3]int{{big, big, big}, {big, big, 1}, {1, big, big}, {big, 1, big}, {math.MaxInt, 2, 1}} {
+		m, k, n := s[0], s[1], s[2]
+		require.PanicsWithValue(t,
+			fmt.Sprintf("kernels.MatMul: m=%d k=%d n=%d: a matrix of that shape has more elements than an int can count", m, k, n),
+			func() { MatMul(f, f, f, m, k, n) })
+	}
+	require.PanicsWithValue(t, "kernels.MatMul: negative dimension: m=-1 k=3 n=2", func() { MatMul(f, f, f, -1, 3, 2) })
 }

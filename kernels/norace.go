@@ -4,3 +4,5 @@ package kernels
 
 func raceRead[T any](x []T)  {}
 func raceWrite[T any](x []T) {}
+
+const raceEnabled = false

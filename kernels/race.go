@@ -7,6 +7,9 @@ import (
 	"unsafe"
 )
 
+// raceEnabled tells tests to shorten their longest inputs.
+const raceEnabled = true
+
 // raceRead and raceWrite report the slices an assembly body reads or writes
 // to the race detector, which cannot see inside assembly.
 func raceRead[T any](x []T) {

@@ -21,8 +21,10 @@ import (
 func Sum[T Number](x []T) T { return SumOn(nil, x) }
 
 // SumOn is Sum on team t (nil: the default team).
-func SumOn[T Number](t *workers.Team, x []T) T {
-	return blocked(t, len(x), func(lo, hi int) T { return sumBody(x[lo:hi]) })
+func SumOn[T Number](t *workers.Team, x []T) T { return sumOn(cpuBodies, t, x) }
+
+func sumOn[T Number](bt *bodies, t *workers.Team, x []T) T {
+	return blocked(t, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
 }
 
 // Dot returns Σ x[i]·y[i], reproducible as Sum is. It panics if the lengths
@@ -30,9 +32,11 @@ func SumOn[T Number](t *workers.Team, x []T) T {
 func Dot[T Number](x, y []T) T { return DotOn(nil, x, y) }
 
 // DotOn is Dot on team t (nil: the default team).
-func DotOn[T Number](t *workers.Team, x, y []T) T {
+func DotOn[T Number](t *workers.Team, x, y []T) T { return dotOn(cpuBodies, t, x, y) }
+
+func dotOn[T Number](bt *bodies, t *workers.Team, x, y []T) T {
 	checkLen("Dot", len(x), len(y))
-	return blocked(t, len(x), func(lo, hi int) T { return dotBody(x[lo:hi], y[lo:hi]) })
+	return blocked(t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 }
 
 // Norm2 returns the Euclidean norm sqrt(Σ x[i]²), reproducible as Sum is.
@@ -119,11 +123,13 @@ func dotGeneric[T Number](x, y []T) T {
 func Min[T Number](x []T) T { return MinOn(nil, x) }
 
 // MinOn is Min on team t (nil: the default team).
-func MinOn[T Number](t *workers.Team, x []T) T {
+func MinOn[T Number](t *workers.Team, x []T) T { return minOn(cpuBodies, t, x) }
+
+func minOn[T Number](bt *bodies, t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.Min: empty slice")
 	}
-	return fold(t, x, minBody[T], func(a, b T) T { return min(a, b) })
+	return fold(t, x, func(x []T) T { return minBody(bt, x) }, func(a, b T) T { return min(a, b) })
 }
 
 // Max returns the largest element of x, as the builtin max orders them: a
@@ -131,11 +137,13 @@ func MinOn[T Number](t *workers.Team, x []T) T {
 func Max[T Number](x []T) T { return MaxOn(nil, x) }
 
 // MaxOn is Max on team t (nil: the default team).
-func MaxOn[T Number](t *workers.Team, x []T) T {
+func MaxOn[T Number](t *workers.Team, x []T) T { return maxOn(cpuBodies, t, x) }
+
+func maxOn[T Number](bt *bodies, t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.Max: empty slice")
 	}
-	return fold(t, x, maxBody[T], func(a, b T) T { return max(a, b) })
+	return fold(t, x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) T { return max(a, b) })
 }
 
 // fold reduces each chunk of x with body and combines the chunk results
@@ -158,23 +166,25 @@ func fold[T Number](t *workers.Team, x []T, body func([]T) T, f func(a, b T) T) 
 
 // minBody is the single-core Min body (len(x) > 0): the AVX2 body for
 // float32 and float64 where the CPU has it, else minGeneric.
-func minBody[T Number](x []T) T {
+func minBody[T Number](bt *bodies, x []T) T {
+	raceRead(x)
 	if v, ok := asF64(x); ok {
-		return T(minF64(v))
+		return T(bt.minF64(v))
 	}
 	if v, ok := asF32(x); ok {
-		return T(minF32(v))
+		return T(bt.minF32(v))
 	}
 	return minGeneric(x)
 }
 
 // maxBody is minBody for max.
-func maxBody[T Number](x []T) T {
+func maxBody[T Number](bt *bodies, x []T) T {
+	raceRead(x)
 	if v, ok := asF64(x); ok {
-		return T(maxF64(v))
+		return T(bt.maxF64(v))
 	}
 	if v, ok := asF32(x); ok {
-		return T(maxF32(v))
+		return T(bt.maxF32(v))
 	}
 	return maxGeneric(x)
 }
@@ -235,8 +245,10 @@ func maxGeneric[T Number](x []T) T {
 func ArgMin[T Number](x []T) int { return ArgMinOn(nil, x) }
 
 // ArgMinOn is ArgMin on team t (nil: the default team).
-func ArgMinOn[T Number](t *workers.Team, x []T) int {
-	return argBest(t, "ArgMin", x, minBody[T], func(a, b T) bool { return a < b })
+func ArgMinOn[T Number](t *workers.Team, x []T) int { return argMinOn(cpuBodies, t, x) }
+
+func argMinOn[T Number](bt *bodies, t *workers.Team, x []T) int {
+	return argBest(t, "ArgMin", x, func(x []T) T { return minBody(bt, x) }, func(a, b T) bool { return a < b })
 }
 
 // ArgMax returns the index of the first largest element of x, or of the
@@ -245,8 +257,10 @@ func ArgMinOn[T Number](t *workers.Team, x []T) int {
 func ArgMax[T Number](x []T) int { return ArgMaxOn(nil, x) }
 
 // ArgMaxOn is ArgMax on team t (nil: the default team).
-func ArgMaxOn[T Number](t *workers.Team, x []T) int {
-	return argBest(t, "ArgMax", x, maxBody[T], func(a, b T) bool { return a > b })
+func ArgMaxOn[T Number](t *workers.Team, x []T) int { return argMaxOn(cpuBodies, t, x) }
+
+func argMaxOn[T Number](bt *bodies, t *workers.Team, x []T) int {
+	return argBest(t, "ArgMax", x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) bool { return a > b })
 }
 
 // argBest finds, chunk by chunk, the best value with the fast body and then

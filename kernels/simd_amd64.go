@@ -4,54 +4,117 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
-// Assembly bodies (simd_amd64.s), each documented there by the Go loop it
-// computes. Those taking y need len(y) >= len(x).
+// The assembly bodies of simd_amd64.s. Each doc comment is the Go loop the
+// body computes (bit for bit: the Go body named in it is that loop, and the
+// tests compare the two); y needs len(y) >= len(x).
+
+// sumF64AVX2 is sumF64Go with AVX2: 16 partial sums in four registers,
+//
+//	for ; i+16 <= len(x); i += 16 {
+//		for j := range 16 { s[j] += x[i+j] }
+//	}
+//	for l := range 4 { t[l] = (s[l] + s[4+l]) + (s[8+l] + s[12+l]) }
+//	r := (t[0] + t[2]) + (t[1] + t[3])
+//	for ; i < len(x); i++ { r += x[i] }
 //
 //go:noescape
 func sumF64AVX2(x []float64) float64
 
+// dotF64FMA is dotF64Go with AVX2 and FMA: sumF64AVX2's pattern with
+//
+//	s[j] = math.FMA(x[i+j], y[i+j], s[j])
+//
 //go:noescape
 func dotF64FMA(x, y []float64) float64
 
+// axpyF64FMA is axpyF64Go with AVX2 and FMA:
+//
+//	for i, v := range x { y[i] = math.FMA(a, v, y[i]) }
+//
 //go:noescape
 func axpyF64FMA(a float64, x, y []float64)
 
+// sumF32AVX2 is sumF32Go with AVX2: 32 partial sums in four registers,
+//
+//	for ; i+32 <= len(x); i += 32 {
+//		for j := range 32 { s[j] += x[i+j] }
+//	}
+//	r := combine32(&s)
+//	for ; i < len(x); i++ { r += x[i] }
+//
 //go:noescape
 func sumF32AVX2(x []float32) float32
 
+// dotF32FMA is dotF32Go with AVX2 and FMA: sumF32AVX2's pattern with
+//
+//	s[j] = fma32(x[i+j], y[i+j], s[j])
+//
 //go:noescape
 func dotF32FMA(x, y []float32) float32
 
+// axpyF32FMA is axpyF32Go with AVX2 and FMA:
+//
+//	for i, v := range x { y[i] = fma32(a, v, y[i]) }
+//
 //go:noescape
 func axpyF32FMA(a float32, x, y []float32)
 
+// sumF64AVX512 is sumF64AVX2's loop (the same 16 partial sums, the same
+// bits) in two ZMM registers.
+//
 //go:noescape
 func sumF64AVX512(x []float64) float64
 
+// dotF64AVX512 is dotF64FMA's loop in two ZMM registers.
+//
 //go:noescape
 func dotF64AVX512(x, y []float64) float64
 
+// axpyF64AVX512 is axpyF64FMA's loop with 512-bit vectors.
+//
 //go:noescape
 func axpyF64AVX512(a float64, x, y []float64)
 
+// sumF32AVX512 is sumF32AVX2's loop in two ZMM registers.
+//
 //go:noescape
 func sumF32AVX512(x []float32) float32
 
+// dotF32AVX512 is dotF32FMA's loop in two ZMM registers.
+//
 //go:noescape
 func dotF32AVX512(x, y []float32) float32
 
+// axpyF32AVX512 is axpyF32FMA's loop with 512-bit vectors.
+//
 //go:noescape
 func axpyF32AVX512(a float32, x, y []float32)
 
+// minF64AVX2 is minGeneric[float64], the builtin min over x (len(x) >= 1):
+//
+//	m := x[0]
+//	for _, v := range x { m = min(m, v) }
+//	return m
+//
 //go:noescape
 func minF64AVX2(x []float64) float64
 
+// maxF64AVX2 is maxGeneric[float64]:
+//
+//	m := x[0]
+//	for _, v := range x { m = max(m, v) }
+//	return m
+//
 //go:noescape
 func maxF64AVX2(x []float64) float64
 
+// minF32AVX2 is minGeneric[float32] (see minF64AVX2).
+//
 //go:noescape
 func minF32AVX2(x []float32) float32
 
+// maxF32AVX2 is maxGeneric[float32] (see maxF64AVX2).
+//
 //go:noescape
 func maxF32AVX2(x []float32) float32
 
@@ -66,138 +129,52 @@ var cpuLevel = func() int {
 	return levelGeneric
 }()
 
-// useAVX2 and useAVX512 select the bodies, set once at start-up; Sum and
-// Dot use their AVX-512 bodies only if reduceAVX512 is set too. Tests switch
-// them to run every body on the same machine.
-//
-// AVX-512 goes to Axpy alone: its Sum and Dot bodies must keep the AVX2
-// bodies' 16 (float64) or 32 (float32) partial sums to give the same bits,
-// so they run the same number of lanes in two ZMM dependency chains instead
-// of four YMM ones, and measured slower on this AMD EPYC (Zen 4 runs 512-bit
-// operations as two 256-bit halves). BenchmarkBodies, float64 GB/s, medians
-// of 5 (go test -run x -bench Bodies/.*/avx ./kernels):
+var avx2Bodies = &bodies{
+	level: levelAVX2, name: levelNames[levelAVX2],
+	sumF64: sumF64AVX2, dotF64: dotF64FMA, axpyF64: axpyF64FMA,
+	sumF32: sumF32AVX2, dotF32: dotF32FMA, axpyF32: axpyF32FMA,
+	minF64: minF64AVX2, maxF64: maxF64AVX2, minF32: minF32AVX2, maxF32: maxF32AVX2,
+	nanBlockF64: nanBlockF64AVX2, nanSumF64: nanSumF64AVX2, sqDevF64: sqDevF64AVX2,
+	windowCountF64: windowCountF64AVX2,
+}
+
+// avx512Bodies holds every AVX-512 body; where a kernel has none (Min,
+// Max, the NaN-skipping ones) it runs the AVX2 body.
+var avx512Bodies = func() *bodies {
+	b := *avx2Bodies
+	b.level, b.name = levelAVX512, levelNames[levelAVX512]
+	b.sumF64, b.dotF64, b.axpyF64 = sumF64AVX512, dotF64AVX512, axpyF64AVX512
+	b.sumF32, b.dotF32, b.axpyF32 = sumF32AVX512, dotF32AVX512, axpyF32AVX512
+	return &b
+}()
+
+// levelTables lists the table of each level; only the levels up to
+// cpuLevel may run.
+var levelTables = [...]*bodies{genericBodies, avx2Bodies, avx512Bodies}
+
+// chooseBodies returns the table for this CPU. On an AVX-512 CPU it keeps
+// the AVX2 bodies of Sum and Dot and takes the AVX-512 ones for Axpy: the
+// reductions must keep the AVX2 bodies' 16 (float64) or 32 (float32)
+// partial sums to give the same bits, so their AVX-512 bodies run the same
+// lanes in two ZMM dependency chains instead of four YMM ones, and measured
+// slower on AMD EPYC (Zen 4 runs 512-bit operations as two 256-bit
+// halves). BenchmarkBodies, float64 GB/s, medians of 5 (go test -run x
+// -bench Bodies/.*/avx ./kernels):
 //
 //	                4 Ki           64 Ki          4 Mi
 //	         AVX2  AVX-512   AVX2  AVX-512   AVX2  AVX-512
 //	sum       202    185      185    184      41     32
 //	dot       187    159      106    112      49     41
 //	axpy      246    249      149    165      64     66
-var (
-	useAVX2      = cpuLevel >= levelAVX2
-	useAVX512    = cpuLevel >= levelAVX512
-	reduceAVX512 = false
-)
-
-// simdLevel names the bodies dispatch picked.
-func simdLevel() string {
-	switch {
-	case useAVX512 && !reduceAVX512:
-		return "avx2+fma, avx512f for axpy"
+func chooseBodies() *bodies {
+	switch cpuLevel {
+	case levelAVX512:
+		b := *avx2Bodies
+		b.level, b.name = levelAVX512, "avx2+fma, avx512f for axpy"
+		b.axpyF64, b.axpyF32 = axpyF64AVX512, axpyF32AVX512
+		return &b
+	case levelAVX2:
+		return avx2Bodies
 	}
-	return levelNames[currentLevel()]
-}
-
-func sumF64(x []float64) float64 {
-	raceRead(x)
-	switch {
-	case useAVX512 && reduceAVX512:
-		return sumF64AVX512(x)
-	case useAVX2:
-		return sumF64AVX2(x)
-	}
-	return sumF64Go(x)
-}
-
-func dotF64(x, y []float64) float64 {
-	raceRead(x)
-	raceRead(y)
-	switch {
-	case useAVX512 && reduceAVX512:
-		return dotF64AVX512(x, y)
-	case useAVX2:
-		return dotF64FMA(x, y)
-	}
-	return dotF64Go(x, y)
-}
-
-func axpyF64(a float64, x, y []float64) {
-	raceRead(x)
-	raceWrite(y)
-	switch {
-	case useAVX512:
-		axpyF64AVX512(a, x, y)
-	case useAVX2:
-		axpyF64FMA(a, x, y)
-	default:
-		axpyF64Go(a, x, y)
-	}
-}
-
-func sumF32(x []float32) float32 {
-	raceRead(x)
-	switch {
-	case useAVX512 && reduceAVX512:
-		return sumF32AVX512(x)
-	case useAVX2:
-		return sumF32AVX2(x)
-	}
-	return sumF32Go(x)
-}
-
-func dotF32(x, y []float32) float32 {
-	raceRead(x)
-	raceRead(y)
-	switch {
-	case useAVX512 && reduceAVX512:
-		return dotF32AVX512(x, y)
-	case useAVX2:
-		return dotF32FMA(x, y)
-	}
-	return dotF32Go(x, y)
-}
-
-func axpyF32(a float32, x, y []float32) {
-	raceRead(x)
-	raceWrite(y)
-	switch {
-	case useAVX512:
-		axpyF32AVX512(a, x, y)
-	case useAVX2:
-		axpyF32FMA(a, x, y)
-	default:
-		axpyF32Go(a, x, y)
-	}
-}
-
-// minF64 and the rest need len(x) >= 1.
-func minF64(x []float64) float64 {
-	if useAVX2 {
-		raceRead(x)
-		return minF64AVX2(x)
-	}
-	return minGeneric(x)
-}
-
-func maxF64(x []float64) float64 {
-	if useAVX2 {
-		raceRead(x)
-		return maxF64AVX2(x)
-	}
-	return maxGeneric(x)
-}
-
-func minF32(x []float32) float32 {
-	if useAVX2 {
-		raceRead(x)
-		return minF32AVX2(x)
-	}
-	return minGeneric(x)
-}
-
-func maxF32(x []float32) float32 {
-	if useAVX2 {
-		raceRead(x)
-		return maxF32AVX2(x)
-	}
-	return maxGeneric(x)
+	return genericBodies
 }

@@ -127,3 +127,52 @@ func BenchmarkTouch1GiB(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWord measures the per-call cost of word operations on a region
+// word with nobody waiting, the hot path of counters and flags.
+func BenchmarkWord(b *testing.B) {
+	r, err := New(4096)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	w, err := r.Int32(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := r.Uint64(64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Load", func(b *testing.B) {
+		var s int32
+		for b.Loop() {
+			s += w.Load()
+		}
+		_ = s
+	})
+	b.Run("Store", func(b *testing.B) {
+		i := int32(0)
+		for b.Loop() {
+			w.Store(i)
+			i++
+		}
+	})
+	b.Run("Add", func(b *testing.B) {
+		for b.Loop() {
+			w.Add(1)
+		}
+	})
+	b.Run("Notify", func(b *testing.B) {
+		for b.Loop() {
+			w.Notify(1)
+		}
+	})
+	b.Run("Load64", func(b *testing.B) {
+		var s uint64
+		for b.Loop() {
+			s += u.Load()
+		}
+		_ = s
+	})
+}

@@ -84,21 +84,22 @@ func (b *Buffer[T]) Detached() bool { return b.mem.Load() == nil }
 // Transfer returns a new handle that owns the buffer's memory and detaches b.
 // It moves no elements, so it costs the same whatever the size. If several
 // goroutines transfer the same handle at once, exactly one succeeds and the
-// others panic with an error matching ErrDetached; use TryTransfer to get
+// others panic with an error matching ErrDetached; use Detach to get
 // that error instead.
 func (b *Buffer[T]) Transfer() *Buffer[T] {
-	nb, err := b.TryTransfer()
+	nb, err := b.Detach()
 	if err != nil {
 		panic(err)
 	}
 	return nb
 }
 
-// TryTransfer is Transfer returning an error matching ErrDetached, instead of
-// panicking, when b is already detached (possibly by a concurrent Transfer).
+// Detach is Transfer that returns an error matching ErrDetached, instead of
+// panicking, when b is already detached (possibly by a concurrent Transfer):
+// it detaches b and returns the new owner of its memory.
 // For a guarded buffer it can also fail with the error of the remapping; b
 // is then detached and its memory released.
-func (b *Buffer[T]) TryTransfer() (*Buffer[T], error) {
+func (b *Buffer[T]) Detach() (*Buffer[T], error) {
 	m := b.mem.Swap(nil) // the single point of ownership: one winner
 	if m == nil {
 		return nil, detached("Transfer")

@@ -33,11 +33,11 @@ func ExampleBuffer_Transfer() {
 	// stale use: true
 }
 
-// TryTransfer reports a lost race (or a second transfer) as an error.
-func ExampleBuffer_TryTransfer() {
+// Detach reports a lost race (or a second transfer) as an error.
+func ExampleBuffer_Detach() {
 	buf := shm.NewBuffer[int32](8)
 	_ = buf.Transfer()
-	_, err := buf.TryTransfer()
+	_, err := buf.Detach()
 	fmt.Println(errors.Is(err, shm.ErrDetached))
 	// Output: true
 }

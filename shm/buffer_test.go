@@ -2,11 +2,9 @@ package shm
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"unsafe"
@@ -14,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/sharc-go/sharc/internal/testchild"
 )
 
 // panicErr runs f and returns the error it panicked with (nil if none).
@@ -46,7 +46,7 @@ func requireDetached(t *testing.T, b *Buffer[float64]) {
 		assert.ErrorIs(t, err, ErrDetached, name)
 		assert.Contains(t, err.Error(), name)
 	}
-	_, err := b.TryTransfer()
+	_, err := b.Detach()
 	assert.ErrorIs(t, err, ErrDetached)
 	assert.ErrorIs(t, b.Release(), ErrDetached)
 }
@@ -72,7 +72,7 @@ func TestBufferTransferMovesOwnership(t *testing.T) {
 			assert.Same(t, &d[0], &nb.Data()[0])
 		}
 		// A second transfer of the same handle fails; of the new one works.
-		_, err := b.TryTransfer()
+		_, err := b.Detach()
 		require.ErrorIs(t, err, ErrDetached)
 		nb2 := nb.Transfer()
 		requireDetached(t, nb)
@@ -128,7 +128,7 @@ func TestBufferConcurrentTransfer(t *testing.T) {
 				defer wg.Done()
 				<-start
 				if i%2 == 0 {
-					nb, err := b.TryTransfer()
+					nb, err := b.Detach()
 					mu.Lock()
 					defer mu.Unlock()
 					if err != nil {
@@ -205,12 +205,10 @@ func TestGuardedBufferTransfer(t *testing.T) {
 	assert.Equal(t, 0, z.Transfer().Len())
 }
 
-const guardChildEnv = "SHARC_SHM_GUARD_CHILD"
-
 // TestGuardedBufferFaults checks, in a child process so this one survives,
 // that touching a slice kept from before a transfer crashes loudly.
 func TestGuardedBufferFaults(t *testing.T) {
-	if os.Getenv(guardChildEnv) == "1" {
+	if testchild.Is(t.Name()) {
 		b, err := NewGuardedBuffer[float64](1024)
 		if err != nil {
 			panic(err)
@@ -223,14 +221,11 @@ func TestGuardedBufferFaults(t *testing.T) {
 		os.Stdout.WriteString("stale write did not fault\n")
 		os.Exit(0)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGuardedBufferFaults$", "-test.count=1")
-	cmd.Env = append(os.Environ(), guardChildEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	require.Truef(t, errors.As(err, &exit), "child did not fail: %v\n%s", err, out)
-	assert.Contains(t, string(out), "about to touch the stale slice")
-	assert.NotContains(t, string(out), "stale write did not fault")
-	assert.Contains(t, string(out), "unexpected fault address")
+	res := testchild.Run(t, t.Name())
+	require.NotEqual(t, 0, res.Code, "child did not fail: %s", res)
+	assert.Contains(t, res.Stdout, "about to touch the stale slice")
+	assert.NotContains(t, res.Stdout, "stale write did not fault")
+	assert.Contains(t, res.Stderr, "unexpected fault address")
 }
 
 // TestAdoptedMemorySurvivesTransfer stands in for region-backed buffers: the

@@ -52,7 +52,7 @@ func ExampleView() {
 	v[1] = -1
 	fmt.Println(v)
 	// Output:
-	// shm: misaligned offset: offset 4 is not a multiple of 8
+	// shm: misaligned offset: offset 4 is not a multiple of 8 (the alignment of int64)
 	// [0 -1]
 }
 

@@ -13,13 +13,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// childEnv selects a child role when the test binary re-executes itself.
-const childEnv = "SHARC_SHM_TEST_CHILD"
-
 func TestMain(m *testing.M) {
-	if role := os.Getenv(childEnv); role != "" {
-		os.Exit(runChild(role, os.Args[len(os.Args)-1]))
-	}
 	sweepStale()
 	code := 0
 	func() {

@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"syscall"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sharc-go/sharc/internal/testchild"
 )
 
 const adds = 1_000_000
@@ -71,7 +72,7 @@ func childRole(role string, r *Region) error {
 		if err != nil {
 			return err
 		}
-		step, err := r.Int64(64)
+		step, err := r.Int64(BarrierSize)
 		if err != nil {
 			return err
 		}
@@ -97,6 +98,12 @@ func childRole(role string, r *Region) error {
 		}
 		echo(w)
 	default:
+		if role == "socket-echo" {
+			return socketEcho()
+		}
+		if strings.HasPrefix(role, "queue-") {
+			return queueChildRole(role, r)
+		}
 		return fmt.Errorf("unknown role %q", role)
 	}
 	return nil
@@ -107,33 +114,30 @@ const (
 	barrierRounds  = 1_000
 )
 
-// startChild re-executes the test binary in role and returns a function
-// that waits for it. The child dies with the test process (Pdeathsig) and is
-// killed and reaped when the test ends, pass or fail.
+// TestProcessChild is the body of the child processes that the process
+// tests start: SHARC_SHM_ROLE names the role, SHARC_SHM_ARG the segment (or
+// "fd" for a region inherited as file descriptor 3).
+func TestProcessChild(t *testing.T) {
+	if !testchild.Is(t.Name()) {
+		t.Skip("runs only as a child of the process tests")
+	}
+	os.Exit(runChild(os.Getenv("SHARC_SHM_ROLE"), os.Getenv("SHARC_SHM_ARG")))
+}
+
+// startChild starts a child process in role and returns a function that
+// waits for it. The child is killed and reaped when the test ends, pass or
+// fail.
 func startChild(t testing.TB, role, arg string, files ...*os.File) (wait func() error) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", arg)
-	cmd.Env = append(os.Environ(), childEnv+"="+role)
-	cmd.Stderr = os.Stderr
-	cmd.ExtraFiles = files
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	require.NoError(t, cmd.Start())
-	var waited bool
-	var err error
-	wait = func() error {
-		if !waited {
-			waited = true
-			err = cmd.Wait()
+	c := testchild.Command(t, "TestProcessChild", "SHARC_SHM_ROLE="+role, "SHARC_SHM_ARG="+arg)
+	c.Cmd.ExtraFiles = files
+	c.Start()
+	return func() error {
+		if res := c.Wait(); res.Code != 0 || res.Err != nil {
+			return fmt.Errorf("child %s: %s", role, res)
 		}
-		return err
+		return nil
 	}
-	t.Cleanup(func() {
-		if !waited {
-			cmd.Process.Kill()
-			wait()
-		}
-	})
-	return wait
 }
 
 func TestProcessAdd(t *testing.T) {
@@ -209,7 +213,7 @@ func TestProcessBarrier(t *testing.T) {
 	defer r.Close()
 	b, err := NewBarrier(r, 0, 2)
 	require.NoError(t, err)
-	step, err := r.Int64(64)
+	step, err := r.Int64(BarrierSize)
 	require.NoError(t, err)
 	wait := startChild(t, "barrier", name)
 	for i := range barrierRounds {

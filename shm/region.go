@@ -21,14 +21,23 @@ const nameMax = 255
 // A Region is a mapped shared memory area. Several goroutines, and several
 // processes that map the same segment or file descriptor, see the same bytes.
 //
-// Close unmaps the region. Close must not race with use of the memory: a
-// slice or view obtained before Close faults if used after it.
+// Close unmaps the region. Close must not race with use of the memory
+// through Bytes or a view: a slice obtained before Close faults if used
+// after it. Words and barriers are safe to race with Close (see Close).
 type Region struct {
 	data     []byte
 	name     string
 	file     *os.File
 	readOnly bool
 	table    *atomics.Table
+
+	// ctlMu guards ctlLo and ctlHi: the byte span that holds every word
+	// and barrier made from the region (ctlHi == 0: none). Close keeps
+	// that span's address range mapped, so an operation racing Close
+	// cannot fault.
+	ctlMu        sync.Mutex
+	ctlLo, ctlHi int
+	atClose      []func() // under ctlMu: run by Close before unmapping
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -55,7 +64,9 @@ type Options struct {
 
 // New returns an anonymous region of at least size bytes, rounded up to the
 // page size and zero-filled. It is backed by a memfd, so its file descriptor
-// (Fd, File) can be handed to a child process.
+// (Fd, File) can be handed to a child process. The memfd is sealed against
+// shrinking (F_SEAL_SHRINK): a process it is handed to cannot truncate it
+// under the mapping, which would make the next access fault.
 func New(size int) (*Region, error) { return Options{}.New(size) }
 
 // Create makes the named segment /dev/shm/<name> of exactly size bytes,
@@ -65,22 +76,30 @@ func New(size int) (*Region, error) { return Options{}.New(size) }
 func Create(name string, size int) (*Region, error) { return Options{}.Create(name, size) }
 
 // Open maps the existing named segment /dev/shm/<name>, whatever its size,
-// including one made by Python's multiprocessing.shared_memory.
+// including one made by Python's multiprocessing.shared_memory. It follows
+// no symbolic link and maps only a regular file on a shared-memory
+// filesystem (tmpfs or hugetlbfs); anything else fails with ErrNotSegment.
+//
+// Named segments cannot be sealed: any process that may open one may also
+// truncate it, and an access past the new end then faults. Use Guard
+// around code that touches a segment shared with untrusted processes.
 func Open(name string) (*Region, error) { return Options{}.Open(name) }
 
 // OpenFile maps the whole of f, a memfd or shared memory file inherited
 // from another process (for example os.NewFile(3, "region") in a child
-// started with exec.Cmd.ExtraFiles). The region owns f and closes it.
+// started with exec.Cmd.ExtraFiles). f must be a regular file
+// (ErrNotSegment otherwise). The region owns f and closes it.
 func OpenFile(f *os.File) (*Region, error) { return Options{}.OpenFile(f) }
 
 // Unlink removes the named segment. Processes that have it mapped keep
-// their mapping; the memory is freed when the last one closes it.
+// their mapping; the memory is freed when the last one closes it. It
+// refuses, with ErrNotSegment, to remove anything but a regular file.
 func Unlink(name string) error {
 	name, err := checkName(name)
 	if err != nil {
 		return err
 	}
-	return os.Remove(segmentPath(name))
+	return unlinkSegment(name)
 }
 
 func checkSize(size int) error {
@@ -96,7 +115,7 @@ func checkSize(size int) error {
 func checkName(name string) (string, error) {
 	name = strings.TrimPrefix(name, "/")
 	switch {
-	case name == "", name == ".", name == "..":
+	case name == "", name == ".", strings.Contains(name, ".."):
 		return "", fmt.Errorf("%w: %q", ErrBadName, name)
 	case len(name) > nameMax:
 		return "", fmt.Errorf("%w: %d bytes long (the limit is %d)", ErrBadName, len(name), nameMax)
@@ -152,12 +171,27 @@ func (r *Region) File() (*os.File, error) {
 // barrier of the region (their Wait returns ErrClosed), unmaps the memory and
 // closes the file descriptor. It does not unlink a named segment. Close is
 // idempotent.
+//
+// Word and barrier operations may race with Close: each one either takes
+// effect, or is lost, or panics with an error matching ErrClosed (Wait
+// returns it), but none faults. To that end Close replaces the pages that
+// hold words and barriers with private zero pages instead of unmapping
+// them; those are unmapped once the region and every word and barrier made
+// from it are garbage.
 func (r *Region) Close() error {
 	r.closeOnce.Do(func() {
 		r.closed.Store(true)
 		// Waiters must be gone before the memory they read disappears.
 		r.table.Close()
-		err := unmap(r.data)
+		r.ctlMu.Lock()
+		lo, hi := r.ctlLo, r.ctlHi
+		atClose := r.atClose
+		r.atClose = nil
+		r.ctlMu.Unlock()
+		for _, f := range atClose {
+			f()
+		}
+		err := release(r, r.data, lo, hi)
 		r.data = nil
 		if r.file != nil {
 			if cerr := r.file.Close(); err == nil {
@@ -169,9 +203,15 @@ func (r *Region) Close() error {
 	return r.closeErr
 }
 
-// span checks that [off, off+n*size) lies in the open region with off a
-// multiple of align, and returns the byte count.
-func (r *Region) span(off, n, size, align int) (int, error) {
+// span checks that n elements of size bytes (a what, in the caller's
+// terms: "Int32 word", or a zero element whose type names it) starting off bytes into the open region
+// lie inside it, with off a multiple of align, and returns the byte count.
+// Its errors name the request as the caller made it and never print an
+// overflowed end.
+func (r *Region) span(what any, off, n, size, align int) (int, error) {
+	if _, ok := what.(string); !ok {
+		what = fmt.Sprintf("%T", what) // a zero element: its type names it
+	}
 	if r == nil || r.closed.Load() {
 		return 0, ErrClosed
 	}
@@ -179,16 +219,38 @@ func (r *Region) span(off, n, size, align int) (int, error) {
 		return 0, fmt.Errorf("%w: offset %d, count %d", ErrNegative, off, n)
 	}
 	if off%align != 0 {
-		return 0, fmt.Errorf("%w: offset %d is not a multiple of %d", ErrAlignment, off, align)
+		return 0, fmt.Errorf("%w: offset %d is not a multiple of %d (the alignment of %s)", ErrAlignment, off, align, what)
 	}
-	if n > math.MaxInt/size {
-		return 0, fmt.Errorf("%w: %d elements of %d bytes", ErrRange, n, size)
+	if n > (math.MaxInt-off)/size || off+n*size > len(r.data) {
+		// In uint64, off + n*size cannot overflow: both are below 2^63.
+		end := uint64(off) + uint64(n)*uint64(size)
+		if n > math.MaxInt/size {
+			return 0, fmt.Errorf("%w: %d elements of %s (%d bytes each) at offset %d exceed any region; the region has %d bytes",
+				ErrRange, n, what, size, off, len(r.data))
+		}
+		return 0, fmt.Errorf("%w: %d × %s (%d bytes each) at offset %d end at byte %d, past the region's %d bytes",
+			ErrRange, n, what, size, off, end, len(r.data))
 	}
-	bytes := n * size
-	if off > len(r.data) || bytes > len(r.data)-off {
-		return 0, fmt.Errorf("%w: [%d, %d) in a region of %d bytes", ErrRange, off, off+bytes, len(r.data))
+	return n * size, nil
+}
+
+// pin records that [off, off+n) holds a word or barrier, which Close must
+// keep mapped.
+func (r *Region) pin(off, n int) {
+	r.ctlMu.Lock()
+	defer r.ctlMu.Unlock()
+	if r.ctlHi == 0 {
+		r.ctlLo, r.ctlHi = off, off+n
+		return
 	}
-	return bytes, nil
+	r.ctlLo, r.ctlHi = min(r.ctlLo, off), max(r.ctlHi, off+n)
+}
+
+// onClose makes Close run f before it unmaps the memory.
+func (r *Region) onClose(f func()) {
+	r.ctlMu.Lock()
+	r.atClose = append(r.atClose, f)
+	r.ctlMu.Unlock()
 }
 
 func newRegion(data []byte, name string, f *os.File, readOnly bool) *Region {

@@ -361,7 +361,7 @@ func TestBarrierGoroutines(t *testing.T) {
 	const parties, rounds = 4, 200
 	b, err := NewBarrier(r, 8, parties)
 	require.NoError(t, err)
-	counter, err := r.Int64(64)
+	counter, err := r.Int64(8 + BarrierSize)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	errs := make(chan error, parties)
@@ -441,4 +441,32 @@ func TestBarrierBreaks(t *testing.T) {
 	assert.Error(t, err)
 	_, err = NewBarrier(r, 4, 2)
 	assert.ErrorIs(t, err, ErrAlignment)
+}
+
+// TestRangeErrorsInUserTerms checks that range errors name the request as
+// made, and never print an overflowed (negative) end.
+func TestRangeErrorsInUserTerms(t *testing.T) {
+	r, err := New(4096)
+	require.NoError(t, err)
+	defer r.Close()
+	tests := []struct {
+		off, n int
+		want   string
+	}{
+		{8, math.MaxInt / 4, "exceed any region"},
+		{8, math.MaxInt / 8, "end at byte 9223372036854775808"},
+		{math.MaxInt - 7, 2, "at offset 9223372036854775800 end at byte 9223372036854775816"},
+		{4088, 2, "2 × float64 (8 bytes each) at offset 4088 end at byte 4104, past the region's 4096 bytes"},
+	}
+	for _, tt := range tests {
+		_, err := View[float64](r, tt.off, tt.n)
+		require.ErrorIs(t, err, ErrRange)
+		assert.Contains(t, err.Error(), tt.want)
+		assert.NotContains(t, err.Error(), "-", "no negative numbers: %v", err)
+	}
+	_, err = r.Int32(4096 - 8)
+	assert.ErrorContains(t, err, "Int32 word")
+	_, err = View[int32](r, 2, 1)
+	assert.ErrorContains(t, err, "alignment of int32")
+	assert.Equal(t, "timed-out", TimedOut.String())
 }

@@ -23,5 +23,11 @@ func (o Options) Open(name string) (*Region, error) { return nil, errUnsupported
 // OpenFile is like the package-level OpenFile, with these options.
 func (o Options) OpenFile(f *os.File) (*Region, error) { return nil, errUnsupported }
 
-func unmap(data []byte) error              { return nil }
-func dupFile(f *os.File) (*os.File, error) { return nil, errUnsupported }
+func unmap(data []byte) error                          { return nil }
+func release(r *Region, data []byte, lo, hi int) error { return nil }
+func dupFile(f *os.File) (*os.File, error)             { return nil, errUnsupported }
+
+// processAlive cannot tell off Linux; barriers then rely on deadlines.
+func processAlive(pid int) bool { return true }
+
+func unlinkSegment(name string) error { return errUnsupported }

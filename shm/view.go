@@ -20,7 +20,7 @@ type Number interface {
 func View[T Number](r *Region, offset, n int) ([]T, error) {
 	var zero T
 	size := int(unsafe.Sizeof(zero))
-	if _, err := r.span(offset, n, size, size); err != nil {
+	if _, err := r.span(zero, offset, n, size, size); err != nil {
 		return nil, err
 	}
 	if n == 0 {

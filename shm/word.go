@@ -3,6 +3,7 @@ package shm
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -17,14 +18,26 @@ import (
 const WordSize = atomics.CellSize
 
 // WaitResult says why a Wait returned, like the strings Atomics.wait returns.
-type WaitResult = atomics.Result
+type WaitResult int
 
 // The three outcomes of Wait.
 const (
-	Woken    = atomics.Woken    // a Notify woke the waiter ("ok")
-	NotEqual = atomics.NotEqual // the word did not hold the expected value ("not-equal")
-	TimedOut = atomics.TimedOut // the timeout passed or the context ended ("timed-out")
+	Woken    WaitResult = iota // a Notify woke the waiter ("ok")
+	NotEqual                   // the word did not hold the expected value ("not-equal")
+	TimedOut                   // the timeout passed or the context ended ("timed-out")
 )
+
+// The outcomes are converted from the wait table's: they must agree (a
+// difference makes one of these constants negative, which does not compile).
+const (
+	_ = uint(Woken-WaitResult(atomics.Woken)) + uint(WaitResult(atomics.Woken)-Woken)
+	_ = uint(NotEqual-WaitResult(atomics.NotEqual)) + uint(WaitResult(atomics.NotEqual)-NotEqual)
+	_ = uint(TimedOut-WaitResult(atomics.TimedOut)) + uint(WaitResult(atomics.TimedOut)-TimedOut)
+)
+
+// String returns the name JavaScript's Atomics.wait gives the outcome:
+// "ok", "not-equal" or "timed-out".
+func (r WaitResult) String() string { return atomics.Result(r).String() }
 
 // word32 is the shared body of Int32 and Uint32.
 type word32 struct {
@@ -34,12 +47,13 @@ type word32 struct {
 }
 
 func (r *Region) word32(kind string, off int) (word32, error) {
-	if _, err := r.span(off, 1, WordSize, 8); err != nil {
+	if _, err := r.span(kind+" word", off, 1, WordSize, 8); err != nil {
 		return word32{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, err)
 	}
 	if r.readOnly {
 		return word32{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, ErrReadOnly)
 	}
+	r.pin(off, WordSize)
 	c := atomics.CellAt(unsafe.Pointer(&r.data[off]))
 	return word32{r: r, c: c, p: c.Word()}, nil
 }
@@ -61,12 +75,14 @@ func (w word32) wait(ctx context.Context, expected uint32, timeout time.Duration
 	if err == atomics.ErrClosed {
 		err = ErrClosed
 	}
-	return res, err
+	return WaitResult(res), err
 }
 
 func (w word32) notify(n int) int {
 	w.ptr()
-	return w.r.table.Notify(w.c, n)
+	k := w.r.table.Notify(w.c, n)
+	runtime.KeepAlive(w.r)
+	return k
 }
 
 // Int32 is a signed 32-bit word inside a region that goroutines and
@@ -85,22 +101,41 @@ func (r *Region) Int32(off int) (*Int32, error) {
 }
 
 // Load atomically loads the word.
-func (x *Int32) Load() int32 { return int32(atomic.LoadUint32(x.w.ptr())) }
+func (x *Int32) Load() int32 {
+	v := int32(atomic.LoadUint32(x.w.ptr()))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Store atomically stores v in the word.
-func (x *Int32) Store(v int32) { atomic.StoreUint32(x.w.ptr(), uint32(v)) }
+func (x *Int32) Store(v int32) {
+	atomic.StoreUint32(x.w.ptr(), uint32(v))
+	runtime.KeepAlive(x)
+}
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Int32) Add(delta int32) int32 { return int32(atomic.AddUint32(x.w.ptr(), uint32(delta))) }
+func (x *Int32) Add(delta int32) int32 {
+	v := int32(atomic.AddUint32(x.w.ptr(), uint32(delta)))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Sub atomically subtracts delta and returns the new value.
 func (x *Int32) Sub(delta int32) int32 { return x.Add(-delta) }
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Int32) And(mask int32) (old int32) { return int32(atomic.AndUint32(x.w.ptr(), uint32(mask))) }
+func (x *Int32) And(mask int32) (old int32) {
+	v := int32(atomic.AndUint32(x.w.ptr(), uint32(mask)))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Int32) Or(mask int32) (old int32) { return int32(atomic.OrUint32(x.w.ptr(), uint32(mask))) }
+func (x *Int32) Or(mask int32) (old int32) {
+	v := int32(atomic.OrUint32(x.w.ptr(), uint32(mask)))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Int32) Xor(mask int32) (old int32) {
@@ -108,17 +143,24 @@ func (x *Int32) Xor(mask int32) (old int32) {
 	for {
 		o := atomic.LoadUint32(p)
 		if atomic.CompareAndSwapUint32(p, o, o^uint32(mask)) {
+			runtime.KeepAlive(x)
 			return int32(o)
 		}
 	}
 }
 
 // Swap atomically stores v and returns the old value.
-func (x *Int32) Swap(v int32) (old int32) { return int32(atomic.SwapUint32(x.w.ptr(), uint32(v))) }
+func (x *Int32) Swap(v int32) (old int32) {
+	old = int32(atomic.SwapUint32(x.w.ptr(), uint32(v)))
+	runtime.KeepAlive(x)
+	return old
+}
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Int32) CompareAndSwap(old, new int32) bool {
-	return atomic.CompareAndSwapUint32(x.w.ptr(), uint32(old), uint32(new))
+	ok := atomic.CompareAndSwapUint32(x.w.ptr(), uint32(old), uint32(new))
+	runtime.KeepAlive(x)
+	return ok
 }
 
 // Wait blocks while the word holds expected, until a Notify wakes it
@@ -158,22 +200,45 @@ func (r *Region) Uint32(off int) (*Uint32, error) {
 }
 
 // Load atomically loads the word.
-func (x *Uint32) Load() uint32 { return atomic.LoadUint32(x.w.ptr()) }
+func (x *Uint32) Load() uint32 {
+	v := atomic.LoadUint32(x.w.ptr())
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Store atomically stores v in the word.
-func (x *Uint32) Store(v uint32) { atomic.StoreUint32(x.w.ptr(), v) }
+func (x *Uint32) Store(v uint32) {
+	atomic.StoreUint32(x.w.ptr(), v)
+	runtime.KeepAlive(x)
+}
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Uint32) Add(delta uint32) uint32 { return atomic.AddUint32(x.w.ptr(), delta) }
+func (x *Uint32) Add(delta uint32) uint32 {
+	v := atomic.AddUint32(x.w.ptr(), delta)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Sub atomically subtracts delta and returns the new value.
-func (x *Uint32) Sub(delta uint32) uint32 { return atomic.AddUint32(x.w.ptr(), -delta) }
+func (x *Uint32) Sub(delta uint32) uint32 {
+	v := atomic.AddUint32(x.w.ptr(), -delta)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Uint32) And(mask uint32) (old uint32) { return atomic.AndUint32(x.w.ptr(), mask) }
+func (x *Uint32) And(mask uint32) (old uint32) {
+	v := atomic.AndUint32(x.w.ptr(), mask)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Uint32) Or(mask uint32) (old uint32) { return atomic.OrUint32(x.w.ptr(), mask) }
+func (x *Uint32) Or(mask uint32) (old uint32) {
+	v := atomic.OrUint32(x.w.ptr(), mask)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Uint32) Xor(mask uint32) (old uint32) {
@@ -181,17 +246,24 @@ func (x *Uint32) Xor(mask uint32) (old uint32) {
 	for {
 		o := atomic.LoadUint32(p)
 		if atomic.CompareAndSwapUint32(p, o, o^mask) {
+			runtime.KeepAlive(x)
 			return o
 		}
 	}
 }
 
 // Swap atomically stores v and returns the old value.
-func (x *Uint32) Swap(v uint32) (old uint32) { return atomic.SwapUint32(x.w.ptr(), v) }
+func (x *Uint32) Swap(v uint32) (old uint32) {
+	old = atomic.SwapUint32(x.w.ptr(), v)
+	runtime.KeepAlive(x)
+	return old
+}
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Uint32) CompareAndSwap(old, new uint32) bool {
-	return atomic.CompareAndSwapUint32(x.w.ptr(), old, new)
+	ok := atomic.CompareAndSwapUint32(x.w.ptr(), old, new)
+	runtime.KeepAlive(x)
+	return ok
 }
 
 // Wait is Int32.Wait for an unsigned word.
@@ -219,12 +291,13 @@ type word64 struct {
 }
 
 func (r *Region) word64(kind string, off int) (word64, error) {
-	if _, err := r.span(off, 1, 8, 8); err != nil {
+	if _, err := r.span(kind+" word", off, 1, 8, 8); err != nil {
 		return word64{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, err)
 	}
 	if r.readOnly {
 		return word64{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, ErrReadOnly)
 	}
+	r.pin(off, 8)
 	return word64{r: r, p: (*uint64)(unsafe.Pointer(&r.data[off]))}, nil
 }
 
@@ -250,22 +323,41 @@ func (r *Region) Int64(off int) (*Int64, error) {
 }
 
 // Load atomically loads the word.
-func (x *Int64) Load() int64 { return int64(atomic.LoadUint64(x.w.ptr())) }
+func (x *Int64) Load() int64 {
+	v := int64(atomic.LoadUint64(x.w.ptr()))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Store atomically stores v in the word.
-func (x *Int64) Store(v int64) { atomic.StoreUint64(x.w.ptr(), uint64(v)) }
+func (x *Int64) Store(v int64) {
+	atomic.StoreUint64(x.w.ptr(), uint64(v))
+	runtime.KeepAlive(x)
+}
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Int64) Add(delta int64) int64 { return int64(atomic.AddUint64(x.w.ptr(), uint64(delta))) }
+func (x *Int64) Add(delta int64) int64 {
+	v := int64(atomic.AddUint64(x.w.ptr(), uint64(delta)))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Sub atomically subtracts delta and returns the new value.
 func (x *Int64) Sub(delta int64) int64 { return x.Add(-delta) }
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Int64) And(mask int64) (old int64) { return int64(atomic.AndUint64(x.w.ptr(), uint64(mask))) }
+func (x *Int64) And(mask int64) (old int64) {
+	v := int64(atomic.AndUint64(x.w.ptr(), uint64(mask)))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Int64) Or(mask int64) (old int64) { return int64(atomic.OrUint64(x.w.ptr(), uint64(mask))) }
+func (x *Int64) Or(mask int64) (old int64) {
+	v := int64(atomic.OrUint64(x.w.ptr(), uint64(mask)))
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Int64) Xor(mask int64) (old int64) {
@@ -273,17 +365,24 @@ func (x *Int64) Xor(mask int64) (old int64) {
 	for {
 		o := atomic.LoadUint64(p)
 		if atomic.CompareAndSwapUint64(p, o, o^uint64(mask)) {
+			runtime.KeepAlive(x)
 			return int64(o)
 		}
 	}
 }
 
 // Swap atomically stores v and returns the old value.
-func (x *Int64) Swap(v int64) (old int64) { return int64(atomic.SwapUint64(x.w.ptr(), uint64(v))) }
+func (x *Int64) Swap(v int64) (old int64) {
+	old = int64(atomic.SwapUint64(x.w.ptr(), uint64(v)))
+	runtime.KeepAlive(x)
+	return old
+}
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Int64) CompareAndSwap(old, new int64) bool {
-	return atomic.CompareAndSwapUint64(x.w.ptr(), uint64(old), uint64(new))
+	ok := atomic.CompareAndSwapUint64(x.w.ptr(), uint64(old), uint64(new))
+	runtime.KeepAlive(x)
+	return ok
 }
 
 // Uint64 is an unsigned 64-bit word inside a region; see Int64.
@@ -299,22 +398,45 @@ func (r *Region) Uint64(off int) (*Uint64, error) {
 }
 
 // Load atomically loads the word.
-func (x *Uint64) Load() uint64 { return atomic.LoadUint64(x.w.ptr()) }
+func (x *Uint64) Load() uint64 {
+	v := atomic.LoadUint64(x.w.ptr())
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Store atomically stores v in the word.
-func (x *Uint64) Store(v uint64) { atomic.StoreUint64(x.w.ptr(), v) }
+func (x *Uint64) Store(v uint64) {
+	atomic.StoreUint64(x.w.ptr(), v)
+	runtime.KeepAlive(x)
+}
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Uint64) Add(delta uint64) uint64 { return atomic.AddUint64(x.w.ptr(), delta) }
+func (x *Uint64) Add(delta uint64) uint64 {
+	v := atomic.AddUint64(x.w.ptr(), delta)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Sub atomically subtracts delta and returns the new value.
-func (x *Uint64) Sub(delta uint64) uint64 { return atomic.AddUint64(x.w.ptr(), -delta) }
+func (x *Uint64) Sub(delta uint64) uint64 {
+	v := atomic.AddUint64(x.w.ptr(), -delta)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Uint64) And(mask uint64) (old uint64) { return atomic.AndUint64(x.w.ptr(), mask) }
+func (x *Uint64) And(mask uint64) (old uint64) {
+	v := atomic.AndUint64(x.w.ptr(), mask)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Uint64) Or(mask uint64) (old uint64) { return atomic.OrUint64(x.w.ptr(), mask) }
+func (x *Uint64) Or(mask uint64) (old uint64) {
+	v := atomic.OrUint64(x.w.ptr(), mask)
+	runtime.KeepAlive(x)
+	return v
+}
 
 // Xor atomically XORs mask into the word and returns the old value.
 func (x *Uint64) Xor(mask uint64) (old uint64) {
@@ -322,15 +444,22 @@ func (x *Uint64) Xor(mask uint64) (old uint64) {
 	for {
 		o := atomic.LoadUint64(p)
 		if atomic.CompareAndSwapUint64(p, o, o^mask) {
+			runtime.KeepAlive(x)
 			return o
 		}
 	}
 }
 
 // Swap atomically stores v and returns the old value.
-func (x *Uint64) Swap(v uint64) (old uint64) { return atomic.SwapUint64(x.w.ptr(), v) }
+func (x *Uint64) Swap(v uint64) (old uint64) {
+	old = atomic.SwapUint64(x.w.ptr(), v)
+	runtime.KeepAlive(x)
+	return old
+}
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Uint64) CompareAndSwap(old, new uint64) bool {
-	return atomic.CompareAndSwapUint64(x.w.ptr(), old, new)
+	ok := atomic.CompareAndSwapUint64(x.w.ptr(), old, new)
+	runtime.KeepAlive(x)
+	return ok
 }

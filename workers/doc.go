@@ -5,5 +5,9 @@
 // cancellation, panic isolation and statistics.
 //
 // A Pool hands a task straight to a parked worker when one is idle, and
-// otherwise queues it on a mutex-guarded list that cancellation can unlink.
+// otherwise queues it in a ring buffer; a task whose context ends while it
+// is queued is marked dead in its slot and skipped. Package workers/proc
+// runs tasks in child processes under the same contract: the same
+// sentinels (ErrClosed, ErrQueueFull), Options names, Close semantics,
+// Stats and *PanicError.
 package workers

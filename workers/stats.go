@@ -8,7 +8,11 @@ import (
 
 // nanotime is the runtime's monotonic clock: half the cost of time.Now,
 // which also reads the wall clock. It still costs 20–50 ns on a VM, so the
-// hot path reads it as rarely as it can.
+// hot path reads it as rarely as it can. The linkname is a runtime-internal
+// dependency (allowed for runtime.nanotime, which many packages use);
+// BenchmarkNanotime measures the gain (27 ns vs 61-69 ns for time.Now,
+// 3 alternated runs) and TestNanotime fails if a Go
+// release changes what it returns.
 //
 //go:linkname nanotime runtime.nanotime
 func nanotime() int64
@@ -25,8 +29,9 @@ const (
 	alwaysTimed = 64
 )
 
-// Stats is a snapshot of a pool's counters. It renders as JSON with
-// snake_case keys and, through String, as one log line.
+// Stats is a snapshot of a pool's counters, for a workers.Pool and a
+// proc.Pool alike. It renders as JSON with snake_case keys and, through
+// String, as one log line.
 type Stats struct {
 	Queued     int   `json:"queued"`
 	Running    int64 `json:"running"` // taken by a worker, not finished (a worker takes up to 8 tiny tasks at once)
@@ -42,6 +47,17 @@ type Stats struct {
 	// CancelledRunning counts failed tasks whose error was their own
 	// context's (cancellation, per-task timeout or CloseNow while running).
 	CancelledRunning uint64 `json:"cancelled_running"`
+
+	// Died, Killed and Restarts count child processes of a proc.Pool:
+	// those that died while running a task, those killed after a
+	// cancelled task outlived its grace period, and the replacements
+	// started. A workers.Pool leaves them zero.
+	Died     uint64 `json:"died,omitempty"`
+	Killed   uint64 `json:"killed,omitempty"`
+	Restarts uint64 `json:"restarts,omitempty"`
+	// Recycled counts children of a proc.Pool retired by
+	// MaxTasksPerWorker or MaxRSS (and replaced; Restarts counts those too).
+	Recycled uint64 `json:"recycled,omitempty"`
 
 	// Timing is false when the pool was made with Options.NoTiming: then
 	// Utilization, UtilizationRecent, Wait and Run are all zero.
@@ -64,6 +80,9 @@ type Stats struct {
 func (s Stats) String() string {
 	head := fmt.Sprintf("queued=%d running=%d workers=%d/%d submitted=%d completed=%d failed=%d cancelled=%d",
 		s.Queued, s.Running, s.Workers, s.MaxWorkers, s.Submitted, s.Completed, s.Failed, s.Cancelled)
+	if s.Died != 0 || s.Killed != 0 || s.Restarts != 0 {
+		head += fmt.Sprintf(" died=%d killed=%d restarts=%d recycled=%d", s.Died, s.Killed, s.Restarts, s.Recycled)
+	}
 	if !s.Timing {
 		return head + " timing=off"
 	}

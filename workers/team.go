@@ -117,8 +117,31 @@ func (t *Team) Close() {
 	t.table.Close()
 }
 
+// work is a worker goroutine. A body that calls runtime.Goexit ends the
+// goroutine from inside claim; the deferred function then counts the
+// chunks it had claimed, so the loop still ends, and starts a replacement.
 func (t *Team) work(seen uint32) {
-	defer t.wg.Done()
+	var claimed uint32 // chunks of the current loop claimed and not yet counted
+	returned := false
+	defer func() {
+		if !returned {
+			t.wg.Add(1) // before the count lets the loop, and then Close, go on
+			t.countDone(claimed)
+			go t.work(seen)
+		}
+		t.wg.Done()
+	}()
+	// Loop bodies run here: a fault in memory a body reads (a shared
+	// region truncated by another process) becomes a panic that For hands
+	// to its caller, instead of killing the process. Each worker goroutine
+	// sets this for itself; it affects nothing else.
+	debug.SetPanicOnFault(true)
+	t.loop(&seen, &claimed)
+	returned = true
+}
+
+func (t *Team) loop(seenp *uint32, claimed *uint32) {
+	seen := *seenp
 	budget := teamSpinInitial
 	for {
 		g := t.gen.Load()
@@ -140,16 +163,24 @@ func (t *Team) work(seen uint32) {
 			}
 		}
 		seen = g
+		*seenp = g
 		// Claim before looking at closed: Close publishes no chunks.
-		if k := t.claim(); k > 0 {
-			// Only workers count in done, so the caller never pulls
-			// the line back just to add its own share.
-			atomic.AddUint32(t.done.Word(), k)
-			t.table.Notify(&t.done, 1) // one load unless the caller parked
+		if t.claim(claimed); *claimed > 0 {
+			t.countDone(*claimed)
+			*claimed = 0
 		}
 		if t.closed.Load() {
 			return
 		}
+	}
+}
+
+// countDone counts k chunks a worker finished. Only workers count in done,
+// so the caller never pulls the line back just to add its own share.
+func (t *Team) countDone(k uint32) {
+	if k > 0 {
+		atomic.AddUint32(t.done.Word(), k)
+		t.table.Notify(&t.done, 1) // one load unless the caller parked
 	}
 }
 
@@ -177,40 +208,49 @@ func spinWhile(c *atomics.Cell, v uint32, budget time.Duration) (uint32, bool) {
 	}
 }
 
-// claim runs chunks of the current loop until none are left and returns how
-// many it ran.
-func (t *Team) claim() uint32 {
-	var (
-		j job
-		k uint32
-	)
+// claim runs chunks of the current loop until none are left, adding each
+// to *k as it claims it (so that a body that calls runtime.Goexit leaves
+// the count right).
+func (t *Team) claim(k *uint32) {
+	var j job
+	first := true
 	for {
 		r := t.left.Add(-1)
 		if r < 0 {
 			break
 		}
-		if k == 0 {
+		if first {
 			// The first claim pins the loop: it cannot end, and its
 			// fields cannot change, before this claim is counted.
 			j = t.job
+			first = false
 		}
+		*k++
+		// The chunk index times grain is at most n-1, and hi is taken as
+		// lo plus what is left, so nothing overflows near MaxInt.
 		lo := int(j.chunks-1-r) * j.grain
-		t.call(j.body, lo, min(lo+j.grain, j.n))
-		k++
+		t.call(j.body, lo, lo+min(j.grain, j.n-lo))
 		if r == 0 {
 			break // that was the last chunk: no need to ask again
 		}
 	}
-	return k
 }
 
-// call runs body(lo, hi), recording a panic as the loop's first.
+// call runs body(lo, hi), recording a panic, or a runtime.Goexit, as the
+// loop's first.
 func (t *Team) call(body func(lo, hi int), lo, hi int) {
-	if p := callRecover(body, lo, hi); p != nil {
-		t.panicV.CompareAndSwap(nil, p)
-	}
+	returned := false
+	defer func() {
+		if !returned {
+			t.panicV.CompareAndSwap(nil, panicError(recover()))
+		}
+	}()
+	body(lo, hi)
+	returned = true
 }
 
+// callRecover runs body(lo, hi) and returns its panic, if any. A
+// runtime.Goexit goes on (it cannot be stopped), leaving nothing to undo.
 func callRecover(body func(lo, hi int), lo, hi int) (p *PanicError) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -226,15 +266,24 @@ func callRecover(body func(lo, hi int), lo, hi int) (p *PanicError) {
 // workers), on the team's workers and the caller, and returns when all calls
 // have returned. Inputs with n <= grain run on the caller alone.
 //
+// Every range starts at a multiple of grain and all but the last are
+// exactly grain long, so lo/grain numbers the chunk: a body can keep a
+// partial result per chunk in a slice of (n+grain-1)/grain slots.
+//
 // If a body panics, the other chunks still run, and For then panics in the
 // caller with a *PanicError holding the first panic's value and stack; the
-// team stays usable.
+// team stays usable. A body that calls runtime.Goexit (t.FailNow does)
+// counts as a panic with ErrGoexit when it ran on a worker, whose goroutine
+// is replaced; on the caller's goroutine the Goexit goes on, after the
+// chunks already started have finished and the rest are skipped. A fault
+// inside a body on a worker (reading a truncated shared region) is a panic
+// too, which shm.Guard in the caller turns into an error.
 func (t *Team) For(n, grain int, body func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
 	if grain <= 0 {
-		grain = max(1, (n+t.n-1)/t.n)
+		grain = max(1, n/t.n+min(n%t.n, 1))
 	}
 	if n <= grain || t.n == 1 || t.closed.Load() || !t.mu.TryLock() {
 		serial(n, grain, body)
@@ -281,9 +330,23 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 	t.gen.Store(g)
 	// One atomic load when every worker is spinning.
 	t.table.Notify(&t.gen, int(min(chunks-1, int64(t.n-1))))
+	var mine uint32
+	returned := false
+	defer func() {
+		if !returned {
+			t.abandonLocked(chunks, mine)
+		}
+	}()
+	t.claim(&mine)
+	returned = true
 	// done reaches target when the workers have counted every chunk
 	// that the caller did not run.
-	target := t.counted + uint32(chunks) - t.claim()
+	return t.finishLocked(t.counted + uint32(chunks) - mine)
+}
+
+// finishLocked waits for the workers' share of the loop and returns its
+// first panic.
+func (t *Team) finishLocked(target uint32) *PanicError {
 	if t.done.Load() != target {
 		t.await(target)
 	}
@@ -294,6 +357,16 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 	}
 	t.job.body = nil // don't keep the closure alive
 	return p
+}
+
+// abandonLocked ends a loop whose body called runtime.Goexit on the
+// caller's goroutine: the chunks nobody claimed yet are skipped, those the
+// workers run are waited for, and the team is unlocked for the next loop
+// while the Goexit goes on.
+func (t *Team) abandonLocked(chunks int64, mine uint32) {
+	unclaimed := max(t.left.Swap(-1), 0)
+	t.finishLocked(t.counted + uint32(chunks) - mine - uint32(unclaimed))
+	t.mu.Unlock()
 }
 
 // await waits until done reaches target: spinning first, because the last
@@ -336,10 +409,12 @@ func spinWhileNot(c *atomics.Cell, v uint32, budget time.Duration) (uint32, bool
 // serial runs a loop on the caller, chunk by chunk, with For's panic rule.
 func serial(n, grain int, body func(lo, hi int)) {
 	var first *PanicError
-	for lo := 0; lo < n; lo += grain {
-		if p := callRecover(body, lo, min(lo+grain, n)); p != nil && first == nil {
+	for lo := 0; lo < n; {
+		hi := lo + min(grain, n-lo) // lo+grain may overflow near MaxInt
+		if p := callRecover(body, lo, hi); p != nil && first == nil {
 			first = p
 		}
+		lo = hi
 	}
 	if first != nil {
 		panic(first)

@@ -35,7 +35,7 @@ run() {
 	pids+=("$sp")
 	for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 	if [ "$server" = auth-server ]; then
-		curl -sf "$url/register" -d @"$tmp/alice.json" >/dev/null
+		curl -sf -H "Content-Type: application/json" "$url/register" -d @"$tmp/alice.json" >/dev/null
 	fi
 	# shellcheck disable=SC2086
 	"$tmp/demo" load -url "$url$path" -body "$body" -c "$c" -d "${D}s" $lflags -health "$url/healthz" >"$tmp/load.txt" &

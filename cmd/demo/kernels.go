@@ -47,11 +47,16 @@ func runKernels(args []string, stdout, stderr io.Writer) error {
 	w := fs.Int("workers", runtime.GOMAXPROCS(0), "workers in the parallel team")
 	asJSON := fs.Bool("json", false, "print one JSON object per kernel")
 	reps := fs.Int("reps", 3, "timed runs per kernel; the best counts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *n < 1 || *w < 1 || *reps < 1 {
-		return fmt.Errorf("kernels: -n, -workers and -reps must be positive")
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"n", *n}, {"workers", *w}, {"reps", *reps}} {
+		if err := atLeast(f.name, f.v, 1); err != nil {
+			return err
+		}
 	}
 	res, err := measureKernels(*n, *w, *reps, kernelCases(*n))
 	if err != nil {

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,13 +50,7 @@ func main() {
 	runChildIfRequested()
 	proc.RunChildIfRequested()
 
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "demo:", err)
-		os.Exit(1)
-	}
+	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -65,8 +58,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runTour(nil, stdout, stderr)
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+	switch name {
+	case "help", "-h", "--help", "-help":
 		usage(stdout)
+		return nil
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "sharc demo", Version)
 		return nil
 	}
 	for _, c := range commands() {
@@ -74,8 +71,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return c.run(args[1:], stdout, stderr)
 		}
 	}
+	msg := fmt.Sprintf("unknown subcommand %q", name)
+	if len(name) > 1 && name[0] == '-' {
+		msg = fmt.Sprintf("flag %s comes after a subcommand: demo <subcommand> %s", name, name)
+	}
+	fmt.Fprintln(stderr, "demo:", msg)
 	usage(stderr)
-	return fmt.Errorf("unknown subcommand %q", name)
+	return &usageError{msg: msg, printed: true}
 }
 
 func usage(w io.Writer) {
@@ -87,6 +89,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'demo <subcommand> -h' for its flags; most take -json for one JSON object per line.")
+	fmt.Fprintln(w, "'demo -version' prints the version.")
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting, so

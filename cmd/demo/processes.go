@@ -36,7 +36,11 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return binary.LittleEndian.AppendUint64(nil, v[0]), nil
+		var w uint64
+		if err := shm.Guard(func() { w = v[0] }); err != nil {
+			return nil, err
+		}
+		return binary.LittleEndian.AppendUint64(nil, w), nil
 	})
 }
 
@@ -60,8 +64,14 @@ func sumRangeTask(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, er
 		hi = lo + (hi-lo)/2 // sum half, then die
 	}
 	var s float64
-	for _, x := range xs[lo:hi] {
-		s += x
+	// A region handed over by another process: a shrink faults, and Guard
+	// turns the fault into shm.ErrTruncated for this call alone.
+	if err := shm.Guard(func() {
+		for _, x := range xs[lo:hi] {
+			s += x
+		}
+	}); err != nil {
+		return nil, err
 	}
 	if crash {
 		if self, err := os.FindProcess(os.Getpid()); err == nil {
@@ -96,7 +106,13 @@ func runProcesses(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 2, "child processes and goroutines")
 	crash := fs.Bool("crash", false, "kill one child mid-run; the run must still give the right answer")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := atLeast("n", *n, 1); err != nil {
+		return err
+	}
+	if err := inRange("workers", *workers, 1, 256); err != nil {
 		return err
 	}
 	res, err := processesDemo(*n, *workers, *crash)

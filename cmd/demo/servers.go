@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -32,18 +31,19 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
-	if err := fs.Parse(args); err != nil {
+	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *workers < 1 || *queue < 0 || *nice < 0 || *nice > 19 {
-		return fmt.Errorf("sudoku-server: -workers must be >= 1, -queue >= 0 and -nice in 0..19")
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+		return err
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
 	if !*noPool && *room {
 		defer headroom(*workers, logger)()
 	}
 	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
-	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
 }
 
 // headroom gives the request path Ps of its own beside the pool's workers
@@ -66,6 +66,24 @@ func headroom(workers int, logger *log.Logger) (undo func()) {
 	}
 }
 
+// serverFlags checks the flags both servers share.
+func serverFlags(workers, queue, nice, maxConns int, grace time.Duration) error {
+	for _, err := range []error{
+		inRange("workers", workers, 1, 1024),
+		atLeast("queue", queue, 0),
+		inRange("nice", nice, 0, 19),
+		atLeast("max-conns", maxConns, 0),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if grace < 0 {
+		return badFlag("-grace must be ≥ 0, got %v", grace)
+	}
+	return nil
+}
+
 func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("auth-server", stderr)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
@@ -76,11 +94,12 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
-	if err := fs.Parse(args); err != nil {
+	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *workers < 1 || *queue < 0 || *nice < 0 || *nice > 19 {
-		return fmt.Errorf("auth-server: -workers must be >= 1, -queue >= 0 and -nice in 0..19")
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+		return err
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
 	if !*noPool && *room {
@@ -90,7 +109,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServeUntilSignal(*addr, s, *grace, logger, stdout)
+	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
@@ -102,14 +121,23 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	health := fs.String("health", "", "URL probed every 10 ms during the run, e.g. http://127.0.0.1:8080/healthz")
 	polite := fs.Bool("retry-after", false, "clients honour 503 Retry-After (default: retry at once, like a flood)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *url == "" && *c != 0 {
-		return errors.New("load: -url is required")
+	switch {
+	case *c < 0:
+		return badFlag("-c must be ≥ 0, got %d", *c)
+	case *d <= 0:
+		return badFlag("-d must be > 0, got %v", *d)
+	case *url == "" && *c != 0:
+		return badFlag("-url is required (or -c 0 with -health to only probe)")
+	case *c == 0 && *health == "":
+		return badFlag("-c 0 only probes, and needs -health")
 	}
-	if *c == 0 && *health == "" {
-		return errors.New("load: -c 0 needs -health")
+	for _, u := range []struct{ name, v string }{{"url", *url}, {"health", *health}} {
+		if u.v != "" && !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
+			return badFlag("-%s must be an http:// or https:// URL, got %q", u.name, u.v)
+		}
 	}
 	var body []byte
 	if *bodyFile != "" {
@@ -126,10 +154,13 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(rep)
+		if err := json.NewEncoder(stdout).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		rep.WriteText(stdout)
 	}
-	rep.WriteText(stdout)
-	return nil
+	return rep.Failure()
 }
 
 func tourServers(w io.Writer) error {
@@ -138,13 +169,16 @@ func tourServers(w io.Writer) error {
 		return err
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers})
+	// As the sudoku-server command runs it: workers on niced threads, and
+	// Ps to spare for the request path.
+	defer runtime.GOMAXPROCS(serve.Headroom(workers))
+	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers, WorkerNice: 10})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- serve.Run(ctx, ln, s, 5*time.Second, nil) }()
 	defer func() { cancel(); <-errc }()
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(w, "sudoku server on %s: %d workers, queue of %d\n", base, workers, 2*workers)
+	fmt.Fprintf(w, "sudoku server on %s: %d workers (nice 10, GOMAXPROCS %d), queue of %d\n", base, workers, runtime.GOMAXPROCS(0), 2*workers)
 
 	body := `{"puzzle":"` + hardPuzzle + `"}`
 	resp, err := http.Post(base+"/solve", "application/json", strings.NewReader(body))
@@ -173,6 +207,18 @@ func tourServers(w io.Writer) error {
 		return err
 	}
 	rep.WriteText(w)
-	fmt.Fprintln(w, "Every answer is a correct solution or a 503 with Retry-After; /healthz never waits for a worker.")
+	wrong := "every 200 was the correct solution"
+	if rep.Wrong > 0 {
+		wrong = fmt.Sprintf("%d answers were WRONG", rep.Wrong)
+	}
+	fmt.Fprintf(w, "%s; overload was refused with 503 + Retry-After (%d of %d answers).\n", wrong, rep.Status["503"], rep.Requests)
+	if rep.Health != nil && rep.Health.Count > 0 {
+		fmt.Fprintf(w, "/healthz p99 %.2f ms against a solve request's p50 of %.2f ms in the same run", rep.Health.P99, rep.Latency.P50)
+		if rep.Health.P99 <= rep.Latency.P50 {
+			fmt.Fprintln(w, ": health checks do not queue behind solves.")
+		} else {
+			fmt.Fprintln(w, ": this run the probe waited longer than a typical request (a machine busier than the server alone).")
+		}
+	}
 	return nil
 }

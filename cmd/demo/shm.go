@@ -51,7 +51,10 @@ func runShm(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("shm", stderr)
 	n := fs.Int("n", 1<<24, "float64 elements in the shared region")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := atLeast("n", *n, 1); err != nil {
 		return err
 	}
 	res, err := shmDemo(*n)
@@ -184,12 +187,19 @@ func childShmSum() error {
 	if err != nil {
 		return err
 	}
-	var s float64
-	for _, x := range xs[n/2:] {
-		s += x
+	// The region came from another process: if it shrinks under us, the
+	// fault becomes shm.ErrTruncated instead of killing this process.
+	err = shm.Guard(func() {
+		var s float64
+		for _, x := range xs[n/2:] {
+			s += x
+		}
+		out, _ := shm.View[float64](r, offResult, 1)
+		out[0] = s
+	})
+	if err != nil {
+		return fmt.Errorf("summing the shared region: %w", err)
 	}
-	out, _ := shm.View[float64](r, offResult, 1)
-	out[0] = s
 	done.Store(1)
 	done.Notify(1)
 	return nil

@@ -203,7 +203,10 @@ func runSpawnCost(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("spawn-cost", stderr)
 	n := fs.Int("n", 100000, "tiny tasks per method (CPU tasks: n/10; threads: ÷10 more; processes: ÷200 more)")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := atLeast("n", *n, 1); err != nil {
 		return err
 	}
 	res, err := measureSpawnCost(*n)

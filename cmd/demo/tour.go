@@ -25,7 +25,7 @@ func tourSections() []tourSection {
 
 func runTour(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("tour", stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	start := time.Now()

@@ -1,5 +1,3 @@
-// Package hist is a lock-free log-linear latency histogram shared by the
-// goroutine pool (workers) and the process pool (workers/proc).
 package hist
 
 import (

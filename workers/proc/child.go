@@ -17,14 +17,16 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sharc-go/sharc/shm"
+	"github.com/sharc-go/sharc/workers"
 )
 
 const (
 	childEnv = "SHARC_PROC_CHILD" // set to the parent's pid
 	niceEnv  = "SHARC_PROC_NICE"
 	dataEnv  = "SHARC_PROC_RLIMIT_DATA"
-	sockFd   = 3 // calls and results
-	ctlFd    = 4 // cancels
+	noRawEnv = "SHARC_PROC_NO_RAW_READ" // set: a one-P child reads calls as a multi-P one does (BenchmarkRoundTrip/raw=off)
+	sockFd   = 3                        // calls and results
+	ctlFd    = 4                        // cancels
 )
 
 // childMaps counts the regions a child has mapped, for the tests of its
@@ -95,7 +97,7 @@ func serveChild(ppid string) int {
 	// matter while a task runs, and then the P is free to switch). After
 	// rawSpell without a call, the child waits in an ordinary poll instead,
 	// so an idle child costs no CPU.
-	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1}
+	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == ""}
 	if s.raw {
 		tv := unix.NsecToTimeval(rawSpell.Nanoseconds())
 		if unix.SetsockoptTimeval(sockFd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv) != nil {
@@ -106,6 +108,14 @@ func serveChild(ppid string) int {
 	s.send(appendResult(nil, 0, statusOK, nil)) // ready
 	s.serve()
 	return 0 // parent closed the socket: the pool is closing
+}
+
+// serveOn serves calls on a fresh goroutine after a task ended the serving
+// one with runtime.Goexit, and exits the process when the parent is gone,
+// as RunChildIfRequested would have.
+func (s *server) serveOn() {
+	s.serve()
+	os.Exit(0)
 }
 
 // renice adds inc to the nice value of every thread of the process. Linux
@@ -164,6 +174,34 @@ func (s *server) readCancels(ctl *net.UnixConn) {
 }
 
 func (s *server) serve() {
+	// A task that calls runtime.Goexit (t.FailNow does) ends this
+	// goroutine on its way out of run, and nothing can stop that: the call
+	// is answered as a panic of workers.ErrGoexit here, and a new goroutine
+	// serves the next calls.
+	var cur inflight
+	returned := false
+	defer func() {
+		if returned || !cur.running {
+			return
+		}
+		s.send(appendResult(nil, cur.seq, statusPanic,
+			fmt.Appendf(nil, "panic: %s\n\n%s", workers.ErrGoexit, debug.Stack())))
+		s.release(cur.refs, cur.regions)
+		go s.serveOn()
+	}()
+	s.serveCalls(&cur)
+	returned = true
+}
+
+// inflight is the call a child is running, for serve's Goexit handler.
+type inflight struct {
+	running bool
+	seq     uint64
+	refs    []regionRef
+	regions []*shm.Region
+}
+
+func (s *server) serveCalls(cur *inflight) {
 	buf := make([]byte, maxPacket+1024)
 	oob := make([]byte, unix.CmsgSpace(maxFds*4))
 	out := make([]byte, 0, 4096)
@@ -198,24 +236,31 @@ func (s *server) serve() {
 			s.send(out)
 			continue
 		}
+		*cur = inflight{true, m.seq, m.refs, regions}
 		status, payload := s.run(&m, regions)
+		*cur = inflight{}
 		out = appendResult(out[:0], m.seq, status, payload)
 		if len(out) > maxPacket {
 			out = appendResult(out[:0], m.seq, statusErr,
 				[]byte(fmt.Sprintf("result of %d bytes exceeds the limit of %d", len(payload), maxPacket-resHeader)))
 		}
 		s.send(out)
-		// Unmapping a transferred region frees its pages if the parent
-		// has let go too: that cost comes after the answer.
-		for i, r := range regions {
-			if m.refs[i].flags&refCache == 0 {
-				r.Close()
-			} else if r.Len() == 0 { // the task closed a cached region
-				delete(s.cache, m.refs[i].key)
-			}
-		}
+		s.release(m.refs, regions)
 		if cap(out) > 1<<16 {
 			out = make([]byte, 0, 4096)
+		}
+	}
+}
+
+// release unmaps a call's regions that are not cached. Unmapping a
+// transferred region frees its pages if the parent has let go too: that cost
+// comes after the answer.
+func (s *server) release(refs []regionRef, regions []*shm.Region) {
+	for i, r := range regions {
+		if refs[i].flags&refCache == 0 {
+			r.Close()
+		} else if r.Len() == 0 { // the task closed a cached region
+			delete(s.cache, refs[i].key)
 		}
 	}
 }
@@ -303,6 +348,7 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
 	s.mu.Lock()
 	s.running, s.cancel = m.seq, cancel
 	if s.cancelled >= m.seq {
@@ -325,7 +371,13 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	if len(m.arg) > 0 {
 		arg = append([]byte(nil), m.arg...)
 	}
-	out, err := fn(ctx, arg, regions)
+	// A peer may truncate a named segment under the task's mapping: the
+	// fault fails this call instead of killing the child.
+	var out []byte
+	var err error
+	if ferr := shm.Guard(func() { out, err = fn(ctx, arg, regions) }); ferr != nil {
+		return statusErr, []byte(ferr.Error())
+	}
 	if err != nil {
 		return statusErr, []byte(err.Error())
 	}

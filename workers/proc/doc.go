@@ -15,6 +15,11 @@
 // A tiny task's round trip is then little more than a bare ping-pong between
 // two processes. Cancels travel on a second socket.
 //
+// RegisterT registers a task whose argument and result are typed (fixed-size
+// values, carried in encoding/binary's little-endian layout); Map runs such a
+// task over the chunks of a shared region with results in chunk order, and a
+// Group runs related calls with the semantics of workers.Group.
+//
 // A child that crashes fails only its own task, with ErrWorkerDied and how it
 // died (exit code or signal, and the runtime's fatal error or panic line); a
 // replacement starts. Linux only.

@@ -68,3 +68,27 @@ func ExamplePool_Stats() {
 	fmt.Println(st.Completed, st.Failed, st.Run.Count, st.Run.P50 > 0)
 	// Output: 3 1 4 true
 }
+
+// MaxRSS and MaxTasksPerWorker recycle children whose tasks leak: a child
+// past either is retired after the call it is running and a fresh one takes
+// its place, without failing any call.
+func ExampleOptions_recycling() {
+	p, err := proc.NewPool(proc.Options{
+		Workers:           1,
+		MaxRSS:            256 << 20, // bytes resident, checked between calls
+		MaxTasksPerWorker: 2,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close(context.Background())
+	for range 5 {
+		// "echo" is registered by this package's tests.
+		if _, err := p.Call(context.Background(), "echo", []byte("x")); err != nil {
+			panic(err)
+		}
+	}
+	st := p.Stats()
+	fmt.Println(st.Completed, st.Recycled)
+	// Output: 5 2
+}

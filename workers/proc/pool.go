@@ -7,24 +7,22 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"net"
+	"math"
 	"os"
-	"os/exec"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"weak"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/sharc-go/sharc/internal/hist"
-	"github.com/sharc-go/sharc/shm"
+	"github.com/sharc-go/sharc/workers"
 )
+
+// errNested is NewPool's error in a child process: the program did not call
+// RunChildIfRequested before it started a pool.
+var errNested = errors.New("proc: NewPool called in a process-worker child: main must call proc.RunChildIfRequested first, before it starts any pool (in tests: in TestMain)")
 
 // maxCached bounds the shared regions a child keeps mapped between calls.
 const maxCached = 64
@@ -48,18 +46,35 @@ type Pool struct {
 	bg     sync.WaitGroup // replacements and cancelled calls' clean-ups
 	once   sync.Once      // the final stop of every child
 
-	completed, failed, died, killed, restarts atomic.Int64
-	wait, run                                 hist.Histogram
+	maxQueue int       // Stats' MaxQueue: -1 when unbounded
+	born     time.Time // for Stats' Utilization
+	running  atomic.Int64
+	busy     atomic.Int64 // ns children spent on calls
+
+	submitted, completed, failed, cancelled, cancelledRunning atomic.Uint64
+	died, killed, restarts, recycled                          atomic.Uint64
+	wait, run                                                 hist.Histogram
 }
 
 // NewPool starts the children of a pool. The running binary must call
-// RunChildIfRequested early in main (in tests: in TestMain).
+// RunChildIfRequested early in main (in tests: in TestMain). In a process
+// started as a child that did not (it ran main instead of serving), NewPool
+// fails at once, so a program that forgot cannot multiply itself.
 func NewPool(opts Options) (*Pool, error) {
+	if os.Getenv(childEnv) != "" {
+		return nil, errNested
+	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	if opts.MaxQueue <= 0 {
+	maxQueue := opts.MaxQueue
+	switch {
+	case opts.MaxQueue == 0:
 		opts.MaxQueue = 4 * opts.Workers
+		maxQueue = opts.MaxQueue
+	case opts.MaxQueue < 0:
+		// A channel of empty structs costs no memory for its capacity.
+		opts.MaxQueue, maxQueue = math.MaxInt32, Unbounded
 	}
 	if opts.GOMAXPROCS <= 0 {
 		opts.GOMAXPROCS = 1
@@ -72,7 +87,7 @@ func NewPool(opts Options) (*Pool, error) {
 		return nil, fmt.Errorf("proc: %w", err)
 	}
 	p := &Pool{
-		opts: opts, exe: exe,
+		opts: opts, exe: exe, maxQueue: maxQueue, born: time.Now(),
 		idle:  make(chan *child, opts.Workers),
 		slots: make(chan struct{}, opts.MaxQueue),
 		kill:  make(chan struct{}),
@@ -113,13 +128,16 @@ func (p *Pool) TryCall(ctx context.Context, fn string, arg []byte, regions ...Re
 
 func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []RegionArg, block bool) ([]byte, error) {
 	if _, ok := lookup(fn); !ok {
-		return nil, fmt.Errorf("proc: no task function registered as %q", fn)
+		return nil, fmt.Errorf("%w: %q (Register it in init or at the top of main, before RunChildIfRequested)", ErrUnknownTask, fn)
 	}
 	if len(regions) > maxFds {
 		return nil, fmt.Errorf("proc: %d regions in one call; the limit is %d", len(regions), maxFds)
 	}
-	if len(fn) > 1<<16-1 || len(arg)+len(fn)+callHeader+len(regions)*refSize > maxPacket-maxCached*keySize {
-		return nil, fmt.Errorf("proc: argument of %d bytes exceeds the limit of about %d", len(arg), maxPacket)
+	if len(fn) > 1<<16-1 {
+		return nil, fmt.Errorf("proc: task name of %d bytes is too long (at most %d)", len(fn), 1<<16-1)
+	}
+	if room := maxPacket - maxCached*keySize - callHeader - len(fn) - len(regions)*refSize; len(arg) > room {
+		return nil, fmt.Errorf("proc: call to %s: argument of %d bytes is too large: at most %d bytes fit in one call; pass larger data in a shared region", fn, len(arg), room)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -132,6 +150,7 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	p.calls.Add(1)
 	p.mu.Unlock()
 	defer p.calls.Done()
+	p.submitted.Add(1)
 
 	t0 := time.Now()
 	var t1 time.Time
@@ -139,6 +158,9 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	for attempt := 0; ; attempt++ {
 		c, err := p.acquire(ctx, block)
 		if err != nil {
+			if err != ErrQueueFull {
+				p.cancelled.Add(1)
+			}
 			return nil, err
 		}
 		if attempt == 0 {
@@ -146,15 +168,22 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 			p.wait.Record(int64(t1.Sub(t0)))
 		}
 		var sent bool
+		p.running.Add(1)
 		out, sent, err = p.runOn(ctx, c, fn, arg, regions)
+		p.running.Add(-1)
 		if !sent && errors.Is(err, ErrWorkerDied) && attempt < 2 {
 			// The child had died while idle: the task never started,
 			// so it goes to another child.
 			continue
 		}
-		p.run.Record(int64(time.Since(t1)))
+		took := int64(time.Since(t1))
+		p.run.Record(took)
+		p.busy.Add(took)
 		if err != nil {
 			p.failed.Add(1)
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				p.cancelledRunning.Add(1)
+			}
 		} else {
 			p.completed.Add(1)
 		}
@@ -173,9 +202,9 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 		select {
 		case p.slots <- struct{}{}:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, notRun(ctx.Err())
 		case <-p.kill:
-			return nil, ErrClosed
+			return nil, errClosedNotRun
 		}
 	} else {
 		select {
@@ -189,9 +218,9 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 	case c := <-p.idle:
 		return c, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, notRun(ctx.Err())
 	case <-p.kill:
-		return nil, ErrClosed
+		return nil, errClosedNotRun
 	}
 }
 
@@ -259,6 +288,10 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 		if rseq != seq {
 			continue // a late answer to a call cancelled earlier
 		}
+		if status == statusItem {
+			deliverItem(ctx, payload)
+			continue
+		}
 		if status == statusMiss {
 			// The child lost a cached mapping (a task closed it): send
 			// every region's fd again.
@@ -282,7 +315,7 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 		case status != statusOK:
 			taskErr = &TaskError{Fn: fn, Msg: string(payload)}
 		}
-		p.idle <- c
+		p.release(c)
 		return out, true, taskErr
 	}
 }
@@ -295,7 +328,7 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 	c.conn.SetReadDeadline(time.Now().Add(p.opts.Grace))
 	c.ctl.Write(binary.LittleEndian.AppendUint64(nil, seq))
 	for {
-		rseq, _, _, err := c.recvResult()
+		rseq, status, _, err := c.recvResult()
 		switch {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			p.killed.Add(1)
@@ -305,7 +338,7 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 		case err != nil:
 			p.retire(c, false, nil)
 			return
-		case rseq == seq:
+		case rseq == seq && status != statusItem:
 			c.conn.SetReadDeadline(time.Time{})
 			p.idle <- c
 			return
@@ -314,13 +347,13 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 }
 
 // retire reaps a dead (or, with kill, broken) child, has a replacement
-// started and returns err with how the child ended, or ErrClosed if the pool
-// killed it.
+// started and returns err with how the child ended, or an error matching
+// ErrClosed and context.Canceled if the pool killed it.
 func (p *Pool) retire(c *child, kill bool, err error) error {
 	how := c.stop(kill)
 	select {
 	case <-p.kill:
-		return ErrClosed
+		return errClosedCanceled
 	default:
 	}
 	p.replace()
@@ -354,18 +387,25 @@ func (p *Pool) replace() {
 
 // Stats returns the pool's counters and latency histograms.
 func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	live, closed := len(p.live), p.closed
+	p.mu.Unlock()
+	util := float64(p.busy.Load()) / (float64(p.opts.Workers) * float64(time.Since(p.born)))
 	return Stats{
-		Workers: p.opts.Workers, Queued: len(p.slots),
-		Completed: p.completed.Load(), Failed: p.failed.Load(), Died: p.died.Load(),
-		Killed: p.killed.Load(), Restarts: p.restarts.Load(),
-		Wait: p.wait.Snapshot(), Run: p.run.Snapshot(),
+		Queued: len(p.slots), Running: p.running.Load(),
+		Workers: live, MaxWorkers: p.opts.Workers, MaxQueue: p.maxQueue, Closed: closed,
+		Submitted: p.submitted.Load(), Completed: p.completed.Load(), Failed: p.failed.Load(),
+		Cancelled: p.cancelled.Load(), CancelledRunning: p.cancelledRunning.Load(),
+		Died: p.died.Load(), Killed: p.killed.Load(), Restarts: p.restarts.Load(), Recycled: p.recycled.Load(),
+		Timing: true, Utilization: min(util, 1),
+		Wait: workers.Latency(p.wait.Snapshot()), Run: workers.Latency(p.run.Snapshot()),
 	}
 }
 
 // Close stops accepting calls, lets queued and running calls finish, and
-// stops the children. If ctx ends first, it kills them, fails what remains
-// with ErrClosed and returns ctx's error. After Close no child process
-// remains.
+// stops the children. If ctx ends first, Close stops the pool as CloseNow
+// does and returns ctx.Err(), as workers.Pool's Close does. After Close no
+// child process remains.
 func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	p.closed = true
@@ -386,8 +426,9 @@ func (p *Pool) Close(ctx context.Context) error {
 	}
 }
 
-// CloseNow kills the children at once; queued and running calls fail with
-// ErrClosed. It returns when every child is reaped.
+// CloseNow kills the children at once; queued and running calls fail with an
+// error matching ErrClosed and context.Canceled (and, for queued ones,
+// workers.ErrNotRun). It returns when every child is reaped.
 func (p *Pool) CloseNow() {
 	p.mu.Lock()
 	p.closed = true
@@ -430,321 +471,4 @@ func (p *Pool) stopAll(kill bool) {
 			}
 		}
 	})
-}
-
-// child is one worker process and the parent's ends of its sockets. Only
-// the goroutine that took it from the pool's idle channel uses it.
-type child struct {
-	p    *Pool
-	cmd  *exec.Cmd
-	conn *net.UnixConn // calls and results
-	ctl  *net.UnixConn // cancels
-	err  error         // set on a placeholder for a child that failed to start
-
-	seq  uint64
-	wbuf []byte
-	rbuf []byte
-	oob  []byte
-	fds  []int // sent with a call: the regions' own fds, never closed here
-	rfds []int // received with a result (none are expected)
-	refs []regionRef
-
-	// cache mirrors the child's cache of mapped regions: the parent
-	// decides what the child keeps, so it can send a cached region by key
-	// alone and tell the child to unmap regions closed here.
-	cache map[regionKey]*cachedRegion
-	tick  uint64
-	drops []regionKey
-
-	tail *tailWriter
-	once sync.Once
-	how  string
-}
-
-type cachedRegion struct {
-	r    weak.Pointer[shm.Region]
-	size int64
-	used uint64
-}
-
-var errRegion = errors.New("proc: region")
-
-// sendCall writes a call. With allFds, every region goes with its fd
-// (after a miss in the child's cache).
-func (c *child) sendCall(seq uint64, fn string, arg []byte, regions []RegionArg, allFds bool) error {
-	// Check every region before touching the cache, so a bad region
-	// leaves the parent's view of the child's cache as it was.
-	var keys [maxFds]regionRef
-	for i, ra := range regions {
-		fd := ra.r.Fd()
-		if fd < 0 {
-			return fmt.Errorf("%w for %s: %w", errRegion, fn, shm.ErrClosed)
-		}
-		key, size, err := keyOf(fd)
-		if err != nil {
-			return fmt.Errorf("%w for %s: %w", errRegion, fn, err)
-		}
-		keys[i] = regionRef{key: key, size: size}
-	}
-	c.tick++
-	c.refs = c.refs[:0]
-	c.fds = c.fds[:0]
-	c.drops = c.drops[:0]
-	// Regions closed or collected here are unmapped in the child too.
-	for k, e := range c.cache {
-		if r := e.r.Value(); r == nil || r.Len() == 0 {
-			c.drops = append(c.drops, k)
-			delete(c.cache, k)
-		}
-	}
-	for i, ra := range regions {
-		ref := keys[i]
-		key, size := ref.key, ref.size
-		e, cached := c.cache[key]
-		switch {
-		case ra.transfer:
-			// The child owns it after this call; its cached mapping,
-			// if any, goes with the call.
-			ref.flags = refFd | refTransfer
-			delete(c.cache, key)
-		case cached && e.size == size && !allFds:
-			ref.flags = refCache
-			e.r, e.used = weak.Make(ra.r), c.tick
-		default:
-			ref.flags = refFd
-			if cached || c.makeRoom() {
-				ref.flags |= refCache
-				c.cache[key] = &cachedRegion{r: weak.Make(ra.r), size: size, used: c.tick}
-			}
-		}
-		if ref.flags&refFd != 0 {
-			c.fds = append(c.fds, ra.r.Fd())
-		}
-		c.refs = append(c.refs, ref)
-	}
-	c.wbuf = appendCall(c.wbuf[:0], &callMsg{seq: seq, fn: fn, arg: arg, refs: c.refs, drops: c.drops})
-	var oob []byte
-	if len(c.fds) > 0 {
-		// The kernel duplicates the fds into the child while sending, so
-		// the regions' own fds go as they are.
-		oob = unix.UnixRights(c.fds...)
-	}
-	_, _, err := c.conn.WriteMsgUnix(c.wbuf, oob, nil)
-	if cap(c.wbuf) > 1<<16 {
-		c.wbuf = nil
-	}
-	return err
-}
-
-// makeRoom evicts the least recently used cached region not used by the
-// call being built, if the cache is full, and reports whether there is room.
-func (c *child) makeRoom() bool {
-	if len(c.cache) < maxCached {
-		return true
-	}
-	var (
-		lru  regionKey
-		old  *cachedRegion
-		have bool
-	)
-	for k, e := range c.cache {
-		if e.used != c.tick && (!have || e.used < old.used) {
-			lru, old, have = k, e, true
-		}
-	}
-	if !have {
-		return false
-	}
-	delete(c.cache, lru)
-	c.drops = append(c.drops, lru)
-	return true
-}
-
-func (c *child) recvResult() (seq uint64, status byte, payload []byte, err error) {
-	n, fds, err := recvPacket(c.conn, c.rbuf, c.oob, c.rfds)
-	c.rfds = fds
-	closeFds(fds) // a child never sends any
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	return parseResult(c.rbuf[:n])
-}
-
-// startTimeout bounds how long a new child may take to report ready.
-const startTimeout = 10 * time.Second
-
-// start starts a child and waits until it is ready to serve, so that no call
-// pays for (or times out during) a child's start-up.
-func (p *Pool) start() (*child, error) {
-	c, err := p.spawn()
-	if err != nil {
-		return nil, err
-	}
-	c.conn.SetReadDeadline(time.Now().Add(startTimeout))
-	seq, status, _, err := c.recvResult()
-	c.conn.SetReadDeadline(time.Time{})
-	if err == nil && (seq != 0 || status != statusOK) {
-		err = errBadPacket
-	}
-	if err != nil {
-		how := c.stop(true)
-		return nil, fmt.Errorf("proc: a child did not report ready (%v; %s); does main call proc.RunChildIfRequested first?", err, how)
-	}
-	return c, nil
-}
-
-// spawn starts a child process with its two sockets.
-func (p *Pool) spawn() (*child, error) {
-	conn, childEnd, err := socketPair("sharc-child")
-	if err != nil {
-		return nil, err
-	}
-	defer childEnd.Close()
-	ctl, ctlEnd, err := socketPair("sharc-child-ctl")
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	defer ctlEnd.Close()
-	cmd := exec.Command(p.exe)
-	cmd.Env = append(os.Environ(),
-		childEnv+"="+strconv.Itoa(os.Getpid()),
-		"GOMAXPROCS="+strconv.Itoa(p.opts.GOMAXPROCS),
-		niceEnv+"="+strconv.Itoa(p.opts.Nice))
-	if raceChildEnv != "" && os.Getenv("GORACE") == "" {
-		cmd.Env = append(cmd.Env, raceChildEnv)
-	}
-	if p.opts.MemoryLimit > 0 {
-		cmd.Env = append(cmd.Env,
-			"GOMEMLIMIT="+strconv.FormatInt(p.opts.MemoryLimit, 10),
-			dataEnv+"="+strconv.FormatInt(hardMemoryLimit(p.opts.MemoryLimit), 10))
-	}
-	// The child's stderr passes through, and its tail says how a dead
-	// child died (a runtime fatal error, an unrecovered panic).
-	tail := &tailWriter{w: os.Stderr}
-	cmd.Stdout, cmd.Stderr = os.Stderr, tail
-	cmd.ExtraFiles = []*os.File{childEnd, ctlEnd} // fds 3 and 4
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	select {
-	case <-p.kill:
-		conn.Close()
-		ctl.Close()
-		return nil, ErrClosed
-	default:
-	}
-	if err := cmd.Start(); err != nil {
-		conn.Close()
-		ctl.Close()
-		return nil, fmt.Errorf("proc: starting a child: %w", err)
-	}
-	c := &child{
-		p: p, cmd: cmd, conn: conn, ctl: ctl, tail: tail,
-		rbuf:  make([]byte, maxPacket+1024),
-		oob:   make([]byte, unix.CmsgSpace(maxFds*4)),
-		cache: map[regionKey]*cachedRegion{},
-	}
-	p.live[c] = struct{}{}
-	return c, nil
-}
-
-func socketPair(name string) (*net.UnixConn, *os.File, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("proc: socketpair: %w", err)
-	}
-	// A packet must fit the sender's buffer whole. The kernel caps this at
-	// net.core.wmem_max; a larger message then fails with EMSGSIZE, which
-	// fails the call, not the child.
-	for _, fd := range fds {
-		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, maxPacket+64<<10)
-	}
-	parentEnd := os.NewFile(uintptr(fds[0]), name)
-	childEnd := os.NewFile(uintptr(fds[1]), name)
-	fc, err := net.FileConn(parentEnd)
-	parentEnd.Close()
-	if err != nil {
-		childEnd.Close()
-		return nil, nil, fmt.Errorf("proc: %w", err)
-	}
-	return fc.(*net.UnixConn), childEnd, nil
-}
-
-// stop closes the sockets (a healthy child exits on EOF), kills the child if
-// asked to, reaps it and returns how it ended.
-func (c *child) stop(kill bool) string {
-	c.once.Do(func() {
-		if kill {
-			c.cmd.Process.Kill()
-		}
-		c.conn.Close()
-		c.ctl.Close()
-		err := c.cmd.Wait()
-		c.how = exitText(c.cmd.ProcessState, err)
-		if cause := c.tail.cause(); cause != "" {
-			c.how += " (" + cause + ")"
-		}
-		c.p.mu.Lock()
-		delete(c.p.live, c)
-		c.p.mu.Unlock()
-	})
-	return c.how
-}
-
-func exitText(st *os.ProcessState, err error) string {
-	if st == nil {
-		return fmt.Sprint(err)
-	}
-	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return "killed by signal " + ws.Signal().String()
-	}
-	return "exit code " + strconv.Itoa(st.ExitCode())
-}
-
-// hardMemoryLimit is the RLIMIT_DATA of a child with the given GOMEMLIMIT:
-// a quarter above it, plus room for the runtime's own memory, so the soft
-// limit makes the collector work hard before the hard one kills the child.
-func hardMemoryLimit(soft int64) int64 { return (soft + soft/4 + 32<<20) * raceMemoryFactor }
-
-// tailWriter copies a child's stderr through and keeps its last few KiB.
-type tailWriter struct {
-	w   io.Writer
-	mu  sync.Mutex
-	buf []byte
-}
-
-const tailKeep = 8 << 10
-
-func (t *tailWriter) Write(b []byte) (int, error) {
-	t.w.Write(b)
-	t.mu.Lock()
-	t.buf = append(t.buf, b...)
-	if len(t.buf) > 2*tailKeep {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailKeep:]...)
-	}
-	t.mu.Unlock()
-	return len(b), nil
-}
-
-// cause returns the first line of the last fatal error or panic report in
-// the tail, or "".
-func (t *tailWriter) cause() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := string(t.buf)
-	at := -1
-	for _, marker := range []string{"fatal error: ", "panic: ", "ThreadSanitizer failed"} {
-		if i := strings.LastIndex(s, marker); i >= 0 && (at < 0 || i < at) {
-			at = i
-		}
-	}
-	if at < 0 {
-		return ""
-	}
-	line, _, _ := strings.Cut(s[at:], "\n")
-	if len(line) > 200 {
-		line = line[:200]
-	}
-	return line
 }

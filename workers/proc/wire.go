@@ -52,6 +52,7 @@ const (
 	statusErr   // payload is the task's error text
 	statusPanic // payload is the panic value and stack
 	statusMiss  // a ref without fd named a mapping the child does not hold: resend with fds
+	statusItem  // payload is one value a streaming task emitted; its call goes on
 )
 
 var errBadPacket = errors.New("proc: malformed packet")
@@ -237,6 +238,11 @@ func recvPacketFd(fd int, buf, oob []byte, fds []int, raw bool) (n int, _ []int,
 }
 
 // rawRecvmsg is unix.Recvmsg through RawSyscall, without a source address.
+// It leans on the runtime's behaviour: a raw system call keeps the P and is
+// invisible to sysmon, which is what makes it worth it in a one-P child: the
+// round trip of a tiny call is 14% shorter than with an ordinary blocking
+// read (median of 7 alternated pairs, 0.68-1.24; BenchmarkRoundTrip/raw=on
+// vs raw=off). TestRawRecvmsg fails if a Go or x/sys release changes it.
 func rawRecvmsg(fd int, p, oob []byte) (n, oobn int, err error) {
 	var msg unix.Msghdr
 	var iov unix.Iovec

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -83,20 +84,10 @@ func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
 }
 
 func newAuthServer(r runner, cfg AuthConfig) (*AuthServer, error) {
-	s := &AuthServer{r: r, mux: http.NewServeMux(), file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}, hash: hashPassword}
+	s := &AuthServer{r: r, file: cfg.DataFile, logger: cfg.Logger, users: map[string]string{}, hash: hashPassword}
 	if s.file != "" {
-		if err := s.removeStaleTemps(); err != nil {
+		if err := s.openDataFile(); err != nil {
 			return nil, err
-		}
-		b, err := os.ReadFile(s.file)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-		case err != nil:
-			return nil, err
-		default:
-			if err := json.Unmarshal(b, &s.users); err != nil {
-				return nil, fmt.Errorf("serve: reading users from %s: %w", s.file, err)
-			}
 		}
 	} else if s.logger != nil {
 		s.logger.Print("no -data file: users are kept in memory and lost at exit")
@@ -106,10 +97,12 @@ func newAuthServer(r runner, cfg AuthConfig) (*AuthServer, error) {
 		return nil, err
 	}
 	s.dummy = dummy
-	s.mux.HandleFunc("POST /register", s.register)
-	s.mux.HandleFunc("POST /login", s.login)
-	s.mux.HandleFunc("GET /healthz", healthz)
-	s.mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, s.r.stats()) })
+	s.mux = newMux([]route{
+		{"POST", "/register", s.register},
+		{"POST", "/login", s.login},
+		{"GET", "/healthz", healthz},
+		{"GET", "/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, s.r.stats()) }},
+	})
 	return s, nil
 }
 
@@ -254,6 +247,84 @@ func (s *AuthServer) save() error {
 	return nil
 }
 
+// openDataFile checks s.file at start and loads its users, so that a
+// server that cannot keep its users refuses to start instead of answering
+// 500 to every registration. A symlink is resolved once, here, and the
+// server writes to its target from then on: save renames a temporary file
+// over the path it writes, which would otherwise replace the link with a
+// regular file and leave the target behind. The directory must exist and
+// take a new file; the file, if present, must be a regular file holding a
+// JSON object of user -> Argon2id hash.
+func (s *AuthServer) openDataFile() error {
+	name := s.file
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return fmt.Errorf("serve: -data %s: %w", name, err)
+	}
+	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			return fmt.Errorf("serve: -data %s is a symlink that cannot be resolved (%w); give the target's path", name, err)
+		}
+		if s.logger != nil {
+			s.logger.Printf("-data %s is a symlink: users are written to its target %s", name, target)
+		}
+		abs = target
+	}
+	dir := filepath.Dir(abs)
+	di, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("serve: -data %s: directory %s does not exist; create it first", name, dir)
+	case err != nil:
+		return fmt.Errorf("serve: -data %s: %w", name, err)
+	case !di.IsDir():
+		return fmt.Errorf("serve: -data %s: %s is not a directory", name, dir)
+	}
+	s.file = abs
+	if err := s.removeStaleTemps(); err != nil {
+		return err
+	}
+	// The directory must take the temporary files save writes.
+	probe, err := os.CreateTemp(dir, s.tempPrefix()+"*")
+	if err != nil {
+		return fmt.Errorf("serve: -data %s: cannot write in %s: %w", name, dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil // created by the first registration
+	case err != nil:
+		return fmt.Errorf("serve: -data %s: %w", name, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("serve: -data %s is not a regular file", name)
+	}
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		return fmt.Errorf("serve: -data %s: %w", name, err)
+	}
+	var users map[string]string
+	if err := json.Unmarshal(b, &users); err != nil {
+		return fmt.Errorf("serve: -data %s does not hold the users (a JSON object of user -> hash): %w", name, err)
+	}
+	if users == nil {
+		return fmt.Errorf("serve: -data %s holds %.20q, want a JSON object of user -> hash", name, bytes.TrimSpace(b))
+	}
+	for u, h := range users {
+		if !userRule.MatchString(u) {
+			return fmt.Errorf("serve: -data %s: user %q is not a valid user name", name, u)
+		}
+		if _, err := parsePHC(h); err != nil {
+			return fmt.Errorf("serve: -data %s: the hash of user %q is not an Argon2id PHC string", name, u)
+		}
+	}
+	s.users = users
+	return nil
+}
+
 // tempPrefix is how the names of save's temporary files begin.
 func (s *AuthServer) tempPrefix() string { return "." + filepath.Base(s.file) + ".tmp-" }
 
@@ -305,28 +376,42 @@ var errBadHash = errors.New("serve: malformed argon2id hash")
 // verifyPassword reports whether password matches the PHC string phc,
 // comparing in constant time with the parameters phc records.
 func verifyPassword(password, phc string) (bool, error) {
+	p, err := parsePHC(phc)
+	if err != nil {
+		return false, err
+	}
+	got := argon2id.IDKey([]byte(password), p.salt, p.t, p.m, p.p, uint32(len(p.key)))
+	return subtle.ConstantTimeCompare(got, p.key) == 1, nil
+}
+
+// phcParams is a parsed Argon2id PHC string.
+type phcParams struct {
+	m, t      uint32
+	p         uint8
+	salt, key []byte
+}
+
+// parsePHC reads an Argon2id PHC string: $argon2id$v=19$m=..,t=..,p=..$salt$key.
+func parsePHC(phc string) (phcParams, error) {
+	var r phcParams
 	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errBadHash
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return r, errBadHash
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2id.Version {
-		return false, errBadHash
+		return r, errBadHash
 	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t == 0 || p == 0 {
-		return false, errBadHash
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &r.m, &r.t, &r.p); err != nil || r.t == 0 || r.p == 0 {
+		return r, errBadHash
 	}
 	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, errBadHash
+	var err error
+	if r.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return r, errBadHash
 	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false, errBadHash
+	if r.key, err = b64.DecodeString(parts[5]); err != nil || len(r.key) == 0 {
+		return r, errBadHash
 	}
-	got := argon2id.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return r, nil
 }

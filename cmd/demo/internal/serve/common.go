@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -18,6 +17,9 @@ import (
 // apiError is the JSON body of every error answer.
 type apiError struct {
 	Error string `json:"error"`
+	// Cell is the puzzle cell an error is about, 1..81 row by row (the
+	// sudoku page highlights it); 0 when none.
+	Cell int `json:"cell,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -37,33 +39,6 @@ func writeBusy(w http.ResponseWriter) {
 	writeError(w, http.StatusServiceUnavailable, "server busy, retry later")
 }
 
-// decodeBody reads one JSON value of at most limit bytes into v and returns
-// a message fit for a 400 when it cannot.
-func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) (msg string, ok bool) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		var syntax *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &tooBig):
-			return fmt.Sprintf("body too large: limit is %d bytes", limit), false
-		case errors.As(err, &typ):
-			return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type), false
-		case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-			return "body is not JSON: " + err.Error(), false
-		case errors.Is(err, io.EOF):
-			return "empty body, want a JSON object", false
-		default:
-			return "body is not JSON: " + err.Error(), false
-		}
-	}
-	if dec.More() {
-		return "body holds more than one JSON value", false
-	}
-	return "", true
-}
-
 // Server is a demo server: an HTTP handler plus the runner behind it.
 type Server interface {
 	Handler() http.Handler
@@ -76,16 +51,27 @@ type Server interface {
 // the contexts of those still running (which cancels their tasks) and
 // closes the runner. It returns nil after a clean shutdown.
 func Run(ctx context.Context, ln net.Listener, s Server, grace time.Duration, logger *log.Logger) error {
+	return RunLimited(ctx, ln, s, grace, logger, Limits{})
+}
+
+// RunLimited is Run with the timeouts and connection cap of lim.
+func RunLimited(ctx context.Context, ln net.Listener, s Server, grace time.Duration, logger *log.Logger, lim Limits) error {
+	lim = lim.withDefaults()
 	base, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
+	cl := newConnLimiter(ln, lim.MaxConns)
 	srv := &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		ConnState:         cl.connState,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ErrorLog:          logger,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(cl) }()
 
 	select {
 	case err := <-errc:
@@ -113,11 +99,11 @@ func Run(ctx context.Context, ln net.Listener, s Server, grace time.Duration, lo
 	return err
 }
 
-// ListenAndServeUntilSignal serves s on addr until SIGINT or SIGTERM, then
-// shuts down gracefully as Run does, and returns nil after a clean
+// ListenAndServeUntilSignal serves s on addr within lim until SIGINT or
+// SIGTERM, then shuts down gracefully as Run does, and returns nil after a clean
 // shutdown: the demo commands exit 0 then. It prints the address to stdout
 // once the signals are caught, so a supervisor may signal from then on.
-func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, logger *log.Logger, stdout io.Writer) error {
+func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, lim Limits, logger *log.Logger, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ln, err := net.Listen("tcp", addr)
@@ -125,7 +111,7 @@ func ListenAndServeUntilSignal(addr string, s Server, grace time.Duration, logge
 		return err
 	}
 	fmt.Fprintf(stdout, "listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
-	if err := Run(ctx, ln, s, grace, logger); err != nil {
+	if err := RunLimited(ctx, ln, s, grace, logger, lim); err != nil {
 		return err
 	}
 	if logger != nil {

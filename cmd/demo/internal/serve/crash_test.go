@@ -132,6 +132,7 @@ func TestAuthCrashMidWrite(t *testing.T) {
 					pw := "pw-" + user
 					body := fmt.Sprintf(`{"user":%q,"password":%q}`, user, pw)
 					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/register", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
 					resp, err := client.Do(req)
 					if err != nil {
 						return // the server is gone

@@ -39,6 +39,7 @@ func TestDisconnectCancelsPoolWork(t *testing.T) {
 		go func() {
 			defer close(d)
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
 			if resp, err := client.Do(req); err == nil {
 				resp.Body.Close()
 			}
@@ -81,16 +82,13 @@ func TestDisconnectCancelsPoolWork(t *testing.T) {
 	<-done
 	require.Eventually(t, func() bool { return stats().Running == 0 }, 5*time.Second, time.Millisecond)
 	st := stats()
-	// On a loaded machine the worker may not have started the batch yet
-	// when the request ends: then it is dropped unrun, which is as right.
-	if st.CancelledRunning == 0 {
-		t.Log("the batch was cancelled before its worker started it")
-		assert.EqualValues(t, 2, st.Cancelled, "the batch was dropped")
-	} else {
-		assert.EqualValues(t, 1, st.CancelledRunning, "the batch stopped on its context")
-		assert.EqualValues(t, 1, st.Cancelled)
-	}
-	assert.EqualValues(t, 1, st.Completed, "the batch did not complete")
+	// The batch runs as chunks of a few ms each: the chunk running when
+	// the client left was cancelled or finished, and no chunk ran after
+	// it. The whole batch is about 200 chunks.
+	assert.Less(t, st.Completed, uint64(100), "the batch did not run to its end")
+	completed := st.Completed
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, completed, stats().Completed, "no chunk runs after the client left")
 
 	// The server still solves.
 	resp, err := client.Post(url+"/solve", "application/json", strings.NewReader(`{"puzzle":"`+classic+`"}`))
@@ -142,7 +140,9 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 	<-done
 	st := r.p.Stats()
-	assert.EqualValues(t, 1, st.CancelledRunning, "the batch was cancelled, not finished")
-	assert.Zero(t, st.Completed)
+	// The chunk running at the deadline was cancelled, or had just ended
+	// and no other started.
+	assert.LessOrEqual(t, st.CancelledRunning, uint64(1))
+	assert.Less(t, st.Completed, uint64(100), "the batch (about 200 chunks) did not run to its end")
 	assert.True(t, st.Closed)
 }

@@ -19,7 +19,9 @@ func ExampleNewSudokuServer() {
 	defer s.Close(context.Background())
 	rec := httptest.NewRecorder()
 	body := `{"puzzle":"53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"}`
-	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/solve", strings.NewReader(body)))
+	req := httptest.NewRequest(http.MethodPost, "/solve", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	s.Handler().ServeHTTP(rec, req)
 	fmt.Println(rec.Code, strings.Contains(rec.Body.String(), `"solution":"534678912`))
 	// Output: 200 true
 }
@@ -40,7 +42,7 @@ func ExampleHeadroom() {
 func ExampleListenAndServeUntilSignal() {
 	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 16, WorkerNice: 10})
 	logger := log.New(os.Stderr, "sudoku-server: ", log.LstdFlags)
-	if err := serve.ListenAndServeUntilSignal("127.0.0.1:8080", s, 10*time.Second, logger, os.Stdout); err != nil {
+	if err := serve.ListenAndServeUntilSignal("127.0.0.1:8080", s, 10*time.Second, serve.Limits{}, logger, os.Stdout); err != nil {
 		logger.Fatal(err)
 	}
 }

@@ -53,6 +53,42 @@ type LoadReport struct {
 	Wrong       int            `json:"wrong"`         // 200s that Check rejected
 	Health      *Latency       `json:"health,omitempty"`
 	HealthFail  int            `json:"health_failures,omitempty"`
+	// FirstFailure describes the first request that failed: a transport
+	// error or a status other than 2xx with the start of its body.
+	FirstFailure string `json:"first_failure,omitempty"`
+	// FirstHealthFailure is the same for the health probe.
+	FirstHealthFailure string `json:"first_health_failure,omitempty"`
+}
+
+// Failure returns an error saying why if no request succeeded (no 2xx
+// answer; with no load, no health probe answered 200), and nil otherwise.
+func (r LoadReport) Failure() error {
+	if r.Concurrency == 0 {
+		if r.Health != nil && r.Health.Count == 0 {
+			return fmt.Errorf("load: every health probe failed (%d); first: %s", r.HealthFail, orNone(r.FirstHealthFailure))
+		}
+		return nil
+	}
+	ok := 0
+	for code, n := range r.Status {
+		if len(code) == 3 && code[0] == '2' {
+			ok += n
+		}
+	}
+	switch {
+	case r.Requests == 0:
+		return fmt.Errorf("load: no request to %s completed in %.1f s", r.URL, r.Seconds)
+	case ok == 0:
+		return fmt.Errorf("load: every request to %s failed (%d); first: %s", r.URL, r.Requests, orNone(r.FirstFailure))
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no detail"
+	}
+	return s
 }
 
 // Load drives cfg.URL with cfg.Concurrency closed-loop clients for
@@ -74,9 +110,10 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 	defer cancel()
 
 	type result struct {
-		lat    []time.Duration
-		status map[string]int
-		wrong  int
+		lat      []time.Duration
+		status   map[string]int
+		wrong    int
+		firstErr string
 	}
 	results := make([]result, cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -95,9 +132,15 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 				res.lat = append(res.lat, time.Since(t0))
 				if err != nil {
 					res.status["error"]++
+					if res.firstErr == "" {
+						res.firstErr = err.Error()
+					}
 					continue
 				}
 				res.status[strconv.Itoa(code)]++
+				if (code < 200 || code > 299) && res.firstErr == "" {
+					res.firstErr = fmt.Sprintf("status %d: %.200s", code, bytes.TrimSpace(body))
+				}
 				if code == http.StatusOK && cfg.Check != nil && cfg.Check(body) != nil {
 					res.wrong++
 				}
@@ -110,6 +153,7 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 	}
 	var health []time.Duration
 	healthFail := 0
+	firstHealthErr := ""
 	if cfg.HealthURL != "" {
 		wg.Add(1)
 		go func() {
@@ -129,6 +173,13 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 				}
 				if err != nil || code != http.StatusOK {
 					healthFail++
+					if firstHealthErr == "" {
+						if err != nil {
+							firstHealthErr = err.Error()
+						} else {
+							firstHealthErr = fmt.Sprintf("status %d", code)
+						}
+					}
 					continue
 				}
 				health = append(health, time.Since(t0))
@@ -146,6 +197,9 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 			rep.Status[k] += v
 		}
 		rep.Wrong += r.wrong
+		if rep.FirstFailure == "" {
+			rep.FirstFailure = r.firstErr
+		}
 	}
 	rep.Requests = len(all)
 	rep.PerSecond = round3(float64(len(all)) / elapsed.Seconds())
@@ -155,6 +209,7 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 		h := summarize(health)
 		rep.Health = &h
 		rep.HealthFail = healthFail
+		rep.FirstHealthFailure = firstHealthErr
 	}
 	return rep, nil
 }

@@ -155,6 +155,7 @@ func TestAuthLoadOverload(t *testing.T) {
 	client := &http.Client{Transport: tr}
 	postJSON := func(ctx context.Context, path, body string) (int, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
 			return 0, err

@@ -25,3 +25,7 @@ type runner interface {
 // workers.ErrQueueFull and workers.ErrClosed with it. Handlers answer it
 // with 503 and Retry-After.
 var errBusy = errors.New("serve: server busy")
+
+// errRunnerClosed is wrapped with errBusy when the runner is closed: no
+// retry can succeed then.
+var errRunnerClosed = errors.New("serve: runner closed")

@@ -46,7 +46,7 @@ func newLocalRunner(workers, queue int) *localRunner {
 func (r *localRunner) run(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
 	if r.closed.Load() {
 		r.rejected.Add(1)
-		return nil, fmt.Errorf("%w: closed", errBusy)
+		return nil, fmt.Errorf("%w: %w", errBusy, errRunnerClosed)
 	}
 	if r.admitted.Add(1) > int64(r.workers+r.queue) {
 		r.admitted.Add(-1)

@@ -61,7 +61,11 @@ func (r *poolRunner) run(ctx context.Context, fn func(context.Context) (any, err
 		}
 	}
 	t, err := workers.TrySubmit(ctx, r.p, fn)
-	if errors.Is(err, workers.ErrQueueFull) || errors.Is(err, workers.ErrClosed) {
+	if errors.Is(err, workers.ErrClosed) {
+		r.rejected.Add(1)
+		return nil, fmt.Errorf("%w: %w: %w", errBusy, errRunnerClosed, err)
+	}
+	if errors.Is(err, workers.ErrQueueFull) {
 		r.rejected.Add(1)
 		return nil, fmt.Errorf("%w: %w", errBusy, err)
 	}

@@ -45,7 +45,7 @@ func TestSignalChild(t *testing.T) {
 		}
 		s = a
 	}
-	if err := ListenAndServeUntilSignal("127.0.0.1:0", s, 20*time.Second, logger, os.Stdout); err != nil {
+	if err := ListenAndServeUntilSignal("127.0.0.1:0", s, 20*time.Second, Limits{}, logger, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -42,6 +42,9 @@ type SudokuServer struct {
 	r      runner
 	mux    *http.ServeMux
 	logger *log.Logger
+	// solveBudget and batchBudget are the search nodes one puzzle and
+	// one batch may spend.
+	solveBudget, batchBudget int
 }
 
 // NewSudokuServer returns a server solving on a runner sized by cfg.
@@ -56,12 +59,15 @@ func NewSudokuServer(cfg SudokuConfig) *SudokuServer {
 }
 
 func newSudokuServer(r runner, logger *log.Logger) *SudokuServer {
-	s := &SudokuServer{r: r, mux: http.NewServeMux(), logger: logger}
-	s.mux.HandleFunc("POST /solve", s.solve)
-	s.mux.HandleFunc("POST /solve/batch", s.batch)
-	s.mux.HandleFunc("GET /healthz", healthz)
-	s.mux.HandleFunc("GET /stats", s.statsHandler)
-	s.mux.HandleFunc("GET /{$}", page)
+	s := &SudokuServer{r: r, logger: logger, solveBudget: sudoku.DefaultBudget, batchBudget: batchBudget}
+	s.mux = newMux([]route{
+		{"POST", "/solve", s.solve},
+		{"POST", "/solve/batch", s.batch},
+		{"GET", "/healthz", healthz},
+		{"GET", "/stats", s.statsHandler},
+		{"GET", "/favicon.ico", favicon},
+		{"GET", "/{$}", page},
+	})
 	return s
 }
 
@@ -121,12 +127,16 @@ func (s *SudokuServer) solve(w http.ResponseWriter, r *http.Request) {
 	// goes to the runner.
 	g, err := sudoku.Parse(req.Puzzle)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "puzzle: "+err.Error())
+		e := apiError{Error: "puzzle: " + err.Error()}
+		if ce := (*sudoku.CellError)(nil); errors.As(err, &ce) {
+			e.Cell = ce.Cell
+		}
+		writeJSON(w, http.StatusBadRequest, e)
 		return
 	}
 	v, err := s.r.run(r.Context(), func(ctx context.Context) (any, error) {
 		start := time.Now()
-		res, err := sudoku.Solve(ctx, g)
+		res, err := sudoku.SolveBudget(ctx, g, s.solveBudget)
 		return SolveResponse{Solution: res.Solution.String(), Unique: res.Unique, Ms: ms(time.Since(start))}, err
 	})
 	if s.failed(w, r, err) {
@@ -158,27 +168,87 @@ func (s *SudokuServer) batch(w http.ResponseWriter, r *http.Request) {
 		}
 		grids[i] = g
 	}
-	// One task for the whole batch: a batch is admitted or refused as a unit.
-	v, err := s.r.run(r.Context(), func(ctx context.Context) (any, error) {
-		start := time.Now()
-		out := make([]BatchItem, len(grids))
-		for i, g := range grids {
-			res, err := sudoku.Solve(ctx, g)
-			switch {
-			case errors.Is(err, sudoku.ErrUnsolvable):
-				out[i] = BatchItem{Error: err.Error()}
-			case err != nil:
-				return nil, err
-			default:
-				out[i] = BatchItem{Solution: res.Solution.String(), Unique: res.Unique}
-			}
-		}
-		return BatchResponse{Results: out, Ms: ms(time.Since(start))}, nil
-	})
+	v, err := s.solveBatch(r.Context(), grids)
 	if s.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// solveBatch solves grids in chunks of about batchSlice of work each, every
+// chunk a task of its own: between chunks the batch goes back to the end of
+// the queue, so single solves waiting there get a worker in between and a
+// batch cannot hold one for long. The whole batch spends at most
+// batchBudget search nodes; puzzles left when it is spent are answered
+// with an error.
+func (s *SudokuServer) solveBatch(ctx context.Context, grids []sudoku.Grid) (BatchResponse, error) {
+	out := make([]BatchItem, len(grids))
+	budget := s.batchBudget
+	var busy time.Duration
+	next := 0
+	for first := true; next < len(grids); first = false {
+		v, err := s.r.run(ctx, func(ctx context.Context) (any, error) {
+			start := time.Now()
+			i := next
+			for ; i < len(grids) && (i == next || time.Since(start) < batchSlice); i++ {
+				if budget == 0 {
+					out[i] = BatchItem{Error: "too hard: batch budget exhausted"}
+					continue
+				}
+				res, err := sudoku.SolveBudget(ctx, grids[i], min(budget, s.solveBudget))
+				budget -= res.Nodes
+				switch {
+				case errors.Is(err, sudoku.ErrUnsolvable):
+					out[i] = BatchItem{Error: "no solution"}
+				case errors.Is(err, sudoku.ErrTooHard):
+					out[i] = BatchItem{Error: tooHard}
+				case err != nil:
+					return i, err
+				default:
+					out[i] = BatchItem{Solution: res.Solution.String(), Unique: res.Unique}
+				}
+			}
+			busy += time.Since(start)
+			return i, nil
+		})
+		if errors.Is(err, errBusy) && !errors.Is(err, errRunnerClosed) && !first {
+			// Admitted already: wait for room like a queued task would.
+			if serr := sleepCtx(ctx, batchRetry); serr != nil {
+				return BatchResponse{}, serr
+			}
+			continue
+		}
+		if err != nil {
+			return BatchResponse{}, err
+		}
+		next = v.(int)
+	}
+	return BatchResponse{Results: out, Ms: ms(busy)}, nil
+}
+
+// Work bounds of a batch.
+const (
+	batchSlice = 5 * time.Millisecond // work per chunk before yielding
+	batchRetry = 2 * time.Millisecond // wait before retrying a refused chunk
+	// batchBudget lets a full batch of the hardest unique puzzles (under
+	// a thousand nodes each) through, and bounds a hostile batch to about
+	// ten times a single solve's work.
+	batchBudget = 10 * sudoku.DefaultBudget
+)
+
+// tooHard is the error answered for a puzzle over its search budget.
+const tooHard = "too hard: search budget exhausted"
+
+// sleepCtx waits d or until ctx ends, and returns ctx.Err() then.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // failed answers err if it is not nil and reports whether it did.
@@ -188,6 +258,8 @@ func (s *SudokuServer) failed(w http.ResponseWriter, r *http.Request, err error)
 		return false
 	case errors.Is(err, sudoku.ErrUnsolvable):
 		writeError(w, http.StatusUnprocessableEntity, "puzzle has no solution")
+	case errors.Is(err, sudoku.ErrTooHard):
+		writeError(w, http.StatusUnprocessableEntity, tooHard)
 	case errors.Is(err, errBusy):
 		writeBusy(w)
 	case r.Context().Err() != nil:
@@ -205,6 +277,15 @@ func (s *SudokuServer) failed(w http.ResponseWriter, r *http.Request, err error)
 
 //go:embed sudoku.html
 var sudokuPage []byte
+
+//go:embed favicon.svg
+var faviconSVG []byte
+
+func favicon(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "max-age=86400")
+	_, _ = w.Write(faviconSVG)
+}
 
 func page(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -70,7 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty", "", ErrLength, "got 0"},
 		{"short", classic[:80], ErrLength, "got 80"},
 		{"long", classic + ".", ErrLength, "got 82"},
-		{"letter", "x" + classic[1:], ErrBadChar, "cell 0 (row 1, column 1)"},
+		{"letter", "x" + classic[1:], ErrBadChar, "cell 1 (row 1, column 1)"},
 		{"space", classic[:40] + " " + classic[41:], ErrBadChar, "row 5, column 5"},
 		{"row clash", "55" + classic[2:], ErrContradiction, "row 1, column 2"},
 		{"column clash", classic[:9] + "5" + classic[10:], ErrContradiction, "row 2, column 1"},
@@ -224,4 +224,65 @@ func BenchmarkSolveHard(b *testing.B) {
 			}
 		})
 	}
+}
+
+// norvigImpossible is Peter Norvig's unsolvable puzzle that takes naive
+// searches seconds: its givens are consistent, but there is no solution.
+const norvigImpossible = ".....5.8....6.1.43..........1.5........1.6...3.......553.....61........4........."
+
+func TestBudget(t *testing.T) {
+	budget := DefaultBudget
+	if raceEnabled {
+		budget /= 10
+	}
+	start := time.Now()
+	r, err := SolveBudget(context.Background(), mustParse(t, norvigImpossible), budget)
+	elapsed := time.Since(start)
+	require.ErrorIs(t, err, ErrTooHard)
+	assert.Equal(t, "sudoku: too hard: search budget exhausted", err.Error())
+	assert.Equal(t, budget, r.Nodes)
+	t.Logf("budget spent in %v", elapsed)
+	assert.Less(t, elapsed, 5*time.Second, "the budget bounds the work")
+
+	// Every hard puzzle with a unique solution fits well inside it.
+	for _, tc := range hard {
+		r, err := SolveBudget(context.Background(), mustParse(t, tc.puzzle), DefaultBudget/20)
+		require.NoError(t, err, tc.name)
+		assert.True(t, r.Unique, tc.name)
+	}
+	_, err = SolveBudget(context.Background(), mustParse(t, hard[0].puzzle), 10)
+	require.ErrorIs(t, err, ErrTooHard)
+	assert.Panics(t, func() { _, _ = SolveBudget(context.Background(), Grid{}, 0) })
+}
+
+func mustParse(t *testing.T, s string) Grid {
+	t.Helper()
+	g, err := Parse(s)
+	require.NoError(t, err)
+	return g
+}
+
+// TestParseCountsCharacters checks that errors count characters, not
+// bytes, print the character itself and name cells from 1.
+func TestParseCountsCharacters(t *testing.T) {
+	_, err := Parse("é" + classic[:80])
+	require.ErrorIs(t, err, ErrBadChar)
+	assert.Contains(t, err.Error(), `'é' at cell 1 (row 1, column 1)`)
+	var ce *CellError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 1, ce.Cell)
+
+	_, err = Parse("é" + classic)
+	require.ErrorIs(t, err, ErrLength)
+	assert.Contains(t, err.Error(), "got 82")
+	_, err = Parse(classic[:80] + "\xff")
+	require.ErrorIs(t, err, ErrBadChar)
+	assert.Contains(t, err.Error(), "not valid UTF-8")
+
+	_, err = Parse(classic[:80] + "5")
+	require.ErrorIs(t, err, ErrContradiction)
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 81, ce.Cell)
+	assert.Equal(t, 9, ce.Row())
+	assert.Equal(t, 9, ce.Column())
 }

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package serve
+
+func defaultMaxConns() int { return 1024 }

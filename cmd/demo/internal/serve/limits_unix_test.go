@@ -1,0 +1,85 @@
+//go:build unix
+
+package serve
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const fdChildEnv = "SHARC_SERVE_FD_CHILD"
+
+// TestFdExhaustionChild is the server TestFdExhaustion runs: a descriptor
+// limit of 64 and a connection cap far above it, so accepts fail with
+// EMFILE.
+func TestFdExhaustionChild(t *testing.T) {
+	if os.Getenv(fdChildEnv) == "" {
+		t.Skip("run by TestFdExhaustion")
+	}
+	lim := syscall.Rlimit{Cur: 64, Max: 64}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		fmt.Println("setrlimit:", err)
+		os.Exit(1)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr())
+	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 2})
+	_ = RunLimited(context.Background(), ln, s, time.Second, nil, Limits{MaxConns: 10000})
+	os.Exit(0)
+}
+
+// TestFdExhaustion holds more idle connections than the server has
+// descriptors and checks that /healthz still answers.
+func TestFdExhaustion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	c := exec.Command(os.Args[0], "-test.run=^TestFdExhaustionChild$", "-test.count=1")
+	c.Env = append(os.Environ(), fdChildEnv+"=1")
+	c.Stderr = os.Stderr
+	out, err := c.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, c.Start())
+	t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	addr := strings.TrimSpace(line)
+	require.NotContains(t, addr, " ", "child said %q", addr)
+
+	var conns []net.Conn
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for range 150 {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	start := time.Now()
+	resp, err := client.Get("http://" + addr + "/healthz")
+	require.NoError(t, err, "/healthz must answer while idle clients hold every descriptor")
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	t.Logf("/healthz answered in %v", time.Since(start))
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package testchild
+
+import "os/exec"
+
+func setDeathSignal(cmd *exec.Cmd) {}

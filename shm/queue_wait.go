@@ -1,0 +1,162 @@
+package shm
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/sharc-go/sharc/internal/atomics"
+)
+
+// A waiting side of a queue spins for its adaptive budget, then sleeps on
+// its futex word in slices of queueSlice, looking after each slice whether
+// the peer process still lives.
+const (
+	queueSpinMin     = 1 * time.Microsecond
+	queueSpinMax     = 50 * time.Microsecond
+	queueSpinInitial = 10 * time.Microsecond
+	queueSlice       = 100 * time.Millisecond
+)
+
+// spinBudget is how long a side spins before it sleeps. It doubles when a
+// spin catches the peer and halves when it does not, so a side whose peer
+// answers quickly spins and one whose peer is idle goes to sleep at once.
+type spinBudget struct{ ns atomic.Int64 }
+
+func (s *spinBudget) init() { s.ns.Store(int64(queueSpinInitial)) }
+func (s *spinBudget) hit()  { s.ns.Store(min(int64(queueSpinMax), 2*s.ns.Load())) }
+func (s *spinBudget) miss() { s.ns.Store(max(int64(queueSpinMin), s.ns.Load()/2)) }
+
+// ready reports whether the producer (space) has need bytes of room, or the
+// consumer (!space) has a message, loading the peer's index.
+func (q *Queue) ready(space bool, need uint64) (bool, error) {
+	if space {
+		t := atomic.LoadUint64(q.u64(qTail))
+		if t&7 != 0 || q.head-t > q.cap {
+			return false, q.corrupt("tail %d with head %d", t, q.head)
+		}
+		q.tailSeen = t
+		return q.cap-(q.head-t) >= need, nil
+	}
+	h := atomic.LoadUint64(q.u64(qHead))
+	if h&7 != 0 || h-q.tail > q.cap {
+		return false, q.corrupt("head %d with tail %d", h, q.tail)
+	}
+	q.headSeen = h
+	return h != q.tail, nil
+}
+
+// wait waits until ready(space, need) holds. The protocol, the same in
+// every language (docs/design/queue.md): a side about to sleep reads its
+// sequence word, sets its parked flag, checks once more, and sleeps on the
+// sequence word if it still has to wait; the peer, after publishing its
+// index, reads the parked flag and, if set, bumps the sequence word and
+// wakes it. The flag store and the index store are each followed by the
+// other side's load (sequentially consistent), so one of the two always
+// sees the other and no wake-up is lost; a peer that finds the flag clear
+// makes no system call. The waker clears the flag before it bumps the
+// sequence word, so only the first of a burst of commits wakes the
+// sleeper; a flag cleared from an earlier round is harmless, because the
+// bump that follows makes the new round's sleep return at once.
+func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
+	seqOff, parkedOff, peerPidOff, peerCloseOff, sb := qDataSeq, qConsParked, qProdPid, qProdClose, &q.recvSpin
+	if space {
+		seqOff, parkedOff, peerPidOff, peerCloseOff, sb = qSpaceSeq, qProdParked, qConsPid, qConsClose, &q.sendSpin
+	}
+	if ok, err := q.ready(space, need); ok || err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Spin: a peer that is running answers within microseconds, far less
+	// than a sleep and a wake-up cost.
+	budget := time.Duration(sb.ns.Load())
+	start := time.Now()
+	for i := 1; ; i++ {
+		if ok, err := q.ready(space, need); ok || err != nil {
+			if ok {
+				sb.hit()
+			}
+			return err
+		}
+		if i%64 == 0 {
+			if time.Since(start) >= budget {
+				break
+			}
+			runtime.Gosched() // let a peer goroutine on this P run
+		}
+		atomics.Pause()
+	}
+	sb.miss()
+
+	seq, parked := q.u32(seqOff), q.u32(parkedOff)
+	// A sleeping consumer is woken by the next commit. A sleeping producer
+	// names the tail at which it wants to be woken, half a ring on, so a
+	// consumer draining a full ring wakes it once per half ring instead of
+	// once per message; tails are multiples of 8, so bit 0 marks the word
+	// as set.
+	parkVal := uint32(1)
+	if space {
+		want := max(need, q.cap/2)
+		parkVal = uint32(q.head-q.cap+want) | 1
+	}
+	var stop func() bool
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	lastCheck := time.Now()
+	for {
+		if err := q.usable(); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if atomic.LoadUint32(q.u32(peerCloseOff)) != 0 {
+			// The producer's last messages are still delivered.
+			if ok, err := q.ready(space, need); ok || err != nil {
+				return err
+			}
+			return ErrQueueClosed
+		}
+		s := atomic.LoadUint32(seq)
+		atomic.StoreUint32(parked, parkVal)
+		if ok, err := q.ready(space, need); ok || err != nil {
+			atomic.StoreUint32(parked, 0)
+			return err
+		}
+		if stop == nil && ctx.Done() != nil {
+			// A cancelled ctx bumps the sequence word, so the sleep
+			// below ends at once even if ctx ended just before it.
+			stop = context.AfterFunc(ctx, func() {
+				atomic.AddUint32(seq, 1)
+				atomics.Wake(seq, 1<<30)
+			})
+		}
+		res := atomics.Wait(seq, s, queueSlice)
+		atomic.StoreUint32(parked, 0)
+		if ok, err := q.ready(space, need); ok || err != nil {
+			return err
+		}
+		if res == atomics.TimedOut || time.Since(lastCheck) >= queueSlice {
+			lastCheck = time.Now()
+			if pid := atomic.LoadUint32(q.u32(peerPidOff)); pid != 0 && pid != q.pid && !pidAlive(pid) {
+				if ok, err := q.ready(space, need); ok || err != nil {
+					return err
+				}
+				return ErrPeerDied
+			}
+		}
+	}
+}
+
+// wake bumps the sequence word at seqOff and wakes the side sleeping on it.
+func (q *Queue) wake(seqOff int) {
+	p := q.u32(seqOff)
+	atomic.AddUint32(p, 1)
+	atomics.Wake(p, 1<<30)
+}

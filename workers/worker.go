@@ -1,0 +1,392 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// worker is one pool goroutine. task, hasTask and exit are guarded by
+// Pool.mu; wake carries one token per hand-off.
+type worker struct {
+	wake      chan struct{}
+	task      entry
+	hasTask   bool
+	exit      bool
+	idleSince int64 // nanotime when it last parked
+	idx       int   // index in Pool.all
+	sh        *statShard
+	busySince int64 // nanotime when its busy stretch began; 0 while parked or untimed
+
+	batch   []entry // tasks taken from the queue with the last one, run next
+	untimed int     // tasks run since the last timed pop
+	ctxSlab []taskCtx
+	runEst  int64 // ns per task of the last timed batch; 0: none pending
+
+	killMu sync.Mutex
+	cancel context.CancelFunc // cancels the running task's own context, if it has a timeout
+}
+
+// newWorkerLocked registers a worker for a goroutine about to start.
+func (p *Pool) newWorkerLocked() *worker {
+	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard(), untimed: sampleRunEvery}
+	if p.stats.timing {
+		w.busySince = nanotime()
+	}
+	p.all = append(p.all, w)
+	return w
+}
+
+// retireLocked unregisters an exiting worker.
+func (p *Pool) retireLocked(w *worker) {
+	last := p.all[len(p.all)-1]
+	p.all[w.idx] = last
+	last.idx = w.idx
+	p.all[len(p.all)-1] = nil
+	p.all = p.all[:len(p.all)-1]
+}
+
+// endBusyLocked ends the worker's busy stretch at now. Stretches begin and
+// end where the worker holds the pool lock anyway, so they cost no atomics.
+func (p *Pool) endBusyLocked(w *worker, now int64) {
+	if w.busySince != 0 {
+		p.stats.addBusyLocked(w.busySince, now)
+		w.busySince = 0
+	}
+}
+
+// work is a worker goroutine; it runs the task it was started with, if
+// any, and then whatever the queue gives it. A task that calls
+// runtime.Goexit ends the goroutine (callSafely has failed the task by
+// then): a new goroutine takes over the worker and the rest of its batch.
+func (p *Pool) work(w *worker, e entry, ok bool) {
+	returned := false
+	defer func() {
+		if !returned {
+			go p.work(w, entry{}, false)
+		}
+	}()
+	p.loop(w, e, ok)
+	returned = true
+}
+
+func (p *Pool) loop(w *worker, e entry, ok bool) {
+	if p.lockOS {
+		// Never unlocked: the thread ends with the worker, so thread state a
+		// task changed, and the priority Nice lowered, do not leak into
+		// other goroutines.
+		runtime.LockOSThread()
+		if p.nice > 0 {
+			// Best effort: where it is not allowed the worker runs at
+			// normal priority.
+			_ = lowerThreadPriority(p.nice)
+		}
+	}
+	for {
+		// Time a pop (one task or a batch) after every sampleRunEvery
+		// tasks: two clock reads for many tasks, and tasks that turn long
+		// are noticed within a few pops.
+		var t0 int64
+		if ok && w.untimed >= sampleRunEvery {
+			t0 = nanotime()
+			w.untimed = 0
+		}
+		if ok {
+			p.run(&e, w)
+		}
+		for i := range w.batch {
+			b := &w.batch[i]
+			if b.r == nil {
+				continue // run before its worker's goroutine was replaced
+			}
+			if p.killed.Load() {
+				// CloseNow drops what is queued; these were as good as queued.
+				p.stats.cancelled.Add(1)
+				b.complete(errClosedCanceled)
+			} else {
+				p.run(b, w)
+			}
+			*b = entry{}
+		}
+		if t0 != 0 {
+			w.runEst = max((nanotime()-t0)/int64(1+len(w.batch)), 1)
+		} else if ok {
+			w.untimed += 1 + len(w.batch)
+		}
+		w.batch = w.batch[:0]
+		if e, ok = p.next(w); !ok {
+			return
+		}
+	}
+}
+
+// next returns the worker's next task, or false when the worker must exit.
+// When the queue is long it also moves a few more tasks to w.batch: taking
+// them under the same lock halves the lock traffic of tiny tasks.
+func (p *Pool) next(w *worker) (entry, bool) {
+	p.mu.Lock()
+	if w.runEst != 0 {
+		p.noteRunLocked(w.runEst)
+		w.runEst = 0
+	}
+	for {
+		if p.workers > p.max {
+			// Shrunk by Resize: leave, and let the others drain the queue.
+			p.leaveLocked(w)
+			return entry{}, false
+		}
+		if e, ok := p.popLocked(); ok {
+			if p.stats.timing && w.busySince == 0 {
+				w.busySince = nanotime() // back from a stale wake-up
+			}
+			k := 0
+			if p.runEst > 0 && p.runEst < int64(batchBelow) {
+				// Longer tasks (or tasks not timed yet) are not batched: a
+				// worker holding tasks back while another is idle would
+				// delay them.
+				k = min(p.queued/p.workers, maxBatch-1)
+			}
+			for ; k > 0; k-- {
+				b, _ := p.popLocked()
+				w.batch = append(w.batch, b)
+			}
+			p.mu.Unlock()
+			return e, true
+		}
+		if p.closed {
+			p.leaveLocked(w)
+			return entry{}, false
+		}
+		// Park until a submitter hands us a task or the idle timeout passes.
+		w.idleSince = nanotime()
+		if p.stats.timing {
+			p.endBusyLocked(w, w.idleSince)
+		}
+		p.idle = append(p.idle, w)
+		if !p.janitorOn && p.workers > p.min {
+			p.janitorOn = true
+			go p.janitor()
+		}
+		p.mu.Unlock()
+		<-w.wake
+		var now int64
+		if p.stats.timing {
+			now = nanotime() // outside the lock, to keep it short
+		}
+		p.mu.Lock()
+		if w.hasTask {
+			e := w.task
+			w.task, w.hasTask = entry{}, false
+			w.busySince = now
+			p.mu.Unlock()
+			return e, true
+		}
+		if w.exit {
+			p.mu.Unlock()
+			return entry{}, false
+		}
+		// A stale wake-up: park again.
+		p.unidleLocked(w)
+	}
+}
+
+// newTaskCtx returns a zero taskCtx for the worker's next task. They come
+// from slabs of 64: one allocation for many tasks. A context a task kept
+// pins its slab (3 KiB) until it is dropped, and nothing is ever reused.
+func (w *worker) newTaskCtx() *taskCtx {
+	if len(w.ctxSlab) == 0 {
+		w.ctxSlab = make([]taskCtx, 64)
+	}
+	tc := &w.ctxSlab[0]
+	w.ctxSlab = w.ctxSlab[1:]
+	return tc
+}
+
+// leaveLocked retires w, whose goroutine is about to exit, and unlocks.
+func (p *Pool) leaveLocked(w *worker) {
+	p.workers--
+	p.retireLocked(w)
+	p.exitedLocked()
+	if p.stats.timing {
+		p.endBusyLocked(w, nanotime())
+	}
+	p.mu.Unlock()
+}
+
+// janitor retires workers that stayed parked longer than the idle timeout,
+// oldest first, down to MinWorkers. One timer for the pool keeps timers off
+// the park/unpark path; the janitor exits when nothing is left to retire.
+func (p *Pool) janitor() {
+	tick := time.NewTicker(max(p.idleTimeout/4, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.janitorStop:
+			return
+		case <-tick.C:
+		}
+		p.mu.Lock()
+		now := nanotime()
+		for len(p.idle) > 0 && p.workers > p.min && now-p.idle[0].idleSince >= int64(p.idleTimeout) {
+			p.releaseIdleLocked(1)
+		}
+		if p.workers <= p.min || p.closed {
+			p.janitorOn = false
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *Pool) unidleLocked(w *worker) {
+	for i, v := range p.idle {
+		if v == w {
+			copy(p.idle[i:], p.idle[i+1:])
+			p.idle[len(p.idle)-1] = nil
+			p.idle = p.idle[:len(p.idle)-1]
+			return
+		}
+	}
+}
+
+// releaseIdleLocked tells up to n parked workers to exit.
+func (p *Pool) releaseIdleLocked(n int) {
+	for n > 0 && len(p.idle) > 0 {
+		w := p.idle[0]
+		p.unidleLocked(w)
+		p.retireLocked(w)
+		w.exit = true
+		p.workers--
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+		n--
+	}
+	p.exitedLocked()
+}
+
+func (p *Pool) exitedLocked() {
+	if p.closed && p.workers == 0 && !p.doneClosed {
+		p.doneClosed = true
+		close(p.done)
+	}
+}
+
+// mergedCtx carries the submitter's values but is cancelled with the pool.
+// It is used only when the submitter's context can never be cancelled.
+type mergedCtx struct {
+	context.Context
+	kill context.Context
+}
+
+func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
+func (c mergedCtx) Err() error            { return c.kill.Err() }
+
+// run runs one task on the calling worker.
+func (p *Pool) run(e *entry, w *worker) {
+	sh := w.sh
+	var start int64
+	if e.enq != 0 {
+		start = nanotime()
+		sh.wait.record(start - e.enq)
+	}
+	var timeout time.Duration
+	if e.handle {
+		timeout = e.r.timeout()
+	}
+	var ctx context.Context
+	var cancel context.CancelFunc
+	var tc *taskCtx
+	if e.ctx.Done() != nil {
+		if err := e.ctx.Err(); err != nil {
+			sh.cancelled.Add(1)
+			e.complete(notRun(err))
+			return
+		}
+	}
+	switch {
+	case timeout <= 0 && e.ctx.Done() == nil:
+		// Nothing to derive: the pool's kill context is the only way out.
+		// (A taskCtx here would end with the task, but it costs fresh
+		// memory per task, which doubled the cost of a tiny task.)
+		if e.ctx == context.Background() {
+			ctx = p.killCtx
+		} else {
+			ctx = mergedCtx{e.ctx, p.killCtx}
+		}
+	case timeout <= 0:
+		tc = w.newTaskCtx()
+		tc.Context, tc.p = e.ctx, p
+		ctx = tc
+	default:
+		ctx, cancel = context.WithTimeout(e.ctx, timeout)
+		// CloseNow reaches this context through the worker, which is
+		// cheaper than registering every task with the shared kill context
+		// (a lock and a map entry there, twice per task, from all workers).
+		// A worker arms its task's context before it checks killed, and
+		// CloseNow sets killed before it looks at the workers.
+		w.killMu.Lock()
+		w.cancel = cancel
+		w.killMu.Unlock()
+		if p.killed.Load() {
+			cancel()
+		}
+	}
+	err := p.callSafely(e, ctx, w, tc)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		sh.cancelledRunning.Add(1)
+	}
+	if cancel != nil {
+		w.killMu.Lock()
+		w.cancel = nil
+		w.killMu.Unlock()
+		cancel()
+	}
+	if tc != nil {
+		tc.end()
+	}
+	if e.enq != 0 {
+		sh.run.record(nanotime() - start)
+	}
+	sh.finished(err != nil)
+	e.complete(err)
+}
+
+// callSafely calls the task, turning a panic into a *PanicError. A task
+// that calls runtime.Goexit cannot be stopped from ending the worker's
+// goroutine, so the deferred function finishes the task there (as run
+// would: its context ended, counted as failed, its error published) and
+// clears its entry so the replacement goroutine does not run it again.
+func (p *Pool) callSafely(e *entry, ctx context.Context, w *worker, tc *taskCtx) (err error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		v := recover()
+		err = panicError(v)
+		if v != nil {
+			return // a panic, recovered: run goes on
+		}
+		w.killMu.Lock()
+		if w.cancel != nil {
+			w.cancel()
+			w.cancel = nil
+		}
+		w.killMu.Unlock()
+		if tc != nil {
+			tc.end()
+		}
+		w.sh.finished(true)
+		done := *e
+		*e = entry{}
+		done.complete(err)
+	}()
+	err = e.r.call(ctx)
+	returned = true
+	return err
+}

@@ -26,7 +26,7 @@ type Options struct {
 	GOMAXPROCS int
 	// MemoryLimit is each child's GOMEMLIMIT in bytes (0: none). It also
 	// caps the child's private memory hard (RLIMIT_DATA, a quarter above
-	// it plus 32 MiB; shared regions do not count): a task that allocates
+	// it plus 64 MiB; shared regions do not count): a task that allocates
 	// past it kills its child, and the call fails with ErrWorkerDied
 	// saying "fatal error: runtime: out of memory".
 	MemoryLimit int64

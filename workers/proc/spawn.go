@@ -131,7 +131,7 @@ func exitText(st *os.ProcessState, err error) string {
 // hardMemoryLimit is the RLIMIT_DATA of a child with the given GOMEMLIMIT:
 // a quarter above it, plus room for the runtime's own memory, so the soft
 // limit makes the collector work hard before the hard one kills the child.
-func hardMemoryLimit(soft int64) int64 { return (soft + soft/4 + 32<<20) * raceMemoryFactor }
+func hardMemoryLimit(soft int64) int64 { return (soft + soft/4 + 64<<20) * raceMemoryFactor }
 
 // tailWriter copies a child's stderr through and keeps its last few KiB.
 type tailWriter struct {

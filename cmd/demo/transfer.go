@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -14,14 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/sharc-go/sharc/shm"
 )
@@ -404,95 +397,6 @@ func (p *sharedPingPong) stop() {
 	p.region.Close()
 }
 
-func printTransferTable(w io.Writer, results []transferResult) {
-	copyP50 := map[int]float64{}
-	for _, r := range results {
-		if r.Mode == "copy" {
-			copyP50[r.Bytes] = r.RTp50us
-		}
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "mode\tsize\ttouch\tround trips\tround trip p50 (µs)\tp99 (µs)\t"
-	if len(copyP50) > 0 {
-		head += "vs copy\t"
-	}
-	fmt.Fprintln(tw, head)
-	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t", r.Mode, formatSize(r.Bytes), r.Touch, r.Iters, r.RTp50us, r.RTp99us)
-		if len(copyP50) > 0 {
-			vs := "-"
-			if c, ok := copyP50[r.Bytes]; ok && r.RTp50us > 0 {
-				vs = fmt.Sprintf("%.3g×", c/r.RTp50us)
-				if c/r.RTp50us >= 1000 {
-					vs = fmt.Sprintf("%.0f×", c/r.RTp50us)
-				}
-			}
-			fmt.Fprintf(tw, "%s\t", vs)
-		}
-		fmt.Fprintln(tw)
-	}
-	_ = tw.Flush()
-	fmt.Fprintln(w, "Round trips are timed in batches (at least 50 µs each); p50 and p99 are over the batches' means.")
-	if len(copyP50) > 0 {
-		fmt.Fprintln(w, "vs copy = the copying round trip's p50 ÷ this one's at the same size (how many times faster than copying).")
-	}
-}
-
-func writeTransferCSV(name string, results []transferResult) (err error) {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("transfer-vs-share: %w", err)
-	}
-	defer func() { err = errors.Join(err, f.Close()) }()
-	cw := csv.NewWriter(f)
-	_ = cw.Write([]string{"mode", "bytes", "touch", "iters", "rt_us_p50", "rt_us_p99"})
-	for _, r := range results {
-		_ = cw.Write([]string{r.Mode, strconv.Itoa(r.Bytes), r.Touch, strconv.Itoa(r.Iters),
-			strconv.FormatFloat(r.RTp50us, 'g', -1, 64), strconv.FormatFloat(r.RTp99us, 'g', -1, 64)})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// plotTransfer draws median round trip against payload size, log-log, one
-// line per mode.
-func plotTransfer(name string, results []transferResult) error {
-	p := plot.New()
-	touch := "ends"
-	if len(results) > 0 {
-		touch = results[0].Touch
-	}
-	p.Title.Text = fmt.Sprintf("sharc: hand a float64 payload to a goroutine and back (-touch %s)", touch)
-	p.Title.Padding = vg.Points(8)
-	p.X.Label.Text = "payload size"
-	p.Y.Label.Text = "median round trip (µs)"
-	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = sizeTicks{}, oneTwoFiveTicks{}
-	// Top left, inset from the axes: the copy line rises to the right.
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(8)
-	p.Add(plotter.NewGrid())
-	var lines []any
-	for _, mode := range transferModes {
-		var xys plotter.XYs
-		for _, r := range results {
-			if r.Mode == mode {
-				xys = append(xys, plotter.XY{X: float64(r.Bytes), Y: math.Max(r.RTp50us, 1e-3)})
-			}
-		}
-		if len(xys) > 0 {
-			lines = append(lines, mode, xys)
-		}
-	}
-	if err := plotutil.AddLinePoints(p, lines...); err != nil {
-		return fmt.Errorf("transfer-vs-share: plot: %w", err)
-	}
-	if err := p.Save(8*vg.Inch, 5*vg.Inch, name); err != nil {
-		return fmt.Errorf("transfer-vs-share: plot: %w", err)
-	}
-	return nil
-}
-
 // tourTransfer shows the three ways to hand a payload over at two sizes.
 func tourTransfer(w io.Writer) error {
 	fmt.Fprintln(w, "Hand a float64 payload to a goroutine and back: copy it (Clone), move it")
@@ -515,50 +419,4 @@ func tourTransfer(w io.Writer) error {
 		results[k].RTp50us/results[k+1].RTp50us, results[1].RTp50us, results[k+1].RTp50us)
 	fmt.Fprintf(w, "Full run: go run ./cmd/demo transfer-vs-share -plot %s\n", filepath.Join(os.TempDir(), "transfer.png"))
 	return nil
-}
-
-// sizeTicks marks byte sizes on a log axis at powers of two, labelled in
-// B/KiB/MiB/GiB: every power of four, or of sixteen on a wide axis.
-type sizeTicks struct{}
-
-func (sizeTicks) Ticks(lo, hi float64) []plot.Tick {
-	lo2, hi2 := int(math.Floor(math.Log2(math.Max(lo, 1)))), int(math.Ceil(math.Log2(math.Max(hi, 1))))
-	step := 2
-	if hi2-lo2 > 16 {
-		step = 4
-	}
-	var ts []plot.Tick
-	for e := lo2; e <= hi2 && e < 62; e++ {
-		v := float64(int64(1) << e)
-		if v < lo || v > hi {
-			continue
-		}
-		t := plot.Tick{Value: v}
-		if e%step == 0 {
-			t.Label = formatSize(1 << e)
-		}
-		ts = append(ts, t)
-	}
-	return ts
-}
-
-// oneTwoFiveTicks marks a log axis at 1, 2 and 5 times each power of ten,
-// labelled in plain decimals, so that values below 1 are readable too.
-type oneTwoFiveTicks struct{}
-
-func (oneTwoFiveTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ts []plot.Tick
-	for e := math.Floor(math.Log10(math.Max(lo, 1e-9))); e <= math.Ceil(math.Log10(math.Max(hi, 1e-9))); e++ {
-		for _, m := range []float64{1, 2, 5} {
-			v := m * math.Pow(10, e)
-			if v < lo || v > hi {
-				continue
-			}
-			ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
-		}
-	}
-	if len(ts) < 2 { // a narrow axis: label its ends
-		ts = append(ts, plot.Tick{Value: lo, Label: strconv.FormatFloat(lo, 'g', 3, 64)}, plot.Tick{Value: hi, Label: strconv.FormatFloat(hi, 'g', 3, 64)})
-	}
-	return ts
 }

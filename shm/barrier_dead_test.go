@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -101,4 +103,58 @@ func TestBarrierLeavesOnClose(t *testing.T) {
 	assert.Zero(t, b.deadParty())
 	require.NoError(t, r.Close())
 	assert.Zero(t, pids[0], "Close leaves the barrier")
+}
+
+// TestBarrierPartyDiesArriving SIGKILLs a party right after it has counted
+// itself in (between arriving and waiting): the round it arrived in
+// completes, since it did arrive, and the next round breaks with an error
+// naming it instead of hanging the survivors.
+func TestBarrierPartyDiesArriving(t *testing.T) {
+	if testchild.Is(t.Name()) {
+		r, err := Open(os.Getenv("SHARC_SEGMENT"))
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(2)
+		}
+		b, err := OpenBarrier(r, 0)
+		if err != nil {
+			fmt.Println("barrier:", err)
+			os.Exit(2)
+		}
+		// Arrive as Wait does, then die before waiting.
+		atomic.AddUint32(b.arrived, 1)
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Minute)
+		os.Exit(3)
+	}
+	name := testName(t)
+	r, err := Create(name, 4096)
+	require.NoError(t, err)
+	defer r.Close()
+	b, err := NewBarrier(r, 0, 3)
+	require.NoError(t, err)
+	victim := testchild.Start(t, t.Name(), "SHARC_SEGMENT="+name)
+	res := victim.Wait()
+	require.Equal(t, "killed", res.Signal, "%s", res)
+
+	second := make(chan error, 2)
+	go func() {
+		err := b.Wait(context.Background()) // this round: the victim arrived
+		second <- err
+		second <- b.Wait(context.Background()) // the next: it never will
+	}()
+	require.NoError(t, b.Wait(context.Background()), "the victim's arrival counts")
+	require.NoError(t, <-second)
+	start := time.Now()
+	err = b.Wait(context.Background())
+	assert.ErrorIs(t, err, ErrBroken)
+	assert.Less(t, time.Since(start), time.Second)
+	select {
+	case err2 := <-second:
+		assert.ErrorIs(t, err2, ErrBroken)
+		assert.Contains(t, err.Error()+err2.Error(), fmt.Sprintf("party process %d died", victim.Pid()))
+	case <-time.After(10 * time.Second):
+		b.Break()
+		t.Fatal("the barrier did not break after a party died")
+	}
 }

@@ -163,6 +163,13 @@ func BenchmarkWord(b *testing.B) {
 			w.Add(1)
 		}
 	})
+	b.Run("CompareAndSwap", func(b *testing.B) {
+		i := w.Load()
+		for b.Loop() {
+			w.CompareAndSwap(i, i+1)
+			i++
+		}
+	})
 	b.Run("Notify", func(b *testing.B) {
 		for b.Loop() {
 			w.Notify(1)

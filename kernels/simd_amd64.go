@@ -130,7 +130,7 @@ var cpuLevel = func() int {
 }()
 
 var avx2Bodies = &bodies{
-	level: levelAVX2, name: levelNames[levelAVX2],
+	level: levelAVX2, name: levelNames[levelAVX2], split: defaultSplit,
 	sumF64: sumF64AVX2, dotF64: dotF64FMA, axpyF64: axpyF64FMA,
 	sumF32: sumF32AVX2, dotF32: dotF32FMA, axpyF32: axpyF32FMA,
 	minF64: minF64AVX2, maxF64: maxF64AVX2, minF32: minF32AVX2, maxF32: maxF32AVX2,

@@ -39,7 +39,7 @@ func TestFdExhaustionChild(t *testing.T) {
 		os.Exit(1)
 	}
 	fmt.Println(ln.Addr())
-	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 2})
+	s := newSudoku(t, SudokuConfig{Workers: 1, Queue: 2})
 	_ = RunLimited(context.Background(), ln, s, time.Second, nil, Limits{MaxConns: 10000})
 	os.Exit(0)
 }

@@ -36,7 +36,7 @@ func TestSignalChild(t *testing.T) {
 	var s Server
 	switch kind {
 	case "sudoku":
-		s = NewSudokuServer(SudokuConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
+		s = newSudoku(t, SudokuConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
 	case "auth":
 		a, err := NewAuthServer(AuthConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
 		if err != nil {

@@ -4,6 +4,8 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
+//go:generate sh -c "python3 simd_amd64_gen.py > simd_amd64.s"
+
 // The assembly bodies of simd_amd64.s, written by simd_amd64_gen.py. Each
 // doc comment is the Go loop the body computes, bit for bit (the Go body
 // named in it is that loop, and the tests compare the two); y needs len(y)

@@ -35,7 +35,7 @@ const pool = new Piscina({
 	filename: new URL('./worker.mjs', import.meta.url).href,
 	minThreads: threads,
 	maxThreads: threads,
-	maxQueue: 'auto', // admission is the handler's (see solve)
+	// maxQueue stays unbounded: admission is the handler's (see solve).
 	idleTimeout: 60_000,
 });
 

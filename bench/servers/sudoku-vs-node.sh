@@ -51,14 +51,26 @@ port=18300
 start() {
 	port=$((port + 1))
 	url=http://127.0.0.1:$port
+	if curl -s -o /dev/null "$url/healthz"; then
+		echo "$0: something already listens on port $port" >&2
+		exit 1
+	fi
+	local cmd
 	case $1 in
-	goroutines) "$tmp/demo" sudoku-server -addr 127.0.0.1:$port -workers "$W" -queue "$Q" ;;
-	processes) "$tmp/demo" sudoku-server -addr 127.0.0.1:$port -processes "$W" -queue "$Q" ;;
-	node) node bench/node/sudoku/server.mjs -addr 127.0.0.1:$port -threads "$W" -queue "$Q" ;;
-	esac >/dev/null 2>"$tmp/server.log" &
+	goroutines) cmd=("$tmp/demo" sudoku-server -addr 127.0.0.1:$port -workers "$W" -queue "$Q") ;;
+	processes) cmd=("$tmp/demo" sudoku-server -addr 127.0.0.1:$port -processes "$W" -queue "$Q") ;;
+	node) cmd=(node bench/node/sudoku/server.mjs -addr 127.0.0.1:$port -threads "$W" -queue "$Q") ;;
+	esac
+	"${cmd[@]}" >/dev/null 2>"$tmp/server.log" &
 	sp=$!
 	pids+=("$sp")
-	for _ in $(seq 300); do curl -sf "$url/healthz" >/dev/null 2>&1 && return; sleep 0.05; done
+	for _ in $(seq 300); do
+		if curl -sf "$url/healthz" >/dev/null 2>&1; then
+			kill -0 "$sp" && return
+			break
+		fi
+		sleep 0.05
+	done
 	echo "$1 server did not start:" >&2
 	cat "$tmp/server.log" >&2
 	exit 1

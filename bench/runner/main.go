@@ -135,7 +135,9 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 			continue
 		}
 		fmt.Fprintf(e.log, "== %s\n", s.name)
+		t0 := time.Now()
 		ts, err := s.run(e)
+		fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
 		if err != nil {
 			// One broken peer must not cost the other sections: the
 			// report says what did not run and why.

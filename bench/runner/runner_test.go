@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,4 +132,14 @@ func TestSectionNotRun(t *testing.T) {
 	assert.Contains(t, string(md), "- broken not run: peer crashed\n")
 	assert.Contains(t, string(md), "- piscina not run: ")
 	assert.Contains(t, string(md), "### fine table")
+}
+
+func TestTimedCommand(t *testing.T) {
+	m, err := timedCommand("echo", time.Minute, "sh", "-c", "echo 'pingpong 12.5'").run()
+	require.NoError(t, err)
+	assert.Equal(t, map[string]float64{"pingpong": 12.5}, m)
+	_, err = timedCommand("sleep", 50*time.Millisecond, "sleep", "5").run()
+	assert.ErrorContains(t, err, "no answer in 50ms")
+	_, err = timedCommand("false", time.Minute, "sh", "-c", "echo broken >&2; exit 3").run()
+	assert.ErrorContains(t, err, "broken")
 }

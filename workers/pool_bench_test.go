@@ -92,7 +92,8 @@ func BenchmarkStatsPerTask(b *testing.B) {
 	var submitted atomic.Uint64
 	submitted.Store(alwaysTimed)
 	b.RunParallel(func(pb *testing.PB) {
-		sh := s.shard() // as a worker does
+		w := &worker{sh: s.shard()} // as a worker does
+		sh := w.sh
 		for pb.Next() {
 			var enq int64
 			// The pool counts under its lock; an atomic stands in here.
@@ -104,7 +105,7 @@ func BenchmarkStatsPerTask(b *testing.B) {
 				sh.wait.record(start - enq)
 				sh.run.record(nanotime() - start)
 			}
-			sh.finished(false)
+			w.finished(false)
 		}
 	})
 }

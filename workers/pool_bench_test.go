@@ -91,8 +91,11 @@ func BenchmarkStatsPerTask(b *testing.B) {
 	s.init(runtime.GOMAXPROCS(0), true)
 	var submitted atomic.Uint64
 	submitted.Store(alwaysTimed)
+	var mu sync.Mutex // the pool's lock, under which workers get shards
 	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
 		w := &worker{sh: s.shard()} // as a worker does
+		mu.Unlock()
 		sh := w.sh
 		for pb.Next() {
 			var enq int64
@@ -102,8 +105,8 @@ func BenchmarkStatsPerTask(b *testing.B) {
 			}
 			if enq != 0 {
 				start := nanotime()
-				sh.wait.record(start - enq)
-				sh.run.record(nanotime() - start)
+				sh.hist.wait.record(start - enq)
+				sh.hist.run.record(nanotime() - start)
 			}
 			w.finished(false)
 		}

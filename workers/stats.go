@@ -105,8 +105,14 @@ type statShard struct {
 	_                        [64]byte // keep the previous shard off our first cache line
 	failed, cancelledRunning atomic.Uint64
 	cancelled                atomic.Uint64 // context ended between queue and start
-	wait, run                histogram
+	// hist is allocated when the first worker is assigned to the shard
+	// of a pool with timing on (under Pool.mu): 4 KiB per shard, which a
+	// pool with few workers, or one made for a short burst, need not pay
+	// for all eight shards.
+	hist *shardHist
 }
+
+type shardHist struct{ wait, run histogram }
 
 // poolStats holds the counters. The per-task ones are atomic, so that the
 // hot path takes no lock for them; the busy-time and capacity integrals (for
@@ -133,9 +139,14 @@ func (s *poolStats) init(maxWorkers int, timing bool) {
 	s.size = maxWorkers
 }
 
-// shard assigns a new worker its shard, round robin.
+// shard assigns a new worker its shard, round robin. The caller holds
+// Pool.mu.
 func (s *poolStats) shard() *statShard {
-	return &s.shards[s.nextShard.Add(1)%statShards]
+	sh := &s.shards[s.nextShard.Add(1)%statShards]
+	if s.timing && sh.hist == nil {
+		sh.hist = new(shardHist)
+	}
+	return sh
 }
 
 func (s *poolStats) resized(now int64, maxWorkers int) {
@@ -178,6 +189,10 @@ func (p *Pool) Stats() Stats {
 		failed += s.shards[i].failed.Load()
 	}
 	p.mu.Lock()
+	var hists [statShards]*shardHist
+	for i := range s.shards {
+		hists[i] = s.shards[i].hist
+	}
 	ran := s.ranGone
 	for _, w := range p.all {
 		ran += w.ran.Load() >> 1
@@ -223,11 +238,10 @@ func (p *Pool) Stats() Stats {
 		sh := &s.shards[i]
 		st.Cancelled += sh.cancelled.Load()
 		st.CancelledRunning += sh.cancelledRunning.Load()
-		if !s.timing {
-			continue
+		if h := hists[i]; h != nil {
+			wait.merge(&h.wait)
+			run.merge(&h.run)
 		}
-		wait.merge(&sh.wait)
-		run.merge(&sh.run)
 	}
 	// Running is what was handed to the workers and has not finished; the
 	// counters are read one by one, so clamp a transient negative.

@@ -305,7 +305,7 @@ func (p *Pool) run(e *entry, w *worker) {
 	var start int64
 	if e.enq != 0 {
 		start = nanotime()
-		sh.wait.record(start - e.enq)
+		sh.hist.wait.record(start - e.enq)
 	}
 	var timeout time.Duration
 	if e.handle {
@@ -358,7 +358,7 @@ func (p *Pool) run(e *entry, w *worker) {
 		tc.end()
 	}
 	if e.enq != 0 {
-		sh.run.record(nanotime() - start)
+		sh.hist.run.record(nanotime() - start)
 	}
 	w.finished(err != nil) // ends bc
 	e.complete(err)

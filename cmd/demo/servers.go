@@ -28,6 +28,7 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "puzzles solved at once")
 	queue := fs.Int("queue", 64, "puzzles waiting beyond those; more get 503")
 	noPool := fs.Bool("no-pool", false, "solve in the handler with no bound or queue (the naive server, for comparison)")
+	processes := fs.Int("processes", 0, "solve in this many child processes instead of goroutines (-workers is then unused): a crashing solver costs one request, not the server")
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
@@ -35,14 +36,20 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace, *processes, *noPool); err != nil {
 		return err
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
-	if !*noPool && *room {
+	if !*noPool && *processes == 0 && *room {
 		defer headroom(*workers, logger)()
 	}
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Processes: *processes, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if *processes > 0 {
+		logger.Printf("solving in %d child processes", *processes)
+	}
 	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
 }
 
@@ -67,12 +74,16 @@ func headroom(workers int, logger *log.Logger) (undo func()) {
 }
 
 // serverFlags checks the flags both servers share.
-func serverFlags(workers, queue, nice, maxConns int, grace time.Duration) error {
+func serverFlags(workers, queue, nice, maxConns int, grace time.Duration, processes int, noPool bool) error {
+	if noPool && processes > 0 {
+		return badFlag("-processes and -no-pool exclude each other")
+	}
 	for _, err := range []error{
 		inRange("workers", workers, 1, 1024),
 		atLeast("queue", queue, 0),
 		inRange("nice", nice, 0, 19),
 		atLeast("max-conns", maxConns, 0),
+		inRange("processes", processes, 0, 256),
 	} {
 		if err != nil {
 			return err
@@ -91,6 +102,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "passwords hashed at once (19 MiB each)")
 	queue := fs.Int("queue", 64, "hashes waiting beyond those; more get 503")
 	noPool := fs.Bool("no-pool", false, "hash in the handler with no bound or queue (the naive server, for comparison)")
+	processes := fs.Int("processes", 0, "hash in this many child processes instead of goroutines (-workers is then unused)")
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
@@ -98,14 +110,14 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace, *processes, *noPool); err != nil {
 		return err
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
-	if !*noPool && *room {
+	if !*noPool && *processes == 0 && *room {
 		defer headroom(*workers, logger)()
 	}
-	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, DataFile: *data, Logger: logger})
+	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Processes: *processes, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -172,7 +184,10 @@ func tourServers(w io.Writer) error {
 	// As the sudoku-server command runs it: workers on niced threads, and
 	// Ps to spare for the request path.
 	defer runtime.GOMAXPROCS(serve.Headroom(workers))
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers, WorkerNice: 10})
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers, WorkerNice: 10})
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- serve.Run(ctx, ln, s, 5*time.Second, nil) }()

@@ -45,4 +45,12 @@ type Options struct {
 	// (the read costs a few µs). 0 turns either off.
 	MaxTasksPerWorker int
 	MaxRSS            int64
+
+	// Socket sends calls and results through each child's Unix socket
+	// instead of the pair of shared-memory queues the pool gives every
+	// child. A waiting side then sleeps in the kernel at once instead of
+	// spinning for a few µs first, so a call costs a kernel round trip
+	// (tens of µs) and pipelined calls queue behind wake-ups: for
+	// comparison, or where spinning CPUs must be avoided at all costs.
+	Socket bool
 }

@@ -150,6 +150,19 @@ func TestCancelWhileQueued(t *testing.T) {
 	assert.Equal(t, "echo:b", string(out))
 }
 
+// cpuTicks returns a process's user and system time in clock ticks, from
+// /proc/PID/stat (fields 14 and 15).
+func cpuTicks(t *testing.T, pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	require.NoError(t, err)
+	f := bytes.Fields(b[bytes.LastIndexByte(b, ')')+2:])
+	utime, err := strconv.Atoi(string(f[11]))
+	require.NoError(t, err)
+	stime, err := strconv.Atoi(string(f[12]))
+	require.NoError(t, err)
+	return utime + stime
+}
+
 // cpuTime returns the CPU time a process's threads have used, from
 // /proc/PID/task/*/schedstat (its first field, in ns): finer than the
 // clock ticks of /proc/PID/stat.
@@ -184,12 +197,16 @@ func TestIdleChildrenUseNoCPU(t *testing.T) {
 	require.Len(t, pids, 2)
 	time.Sleep(100 * time.Millisecond) // past every spin budget
 	before := []time.Duration{cpuTime(t, pids[0]), cpuTime(t, pids[1])}
+	ticks := []int{cpuTicks(t, pids[0]), cpuTicks(t, pids[1])}
 	start := time.Now()
 	time.Sleep(2 * time.Second)
 	for i, pid := range pids {
-		used := cpuTime(t, pid) - before[i]
-		t.Logf("child %d: %v of CPU in %v", pid, used, time.Since(start).Round(time.Millisecond))
+		used, tk := cpuTime(t, pid)-before[i], cpuTicks(t, pid)-ticks[i]
+		t.Logf("child %d: %v of CPU (%d ticks in /proc/PID/stat) in %v", pid, used, tk, time.Since(start).Round(time.Millisecond))
 		assert.Less(t, used, 20*time.Millisecond, "child %d", pid)
+		// Ticks are counted whole: 1% of 2 s is 2 ticks of 10 ms, and a
+		// few ms that straddle two tick boundaries count as 2.
+		assert.LessOrEqual(t, tk, 2, "child %d", pid)
 	}
 }
 

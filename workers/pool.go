@@ -44,7 +44,7 @@ type Pool struct {
 	nice        int
 	janitorOn   bool            // a janitor goroutine is running
 	janitorStop chan struct{}   // closed at close
-	killCtx     context.Context // the context of tasks whose submit context cannot end
+	killCtx     context.Context // cancelled by CloseNow; task contexts that made a Done channel register with it
 	killed      atomic.Bool     // set by CloseNow before it cancels anything
 	kill        context.CancelFunc
 

@@ -129,6 +129,7 @@ func TestSectionNotRun(t *testing.T) {
 	assert.NotContains(t, err.Error(), "piscina")
 	md, rerr := os.ReadFile(out)
 	require.NoError(t, rerr)
+	assert.Contains(t, string(md), "## Not run, and notes")
 	assert.Contains(t, string(md), "- broken not run: peer crashed\n")
 	assert.Contains(t, string(md), "- piscina not run: ")
 	assert.Contains(t, string(md), "### fine table")

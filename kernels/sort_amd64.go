@@ -44,3 +44,16 @@ func partitionMap64(a []int64, pivot int64, xa, xb uint64) (int, int64, int64) {
 	raceWrite(a)
 	return partitionMap64AVX512(a, pivot, xa, xb)
 }
+
+// countNaN64AVX512 counts the float64 NaN bit patterns in u[:len(u)&^31]
+// (sort_amd64.s).
+//
+//go:noescape
+func countNaN64AVX512(u []uint64) int
+
+// countNaN64 counts the float64 NaN bit patterns in u.
+func countNaN64(u []uint64) int {
+	raceRead(u)
+	n := countNaN64AVX512(u)
+	return n + countNaN64Go(u[len(u)&^31:])
+}

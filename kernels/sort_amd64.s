@@ -2878,3 +2878,43 @@ pm_saved:
 	VZEROUPPER
 	RET
 
+// func countNaN64AVX512(u []uint64) int
+//
+// Counts the float64 NaN bit patterns (v &^ (1<<63) > +Inf's) in
+// u[:len(u)&^31], 32 at a time; the caller counts the rest.
+TEXT ·countNaN64AVX512(SB), NOSPLIT, $0-32
+	MOVQ         u_base+0(FP), SI
+	MOVQ         u_len+8(FP), CX
+	ANDQ         $-32, CX
+	LEAQ         (SI)(CX*8), CX
+	MOVQ         $0x7fffffffffffffff, BX
+	VPBROADCASTQ BX, Z30
+	MOVQ         $0x7ff0000000000000, BX
+	VPBROADCASTQ BX, Z31
+	XORQ         AX, AX
+cn_loop:
+	CMPQ         SI, CX
+	JGE          cn_done
+	VPANDQ       0(SI), Z30, Z0
+	VPANDQ       64(SI), Z30, Z1
+	VPANDQ       128(SI), Z30, Z2
+	VPANDQ       192(SI), Z30, Z3
+	VPCMPUQ      $6, Z31, Z0, K1
+	VPCMPUQ      $6, Z31, Z1, K2
+	VPCMPUQ      $6, Z31, Z2, K3
+	VPCMPUQ      $6, Z31, Z3, K4
+	KUNPCKBW     K1, K2, K1
+	KUNPCKBW     K3, K4, K3
+	KMOVW        K1, BX
+	KMOVW        K3, DX
+	SHLQ         $16, DX
+	ORQ          DX, BX
+	POPCNTQ      BX, BX
+	ADDQ         BX, AX
+	ADDQ         $256, SI
+	JMP          cn_loop
+cn_done:
+	MOVQ         AX, ret+24(FP)
+	VZEROUPPER
+	RET
+

@@ -339,4 +339,41 @@ def partition(name, mapped, lbl):
 partition('partition64AVX512', False, 'pt')
 partition('partitionMap64AVX512', True, 'pm')
 
+w('''// func countNaN64AVX512(u []uint64) int
+//
+// Counts the float64 NaN bit patterns (v &^ (1<<63) > +Inf's) in
+// u[:len(u)&^31], 32 at a time; the caller counts the rest.
+TEXT ·countNaN64AVX512(SB), NOSPLIT, $0-32
+	MOVQ         u_base+0(FP), SI
+	MOVQ         u_len+8(FP), CX
+	ANDQ         $-32, CX
+	LEAQ         (SI)(CX*8), CX
+	MOVQ         $0x7fffffffffffffff, BX
+	VPBROADCASTQ BX, Z30
+	MOVQ         $0x7ff0000000000000, BX
+	VPBROADCASTQ BX, Z31
+	XORQ         AX, AX
+cn_loop:
+	CMPQ         SI, CX
+	JGE          cn_done''')
+for u in range(4):
+    ins('VPANDQ', '%d(SI)' % (64 * u), 'Z30', 'Z%d' % u)
+for u in range(4):
+    ins('VPCMPUQ', '$6', 'Z31', 'Z%d' % u, 'K%d' % (u + 1))
+ins('KUNPCKBW', 'K1', 'K2', 'K1')
+ins('KUNPCKBW', 'K3', 'K4', 'K3')
+ins('KMOVW', 'K1', 'BX')
+ins('KMOVW', 'K3', 'DX')
+ins('SHLQ', '$16', 'DX')
+ins('ORQ', 'DX', 'BX')
+ins('POPCNTQ', 'BX', 'BX')
+ins('ADDQ', 'BX', 'AX')
+ins('ADDQ', '$256', 'SI')
+ins('JMP', 'cn_loop')
+w('cn_done:')
+ins('MOVQ', 'AX', 'ret+24(FP)')
+ins('VZEROUPPER')
+ins('RET')
+w('')
+
 sys.stdout.write('\n'.join(out) + '\n')

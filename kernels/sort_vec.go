@@ -92,15 +92,7 @@ func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 
 // countNaNs counts the NaN bit patterns in u on p workers of tm.
 func countNaNs(tm *workers.Team, p int, u []uint64) int {
-	count := func(u []uint64) int {
-		nans := 0
-		for _, v := range u {
-			if v&^(1<<63) > 0x7ff0000000000000 {
-				nans++
-			}
-		}
-		return nans
-	}
+	count := countNaN64
 	if p == 1 {
 		return count(u)
 	}
@@ -118,6 +110,17 @@ func countNaNs(tm *workers.Team, p int, u []uint64) int {
 	nans := 0
 	for c := range chunks {
 		nans += parts[c].n
+	}
+	return nans
+}
+
+// countNaN64Go counts the float64 NaN bit patterns in u.
+func countNaN64Go(u []uint64) int {
+	nans := 0
+	for _, v := range u {
+		if v&^(1<<63) > 0x7ff0000000000000 {
+			nans++
+		}
 	}
 	return nans
 }

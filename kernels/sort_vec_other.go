@@ -14,3 +14,5 @@ func partition64([]int64, int64) (int, int64, int64) {
 func partitionMap64([]int64, int64, uint64, uint64) (int, int64, int64) {
 	panic("kernels: partitionMap64 without assembly")
 }
+
+func countNaN64(u []uint64) int { return countNaN64Go(u) }

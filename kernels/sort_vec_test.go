@@ -244,3 +244,20 @@ func FuzzSortVec(f *testing.F) {
 		require.Equal(t, wz, z)
 	})
 }
+
+func TestCountNaN64(t *testing.T) {
+	skipWithoutVecSort(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	specials := []uint64{0x7ff0000000000000, 0xfff0000000000000, 0x7ff0000000000001, 0xfff0000000000001,
+		0x7ff8000000000000, 0xffffffffffffffff, 0x8000000000000000, 0, 0x7fefffffffffffff}
+	for n := range 300 {
+		u := make([]uint64, n)
+		for i := range u {
+			u[i] = r.Uint64()
+			if r.IntN(3) == 0 {
+				u[i] = specials[r.IntN(len(specials))]
+			}
+		}
+		require.Equal(t, countNaN64Go(u), countNaN64(u), "n=%d", n)
+	}
+}

@@ -140,7 +140,7 @@ func BenchmarkWord(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u, err := r.Uint64(64)
+	u, err := r.Uint64(WordSize)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func TestSortNet64(t *testing.T) {
 func TestPartition64(t *testing.T) {
 	skipWithoutVecSort(t)
 	r := rand.New(rand.NewPCG(5, 6))
-	sizes := []int{64, 65, 71, 72, 95, 96, 97, 127, 128, 129, 200, 255, 256, 1000, 4099}
+	sizes := []int{64, 65, 71, 72, 95, 96, 97, 127, 128, 129, 200, 255, 256, 1000, 4099, 1<<16 + 1}
 	for _, m := range keyMaps {
 		for _, n := range sizes {
 			for rep := range 20 {

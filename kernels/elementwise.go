@@ -11,7 +11,7 @@ func AxpyOn[T Number](t *workers.Team, a T, x, y []T) { axpyOn(cpuBodies, t, a, 
 
 func axpyOn[T Number](bt *bodies, t *workers.Team, a T, x, y []T) {
 	checkLen("Axpy", len(x), len(y))
-	stream(t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
+	stream(bt.split, t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
 }
 
 // axpyGeneric is the portable single-core Axpy body.
@@ -26,8 +26,10 @@ func axpyGeneric[T Number](a T, x, y []T) {
 func Scale[T Number](a T, x []T) { ScaleOn(nil, a, x) }
 
 // ScaleOn is Scale on team t (nil: the default team).
-func ScaleOn[T Number](t *workers.Team, a T, x []T) {
-	stream(t, len(x), func(lo, hi int) {
+func ScaleOn[T Number](t *workers.Team, a T, x []T) { scaleOn(defaultSplit, t, a, x) }
+
+func scaleOn[T Number](sp split, t *workers.Team, a T, x []T) {
+	stream(sp, t, len(x), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			x[i] *= a
 		}
@@ -39,8 +41,10 @@ func ScaleOn[T Number](t *workers.Team, a T, x []T) {
 func Add[T Number](dst, x, y []T) { AddOn(nil, dst, x, y) }
 
 // AddOn is Add on team t (nil: the default team).
-func AddOn[T Number](t *workers.Team, dst, x, y []T) {
-	binary(t, "Add", dst, x, y, func(d, a, b []T) {
+func AddOn[T Number](t *workers.Team, dst, x, y []T) { addOn(defaultSplit, t, dst, x, y) }
+
+func addOn[T Number](sp split, t *workers.Team, dst, x, y []T) {
+	binary(sp, t, "Add", dst, x, y, func(d, a, b []T) {
 		for i := range d {
 			d[i] = a[i] + b[i]
 		}
@@ -51,8 +55,10 @@ func AddOn[T Number](t *workers.Team, dst, x, y []T) {
 func Sub[T Number](dst, x, y []T) { SubOn(nil, dst, x, y) }
 
 // SubOn is Sub on team t (nil: the default team).
-func SubOn[T Number](t *workers.Team, dst, x, y []T) {
-	binary(t, "Sub", dst, x, y, func(d, a, b []T) {
+func SubOn[T Number](t *workers.Team, dst, x, y []T) { subOn(defaultSplit, t, dst, x, y) }
+
+func subOn[T Number](sp split, t *workers.Team, dst, x, y []T) {
+	binary(sp, t, "Sub", dst, x, y, func(d, a, b []T) {
 		for i := range d {
 			d[i] = a[i] - b[i]
 		}
@@ -63,18 +69,20 @@ func SubOn[T Number](t *workers.Team, dst, x, y []T) {
 func Mul[T Number](dst, x, y []T) { MulOn(nil, dst, x, y) }
 
 // MulOn is Mul on team t (nil: the default team).
-func MulOn[T Number](t *workers.Team, dst, x, y []T) {
-	binary(t, "Mul", dst, x, y, func(d, a, b []T) {
+func MulOn[T Number](t *workers.Team, dst, x, y []T) { mulOn(defaultSplit, t, dst, x, y) }
+
+func mulOn[T Number](sp split, t *workers.Team, dst, x, y []T) {
+	binary(sp, t, "Mul", dst, x, y, func(d, a, b []T) {
 		for i := range d {
 			d[i] = a[i] * b[i]
 		}
 	})
 }
 
-func binary[T Number](t *workers.Team, name string, dst, x, y []T, f func(d, a, b []T)) {
+func binary[T Number](sp split, t *workers.Team, name string, dst, x, y []T, f func(d, a, b []T)) {
 	checkLen(name, len(dst), len(x))
 	checkLen(name, len(x), len(y))
-	stream(t, len(x), func(lo, hi int) {
+	stream(sp, t, len(x), func(lo, hi int) {
 		d, a, b := dst[lo:hi], x[lo:hi], y[lo:hi]
 		f(d, a[:len(d)], b[:len(d)])
 	})

@@ -16,7 +16,7 @@ import (
 // the parallel driver on a 2-worker team with the scalar reference, on
 // floats decoded from the fuzzer's bytes (NaN, ±Inf and ±0 included) at the
 // fuzzer's length, in unaligned sub-slices, with outputs surrounded by NaN
-// guard cells. On the team the chunks are shrunk (shrinkFor), so that even
+// guard cells. On the team the chunks are shrunk (shrunk), so that even
 // short inputs are split between workers. Every target takes the same arguments:
 //
 //	raw  the element bytes (see fuzzF64)
@@ -64,9 +64,10 @@ func TestFuzzSmoke(t *testing.T) {
 	if testing.Short() {
 		iters = 30
 	}
-	r := rand.New(rand.NewPCG(31, 32))
-	for _, ft := range fuzzTargets {
+	for k, ft := range fuzzTargets {
 		t.Run(ft.name, func(t *testing.T) {
+			t.Parallel() // nothing global changes: each target has its own tables
+			r := rand.New(rand.NewPCG(31, uint64(k)))
 			for i := range iters {
 				raw := make([]byte, r.IntN(400))
 				for j := range raw {
@@ -87,23 +88,28 @@ func TestFuzzSmoke(t *testing.T) {
 // on; it lives for the whole test binary (goleak ignores team workers).
 var fuzzTeam = sync.OnceValue(func() *workers.Team { return workers.NewTeam(2) })
 
-// shrinkFor shrinks the chunks (serialBelow 0, grain 64) when tm is not nil,
-// so that the fuzzer's short inputs take the fork-join path on tm too, and
-// returns the function that restores them.
-func shrinkFor(tm *workers.Team) (restore func()) {
-	if tm == nil {
-		return func() {}
-	}
-	sb, g := serialBelow, grain
-	serialBelow, grain = 0, 64
-	return func() { serialBelow, grain = sb, g }
+// shrunk returns a copy of the table bt with the chunks shrunk (serialBelow
+// 0, grain 64), so that the fuzzer's short inputs take the fork-join path.
+func shrunk(bt *bodies) *bodies { return bt.withSplit(split{serialBelow: 0, grain: 64}) }
+
+// serialOnly is the split that keeps every length on the caller.
+var serialOnly = split{serialBelow: math.MaxInt, grain: grain}
+
+// onTeam runs f on the fuzz team with a shrunk copy of bt.
+func onTeam[R any](bt *bodies, f func(bt *bodies, tm *workers.Team) R) R {
+	return f(shrunk(bt), fuzzTeam())
 }
 
-// onTeam runs f on the fuzz team with shrunk chunks.
-func onTeam[R any](f func(tm *workers.Team) R) R {
-	tm := fuzzTeam()
-	defer shrinkFor(tm)()
-	return f(tm)
+// fuzzRun is one way a target runs a public kernel's internal form: the
+// library's table on the caller and default team (tm nil), or a shrunk copy
+// on the fuzz team.
+type fuzzRun struct {
+	bt *bodies
+	tm *workers.Team
+}
+
+func fuzzRuns() []fuzzRun {
+	return []fuzzRun{{cpuBodies, nil}, {shrunk(cpuBodies), fuzzTeam()}}
 }
 
 // fuzzF64 decodes raw into float64s, three bytes each: one in sixteen is a
@@ -228,12 +234,12 @@ func fuzzSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	}
 	i8 = place(i8, off)
 	require.Equal(t, sumRef(i8), Sum(i8))
-	require.Equal(t, sumRef(i8), onTeam(func(tm *workers.Team) int8 { return SumOn(tm, i8) }))
+	require.Equal(t, sumRef(i8), onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) int8 { return sumOn(bt, tm, i8) }))
 	i64 := make([]int64, len(raw)/8)
 	for i := range i64 {
 		i64[i] = int64(bin.LittleEndian.Uint64(raw[8*i:]))
 	}
-	require.Equal(t, sumRef(i64), onTeam(func(tm *workers.Team) int64 { return SumOn(tm, i64) }))
+	require.Equal(t, sumRef(i64), onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) int64 { return sumOn(bt, tm, i64) }))
 }
 
 func checkSum[T Float](t *testing.T, x []T) {
@@ -244,7 +250,7 @@ func checkSum[T Float](t *testing.T, x []T) {
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
 			require.Failf(t, "Sum", "%s n=%d: body %v, generic %v, reference %v", bt.name, len(x), got, first, want)
 		}
-		par, one := onTeam(func(tm *workers.Team) T { return sumOn(bt, tm, x) }), blocked(nil, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
+		par, one := onTeam(bt, func(bt *bodies, tm *workers.Team) T { return sumOn(bt, tm, x) }), blocked(serialOnly, nil, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
 			require.Failf(t, "SumOn", "%s n=%d: parallel %v, serial %v, reference %v", bt.name, len(x), par, one, want)
 		}
@@ -277,7 +283,7 @@ func checkDot[T Float](t *testing.T, x, y []T) {
 		if !closeTo(want, float64(got), tol) || !sameBits(first, got) {
 			require.Failf(t, "Dot", "%s n=%d: body %v, generic %v, reference %v", bt.name, len(x), got, first, want)
 		}
-		par, one := onTeam(func(tm *workers.Team) T { return dotOn(bt, tm, x, y) }), blocked(nil, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
+		par, one := onTeam(bt, func(bt *bodies, tm *workers.Team) T { return dotOn(bt, tm, x, y) }), blocked(serialOnly, nil, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 		if !closeTo(want, float64(par), tol) || !sameBits(par, one) {
 			require.Failf(t, "DotOn", "%s n=%d: parallel %v, serial %v, reference %v", bt.name, len(x), par, one, want)
 		}
@@ -297,7 +303,7 @@ func checkAxpy[T Float](t *testing.T, a T, x, y []T, off uint8) {
 			g, check := guardedAt[T](len(x), off)
 			copy(g, y)
 			if par {
-				onTeam(func(tm *workers.Team) int { axpyOn(bt, tm, a, x, g); return 0 })
+				onTeam(bt, func(bt *bodies, tm *workers.Team) int { axpyOn(bt, tm, a, x, g); return 0 })
 			} else {
 				axpyBody(bt, a, x, g)
 			}
@@ -329,15 +335,15 @@ func fuzzElementwise(t *testing.T, raw []byte, off uint8, rep uint16, a float64)
 func checkElementwise[T Float](t *testing.T, a T, x, y []T, off uint8) {
 	for _, op := range []struct {
 		name string
-		f    func(tm *workers.Team, d, x, y []T)
+		f    func(sp split, tm *workers.Team, d, x, y []T)
 		ref  func(a, b T) T
 	}{
-		{"Add", AddOn[T], func(a, b T) T { return a + b }},
-		{"Sub", SubOn[T], func(a, b T) T { return a - b }},
-		{"Mul", MulOn[T], func(a, b T) T { return a * b }},
+		{"Add", addOn[T], func(a, b T) T { return a + b }},
+		{"Sub", subOn[T], func(a, b T) T { return a - b }},
+		{"Mul", mulOn[T], func(a, b T) T { return a * b }},
 	} {
 		d, check := guardedAt[T](len(x), off)
-		onTeam(func(tm *workers.Team) int { op.f(tm, d, x, y); return 0 })
+		onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) int { op.f(bt.split, tm, d, x, y); return 0 })
 		check(t, op.name)
 		for i := range d {
 			if !sameBits(op.ref(x[i], y[i]), d[i]) {
@@ -346,7 +352,7 @@ func checkElementwise[T Float](t *testing.T, a T, x, y []T, off uint8) {
 		}
 		// dst may be x itself.
 		xa := slices.Clone(x)
-		onTeam(func(tm *workers.Team) int { op.f(tm, xa, xa, y); return 0 })
+		onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) int { op.f(bt.split, tm, xa, xa, y); return 0 })
 		for i := range xa {
 			if !sameBits(d[i], xa[i]) {
 				require.Failf(t, op.name+" aliased", "i=%d: %v, want %v", i, xa[i], d[i])
@@ -355,7 +361,7 @@ func checkElementwise[T Float](t *testing.T, a T, x, y []T, off uint8) {
 	}
 	s, check := guardedAt[T](len(x), off)
 	copy(s, x)
-	onTeam(func(tm *workers.Team) int { ScaleOn(tm, a, s); return 0 })
+	onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) int { scaleOn(bt.split, tm, a, s); return 0 })
 	check(t, "Scale")
 	for i := range s {
 		if !sameBits(a*x[i], s[i]) {
@@ -426,16 +432,16 @@ func checkMinMax[T Number](t *testing.T, x []T) {
 			require.Failf(t, "max body", "%s n=%d: %v, want %v", bt.name, len(x), got, want)
 		}
 	})
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
-		if got, want := MinOn(tm, x), minRef(x); !sameNum(want, got) {
+	for _, r := range fuzzRuns() {
+		bt, tm := r.bt, r.tm
+		if got, want := minOn(bt, tm, x), minRef(x); !sameNum(want, got) {
 			require.Failf(t, "Min", "n=%d: %v, want %v", len(x), got, want)
 		}
-		if got, want := MaxOn(tm, x), maxRef(x); !sameNum(want, got) {
+		if got, want := maxOn(bt, tm, x), maxRef(x); !sameNum(want, got) {
 			require.Failf(t, "Max", "n=%d: %v, want %v", len(x), got, want)
 		}
-		require.Equal(t, argRef(x, less), ArgMinOn(tm, x), "ArgMin n=%d", len(x))
-		require.Equal(t, argRef(x, more), ArgMaxOn(tm, x), "ArgMax n=%d", len(x))
+		require.Equal(t, argRef(x, less), argMinOn(bt, tm, x), "ArgMin n=%d", len(x))
+		require.Equal(t, argRef(x, more), argMaxOn(bt, tm, x), "ArgMax n=%d", len(x))
 	}
 }
 
@@ -449,17 +455,17 @@ func sameNum[T Number](a, b T) bool {
 
 func fuzzNorm2(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	x := place(fuzzF64(raw, rep), off)
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
+	for _, r := range fuzzRuns() {
+		bt, tm := r.bt, r.tm
 		want := math.Sqrt(dotRef(x, x))
 		tol := math.Sqrt(sumTol[float64](len(x), finiteAbsSum(x)*finiteAbsSum(x))) + want*1e-15
-		got := Norm2On(tm, x)
+		got := norm2On(bt, tm, x)
 		if !closeTo(want, got, tol) {
 			require.Failf(t, "Norm2", "n=%d: %v, want %v", len(x), got, want)
 		}
 		x32 := toF32(x)
 		want32 := math.Sqrt(float64(dotRef(x32, x32)))
-		got32 := float64(Norm2On(tm, x32))
+		got32 := float64(norm2On(bt, tm, x32))
 		if !closeTo(want32, got32, 4*float64(len(x)+1)*eps[float32]()*(want32+1)) {
 			require.Failf(t, "Norm2 float32", "n=%d: %v, want %v", len(x), got32, want32)
 		}
@@ -477,11 +483,11 @@ func fuzzPrefixSum(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 			i16[i] = int16(int64(v * 97))
 		}
 	}
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
+	for _, r := range fuzzRuns() {
+		bt, tm := r.bt, r.tm
 		want, got := make([]int16, len(i16)), make([]int16, len(i16))
 		prefixRef(want, i16)
-		PrefixSumOn(tm, got, i16)
+		prefixSumOn(bt, tm, got, i16)
 		require.Equal(t, want, got)
 	}
 }
@@ -498,13 +504,13 @@ func checkPrefix[T Float](t *testing.T, x []T, off uint8) {
 		}
 		run[i] = abs
 	}
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
+	for _, r := range fuzzRuns() {
+		bt, tm := r.bt, r.tm
 		d, check := guardedAt[T](len(x), off)
-		PrefixSumOn(tm, d, x)
+		prefixSumOn(bt, tm, d, x)
 		check(t, "PrefixSum")
 		a := slices.Clone(x)
-		PrefixSumOn(tm, a, a) // dst may be x
+		prefixSumOn(bt, tm, a, a) // dst may be x
 		for i := range d {
 			if !closeTo(float64(want[i]), float64(d[i]), sumTol[T](i+1, run[i])) || !sameBits(d[i], a[i]) {
 				require.Failf(t, "PrefixSum", "n=%d i=%d: %v (aliased %v), want %v", len(x), i, d[i], a[i], want[i])

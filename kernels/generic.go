@@ -2,10 +2,6 @@ package kernels
 
 import "github.com/sharc-go/sharc/workers"
 
-// For calls body over disjoint ranges [lo, hi) covering [0, n) on the
-// default team; see workers.Team.For for grain and panics.
-func For(n, grain int, body func(lo, hi int)) { workers.DefaultTeam().For(n, grain, body) }
-
 // Map sets dst[i] = f(x[i]) in parallel on the default team. It panics if
 // the lengths differ.
 func Map[T, U any](dst []U, x []T, f func(T) U) { MapOn(nil, dst, x, f) }

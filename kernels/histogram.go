@@ -41,7 +41,7 @@ func Histogram[T Number](counts []int, x []T, lo, hi T) (outside int) {
 
 // HistogramOn is Histogram on team t (nil: the default team).
 func HistogramOn[T Number](t *workers.Team, counts []int, x []T, lo, hi T) (outside int) {
-	return binsOn(t, "Histogram", counts, x, lo, hi, OpenHi).Total()
+	return binsOn(defaultSplit, t, "Histogram", counts, x, lo, hi, OpenHi).Total()
 }
 
 // Bins is Histogram with the upper edge chosen by e and the left-out
@@ -59,7 +59,7 @@ func Bins[T Number](counts []int, x []T, lo, hi T, e Edge) Outside {
 
 // BinsOn is Bins on team t (nil: the default team).
 func BinsOn[T Number](t *workers.Team, counts []int, x []T, lo, hi T, e Edge) Outside {
-	return binsOn(t, "Bins", counts, x, lo, hi, e)
+	return binsOn(defaultSplit, t, "Bins", counts, x, lo, hi, e)
 }
 
 // Binning modes of a binner: how a value in range becomes a bin index.
@@ -127,19 +127,19 @@ func (b *binner) index(v float64) int {
 	return max(0, min(int(f), b.nb-1))
 }
 
-func binsOn[T Number](t *workers.Team, name string, counts []int, x []T, lo, hi T, e Edge) Outside {
+func binsOn[T Number](sp split, t *workers.Team, name string, counts []int, x []T, lo, hi T, e Edge) Outside {
 	nb := len(counts)
 	bn := newBinner(name, nb, float64(lo), float64(hi), e)
-	n := len(x)
-	nc := (n + grain - 1) / grain
+	n, g := len(x), sp.grain
+	nc := (n + g - 1) / g
 	local := make([][]int, nc)
 	outs := make([]Outside, nc)
 	closed := e == ClosedHi
-	stream(t, n, func(clo, chi int) {
-		for c := clo / grain; c*grain < chi; c++ {
+	stream(sp, t, n, func(clo, chi int) {
+		for c := clo / g; c*g < chi; c++ {
 			cnt := make([]int, nb)
 			var out Outside
-			for _, v := range x[c*grain : min((c+1)*grain, n)] {
+			for _, v := range x[c*g : min((c+1)*g, n)] {
 				switch {
 				case v >= lo && (v < hi || closed && v == hi):
 					cnt[bn.index(float64(v))]++

@@ -128,11 +128,11 @@ func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 	}
 	nb := 1 + int(off)%37
 	e := Edge(off / 128)
-	for _, tm := range []*workers.Team{nil, fuzzTeam()} {
-		defer shrinkFor(tm)() // the team runs last
+	for _, r := range fuzzRuns() {
+		sp, tm := r.bt.split, r.tm
 		want, got := make([]int, nb), make([]int, nb)
 		wo := histRef(want, x, lo, hi, e)
-		require.Equal(t, wo, BinsOn(tm, got, x, lo, hi, e))
+		require.Equal(t, wo, binsOn(sp, tm, "Bins", got, x, lo, hi, e))
 		require.Equal(t, want, got)
 		total := wo.Total()
 		for _, c := range got {
@@ -143,7 +143,7 @@ func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 		clear(want)
 		clear(got)
 		wo = histRef(want, x32, float32(lo), float32(hi), OpenHi)
-		require.Equal(t, wo.Total(), HistogramOn(tm, got, x32, float32(lo), float32(hi)))
+		require.Equal(t, wo.Total(), binsOn(sp, tm, "Histogram", got, x32, float32(lo), float32(hi), OpenHi).Total())
 		require.Equal(t, want, got)
 	}
 	i8 := make([]int8, len(raw))
@@ -151,7 +151,7 @@ func fuzzHistogram(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 		i8[i] = int8(b)
 	}
 	want, got := make([]int, nb), make([]int, nb)
-	require.Equal(t, histRef(want, i8, -50, 77, e), onTeam(func(tm *workers.Team) Outside { return BinsOn(tm, got, i8, -50, 77, e) }))
+	require.Equal(t, histRef(want, i8, -50, 77, e), onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) Outside { return binsOn(bt.split, tm, "Bins", got, i8, -50, 77, e) }))
 	require.Equal(t, want, got)
 }
 

@@ -23,29 +23,36 @@ type Number interface{ Integer | Float }
 // on the number of workers.
 const block = 4096
 
-// serialBelow and grain are variables only so that tests can shrink them to
-// drive the fork-join path with small inputs (and BenchmarkInCache can
-// compare both paths); nothing changes them while kernels run.
-var (
+// The split of the work between the caller and a team. Measured with
+// BenchmarkInCache (go test -run x -bench InCache ./kernels: float64, a
+// 2-worker team vs the single-core body on the caller, GB/s, medians of 5 on
+// the shared 2-core VM):
+//
+//	        32 Ki         64 Ki         128 Ki        256 Ki
+//	       team  body    team  body    team  body    team  body
+//	sum     148   164     139   167     176   102     125    89
+//	dot     138   159     199   109     167    91     159    84
+//	axpy    266   284     326   191     207   138     188   126
+//
+// Up to 64 Ki the team loses on some kernel (sum here; axpy in another
+// run); from 128 Ki it wins on all three.
+const (
 	// serialBelow is the length under which kernels run on the caller
-	// alone, where a fork-join would cost more than it brings. Measured with
-	// BenchmarkInCache (go test -run x -bench InCache ./kernels: float64,
-	// a 2-worker team vs the single-core body on the caller, GB/s, medians
-	// of 5 on the shared 2-core VM):
-	//
-	//	        32 Ki         64 Ki         128 Ki        256 Ki
-	//	       team  body    team  body    team  body    team  body
-	//	sum     148   164     139   167     176   102     125    89
-	//	dot     138   159     199   109     167    91     159    84
-	//	axpy    266   284     326   191     207   138     188   126
-	//
-	// Up to 64 Ki the team loses on some kernel (sum here; axpy in another
-	// run); from 128 Ki it wins on all three.
+	// alone, where a fork-join would cost more than it brings.
 	serialBelow = 1 << 17
 	// grain is the chunk length handed to a worker by streaming kernels;
 	// the reductions hand out grain/block blocks (at least one) at a time.
 	grain = 1 << 15
 )
+
+// split is how a kernel divides n elements: under serialBelow it runs on the
+// caller alone, else it hands chunks of grain elements to the team. The
+// kernels use defaultSplit; tests hand the internal forms a table with a
+// smaller split (see bodies) to drive the fork-join path with short inputs,
+// so nothing global changes while kernels run.
+type split struct{ serialBelow, grain int }
+
+var defaultSplit = split{serialBelow: serialBelow, grain: grain}
 
 // teamOf returns t, or the default team when t is nil.
 func teamOf(t *workers.Team) *workers.Team {
@@ -61,11 +68,23 @@ func checkLen(name string, a, b int) {
 	}
 }
 
-// stream runs body over [0, n) in chunks on t, or on the caller for short n.
-func stream(t *workers.Team, n int, body func(lo, hi int)) {
-	if n < serialBelow {
+// stream runs body over [0, n) in chunks of sp.grain on t, or on the caller
+// for short n.
+func stream(sp split, t *workers.Team, n int, body func(lo, hi int)) {
+	if n < sp.serialBelow {
 		body(0, n)
 		return
 	}
-	teamOf(t).For(n, grain, body)
+	teamOf(t).For(n, sp.grain, body)
+}
+
+// forChunks runs body over [0, nc) chunk indices, handing each worker per
+// chunks at a time, on t when the n elements they cover reach
+// sp.serialBelow, else on the caller.
+func forChunks(sp split, t *workers.Team, n, nc, per int, body func(lo, hi int)) {
+	if n < sp.serialBelow || nc <= 1 {
+		body(0, nc)
+		return
+	}
+	teamOf(t).For(nc, max(1, per), body)
 }

@@ -312,9 +312,6 @@ func TestGeneric(t *testing.T) {
 	Map(sq, x, func(v int) int64 { return int64(v) * int64(v) })
 	assert.Equal(t, int64(50002*50002), sq[50002])
 	assert.Equal(t, 50002*50003/2, Reduce(x, 0, func(a, b int) int { return a + b }))
-	var n int64
-	For(10, 1, func(lo, hi int) {})
-	_ = n
 }
 
 func ExampleDot() {

@@ -16,16 +16,20 @@ const (
 
 var levelNames = [...]string{"generic", "avx2+fma", "avx512f"}
 
-// bodies is the table of single-core float bodies of one CPU level: the
-// kernels call the table they are handed, never a global switch, so tests
-// run every level side by side (and in parallel) by passing each level's
-// table, while the library passes cpuBodies, chosen once at start-up.
+// bodies is the table a kernel's internal form runs with: the single-core
+// float bodies of one CPU level and the split of the work between caller
+// and team. The kernels call the table they are handed, never a global
+// switch, so tests run every level side by side (and in parallel) by
+// passing each level's table, and drive the fork-join path with short
+// inputs by passing a copy with a smaller split, while the library passes
+// cpuBodies, chosen once at start-up and never changed.
 // Every entry of every table computes the same bits as the Go body of the
 // generic table (the reductions' partial sums, fused multiply-adds and
 // min/max select rules included); minF64 and the rest need len(x) >= 1.
 type bodies struct {
 	level int
 	name  string
+	split
 
 	sumF64  func(x []float64) float64
 	dotF64  func(x, y []float64) float64
@@ -47,7 +51,7 @@ type bodies struct {
 // genericBodies is the table of the portable Go bodies, the reference the
 // others are tested against.
 var genericBodies = &bodies{
-	level: levelGeneric, name: levelNames[levelGeneric],
+	level: levelGeneric, name: levelNames[levelGeneric], split: defaultSplit,
 	sumF64: sumF64Go, dotF64: dotF64Go, axpyF64: axpyF64Go,
 	sumF32: sumF32Go, dotF32: dotF32Go, axpyF32: axpyF32Go,
 	minF64: minGeneric[float64], maxF64: maxGeneric[float64],

@@ -43,15 +43,14 @@ func BenchmarkBodies(b *testing.B) {
 }
 
 // BenchmarkInCache compares, at in-cache sizes, the single-core body with
-// the parallel driver on a 2-worker team, with serialBelow lowered so the
-// driver really forks: the measurement behind serialBelow.
+// the parallel driver on a 2-worker team, with a table whose serialBelow is
+// 0 so the driver really forks: the measurement behind serialBelow.
 //
 //	go test -run x -bench InCache ./kernels
 func BenchmarkInCache(b *testing.B) {
 	team := workers.NewTeam(2)
 	defer team.Close()
-	saved := serialBelow
-	defer func() { serialBelow = saved }()
+	forked := cpuBodies.withSplit(split{serialBelow: 0, grain: grain})
 	for _, n := range []int{1 << 12, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18} {
 		r := rand.New(rand.NewPCG(1, 1))
 		x, y := randF[float64](r, n), randF[float64](r, n)
@@ -61,11 +60,11 @@ func BenchmarkInCache(b *testing.B) {
 			one   func()
 			par   func()
 		}{
-			{"sum", 8, func() { _ = blockedSerial(n, func(lo, hi int) float64 { return sumBody(cpuBodies, x[lo:hi]) }) }, func() { _ = SumOn(team, x) }},
+			{"sum", 8, func() { _ = blockedSerial(n, func(lo, hi int) float64 { return sumBody(cpuBodies, x[lo:hi]) }) }, func() { _ = sumOn(forked, team, x) }},
 			{"dot", 16, func() {
 				_ = blockedSerial(n, func(lo, hi int) float64 { return dotBody(cpuBodies, x[lo:hi], y[lo:hi]) })
-			}, func() { _ = DotOn(team, x, y) }},
-			{"axpy", 24, func() { axpyBody(cpuBodies, 1e-9, x, y) }, func() { AxpyOn(team, 1e-9, x, y) }},
+			}, func() { _ = dotOn(forked, team, x, y) }},
+			{"axpy", 24, func() { axpyBody(cpuBodies, 1e-9, x, y) }, func() { axpyOn(forked, team, 1e-9, x, y) }},
 		}
 		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/body/%d", c.name, n), func(b *testing.B) {
@@ -75,8 +74,6 @@ func BenchmarkInCache(b *testing.B) {
 				}
 			})
 			b.Run(fmt.Sprintf("%s/team2/%d", c.name, n), func(b *testing.B) {
-				serialBelow = 0
-				defer func() { serialBelow = saved }()
 				b.SetBytes(int64(c.bytes * n))
 				for b.Loop() {
 					c.par()
@@ -88,10 +85,7 @@ func BenchmarkInCache(b *testing.B) {
 
 // blockedSerial is blocked on the caller alone.
 func blockedSerial[T Number](n int, f func(lo, hi int) T) T {
-	saved := serialBelow
-	serialBelow = n + 1
-	defer func() { serialBelow = saved }()
-	return blocked(nil, n, f)
+	return blocked(serialOnly, nil, n, f)
 }
 
 // BenchmarkMinMax compares Max and ArgMax with the single-accumulator loop

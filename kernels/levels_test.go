@@ -58,6 +58,13 @@ func forLevels(t *testing.T, f func(t *testing.T, bt *bodies)) {
 	}
 }
 
+// withSplit returns a copy of the table bt that splits the work as sp.
+func (bt *bodies) withSplit(sp split) *bodies {
+	c := *bt
+	c.split = sp
+	return &c
+}
+
 // forEachLevel calls f with each body level's table in turn.
 func forEachLevel(f func(bt *bodies)) {
 	for _, l := range bodyLevels() {

@@ -26,6 +26,10 @@ func MapReduce[T, A any](x []T, chunk int, body func(c int, x []T) A, merge func
 
 // MapReduceOn is MapReduce on team t (nil: the default team).
 func MapReduceOn[T, A any](t *workers.Team, x []T, chunk int, body func(c int, x []T) A, merge func(a, b A) A) A {
+	return mapReduceOn(defaultSplit, t, x, chunk, body, merge)
+}
+
+func mapReduceOn[T, A any](sp split, t *workers.Team, x []T, chunk int, body func(c int, x []T) A, merge func(a, b A) A) A {
 	if chunk < 1 {
 		panic(fmt.Sprintf("kernels.MapReduce: chunk must be >= 1, got %d", chunk))
 	}
@@ -43,12 +47,7 @@ func MapReduceOn[T, A any](t *workers.Team, x []T, chunk int, body func(c int, x
 	}
 	// Hand each worker about grain elements at a time, as the streaming
 	// kernels do; short inputs stay on the caller.
-	per := max(1, grain/chunk)
-	if n < serialBelow || nc == 1 {
-		run(0, nc)
-	} else {
-		teamOf(t).For(nc, per, run)
-	}
+	forChunks(sp, t, n, nc, sp.grain/chunk, run)
 	return mergeTree(parts, merge)
 }
 

@@ -66,8 +66,8 @@ func fuzzMapReduce(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	x := place(fuzzF64(raw, rep), off)
 	chunk := 1 + int(off)*37
 	want := describeRef(x)
-	got := onTeam(func(tm *workers.Team) Stats {
-		return MapReduceOn(tm, x, chunk, func(_ int, xs []float64) Stats { return Describe(xs) }, Stats.Merge)
+	got := onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) Stats {
+		return mapReduceOn(bt.split, tm, x, chunk, func(_ int, xs []float64) Stats { return Describe(xs) }, Stats.Merge)
 	})
 	if len(x) == 0 {
 		require.Equal(t, Stats{}, got)

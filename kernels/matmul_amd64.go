@@ -6,18 +6,95 @@ import "github.com/klauspost/cpuid/v2"
 
 //go:generate python3 matmul_amd64_gen.py
 
-// Micro-kernels in matmul_amd64.s (written by matmul_amd64_gen.py); see
-// gemmKernel for what they compute.
+// The micro-kernels of matmul_amd64.s, written by matmul_amd64_gen.py (see
+// gemmKernel). Each doc comment is the Go loop it computes; fma32 is x·y+z
+// rounded once to float32.
+
+// gemmF64x6x8AVX2 is the 6×8 micro-kernel in AVX2 and FMA: it
+// adds the product of a packed 6×kc sliver of a and a packed kc×8
+// sliver of b to c (len(a) >= kc*6, len(b) >= kc*8, len(c) >= 5*ldc+8;
+// asmKernel checks them),
+//
+//	var s [6][8]float64 // in registers for the whole depth
+//	for p := range kc {
+//		for i := range 6 {
+//			for j := range 8 {
+//				s[i][j] = math.FMA(a[p*6+i], b[p*8+j], s[i][j])
+//			}
+//		}
+//	}
+//	for i := range 6 {
+//		for j := range 8 {
+//			c[i*ldc+j] += s[i][j]
+//		}
+//	}
 //
 //go:noescape
 func gemmF64x6x8AVX2(kc int, a, b, c []float64, ldc int)
 
+// gemmF32x6x16AVX2 is the 6×16 micro-kernel in AVX2 and FMA: it
+// adds the product of a packed 6×kc sliver of a and a packed kc×16
+// sliver of b to c (len(a) >= kc*6, len(b) >= kc*16, len(c) >= 5*ldc+16;
+// asmKernel checks them),
+//
+//	var s [6][16]float32 // in registers for the whole depth
+//	for p := range kc {
+//		for i := range 6 {
+//			for j := range 16 {
+//				s[i][j] = fma32(a[p*6+i], b[p*16+j], s[i][j])
+//			}
+//		}
+//	}
+//	for i := range 6 {
+//		for j := range 16 {
+//			c[i*ldc+j] += s[i][j]
+//		}
+//	}
+//
 //go:noescape
 func gemmF32x6x16AVX2(kc int, a, b, c []float32, ldc int)
 
+// gemmF64x8x24AVX512 is the 8×24 micro-kernel in AVX-512: it
+// adds the product of a packed 8×kc sliver of a and a packed kc×24
+// sliver of b to c (len(a) >= kc*8, len(b) >= kc*24, len(c) >= 7*ldc+24;
+// asmKernel checks them),
+//
+//	var s [8][24]float64 // in registers for the whole depth
+//	for p := range kc {
+//		for i := range 8 {
+//			for j := range 24 {
+//				s[i][j] = math.FMA(a[p*8+i], b[p*24+j], s[i][j])
+//			}
+//		}
+//	}
+//	for i := range 8 {
+//		for j := range 24 {
+//			c[i*ldc+j] += s[i][j]
+//		}
+//	}
+//
 //go:noescape
 func gemmF64x8x24AVX512(kc int, a, b, c []float64, ldc int)
 
+// gemmF32x8x48AVX512 is the 8×48 micro-kernel in AVX-512: it
+// adds the product of a packed 8×kc sliver of a and a packed kc×48
+// sliver of b to c (len(a) >= kc*8, len(b) >= kc*48, len(c) >= 7*ldc+48;
+// asmKernel checks them),
+//
+//	var s [8][48]float32 // in registers for the whole depth
+//	for p := range kc {
+//		for i := range 8 {
+//			for j := range 48 {
+//				s[i][j] = fma32(a[p*8+i], b[p*48+j], s[i][j])
+//			}
+//		}
+//	}
+//	for i := range 8 {
+//		for j := range 48 {
+//			c[i*ldc+j] += s[i][j]
+//		}
+//	}
+//
 //go:noescape
 func gemmF32x8x48AVX512(kc int, a, b, c []float32, ldc int)
 

@@ -26,7 +26,7 @@ func NanSumOn[T Float](t *workers.Team, x []T) T { return nanSumOn(cpuBodies, t,
 
 func nanSumOn[T Float](bt *bodies, t *workers.Team, x []T) T {
 	if v, ok := asF64(x); ok {
-		return T(blocked(t, len(v), func(lo, hi int) float64 {
+		return T(blocked(bt.split, t, len(v), func(lo, hi int) float64 {
 			raceRead(v[lo:hi])
 			return bt.nanSumF64(v[lo:hi])
 		}))
@@ -179,11 +179,7 @@ func nanParts[T Number](bt *bodies, t *workers.Team, x []T, m2 bool) []Stats {
 			parts[b] = describeBlock(bt, v, m2)
 		}
 	}
-	if n < serialBelow {
-		body(0, nb)
-	} else {
-		teamOf(t).For(nb, max(1, grain/block), body)
-	}
+	forChunks(bt.split, t, n, nb, bt.grain/block, body)
 	return parts
 }
 

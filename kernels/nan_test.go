@@ -206,7 +206,7 @@ func fuzzNaN(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 	forEachLevel(func(bt *bodies) {
 		got := describe(bt, nil, x, true)
 		checkStats(t, bt.name, x, got)
-		par := onTeam(func(tm *workers.Team) Stats { return describe(bt, tm, x, true) })
+		par := onTeam(bt, func(bt *bodies, tm *workers.Team) Stats { return describe(bt, tm, x, true) })
 		if bt == genericBodies {
 			first = got
 		}
@@ -215,7 +215,7 @@ func fuzzNaN(t *testing.T, raw []byte, off uint8, rep uint16, _ float64) {
 		}
 		require.True(t, sameBits(first.Sum, nanSumOn(bt, nil, x)))
 		require.Equal(t, first.NaN, CountNaN(x))
-		checkStats(t, "float32", x32, onTeam(func(tm *workers.Team) Stats { return DescribeOn(tm, x32) }))
+		checkStats(t, "float32", x32, onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) Stats { return describe(bt, tm, x32, true) }))
 	})
 }
 

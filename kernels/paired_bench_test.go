@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/sharc-go/sharc/workers"
 )
 
 // paired times base and f back to back, in alternating order, once per
@@ -100,7 +102,7 @@ func BenchmarkMapReduceVsFor(b *testing.B) {
 		hand := func() {
 			nc := (n + grain - 1) / grain
 			parts := make([]acc, nc)
-			For(n, grain, func(lo, hi int) {
+			workers.DefaultTeam().For(n, grain, func(lo, hi int) {
 				for c := lo / grain; c*grain < hi; c++ {
 					parts[c] = accLoop(x[c*grain : min(c*grain+grain, hi)])
 				}

@@ -36,7 +36,7 @@ func Quantiles[T Float](x []T, ps []float64) []float64 { return QuantilesOn(nil,
 
 // QuantilesOn is Quantiles on team t (nil: the default team).
 func QuantilesOn[T Float](t *workers.Team, x []T, ps []float64) []float64 {
-	res, _ := quantiles(t, x, ps)
+	res, _ := quantiles(cpuBodies, t, x, ps)
 	return res
 }
 
@@ -54,7 +54,7 @@ func SelectOn[T Float](t *workers.Team, x []T, k int) T {
 	if k < 0 || k >= len(x) {
 		panic(fmt.Sprintf("kernels.Select: k=%d out of range for %d elements", k, len(x)))
 	}
-	q := newQuantiler(t, x)
+	q := newQuantiler(cpuBodies, t, x)
 	v, ok := q.ranks([]int{k}, true)
 	if !ok {
 		panic(fmt.Sprintf("kernels.Select: k=%d out of range for %d non-NaN elements", k, q.valid))
@@ -64,14 +64,14 @@ func SelectOn[T Float](t *workers.Team, x []T, k int) T {
 
 // quantiles is Quantiles, also returning the scratch length it allocated
 // (for the test of the bound).
-func quantiles[T Float](t *workers.Team, x []T, ps []float64) ([]float64, int) {
+func quantiles[T Float](bt *bodies, t *workers.Team, x []T, ps []float64) ([]float64, int) {
 	for _, p := range ps {
 		if !(p >= 0 && p <= 1) {
 			panic(fmt.Sprintf("kernels.Quantiles: p=%v outside [0, 1]", p))
 		}
 	}
 	res := make([]float64, len(ps))
-	q := newQuantiler(t, x)
+	q := newQuantiler(bt, t, x)
 	// Round 0 knows the ranks only as fractions: the number of non-NaN
 	// elements comes out of the pass itself.
 	q.first(ps)
@@ -129,6 +129,7 @@ type target[T Float] struct {
 }
 
 type quantiler[T Float] struct {
+	bt         *bodies
 	tm         *workers.Team
 	x          []T
 	valid      int // non-NaN elements, known after the first pass
@@ -140,8 +141,8 @@ type quantiler[T Float] struct {
 	firstWins  []window[T]
 }
 
-func newQuantiler[T Float](t *workers.Team, x []T) *quantiler[T] {
-	return &quantiler[T]{tm: t, x: x, budget: len(x) / 8, valid: -1,
+func newQuantiler[T Float](bt *bodies, t *workers.Team, x []T) *quantiler[T] {
+	return &quantiler[T]{bt: bt, tm: t, x: x, budget: len(x) / 8, valid: -1,
 		rng: rand.New(rand.NewPCG(uint64(len(x)), 0x9e3779b97f4a7c15))}
 }
 
@@ -340,7 +341,7 @@ func (q *quantiler[T]) pass(ws []window[T], force bool) []window[T] {
 				// The counting body skips groups of four with nothing
 				// to collect; the others are looked at one by one.
 				for i := 0; i < len(f); {
-					b, a, stop := cpuBodies.windowCountF64(f[i:], float64(wlo), float64(whi))
+					b, a, stop := q.bt.windowCountF64(f[i:], float64(wlo), float64(whi))
 					below, above, i = below+b, above+a, i+stop
 					for end := min(i+4, len(f)); i < end; i++ {
 						one(T(f[i]))
@@ -387,11 +388,7 @@ func (q *quantiler[T]) pass(ws []window[T], force bool) []window[T] {
 		}
 		mu.Unlock()
 	}
-	if n < serialBelow {
-		body(0, n)
-	} else {
-		teamOf(q.tm).For(n, grain, body)
-	}
+	stream(q.bt.split, q.tm, n, body)
 	q.valid = n - total[4*m+1]
 	got := scratch[:min(int(used.Load()), len(scratch))]
 	below := 0

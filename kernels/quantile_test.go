@@ -108,13 +108,13 @@ func TestQuantiles(t *testing.T) {
 			}
 			for _, tm := range tms {
 				what := fmt.Sprintf("%s n=%d", g.name, n)
-				got, scratch := quantiles(tm, x, quantilePs)
+				got, scratch := quantiles(cpuBodies, tm, x, quantilePs)
 				sameQuantiles(t, want, got, what)
 				if n >= 512 {
 					require.LessOrEqual(t, scratch, n/8, "%s: scratch", what)
 				}
 				for _, p := range []float64{0.5, 0.99} {
-					got, scratch := quantiles(tm, x, []float64{p})
+					got, scratch := quantiles(cpuBodies, tm, x, []float64{p})
 					sameQuantiles(t, quantilesRef(x, []float64{p}), got, what)
 					if n >= 512 {
 						require.LessOrEqual(t, scratch, n/8, "%s: scratch", what)
@@ -161,7 +161,7 @@ func fuzzQuantiles(t *testing.T, raw []byte, off uint8, rep uint16, a float64) {
 		ps[2] = 1
 	}
 	want := quantilesRef(x, ps)
-	got := onTeam(func(tm *workers.Team) []float64 { r, _ := quantiles(tm, x, ps); return r })
+	got := onTeam(cpuBodies, func(bt *bodies, tm *workers.Team) []float64 { r, _ := quantiles(bt, tm, x, ps); return r })
 	sameQuantiles(t, want, got, fmt.Sprintf("n=%d", len(x)))
 	sameQuantiles(t, want, Quantiles(x, ps), fmt.Sprintf("n=%d", len(x)))
 }

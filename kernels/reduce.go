@@ -24,7 +24,7 @@ func Sum[T Number](x []T) T { return SumOn(nil, x) }
 func SumOn[T Number](t *workers.Team, x []T) T { return sumOn(cpuBodies, t, x) }
 
 func sumOn[T Number](bt *bodies, t *workers.Team, x []T) T {
-	return blocked(t, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
+	return blocked(bt.split, t, len(x), func(lo, hi int) T { return sumBody(bt, x[lo:hi]) })
 }
 
 // Dot returns Σ x[i]·y[i], reproducible as Sum is. It panics if the lengths
@@ -36,7 +36,7 @@ func DotOn[T Number](t *workers.Team, x, y []T) T { return dotOn(cpuBodies, t, x
 
 func dotOn[T Number](bt *bodies, t *workers.Team, x, y []T) T {
 	checkLen("Dot", len(x), len(y))
-	return blocked(t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
+	return blocked(bt.split, t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 }
 
 // Norm2 returns the Euclidean norm sqrt(Σ x[i]²), reproducible as Sum is.
@@ -45,13 +45,15 @@ func dotOn[T Number](bt *bodies, t *workers.Team, x, y []T) T {
 func Norm2[T Float](x []T) T { return Norm2On(nil, x) }
 
 // Norm2On is Norm2 on team t (nil: the default team).
-func Norm2On[T Float](t *workers.Team, x []T) T {
-	return T(math.Sqrt(float64(DotOn(t, x, x))))
+func Norm2On[T Float](t *workers.Team, x []T) T { return norm2On(cpuBodies, t, x) }
+
+func norm2On[T Float](bt *bodies, t *workers.Team, x []T) T {
+	return T(math.Sqrt(float64(dotOn(bt, t, x, x))))
 }
 
 // blocked reduces [0, n) block by block with f and adds the block results
-// in a fixed pairwise tree.
-func blocked[T Number](t *workers.Team, n int, f func(lo, hi int) T) T {
+// in a fixed pairwise tree; sp says which blocks run where.
+func blocked[T Number](sp split, t *workers.Team, n int, f func(lo, hi int) T) T {
 	if n <= block {
 		return f(0, n)
 	}
@@ -62,11 +64,7 @@ func blocked[T Number](t *workers.Team, n int, f func(lo, hi int) T) T {
 			parts[b] = f(b*block, min((b+1)*block, n))
 		}
 	}
-	if n < serialBelow {
-		body(0, nb)
-	} else {
-		teamOf(t).For(nb, max(1, grain/block), body)
-	}
+	forChunks(sp, t, n, nb, sp.grain/block, body)
 	return pairwise(parts)
 }
 
@@ -129,7 +127,7 @@ func minOn[T Number](bt *bodies, t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.Min: empty slice")
 	}
-	return fold(t, x, func(x []T) T { return minBody(bt, x) }, func(a, b T) T { return min(a, b) })
+	return fold(bt.split, t, x, func(x []T) T { return minBody(bt, x) }, func(a, b T) T { return min(a, b) })
 }
 
 // Max returns the largest element of x, as the builtin max orders them: a
@@ -143,18 +141,18 @@ func maxOn[T Number](bt *bodies, t *workers.Team, x []T) T {
 	if len(x) == 0 {
 		panic("kernels.Max: empty slice")
 	}
-	return fold(t, x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) T { return max(a, b) })
+	return fold(bt.split, t, x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) T { return max(a, b) })
 }
 
 // fold reduces each chunk of x with body and combines the chunk results
 // with f (associative and commutative).
-func fold[T Number](t *workers.Team, x []T, body func([]T) T, f func(a, b T) T) T {
-	n := len(x)
-	nc := (n + grain - 1) / grain
+func fold[T Number](sp split, t *workers.Team, x []T, body func([]T) T, f func(a, b T) T) T {
+	n, g := len(x), sp.grain
+	nc := (n + g - 1) / g
 	parts := make([]T, nc)
-	stream(t, n, func(lo, hi int) {
-		for c := lo / grain; c*grain < hi; c++ {
-			parts[c] = body(x[c*grain : min((c+1)*grain, n)])
+	stream(sp, t, n, func(lo, hi int) {
+		for c := lo / g; c*g < hi; c++ {
+			parts[c] = body(x[c*g : min((c+1)*g, n)])
 		}
 	})
 	s := parts[0]
@@ -248,7 +246,7 @@ func ArgMin[T Number](x []T) int { return ArgMinOn(nil, x) }
 func ArgMinOn[T Number](t *workers.Team, x []T) int { return argMinOn(cpuBodies, t, x) }
 
 func argMinOn[T Number](bt *bodies, t *workers.Team, x []T) int {
-	return argBest(t, "ArgMin", x, func(x []T) T { return minBody(bt, x) }, func(a, b T) bool { return a < b })
+	return argBest(bt.split, t, "ArgMin", x, func(x []T) T { return minBody(bt, x) }, func(a, b T) bool { return a < b })
 }
 
 // ArgMax returns the index of the first largest element of x, or of the
@@ -260,23 +258,23 @@ func ArgMax[T Number](x []T) int { return ArgMaxOn(nil, x) }
 func ArgMaxOn[T Number](t *workers.Team, x []T) int { return argMaxOn(cpuBodies, t, x) }
 
 func argMaxOn[T Number](bt *bodies, t *workers.Team, x []T) int {
-	return argBest(t, "ArgMax", x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) bool { return a > b })
+	return argBest(bt.split, t, "ArgMax", x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) bool { return a > b })
 }
 
 // argBest finds, chunk by chunk, the best value with the fast body and then
 // the first index holding it (the chunk is still in cache), and combines the
 // chunks left to right.
-func argBest[T Number](t *workers.Team, name string, x []T, body func([]T) T, better func(a, b T) bool) int {
-	n := len(x)
+func argBest[T Number](sp split, t *workers.Team, name string, x []T, body func([]T) T, better func(a, b T) bool) int {
+	n, g := len(x), sp.grain
 	if n == 0 {
 		panic("kernels." + name + ": empty slice")
 	}
-	nc := (n + grain - 1) / grain
+	nc := (n + g - 1) / g
 	parts := make([]int, nc)
-	stream(t, n, func(lo, hi int) {
-		for c := lo / grain; c*grain < hi; c++ {
-			lo := c * grain
-			parts[c] = lo + argScan(x[lo:min(lo+grain, n)], body)
+	stream(sp, t, n, func(lo, hi int) {
+		for c := lo / g; c*g < hi; c++ {
+			lo := c * g
+			parts[c] = lo + argScan(x[lo:min(lo+g, n)], body)
 		}
 	})
 	best := parts[0]

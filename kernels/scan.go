@@ -9,25 +9,27 @@ import "github.com/sharc-go/sharc/workers"
 func PrefixSum[T Number](dst, x []T) { PrefixSumOn(nil, dst, x) }
 
 // PrefixSumOn is PrefixSum on team t (nil: the default team).
-func PrefixSumOn[T Number](t *workers.Team, dst, x []T) {
+func PrefixSumOn[T Number](t *workers.Team, dst, x []T) { prefixSumOn(cpuBodies, t, dst, x) }
+
+func prefixSumOn[T Number](bt *bodies, t *workers.Team, dst, x []T) {
 	checkLen("PrefixSum", len(dst), len(x))
-	n := len(x)
-	if n < serialBelow {
+	n, g := len(x), bt.grain
+	if n < bt.serialBelow {
 		scanBlock(dst, x, 0)
 		return
 	}
 	// Pass 1 sums each chunk (reading x only), a serial scan turns the
 	// chunk sums into offsets, pass 2 scans each chunk from its offset.
 	// Each index is read before it is written, so dst may alias x.
-	nc := (n + grain - 1) / grain
+	nc := (n + g - 1) / g
 	offs := make([]T, nc)
 	tm := teamOf(t)
-	tm.For(n, grain, func(lo, hi int) { offs[lo/grain] = sumBody(cpuBodies, x[lo:hi]) })
+	tm.For(n, g, func(lo, hi int) { offs[lo/g] = sumBody(bt, x[lo:hi]) })
 	var run T
 	for c, s := range offs {
 		offs[c], run = run, run+s
 	}
-	tm.For(n, grain, func(lo, hi int) { scanBlock(dst[lo:hi], x[lo:hi], offs[lo/grain]) })
+	tm.For(n, g, func(lo, hi int) { scanBlock(dst[lo:hi], x[lo:hi], offs[lo/g]) })
 }
 
 func scanBlock[T Number](dst, x []T, s T) {

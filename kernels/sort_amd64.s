@@ -2223,14 +2223,14 @@ TEXT ·partition64AVX512(SB), NOSPLIT, $0-56
 	MOVQ         $32, R8
 	LEAQ         -32(R11), R9
 	XORQ         R10, R10
-	VMOVDQU64    0(SI), Z16
-	VMOVDQU64    64(SI), Z17
-	VMOVDQU64    128(SI), Z18
-	VMOVDQU64    192(SI), Z19
-	VMOVDQU64    0(SI)(R9*8), Z20
-	VMOVDQU64    64(SI)(R9*8), Z21
-	VMOVDQU64    128(SI)(R9*8), Z22
-	VMOVDQU64    192(SI)(R9*8), Z23
+	VMOVDQU64    0(SI), Z8
+	VMOVDQU64    64(SI), Z9
+	VMOVDQU64    128(SI), Z10
+	VMOVDQU64    192(SI), Z11
+	VMOVDQU64    0(SI)(R9*8), Z12
+	VMOVDQU64    64(SI)(R9*8), Z13
+	VMOVDQU64    128(SI)(R9*8), Z14
+	VMOVDQU64    192(SI)(R9*8), Z15
 pt_loop:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -2374,128 +2374,128 @@ pt_part:
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 pt_saved:
-	VPCMPQ       $1, Z30, Z16, K1
+	VPCMPQ       $1, Z30, Z8, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z16, Z28, Z28
-	VPMAXSQ      Z16, Z29, Z29
+	VPMINSQ      Z8, Z28, Z28
+	VPMAXSQ      Z8, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z16, K1, Z26
-	VPCOMPRESSQ.Z Z16, K2, Z27
+	VPCOMPRESSQ.Z Z8, K1, Z26
+	VPCOMPRESSQ.Z Z8, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z17, K1
+	VPCMPQ       $1, Z30, Z9, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z17, Z28, Z28
-	VPMAXSQ      Z17, Z29, Z29
+	VPMINSQ      Z9, Z28, Z28
+	VPMAXSQ      Z9, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z17, K1, Z26
-	VPCOMPRESSQ.Z Z17, K2, Z27
+	VPCOMPRESSQ.Z Z9, K1, Z26
+	VPCOMPRESSQ.Z Z9, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z18, K1
+	VPCMPQ       $1, Z30, Z10, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z18, Z28, Z28
-	VPMAXSQ      Z18, Z29, Z29
+	VPMINSQ      Z10, Z28, Z28
+	VPMAXSQ      Z10, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z18, K1, Z26
-	VPCOMPRESSQ.Z Z18, K2, Z27
+	VPCOMPRESSQ.Z Z10, K1, Z26
+	VPCOMPRESSQ.Z Z10, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z19, K1
+	VPCMPQ       $1, Z30, Z11, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z19, Z28, Z28
-	VPMAXSQ      Z19, Z29, Z29
+	VPMINSQ      Z11, Z28, Z28
+	VPMAXSQ      Z11, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z19, K1, Z26
-	VPCOMPRESSQ.Z Z19, K2, Z27
+	VPCOMPRESSQ.Z Z11, K1, Z26
+	VPCOMPRESSQ.Z Z11, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z20, K1
+	VPCMPQ       $1, Z30, Z12, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z20, Z28, Z28
-	VPMAXSQ      Z20, Z29, Z29
+	VPMINSQ      Z12, Z28, Z28
+	VPMAXSQ      Z12, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z20, K1, Z26
-	VPCOMPRESSQ.Z Z20, K2, Z27
+	VPCOMPRESSQ.Z Z12, K1, Z26
+	VPCOMPRESSQ.Z Z12, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z21, K1
+	VPCMPQ       $1, Z30, Z13, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z21, Z28, Z28
-	VPMAXSQ      Z21, Z29, Z29
+	VPMINSQ      Z13, Z28, Z28
+	VPMAXSQ      Z13, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z21, K1, Z26
-	VPCOMPRESSQ.Z Z21, K2, Z27
+	VPCOMPRESSQ.Z Z13, K1, Z26
+	VPCOMPRESSQ.Z Z13, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z22, K1
+	VPCMPQ       $1, Z30, Z14, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z22, Z28, Z28
-	VPMAXSQ      Z22, Z29, Z29
+	VPMINSQ      Z14, Z28, Z28
+	VPMAXSQ      Z14, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z22, K1, Z26
-	VPCOMPRESSQ.Z Z22, K2, Z27
+	VPCOMPRESSQ.Z Z14, K1, Z26
+	VPCOMPRESSQ.Z Z14, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z23, K1
+	VPCMPQ       $1, Z30, Z15, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z23, Z28, Z28
-	VPMAXSQ      Z23, Z29, Z29
+	VPMINSQ      Z15, Z28, Z28
+	VPMAXSQ      Z15, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
 	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z23, K1, Z26
-	VPCOMPRESSQ.Z Z23, K2, Z27
+	VPCOMPRESSQ.Z Z15, K1, Z26
+	VPCOMPRESSQ.Z Z15, K2, Z27
 	VMOVDQU64    Z26, (SI)(R10*8)
 	ADDQ         AX, R10
 	SUBQ         BX, R11
@@ -2539,38 +2539,38 @@ TEXT ·partitionMap64AVX512(SB), NOSPLIT, $0-72
 	XORQ         R10, R10
 	VPBROADCASTQ xa+32(FP), Z24
 	VPBROADCASTQ xb+40(FP), Z25
-	VMOVDQU64    0(SI), Z16
-	VPSRAQ       $63, Z16, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z16
-	VPXORQ       Z25, Z16, Z16
-	VMOVDQU64    64(SI), Z17
-	VPSRAQ       $63, Z17, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z17
-	VPXORQ       Z25, Z17, Z17
-	VMOVDQU64    128(SI), Z18
-	VPSRAQ       $63, Z18, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z18
-	VPXORQ       Z25, Z18, Z18
-	VMOVDQU64    192(SI), Z19
-	VPSRAQ       $63, Z19, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z19
-	VPXORQ       Z25, Z19, Z19
-	VMOVDQU64    0(SI)(R9*8), Z20
-	VPSRAQ       $63, Z20, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z20
-	VPXORQ       Z25, Z20, Z20
-	VMOVDQU64    64(SI)(R9*8), Z21
-	VPSRAQ       $63, Z21, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z21
-	VPXORQ       Z25, Z21, Z21
-	VMOVDQU64    128(SI)(R9*8), Z22
-	VPSRAQ       $63, Z22, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z22
-	VPXORQ       Z25, Z22, Z22
-	VMOVDQU64    192(SI)(R9*8), Z23
-	VPSRAQ       $63, Z23, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z23
-	VPXORQ       Z25, Z23, Z23
+	VMOVDQU64    0(SI), Z8
+	VPSRAQ       $63, Z8, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z8
+	VPXORQ       Z25, Z8, Z8
+	VMOVDQU64    64(SI), Z9
+	VPSRAQ       $63, Z9, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z9
+	VPXORQ       Z25, Z9, Z9
+	VMOVDQU64    128(SI), Z10
+	VPSRAQ       $63, Z10, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z10
+	VPXORQ       Z25, Z10, Z10
+	VMOVDQU64    192(SI), Z11
+	VPSRAQ       $63, Z11, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z11
+	VPXORQ       Z25, Z11, Z11
+	VMOVDQU64    0(SI)(R9*8), Z12
+	VPSRAQ       $63, Z12, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z12
+	VPXORQ       Z25, Z12, Z12
+	VMOVDQU64    64(SI)(R9*8), Z13
+	VPSRAQ       $63, Z13, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z13
+	VPXORQ       Z25, Z13, Z13
+	VMOVDQU64    128(SI)(R9*8), Z14
+	VPSRAQ       $63, Z14, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z14
+	VPXORQ       Z25, Z14, Z14
+	VMOVDQU64    192(SI)(R9*8), Z15
+	VPSRAQ       $63, Z15, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z15
+	VPXORQ       Z25, Z15, Z15
 pm_loop:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
@@ -2732,6 +2732,533 @@ pm_part:
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 pm_saved:
+	VPCMPQ       $1, Z30, Z8, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z8, Z28, Z28
+	VPMAXSQ      Z8, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z8, K1, Z26
+	VPCOMPRESSQ.Z Z8, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z9, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z9, Z28, Z28
+	VPMAXSQ      Z9, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z9, K1, Z26
+	VPCOMPRESSQ.Z Z9, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z10, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z10, Z28, Z28
+	VPMAXSQ      Z10, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z10, K1, Z26
+	VPCOMPRESSQ.Z Z10, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z11, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z11, Z28, Z28
+	VPMAXSQ      Z11, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z11, K1, Z26
+	VPCOMPRESSQ.Z Z11, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z12, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z12, Z28, Z28
+	VPMAXSQ      Z12, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z12, K1, Z26
+	VPCOMPRESSQ.Z Z12, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z13, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z13, Z28, Z28
+	VPMAXSQ      Z13, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z13, K1, Z26
+	VPCOMPRESSQ.Z Z13, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z14, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z14, Z28, Z28
+	VPMAXSQ      Z14, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z14, K1, Z26
+	VPCOMPRESSQ.Z Z14, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z15, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z15, Z28, Z28
+	VPMAXSQ      Z15, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z15, K1, Z26
+	VPCOMPRESSQ.Z Z15, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VSHUFI64X2   $0x4e, Z28, Z28, Z0
+	VPMINSQ      Z0, Z28, Z28
+	VPERMQ       $0x4e, Z28, Z0
+	VPMINSQ      Z0, Z28, Z28
+	VPSHUFD      $0x4e, Z28, Z0
+	VPMINSQ      Z0, Z28, Z28
+	VSHUFI64X2   $0x4e, Z29, Z29, Z0
+	VPMAXSQ      Z0, Z29, Z29
+	VPERMQ       $0x4e, Z29, Z0
+	VPMAXSQ      Z0, Z29, Z29
+	VPSHUFD      $0x4e, Z29, Z0
+	VPMAXSQ      Z0, Z29, Z29
+	MOVQ         R10, lt+48(FP)
+	VMOVQ        X28, mn+56(FP)
+	VMOVQ        X29, mx+64(FP)
+	VZEROUPPER
+	RET
+
+// func partition64x8AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
+//
+// Reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:] as int64s,
+// and returns the smallest and largest key. The first and last 64 keys are
+// kept in registers, which leaves 64 free slots at either end; each step
+// reads the next 64 keys from the end with fewer free slots, compresses
+// each vector's keys below the pivot into a register stored whole at the
+// left write position (lanes past the count land in free slots and are
+// overwritten later) and the others into a register stored under a mask
+// at the right write position. VPCOMPRESSQ to memory is microcoded on
+// Zen 4; to a register it is not.
+//
+// Registers: SI base, R8 next left read, R9 end of right reads, R10 left
+// write, R11 right write end (indexes in keys), Z30 pivot, Z28/Z29 min/max.
+TEXT ·partition64x8AVX512(SB), NOSPLIT, $0-56
+	MOVQ         a_base+0(FP), SI
+	MOVQ         a_len+8(FP), R11
+	VPBROADCASTQ pivot+24(FP), Z30
+	MOVQ         $0x7fffffffffffffff, BX
+	VPBROADCASTQ BX, Z28
+	NOTQ         BX
+	VPBROADCASTQ BX, Z29
+	MOVL         $0xFF, R12
+	MOVQ         $64, R8
+	LEAQ         -64(R11), R9
+	XORQ         R10, R10
+	VMOVDQU64    0(SI), Z8
+	VMOVDQU64    64(SI), Z9
+	VMOVDQU64    128(SI), Z10
+	VMOVDQU64    192(SI), Z11
+	VMOVDQU64    256(SI), Z12
+	VMOVDQU64    320(SI), Z13
+	VMOVDQU64    384(SI), Z14
+	VMOVDQU64    448(SI), Z15
+	VMOVDQU64    0(SI)(R9*8), Z16
+	VMOVDQU64    64(SI)(R9*8), Z17
+	VMOVDQU64    128(SI)(R9*8), Z18
+	VMOVDQU64    192(SI)(R9*8), Z19
+	VMOVDQU64    256(SI)(R9*8), Z20
+	VMOVDQU64    320(SI)(R9*8), Z21
+	VMOVDQU64    384(SI)(R9*8), Z22
+	VMOVDQU64    448(SI)(R9*8), Z23
+p8_loop:
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $64
+	JLT          p8_tail
+	MOVQ         R8, AX
+	SUBQ         R10, AX
+	MOVQ         R11, BX
+	SUBQ         R9, BX
+	LEAQ         64(R8), CX
+	LEAQ         -64(R9), DX
+	MOVQ         R8, DI
+	CMPQ         AX, BX
+	CMOVQGT      DX, DI
+	CMOVQLE      CX, R8
+	CMOVQGT      DX, R9
+	VMOVDQU64    0(SI)(DI*8), Z0
+	VMOVDQU64    64(SI)(DI*8), Z1
+	VMOVDQU64    128(SI)(DI*8), Z2
+	VMOVDQU64    192(SI)(DI*8), Z3
+	VMOVDQU64    256(SI)(DI*8), Z4
+	VMOVDQU64    320(SI)(DI*8), Z5
+	VMOVDQU64    384(SI)(DI*8), Z6
+	VMOVDQU64    448(SI)(DI*8), Z7
+	VPCMPQ       $1, Z30, Z0, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z0, Z28, Z28
+	VPMAXSQ      Z0, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z0, K1, Z26
+	VPCOMPRESSQ.Z Z0, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z1, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z1, Z28, Z28
+	VPMAXSQ      Z1, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z1, K1, Z26
+	VPCOMPRESSQ.Z Z1, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z2, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z2, Z28, Z28
+	VPMAXSQ      Z2, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z2, K1, Z26
+	VPCOMPRESSQ.Z Z2, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z3, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z3, Z28, Z28
+	VPMAXSQ      Z3, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z3, K1, Z26
+	VPCOMPRESSQ.Z Z3, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z4, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z4, Z28, Z28
+	VPMAXSQ      Z4, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z4, K1, Z26
+	VPCOMPRESSQ.Z Z4, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z5, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z5, Z28, Z28
+	VPMAXSQ      Z5, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z5, K1, Z26
+	VPCOMPRESSQ.Z Z5, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z6, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z6, Z28, Z28
+	VPMAXSQ      Z6, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z6, K1, Z26
+	VPCOMPRESSQ.Z Z6, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z7, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z7, Z28, Z28
+	VPMAXSQ      Z7, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z7, K1, Z26
+	VPCOMPRESSQ.Z Z7, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	JMP          p8_loop
+p8_tail:
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $8
+	JLT          p8_part
+	MOVQ         R8, AX
+	SUBQ         R10, AX
+	MOVQ         R11, BX
+	SUBQ         R9, BX
+	LEAQ         8(R8), CX
+	LEAQ         -8(R9), DX
+	MOVQ         R8, DI
+	CMPQ         AX, BX
+	CMOVQGT      DX, DI
+	CMOVQLE      CX, R8
+	CMOVQGT      DX, R9
+	VMOVDQU64    (SI)(DI*8), Z0
+	VPCMPQ       $1, Z30, Z0, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z0, Z28, Z28
+	VPMAXSQ      Z0, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z0, K1, Z26
+	VPCOMPRESSQ.Z Z0, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	JMP          p8_tail
+p8_part:
+	TESTQ        AX, AX
+	JEQ          p8_saved
+	BZHIL        AX, R12, AX
+	KMOVW        AX, K4
+	VMOVDQU64    (SI)(R8*8), K4, Z0
+	MOVQ         R9, R8
+	VPCMPQ       $1, Z30, Z0, K4, K1
+	VPCMPQ       $5, Z30, Z0, K4, K2
+	VPMINSQ      Z0, Z28, K4, Z28
+	VPMAXSQ      Z0, Z29, K4, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	KMOVW        K2, BX
+	POPCNTL      BX, BX
+	VPCOMPRESSQ.Z Z0, K1, Z26
+	VPCOMPRESSQ.Z Z0, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+p8_saved:
+	VPCMPQ       $1, Z30, Z8, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z8, Z28, Z28
+	VPMAXSQ      Z8, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z8, K1, Z26
+	VPCOMPRESSQ.Z Z8, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z9, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z9, Z28, Z28
+	VPMAXSQ      Z9, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z9, K1, Z26
+	VPCOMPRESSQ.Z Z9, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z10, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z10, Z28, Z28
+	VPMAXSQ      Z10, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z10, K1, Z26
+	VPCOMPRESSQ.Z Z10, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z11, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z11, Z28, Z28
+	VPMAXSQ      Z11, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z11, K1, Z26
+	VPCOMPRESSQ.Z Z11, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z12, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z12, Z28, Z28
+	VPMAXSQ      Z12, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z12, K1, Z26
+	VPCOMPRESSQ.Z Z12, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z13, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z13, Z28, Z28
+	VPMAXSQ      Z13, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z13, K1, Z26
+	VPCOMPRESSQ.Z Z13, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z14, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z14, Z28, Z28
+	VPMAXSQ      Z14, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z14, K1, Z26
+	VPCOMPRESSQ.Z Z14, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z15, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z15, Z28, Z28
+	VPMAXSQ      Z15, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z15, K1, Z26
+	VPCOMPRESSQ.Z Z15, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z16, K1
 	KNOTW        K1, K2
 	VPMINSQ      Z16, Z28, Z28
@@ -2872,9 +3399,9 @@ pm_saved:
 	VPMAXSQ      Z0, Z29, Z29
 	VPSHUFD      $0x4e, Z29, Z0
 	VPMAXSQ      Z0, Z29, Z29
-	MOVQ         R10, lt+48(FP)
-	VMOVQ        X28, mn+56(FP)
-	VMOVQ        X29, mx+64(FP)
+	MOVQ         R10, lt+32(FP)
+	VMOVQ        X28, mn+40(FP)
+	VMOVQ        X29, mx+48(FP)
 	VZEROUPPER
 	RET
 

@@ -335,11 +335,7 @@ func swapSpans(a []int64, left, right []keySpan, m0, m1 int) {
 	for m := m0; m < m1; {
 		l, r := left[li], right[ri]
 		k := min(l.hi-l.lo-lo, r.hi-r.lo-ro, m1-m)
-		x := a[l.lo+lo : l.lo+lo+k]
-		y := a[r.lo+ro : r.lo+ro+k]
-		for i := range x {
-			x[i], y[i] = y[i], x[i]
-		}
+		swapKeys(a[l.lo+lo:l.lo+lo+k], a[r.lo+ro:r.lo+ro+k])
 		m += k
 		if lo += k; lo == l.hi-l.lo {
 			li, lo = li+1, 0
@@ -347,6 +343,19 @@ func swapSpans(a []int64, left, right []keySpan, m0, m1 int) {
 		if ro += k; ro == r.hi-r.lo {
 			ri, ro = ri+1, 0
 		}
+	}
+}
+
+// swapKeys swaps x and y (of equal length, not overlapping) through a
+// buffer on the stack: three copies, which memmove does with wide loads
+// and stores, rather than a loop of scalar swaps.
+func swapKeys(x, y []int64) {
+	var buf [512]int64
+	for len(x) > 0 {
+		k := copy(buf[:], x)
+		copy(x, y[:k])
+		copy(y, buf[:k])
+		x, y = x[k:], y[k:]
 	}
 }
 

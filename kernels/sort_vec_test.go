@@ -62,7 +62,7 @@ func TestSortNet64(t *testing.T) {
 func TestPartition64(t *testing.T) {
 	skipWithoutVecSort(t)
 	r := rand.New(rand.NewPCG(5, 6))
-	sizes := []int{64, 65, 71, 72, 95, 96, 97, 127, 128, 129, 200, 255, 256, 1000, 4099}
+	sizes := []int{64, 65, 71, 72, 95, 96, 97, 127, 128, 129, 200, 255, 256, 1000, 4099, 1<<16 + 1}
 	for _, m := range keyMaps {
 		for _, n := range sizes {
 			for rep := range 20 {
@@ -259,5 +259,44 @@ func TestCountNaN64(t *testing.T) {
 			}
 		}
 		require.Equal(t, countNaN64Go(u), countNaN64(u), "n=%d", n)
+	}
+}
+
+// TestParallelPartitionMap64 splits short inputs over teams of 2 to 5, so
+// that the misplaced keys of several chunks trade places.
+func TestParallelPartitionMap64(t *testing.T) {
+	skipWithoutVecSort(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for p := 2; p <= 5; p++ {
+		tm := workers.NewTeam(p)
+		for _, n := range []int{64 * p, 500, 1001, 5000} {
+			for _, m := range keyMaps {
+				for rep := range 6 {
+					a := make([]int64, n)
+					for i := range a {
+						a[i] = int64(r.Uint64())
+						if rep%2 == 1 {
+							a[i] = int64(r.IntN(4))
+						}
+					}
+					keys := keysOf(a, m.xa, m.xb)
+					piv := keys[r.IntN(n)]
+					got := slices.Clone(a)
+					lt, mn, mx := parallelPartitionMap64(tm, p, got, piv, m.xa, m.xb)
+					name := fmt.Sprintf("p=%d n=%d %s rep=%d", p, n, m.name, rep)
+					for i, k := range got {
+						if (i < lt) != (k < piv) {
+							require.Failf(t, "not partitioned", "%s: lt=%d, key %d at %d, pivot %d", name, lt, k, i, piv)
+						}
+					}
+					require.Equal(t, slices.Min(keys), mn, name)
+					require.Equal(t, slices.Max(keys), mx, name)
+					slices.Sort(keys)
+					slices.Sort(got)
+					require.Equal(t, keys, got, "%s: not a permutation", name)
+				}
+			}
+		}
+		tm.Close()
 	}
 }

@@ -125,7 +125,8 @@ type Queue struct {
 	consuming      bool
 	recvSpin       spinBudget
 
-	closed atomic.Bool
+	closed    atomic.Bool
+	peerCheck atomic.Int64 // SetPeerCheck's interval in ns; 0: queueSlice
 }
 
 // NewQueue lays out an empty queue with a ring of capacity bytes at offset

@@ -108,6 +108,10 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 			stop()
 		}
 	}()
+	slice := queueSlice
+	if d := q.peerCheck.Load(); d > 0 {
+		slice = time.Duration(d)
+	}
 	lastCheck := time.Now()
 	for {
 		if err := q.usable(); err != nil {
@@ -137,12 +141,12 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 				atomics.Wake(seq, 1<<30)
 			})
 		}
-		res := atomics.Wait(seq, s, queueSlice)
+		res := atomics.Wait(seq, s, slice)
 		atomic.StoreUint32(parked, 0)
 		if ok, err := q.ready(space, need); ok || err != nil {
 			return err
 		}
-		if res == atomics.TimedOut || time.Since(lastCheck) >= queueSlice {
+		if res == atomics.TimedOut || time.Since(lastCheck) >= slice {
 			lastCheck = time.Now()
 			if pid := atomic.LoadUint32(q.u32(peerPidOff)); pid != 0 && pid != q.pid && !pidAlive(pid) {
 				if ok, err := q.ready(space, need); ok || err != nil {
@@ -153,6 +157,13 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		}
 	}
 }
+
+// SetPeerCheck sets how often a side of q that sleeps looks whether its
+// peer process still lives: every 100 ms unless set (d <= 0 restores that).
+// A sleeper wakes once per interval for the look, so a process that learns
+// of its peer's death another way (a parent-death signal, a supervisor
+// that cancels the context) may set a long interval to sleep undisturbed.
+func (q *Queue) SetPeerCheck(d time.Duration) { q.peerCheck.Store(int64(max(d, 0))) }
 
 // wake bumps the sequence word at seqOff and wakes the side sleeping on it.
 func (q *Queue) wake(seqOff int) {

@@ -1,6 +1,6 @@
 // STREAM-style limits for sum, dot, axpy on n float64 (default 2^26) with
 // OpenMP. Prints "kernel GB/s" lines, each the best of reps calls (default
-// 5). Built by limits.sh and bench/run with
+// 5). Built by bench/run with
 // gcc -O3 -march=native -ffast-math -fopenmp.
 // Usage: stream [n [reps]]
 #include <omp.h>

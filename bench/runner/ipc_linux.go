@@ -4,10 +4,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -52,9 +55,11 @@ func runChildIfRequested() {
 	}
 }
 
-// ipcTables compares a proc.Pool call of a tiny task with a bare
-// SOCK_SEQPACKET ping-pong between two processes and with Node.js
-// child_process messages.
+// ipcTables compares proc.Pool calls of a tiny task, through the children's
+// shared-memory queues (the default), with a bare SOCK_SEQPACKET ping-pong
+// between two processes, with the same pool on its socket transport
+// (proc.Options.Socket), with Node.js child_process messages and with
+// piscina's lone-task round trip.
 func ipcTables(e *env) ([]table, error) {
 	if e.smoke {
 		return nil, nil
@@ -63,32 +68,62 @@ func ipcTables(e *env) ([]table, error) {
 	if e.quick {
 		n = 5_000
 	}
-	sharc, floor := procSide(n), side{name: "socket ping-pong", run: func() (map[string]float64, error) { return socketFloor(n) }}
-	fl := table{Section: "ipc", Title: "Process worker round trip vs the socket floor",
-		About: fmt.Sprintf("A proc.Pool call of a task that returns its 4-byte argument (1 worker process) vs a bare ping-pong of 4 bytes over a SOCK_SEQPACKET socketpair with an echo child (blocking read/write on both sides): the floor of any process round trip here. %d round trips timed as one batch per round.", n)}
-	rs, err := runPairs(comparison{a: sharc, b: floor, rows: []row{{"tiny call", "call", "rt"}}}, e.pairs)
-	if err != nil {
+	var out []table
+	add := func(t table, c comparison) error {
+		rs, err := runPairs(c, e.pairs)
+		if err != nil {
+			return err
+		}
+		t.Results = rs
+		out = append(out, t)
+		return nil
+	}
+	floor := side{name: "socket ping-pong", run: func() (map[string]float64, error) { return socketFloor(n) }}
+	if err := add(table{Section: "ipc", Title: "Process worker round trip vs the socket floor",
+		About: fmt.Sprintf("A proc.Pool call of a task that returns its 4-byte argument (1 worker process, calls and results through its shared-memory queues) vs a bare ping-pong of 4 bytes over a SOCK_SEQPACKET socketpair with an echo child (blocking read/write on both sides): the floor of any round trip through the kernel. %d round trips per round, back to back; mean and p50.", n)},
+		comparison{a: procSide(proc.Options{Workers: 1}, n), b: floor,
+			rows: []row{{"tiny call, mean", "call", "rt"}, {"tiny call, p50", "call-p50", "rt-p50"}}}); err != nil {
 		return nil, err
 	}
-	fl.Results = rs
-	out := []table{fl}
+	parked := max(n/100, 50)
+	if err := add(table{Section: "ipc", Title: "Process worker round trip after the child has parked: queues vs socket",
+		About: fmt.Sprintf("The same call, one every millisecond, so the child has gone to sleep (futex on its queue, or a blocking read of its socket) before each: proc.Pool with its queues vs with proc.Options{Socket: true}. %d calls per round; p50.", parked)},
+		comparison{a: procSpacedSide(proc.Options{Workers: 1}, parked), b: procSpacedSide(proc.Options{Workers: 1, Socket: true}, parked),
+			rows: []row{{"parked child, p50", "call-p50", "call-p50"}}}); err != nil {
+		return nil, err
+	}
+	if err := add(table{Section: "ipc", Title: "Pipelined calls: queues vs socket",
+		About: fmt.Sprintf("%d tiny calls per round from 8 goroutines to a pool of 2 children: proc.Pool with its queues vs with proc.Options{Socket: true} (the transport every call used before the queues); time per call.", n)},
+		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),
+			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, Socket: true}, n),
+			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
+		return nil, err
+	}
 	if e.noPeers {
 		return out, nil
 	}
 	if !have("node") {
-		e.note("Node.js child_process round trip skipped: node not installed")
+		e.note("Node.js child_process and piscina round trips skipped: node not installed")
 		return out, nil
 	}
 	nn := n / 4
-	node := table{Section: "ipc", Title: "Process worker round trip vs Node.js child_process",
-		About: fmt.Sprintf("A proc.Pool call of a tiny task vs bench/node/ipc (child_process.fork, process.send and a 'message' back, default serialization); %d round trips timed as one batch per round on the Node.js side.", nn)}
-	rs, err = runPairs(comparison{a: procSide(n), b: command("Node.js", nil, nil, "node", e.bench+"/node/ipc/ipc.mjs", "-n", strconv.Itoa(nn)),
-		rows: []row{{"tiny call", "call", "ipc"}}}, e.pairs)
-	if err != nil {
+	if err := add(table{Section: "ipc", Title: "Process worker round trip vs Node.js child_process",
+		About: fmt.Sprintf("A proc.Pool call of a tiny task vs bench/node/ipc (child_process.fork, process.send and a 'message' back, default serialization); %d round trips timed as one batch per round on the Node.js side.", nn)},
+		comparison{a: procSide(proc.Options{Workers: 1}, n), b: command("Node.js", nil, nil, "node", e.bench+"/node/ipc/ipc.mjs", "-n", strconv.Itoa(nn)),
+			rows: []row{{"tiny call", "call", "ipc"}}}); err != nil {
 		return nil, err
 	}
-	node.Results = rs
-	return append(out, node), nil
+	if _, err := os.Stat(e.bench + "/node/pool/node_modules/piscina"); err != nil {
+		e.note("piscina lone-task round trip skipped: run (cd bench/node/pool && npm ci)")
+		return out, nil
+	}
+	if err := add(table{Section: "ipc", Title: "Process worker round trip vs piscina's lone task",
+		About: fmt.Sprintf("p50 of a proc.Pool call of a tiny task (a child process) vs p50 of piscina's run() of a tiny task through an idle 2-thread pool, one at a time, submit to result (bench/node/ipc/piscina.mjs); %d of each per round.", nn)},
+		comparison{a: procSide(proc.Options{Workers: 1}, nn), b: command("piscina", nil, nil, "node", e.bench+"/node/ipc/piscina.mjs", "-n", strconv.Itoa(nn)),
+			rows: []row{{"lone tiny task, p50", "call-p50", "lone-p50"}}}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // socketFloor times n round trips of 4 bytes with an echo child.
@@ -130,45 +165,119 @@ func socketFloor(n int) (map[string]float64, error) {
 			return nil, err
 		}
 	}
+	lat := make([]float64, n)
 	t := time.Now()
-	for range n {
+	for i := range n {
+		t0 := time.Now()
 		if err := rt(); err != nil {
 			return nil, err
 		}
+		lat[i] = float64(time.Since(t0).Nanoseconds())
 	}
-	return map[string]float64{"rt": float64(time.Since(t).Nanoseconds()) / float64(n)}, nil
+	return map[string]float64{"rt": float64(time.Since(t).Nanoseconds()) / float64(n), "rt-p50": p50(lat)}, nil
 }
 
-// procSide times n calls of a tiny task through a one-worker proc.Pool per
-// round; the pool lives until the comparison ends.
-func procSide(n int) side {
-	tiny := []byte("ping")
+// p50 returns the median of xs, which it sorts.
+func p50(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
+
+// procPoolSide returns a side that starts a proc.Pool with opts at its first
+// round, keeps it until the comparison ends and times each round with run.
+func procPoolSide(name string, opts proc.Options, run func(*proc.Pool) (map[string]float64, error)) side {
 	var pool *proc.Pool
-	sharc := side{name: "proc.Pool", close: func() {
+	s := side{name: name, close: func() {
 		if pool != nil {
 			_ = pool.Close(context.Background())
 		}
 	}}
-	sharc.run = func() (map[string]float64, error) {
+	s.run = func() (map[string]float64, error) {
 		if pool == nil {
 			var err error
-			if pool, err = proc.NewPool(proc.Options{Workers: 1}); err != nil {
+			if pool, err = proc.NewPool(opts); err != nil {
 				return nil, err
 			}
-		}
-		ctx := context.Background()
-		for range 1000 { // warm up
-			if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
-				return nil, err
+			for range 1000 { // warm up
+				if _, err := pool.Call(context.Background(), "bench.echo", []byte("ping")); err != nil {
+					return nil, err
+				}
 			}
 		}
-		t := time.Now()
-		for range n {
-			if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
-				return nil, err
-			}
-		}
-		return map[string]float64{"call": float64(time.Since(t).Nanoseconds()) / float64(n)}, nil
+		return run(pool)
 	}
-	return sharc
+	return s
+}
+
+func transportName(opts proc.Options) string {
+	if opts.Socket {
+		return "proc.Pool (socket)"
+	}
+	return "proc.Pool (queues)"
+}
+
+// procSide times n calls of a tiny task back to back per round: their
+// mean and p50.
+func procSide(opts proc.Options, n int) side {
+	tiny := []byte("ping")
+	return procPoolSide(transportName(opts), opts, func(pool *proc.Pool) (map[string]float64, error) {
+		ctx := context.Background()
+		lat := make([]float64, n)
+		t := time.Now()
+		for i := range n {
+			t0 := time.Now()
+			if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
+				return nil, err
+			}
+			lat[i] = float64(time.Since(t0).Nanoseconds())
+		}
+		return map[string]float64{"call": float64(time.Since(t).Nanoseconds()) / float64(n), "call-p50": p50(lat)}, nil
+	})
+}
+
+// procSpacedSide times n calls of a tiny task made 1 ms apart, so the
+// child sleeps before each: their p50.
+func procSpacedSide(opts proc.Options, n int) side {
+	tiny := []byte("ping")
+	return procPoolSide(transportName(opts), opts, func(pool *proc.Pool) (map[string]float64, error) {
+		ctx := context.Background()
+		lat := make([]float64, n)
+		for i := range n {
+			time.Sleep(time.Millisecond)
+			t0 := time.Now()
+			if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
+				return nil, err
+			}
+			lat[i] = float64(time.Since(t0).Nanoseconds())
+		}
+		return map[string]float64{"call-p50": p50(lat)}, nil
+	})
+}
+
+// procPipelinedSide times n tiny calls made from 8 goroutines at once:
+// the time per call.
+func procPipelinedSide(opts proc.Options, n int) side {
+	tiny := []byte("ping")
+	const goroutines = 8
+	return procPoolSide(transportName(opts), opts, func(pool *proc.Pool) (map[string]float64, error) {
+		ctx := context.Background()
+		errs := make([]error, goroutines)
+		var wg sync.WaitGroup
+		t := time.Now()
+		for g := range goroutines {
+			wg.Go(func() {
+				for range n / goroutines {
+					if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
+						errs[g] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		return map[string]float64{"call": float64(time.Since(t).Nanoseconds()) / float64(n/goroutines*goroutines)}, nil
+	})
 }

@@ -56,9 +56,11 @@ type section struct {
 func sections() []section {
 	return []section{
 		{"kernels", kernelTables},
+		{"team", teamTables},
 		{"matmul", matmulTables},
 		{"sort", sortTables},
 		{"pool", poolTables},
+		{"piscina", piscinaTables},
 		{"share", shareTables},
 		{"ipc", ipcTables},
 	}
@@ -112,6 +114,13 @@ func sectionNames() string {
 // run runs the wanted sections (all if want is empty) and writes the
 // report to out unless out is "-".
 func run(e *env, want []string, out string, args []string) error {
+	return runSections(e, sections(), want, out, args)
+}
+
+// runSections is run over a given list of sections. A section that fails
+// is noted as not run; the others still run and the report is still
+// written, and the error returned names the failed sections.
+func runSections(e *env, secs []section, want []string, out string, args []string) error {
 	tmp, err := os.MkdirTemp("", "sharc-bench-")
 	if err != nil {
 		return err
@@ -120,14 +129,21 @@ func run(e *env, want []string, out string, args []string) error {
 	e.tmp = tmp
 	start := time.Now()
 	var tables []table
-	for _, s := range sections() {
+	var failed []string
+	for _, s := range secs {
 		if len(want) > 0 && !slices.Contains(want, s.name) {
 			continue
 		}
 		fmt.Fprintf(e.log, "== %s\n", s.name)
+		t0 := time.Now()
 		ts, err := s.run(e)
+		fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
 		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			// One broken peer must not cost the other sections: the
+			// report says what did not run and why.
+			e.note("%s not run: %v", s.name, firstLine(err))
+			failed = append(failed, s.name)
+			continue
 		}
 		for _, t := range ts {
 			printTable(e.log, t)
@@ -135,8 +151,12 @@ func run(e *env, want []string, out string, args []string) error {
 		tables = append(tables, ts...)
 	}
 	fmt.Fprintf(e.log, "done in %s\n", time.Since(start).Round(time.Second))
+	var errFailed error
+	if len(failed) > 0 {
+		errFailed = fmt.Errorf("sections that failed (see the notes): %s", strings.Join(failed, ", "))
+	}
 	if out == "-" {
-		return nil
+		return errFailed
 	}
 	rep := report{Machine: machine(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Args: strings.Join(args, " "),
 		Pairs: e.pairs, Tables: tables, Notes: e.notes}
@@ -144,7 +164,7 @@ func run(e *env, want []string, out string, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.log, "wrote %s and %s\n", out, jsonPath(out))
-	return nil
+	return errFailed
 }
 
 // benchDir finds the bench module's directory from the working directory.

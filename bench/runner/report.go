@@ -72,7 +72,7 @@ func (r report) write(path string) error {
 		b.WriteString("\n")
 	}
 	if len(r.Notes) > 0 {
-		b.WriteString("## Skipped or noted\n\n")
+		b.WriteString("## Not run, and notes\n\n")
 		for _, n := range r.Notes {
 			fmt.Fprintf(&b, "- %s\n", n)
 		}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,7 +88,8 @@ func TestQuickWithoutPeers(t *testing.T) {
 	require.NoError(t, run(e, nil, out, []string{"-quick", "-no-peers"}))
 	md, err := os.ReadFile(out)
 	require.NoError(t, err)
-	for _, s := range []string{"## sort", "## pool", "## matmul", "kernels.Sort vs slices.Sort", "Machine: ", "bench/run -only sort"} {
+	for _, s := range []string{"## sort", "## pool", "## matmul", "## team", "kernels.Sort vs slices.Sort", "workers.Team fork-join vs WaitGroup + go",
+		"Machine: ", "cores", "Date: ", "bench/run -only sort"} {
 		assert.Contains(t, string(md), s)
 	}
 	var rep report
@@ -102,4 +105,42 @@ func TestQuickWithoutPeers(t *testing.T) {
 			assert.GreaterOrEqual(t, r.Max, r.Median)
 		}
 	}
+}
+
+// TestSectionNotRun checks that a failing section and a peer that is not
+// installed are reported as not run, with the reason, while the other
+// sections still run and the report is still written.
+func TestSectionNotRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "benchmarks.md")
+	// A bench directory without bench/node/pool/node_modules.
+	e := &env{smoke: true, quick: true, pairs: 7, threads: 2, bench: t.TempDir(), log: io.Discard}
+	ok := side{name: "a", run: func() (map[string]float64, error) { return map[string]float64{"t": 1}, nil }}
+	secs := []section{
+		{"broken", func(*env) ([]table, error) { return nil, errors.New("peer crashed\nstack") }},
+		{"piscina", piscinaTables},
+		{"fine", func(e *env) ([]table, error) {
+			rs, err := runPairs(comparison{a: ok, b: ok, rows: []row{{"r", "t", "t"}}}, e.pairs)
+			return []table{{Section: "fine", Title: "fine table", Results: rs}}, err
+		}},
+	}
+	err := runSections(e, secs, nil, out, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "broken")
+	assert.NotContains(t, err.Error(), "piscina")
+	md, rerr := os.ReadFile(out)
+	require.NoError(t, rerr)
+	assert.Contains(t, string(md), "## Not run, and notes")
+	assert.Contains(t, string(md), "- broken not run: peer crashed\n")
+	assert.Contains(t, string(md), "- piscina not run: ")
+	assert.Contains(t, string(md), "### fine table")
+}
+
+func TestTimedCommand(t *testing.T) {
+	m, err := timedCommand("echo", time.Minute, "sh", "-c", "echo 'pingpong 12.5'").run()
+	require.NoError(t, err)
+	assert.Equal(t, map[string]float64{"pingpong": 12.5}, m)
+	_, err = timedCommand("sleep", 50*time.Millisecond, "sleep", "5").run()
+	assert.ErrorContains(t, err, "no answer in 50ms")
+	_, err = timedCommand("false", time.Minute, "sh", "-c", "echo broken >&2; exit 3").run()
+	assert.ErrorContains(t, err, "broken")
 }

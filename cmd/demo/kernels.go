@@ -76,19 +76,23 @@ func runKernels(args []string, stdout, stderr io.Writer) error {
 }
 
 func printKernelTable(w io.Writer, res []kernelResult) {
-	fmt.Fprintf(w, "%-10s %-8s %10s %8s %12s %12s %9s %10s %12s  %s\n",
-		"kernel", "type", "n", "workers", "time", "1-worker", "speedup", "GB/s", "x plain Go", "check")
+	fmt.Fprintf(w, "%-10s %-8s %10s %8s %12s %12s %9s %14s %12s  %s\n",
+		"kernel", "type", "n", "workers", "time", "1-worker", "speedup", "rate", "x plain Go", "check")
 	for _, r := range res {
 		one := time.Duration(float64(r.Ns) * r.Speedup)
-		rate := fmt.Sprintf("%.1f", r.GBPerS)
-		if r.GFlops > 0 {
+		rate := fmt.Sprintf("%.1f GB/s", r.GBPerS)
+		switch {
+		case r.GFlops > 0:
 			rate = fmt.Sprintf("%.1f GF/s", r.GFlops)
+		case r.Kernel == "sort":
+			// Bytes per second says little about a sort; keys do.
+			rate = fmt.Sprintf("%.1f Mkey/s", float64(r.N)/float64(r.Ns)*1e3)
 		}
 		ok := "ok"
 		if !r.OK {
 			ok = "MISMATCH"
 		}
-		fmt.Fprintf(w, "%-10s %-8s %10d %8d %12v %12v %8.2fx %10s %11.2fx  %s\n",
+		fmt.Fprintf(w, "%-10s %-8s %10d %8d %12v %12v %8.2fx %14s %11.2fx  %s\n",
 			r.Kernel, r.Type, r.N, r.Workers, time.Duration(r.Ns).Round(time.Microsecond),
 			one.Round(time.Microsecond), r.Speedup, rate, r.VsPlainGo, ok)
 	}

@@ -27,3 +27,18 @@ func TestRunKernelsJSON(t *testing.T) {
 		require.True(t, seen[k], k)
 	}
 }
+
+// TestKernelTableRates checks that sort is rated in keys per second, the
+// others in GB/s, each with its unit.
+func TestKernelTableRates(t *testing.T) {
+	var out bytes.Buffer
+	printKernelTable(&out, []kernelResult{
+		{Kernel: "sum", Type: "float64", N: 1 << 20, Workers: 2, Ns: 1e6, Speedup: 2, GBPerS: 8.4, VsPlainGo: 3, OK: true},
+		{Kernel: "sort", Type: "float64", N: 1 << 20, Workers: 2, Ns: 20e6, Speedup: 2, GBPerS: 0.4, VsPlainGo: 5, OK: true},
+	})
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 3)
+	require.Contains(t, lines[1], "8.4 GB/s")
+	require.Contains(t, lines[2], "52.4 Mkey/s")
+	require.NotContains(t, lines[2], "GB/s")
+}

@@ -32,6 +32,7 @@ func commands() []command {
 	cmds := []command{
 		{"tour", "a one-minute walk through sharc (the default)", runTour},
 		{"processes", "sum a region in child processes vs goroutines; -crash kills one", runProcesses},
+		{"ipc", "round trip of a call: shm queues vs Unix socket vs in-process pool", runIPC},
 		{"spawn-cost", "per-task cost: goroutine, OS thread, process per task vs workers.Pool", runSpawnCost},
 		{"kernels", "parallel SIMD kernels (Sum, Dot, Axpy, Sort, MatMul, ...) vs plain Go loops", runKernels},
 		{"shm", "map a shared region and synchronize two processes through it", runShm},

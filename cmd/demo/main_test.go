@@ -31,6 +31,7 @@ func TestShmJSON(t *testing.T) {
 	assert.Equal(t, 100001, res.Elements)
 	assert.NotZero(t, res.ChildSum)
 	assert.NotEqual(t, os.Getpid(), res.ChildPID)
+	assert.Positive(t, res.SingleMs, "the one-process sum the child's time is compared with")
 }
 
 func TestTourAndHelp(t *testing.T) {

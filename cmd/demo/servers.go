@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,6 +29,7 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "puzzles solved at once")
 	queue := fs.Int("queue", 64, "puzzles waiting beyond those; more get 503")
 	noPool := fs.Bool("no-pool", false, "solve in the handler with no bound or queue (the naive server, for comparison)")
+	processes := fs.Int("processes", 0, "solve in this many child processes instead of goroutines (-workers is then unused): a crashing solver costs one request, not the server")
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
@@ -35,14 +37,20 @@ func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace, *processes, *noPool); err != nil {
 		return err
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
-	if !*noPool && *room {
+	if !*noPool && *processes == 0 && *room {
 		defer headroom(*workers, logger)()
 	}
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Logger: logger})
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Processes: *processes, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if *processes > 0 {
+		logger.Printf("solving in %d child processes", *processes)
+	}
 	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
 }
 
@@ -67,12 +75,16 @@ func headroom(workers int, logger *log.Logger) (undo func()) {
 }
 
 // serverFlags checks the flags both servers share.
-func serverFlags(workers, queue, nice, maxConns int, grace time.Duration) error {
+func serverFlags(workers, queue, nice, maxConns int, grace time.Duration, processes int, noPool bool) error {
+	if noPool && processes > 0 {
+		return badFlag("-processes and -no-pool exclude each other")
+	}
 	for _, err := range []error{
 		inRange("workers", workers, 1, 1024),
 		atLeast("queue", queue, 0),
 		inRange("nice", nice, 0, 19),
 		atLeast("max-conns", maxConns, 0),
+		inRange("processes", processes, 0, 256),
 	} {
 		if err != nil {
 			return err
@@ -91,6 +103,7 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "passwords hashed at once (19 MiB each)")
 	queue := fs.Int("queue", 64, "hashes waiting beyond those; more get 503")
 	noPool := fs.Bool("no-pool", false, "hash in the handler with no bound or queue (the naive server, for comparison)")
+	processes := fs.Int("processes", 0, "hash in this many child processes instead of goroutines (-workers is then unused)")
 	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
 	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
 	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
@@ -98,14 +111,14 @@ func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace); err != nil {
+	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace, *processes, *noPool); err != nil {
 		return err
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
-	if !*noPool && *room {
+	if !*noPool && *processes == 0 && *room {
 		defer headroom(*workers, logger)()
 	}
-	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, DataFile: *data, Logger: logger})
+	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Processes: *processes, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -172,7 +185,10 @@ func tourServers(w io.Writer) error {
 	// As the sudoku-server command runs it: workers on niced threads, and
 	// Ps to spare for the request path.
 	defer runtime.GOMAXPROCS(serve.Headroom(workers))
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers, WorkerNice: 10})
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: workers, Queue: 2 * workers, WorkerNice: 10})
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- serve.Run(ctx, ln, s, 5*time.Second, nil) }()
@@ -196,6 +212,9 @@ func tourServers(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "POST /solve, Inkala's \"world's hardest\" puzzle:\n  %s\n  %s  (solved in %.2f ms, unique: %v)\n",
 		hardPuzzle, res.Solution, res.Ms, res.Unique)
+	if err := tourSolveAll(w, base); err != nil {
+		return err
+	}
 
 	clients := 16 * workers
 	fmt.Fprintf(w, "\n%d closed-loop clients POST the same puzzle for 2 s, /healthz probed every 10 ms:\n", clients)
@@ -221,4 +240,26 @@ func tourServers(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// tourSolveAll streams the first solutions of a puzzle with many from
+// POST /solve/all, one NDJSON line each as the search finds them.
+func tourSolveAll(w io.Writer, base string) error {
+	puzzle := "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"
+	puzzle = "........." + puzzle[9:27] + "........." + puzzle[36:] // rows 1 and 4 emptied
+	body := `{"puzzle":"` + puzzle + `","limit":3}`
+	resp, err := http.Post(base+"/solve/all", "application/json", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("POST /solve/all: status %d", resp.StatusCode)
+	}
+	fmt.Fprintf(w, "POST /solve/all {\"limit\":3}, two rows of a puzzle emptied: NDJSON, a line per solution as it is found:\n")
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		fmt.Fprintf(w, "  %s\n", sc.Text())
+	}
+	return sc.Err()
 }

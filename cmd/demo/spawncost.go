@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -235,6 +237,25 @@ func printSpawnTable(w io.Writer, res []spawnResult) {
 	tw.Flush()
 }
 
+// printSpawnSummary says, from res alone, what each way of running a 100 µs
+// task costs beyond the task, as a multiple of the task itself.
+func printSpawnSummary(w io.Writer, res []spawnResult) {
+	var cpu []spawnResult
+	for _, r := range res {
+		if r.TaskUS > 0 {
+			cpu = append(cpu, r)
+		}
+	}
+	if len(cpu) == 0 {
+		return
+	}
+	slices.SortStableFunc(cpu, func(a, b spawnResult) int { return cmp.Compare(b.Overhead, a.Overhead) })
+	fmt.Fprintf(w, "Overhead beyond a %.0f µs task, in units of the task, this run:\n", cpu[0].TaskUS)
+	for _, r := range cpu {
+		fmt.Fprintf(w, "  %-30s %9.2f×\n", r.Method, r.Overhead/r.TaskUS)
+	}
+}
+
 func tourSpawnCost(w io.Writer) error {
 	fmt.Fprintln(w, "What does creating a worker cost next to the work it does? Same tasks, six ways")
 	fmt.Fprintf(w, "(%d cores; overhead = wall time × cores ÷ tasks − task time):\n\n", runtime.GOMAXPROCS(0))
@@ -243,8 +264,8 @@ func tourSpawnCost(w io.Writer) error {
 		return err
 	}
 	printSpawnTable(w, res)
-	fmt.Fprintln(w, "\nA process per task costs milliseconds and a fresh OS thread around a hundred µs —")
-	fmt.Fprintln(w, "as much as the 100 µs task; a goroutine or a pooled worker costs a few µs at most.")
+	fmt.Fprintln(w)
+	printSpawnSummary(w, res)
 	fmt.Fprintln(w, "Run 'demo spawn-cost -json' for more tasks and the full figures.")
 	return nil
 }

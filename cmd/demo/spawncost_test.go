@@ -56,3 +56,23 @@ func TestSpawnCostTable(t *testing.T) {
 		t.Errorf("want a labelled header and 12 rows, got:\n%s", out.String())
 	}
 }
+
+// TestSpawnSummary checks that the tour's conclusion comes from the
+// measured rows: the 100 µs task's methods, costliest first, each as a
+// multiple of the task.
+func TestSpawnSummary(t *testing.T) {
+	var out bytes.Buffer
+	printSpawnSummary(&out, []spawnResult{
+		{Method: "goroutine per task", TaskUS: 0, Overhead: 1},
+		{Method: "goroutine per task", TaskUS: 100, Overhead: 5},
+		{Method: "OS process per task", TaskUS: 100, Overhead: 2500},
+		{Method: "workers.Pool", TaskUS: 100, Overhead: 0.5},
+	})
+	want := "Overhead beyond a 100 µs task, in units of the task, this run:\n" +
+		"  OS process per task                25.00×\n" +
+		"  goroutine per task                  0.05×\n" +
+		"  workers.Pool                        0.01×\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}

@@ -16,6 +16,7 @@ func tourSections() []tourSection {
 	return []tourSection{
 		{"shared memory: one region, two processes", tourShm},
 		{"process workers: crash isolation, zero-copy regions", tourProcesses},
+		{"process workers: calls through shared-memory queues", tourIPC},
 		{"transfer vs share: handing a payload to another goroutine", tourTransfer},
 		{"task pool: the cost of spawning vs pooling", tourSpawnCost},
 		{"servers: sudoku on a worker pool under overload", tourServers},

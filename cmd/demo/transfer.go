@@ -42,27 +42,31 @@ func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
 	csvFile := fs.String("csv", "", "also write the results as CSV to `FILE`")
 	plotFile := fs.String("plot", "", "also draw round trip against size, log-log, into `FILE.png` (e.g. $TMPDIR/transfer.png)")
 	budget := fs.Duration("time", 500*time.Millisecond, "time spent on each mode and size")
-	if err := fs.Parse(args); err != nil {
+	nodeFile := fs.String("node", "", "Node.js results to show beside sharc's: the JSON lines of `FILE` written by\n'node bench/node/transfer/transfer.mjs' (same flags); adds a Node.js column and plot series")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("transfer-vs-share: unexpected arguments %q", fs.Args())
-	}
 	if *touch != "ends" && *touch != "all" {
-		return fmt.Errorf("transfer-vs-share: -touch must be ends or all, not %q", *touch)
+		return badFlag("-touch must be ends or all, got %q", *touch)
 	}
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil {
-		return fmt.Errorf("transfer-vs-share: %w", err)
+		return badFlag("-sizes: %v", err)
 	}
 	modes := strings.Split(*modesFlag, ",")
 	for _, m := range modes {
 		if !slices.Contains(transferModes, m) {
-			return fmt.Errorf("transfer-vs-share: unknown mode %q (want %s)", m, strings.Join(transferModes, ", "))
+			return badFlag("-modes: unknown mode %q (want %s)", m, strings.Join(transferModes, ", "))
 		}
 	}
 	if *budget <= 0 {
-		return fmt.Errorf("transfer-vs-share: -time must be positive")
+		return badFlag("-time must be > 0, got %v", *budget)
+	}
+	var node []transferResult
+	if *nodeFile != "" {
+		if node, err = readTransferResults(*nodeFile); err != nil {
+			return badFlag("-node: %v", err)
+		}
 	}
 
 	var bar *progressbar.ProgressBar
@@ -100,7 +104,7 @@ func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
 		_ = bar.Finish()
 	}
 	if !*jsonOut {
-		printTransferTable(stdout, results)
+		printTransferTable(stdout, results, node)
 	}
 	if *csvFile != "" {
 		if err := writeTransferCSV(*csvFile, results); err != nil {
@@ -108,7 +112,7 @@ func runTransferVsShare(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *plotFile != "" {
-		if err := plotTransfer(*plotFile, results); err != nil {
+		if err := plotTransfer(*plotFile, results, node); err != nil {
 			return err
 		}
 		abs, err := filepath.Abs(*plotFile)
@@ -130,7 +134,7 @@ func parseSizes(s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
-		mult := 1
+		orig, mult := f, 1
 		for _, u := range []struct {
 			suffix string
 			mult   int
@@ -142,7 +146,10 @@ func parseSizes(s string) ([]int, error) {
 		}
 		n, err := strconv.Atoi(f)
 		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("bad size %q", f)
+			return nil, fmt.Errorf("bad size %q (want a positive number with B, KiB, MiB or GiB)", orig)
+		}
+		if n*mult%8 != 0 {
+			return nil, fmt.Errorf("size %s is not a whole number of float64s (a multiple of 8 bytes)", orig)
 		}
 		out = append(out, n*mult)
 	}
@@ -311,6 +318,7 @@ type sharedPingPong struct {
 	data      []float64
 	turn      *shm.Uint32
 	spin      bool
+	ownCore   bool // GOMAXPROCS ≥ 2: each side can spin on a P of its own
 	done      chan struct{}
 	touchData func([]float64) float64
 }
@@ -334,7 +342,8 @@ func newSharedPingPong(n int, spin bool, touch func([]float64) float64) (*shared
 		r.Close()
 		return nil, err
 	}
-	p := &sharedPingPong{region: r, data: data, turn: turn, spin: spin, done: make(chan struct{}), touchData: touch}
+	p := &sharedPingPong{region: r, data: data, turn: turn, spin: spin, ownCore: runtime.GOMAXPROCS(0) >= 2,
+		done: make(chan struct{}), touchData: touch}
 	fill(p.data)
 	go func() {
 		defer close(p.done)
@@ -353,30 +362,33 @@ func newSharedPingPong(n int, spin bool, touch func([]float64) float64) (*shared
 }
 
 // await waits until the turn word differs from v and returns its new value.
-// Spinning, the loop is a bare Load; only after spinSpan loads without an
-// answer (the peer is off its core) does it yield, so that a machine with
-// fewer free cores than spinners still makes progress.
+// Spinning with a core for each side (GOMAXPROCS ≥ 2), the loop is a bare
+// Load, as Node.js's Atomics.load loop is: the Go scheduler preempts it if
+// it must. With one P the peer can only run when this side yields, so it
+// yields on every miss.
 func (p *sharedPingPong) await(v uint32) uint32 {
-	for {
-		if p.spin {
-			for range spinSpan {
-				if w := p.turn.Load(); w != v {
-					return w
-				}
+	switch {
+	case p.spin && p.ownCore:
+		for {
+			if w := p.turn.Load(); w != v {
+				return w
+			}
+		}
+	case p.spin:
+		for {
+			if w := p.turn.Load(); w != v {
+				return w
 			}
 			runtime.Gosched()
-			continue
 		}
+	}
+	for {
 		if w := p.turn.Load(); w != v {
 			return w
 		}
 		_, _ = p.turn.Wait(v, time.Second)
 	}
 }
-
-// spinSpan is the number of loads a spinning side makes before it yields:
-// tens of microseconds, far above a round trip between running cores.
-const spinSpan = 1 << 14
 
 func (p *sharedPingPong) pass(v uint32) {
 	p.turn.Store(v)
@@ -412,7 +424,7 @@ func tourTransfer(w io.Writer) error {
 			results = append(results, r)
 		}
 	}
-	printTransferTable(w, results)
+	printTransferTable(w, results, nil)
 	// results holds 1 KiB then 4 MiB, in transferModes order.
 	k := len(transferModes)
 	fmt.Fprintf(w, "At 4 MiB a copying round trip takes %.0f × a transferring one; transfer went from %.2f µs (1 KiB) to %.2f µs (4 MiB).\n",

@@ -14,10 +14,10 @@ import (
 )
 
 func TestParseSizes(t *testing.T) {
-	got, err := parseSizes("1KiB, 64KiB,1MiB,3,1GiB,5B")
+	got, err := parseSizes("1KiB, 64KiB,1MiB,24,1GiB,8B")
 	require.NoError(t, err)
-	assert.Equal(t, []int{1 << 10, 64 << 10, 1 << 20, 3, 1 << 30, 5}, got)
-	for _, bad := range []string{"", "KiB", "-1MiB", "1TiB", "0"} {
+	assert.Equal(t, []int{1 << 10, 64 << 10, 1 << 20, 24, 1 << 30, 8}, got)
+	for _, bad := range []string{"", "KiB", "-1MiB", "1TiB", "0", "3B", "12"} {
 		_, err := parseSizes(bad)
 		assert.Errorf(t, err, "%q", bad)
 	}
@@ -86,9 +86,57 @@ func TestTransferVsShareTableAndErrors(t *testing.T) {
 	assert.NotContains(t, out.String(), "copy")
 	assert.NotContains(t, out.String(), "GB/s")
 
-	for _, args := range [][]string{{"-touch", "some"}, {"-sizes", "x"}, {"-modes", "mail"}, {"-time", "0s"}, {"extra"}} {
-		assert.Error(t, runTransferVsShare(args, &out, &errOut), "%v", args)
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-touch", "some"}, `-touch must be ends or all, got "some"`},
+		{[]string{"-sizes", "x"}, `-sizes: bad size "x"`},
+		{[]string{"-sizes", "3B"}, "-sizes: size 3B is not a whole number of float64s"},
+		{[]string{"-modes", "mail"}, `-modes: unknown mode "mail"`},
+		{[]string{"-time", "0s"}, "-time must be > 0, got 0s"},
+		{[]string{"-node", filepath.Join(t.TempDir(), "none.json")}, "-node: open "},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		errOut.Reset()
+		err := runTransferVsShare(tc.args, &out, &errOut)
+		require.Error(t, err, "%v", tc.args)
+		assert.Equal(t, 2, exitCode(err, &errOut), "%v", tc.args)
+		assert.Contains(t, errOut.String(), tc.msg, "%v", tc.args)
+		assert.Equal(t, 1, strings.Count(errOut.String(), tc.msg), "printed once: %v", tc.args)
 	}
+}
+
+// TestTransferVsShareNode gives the command Node.js results and checks the
+// table's Node.js column, the plot, and that a file of something else is
+// refused.
+func TestTransferVsShareNode(t *testing.T) {
+	dir := t.TempDir()
+	nodePath, pngPath := filepath.Join(dir, "node.json"), filepath.Join(dir, "t.png")
+	require.NoError(t, os.WriteFile(nodePath, []byte(
+		`{"mode":"transfer","bytes":4096,"touch":"ends","iters":10,"rt_us_p50":35.5,"rt_us_p99":40}`+"\n"+
+			`{"mode":"share","bytes":4096,"touch":"ends","iters":10,"rt_us_p50":16.25,"rt_us_p99":20}`+"\n"), 0o644))
+	var out, errOut bytes.Buffer
+	require.NoError(t, runTransferVsShare([]string{"-sizes", "4KiB", "-time", "20ms", "-modes", "transfer,share,copy",
+		"-node", nodePath, "-plot", pngPath}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), "Node.js p50 (µs)")
+	assert.Contains(t, out.String(), "35.500")
+	assert.Contains(t, out.String(), "16.250")
+	// copy has no Node.js figure in the file.
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "copy") && strings.Contains(line, "4KiB") {
+			f := strings.Fields(line)
+			assert.Equal(t, []string{"-", "-"}, f[len(f)-2:], line)
+		}
+	}
+	png, err := os.ReadFile(pngPath)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "not a PNG")
+
+	require.NoError(t, os.WriteFile(nodePath, []byte(`{"pool":"piscina"}`+"\n"), 0o644))
+	err = runTransferVsShare([]string{"-sizes", "4KiB", "-time", "20ms", "-node", nodePath}, &out, &errOut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a transfer-vs-share result")
 }
 
 func TestTourTransfer(t *testing.T) {

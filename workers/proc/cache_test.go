@@ -33,6 +33,9 @@ func init() {
 				n++
 			}
 		}
+		if childQueues.Load() != nil {
+			n-- // the region of the child's queues
+		}
 		return []byte(strconv.FormatInt(childMaps.Load(), 10) + " " + strconv.Itoa(n)), sc.Err()
 	})
 	Register("first-word", func(ctx context.Context, arg []byte, rs []*shm.Region) ([]byte, error) {

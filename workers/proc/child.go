@@ -4,6 +4,7 @@ package proc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -48,7 +49,8 @@ func RunChildIfRequested() {
 // reads the calls, so a call costs no goroutine hand-off; cancels arrive on a
 // second socket, read by their own goroutine, so they reach a running task.
 type server struct {
-	raw bool // read calls with a raw syscall (see serveChild)
+	raw bool    // read calls with a raw syscall (see serveChild)
+	q   *queues // the call and result queues; nil: calls come through the socket
 	// cache holds the shared regions the parent asked the child to keep
 	// mapped, so that a region sent again costs neither an fd nor an mmap.
 	// The parent decides what is cached and when it is dropped.
@@ -97,24 +99,51 @@ func serveChild(ppid string) int {
 	// matter while a task runs, and then the P is free to switch). After
 	// rawSpell without a call, the child waits in an ordinary poll instead,
 	// so an idle child costs no CPU.
-	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == ""}
+	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == "" && os.Getenv(queuesEnv) == ""}
 	if s.raw {
 		tv := unix.NsecToTimeval(rawSpell.Nanoseconds())
 		if unix.SetsockoptTimeval(sockFd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv) != nil {
 			s.raw = false // without the timeout an idle child would be signalled every 10 ms
 		}
 	}
+	if os.Getenv(queuesEnv) != "" {
+		q, err := openQueues(queueFd)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, childFailure+"queues:", err)
+			return 2
+		}
+		s.q = q
+		childQueues.Store(q)
+		// The parent's death kills the child (Pdeathsig, the ppid check
+		// above): an idle child need not wake to look for it.
+		q.calls.SetPeerCheck(10 * time.Second)
+		q.results.SetPeerCheck(10 * time.Second)
+		// Take the consumer's side of the call queue now (a done context
+		// returns at once), so the parent's calls find a registered peer.
+		done, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := q.calls.Borrow(done); err != nil && err != context.Canceled {
+			fmt.Fprintln(os.Stderr, childFailure+"call queue:", err)
+			return 2
+		}
+	}
 	go s.readCancels(ctl)
 	s.send(appendResult(nil, 0, statusOK, nil)) // ready
-	s.serve()
-	return 0 // parent closed the socket: the pool is closing
+	if err := s.serve(); err != nil {
+		fmt.Fprintln(os.Stderr, childFailure+"call queue:", err)
+		return 2
+	}
+	return 0 // the parent closed the socket or the queue: the pool is closing
 }
 
 // serveOn serves calls on a fresh goroutine after a task ended the serving
 // one with runtime.Goexit, and exits the process when the parent is gone,
 // as RunChildIfRequested would have.
 func (s *server) serveOn() {
-	s.serve()
+	if err := s.serve(); err != nil {
+		fmt.Fprintln(os.Stderr, childFailure+"call queue:", err)
+		os.Exit(2)
+	}
 	os.Exit(0)
 }
 
@@ -158,6 +187,11 @@ func (s *server) readCancels(ctl *net.UnixConn) {
 	for {
 		n, err := ctl.Read(buf)
 		if err != nil || n < 8 {
+			if s.q != nil {
+				// With queues this is how a pool lets its child go: the
+				// serving goroutine sleeps on the call queue, not on a socket.
+				os.Exit(0)
+			}
 			return
 		}
 		seq := uint64(buf[0]) | uint64(buf[1])<<8 | uint64(buf[2])<<16 | uint64(buf[3])<<24 |
@@ -173,7 +207,7 @@ func (s *server) readCancels(ctl *net.UnixConn) {
 	}
 }
 
-func (s *server) serve() {
+func (s *server) serve() (err error) {
 	// A task that calls runtime.Goexit (t.FailNow does) ends this
 	// goroutine on its way out of run, and nothing can stop that: the call
 	// is answered as a panic of workers.ErrGoexit here, and a new goroutine
@@ -189,8 +223,9 @@ func (s *server) serve() {
 		s.release(cur.refs, cur.regions)
 		go s.serveOn()
 	}()
-	s.serveCalls(&cur)
+	err = s.serveCalls(&cur)
 	returned = true
+	return err
 }
 
 // inflight is the call a child is running, for serve's Goexit handler.
@@ -201,7 +236,9 @@ type inflight struct {
 	regions []*shm.Region
 }
 
-func (s *server) serveCalls(cur *inflight) {
+// serveCalls serves until the parent closes the socket or the call queue;
+// it returns an error if the call queue is damaged.
+func (s *server) serveCalls(cur *inflight) error {
 	buf := make([]byte, maxPacket+1024)
 	oob := make([]byte, unix.CmsgSpace(maxFds*4))
 	out := make([]byte, 0, 4096)
@@ -211,10 +248,13 @@ func (s *server) serveCalls(cur *inflight) {
 		drops []regionKey
 	)
 	for {
-		n, got, err := recvPacketFd(sockFd, buf, oob, fds, s.raw)
+		n, got, err := s.recvCall(buf, oob, fds)
 		fds = got
 		if err != nil {
-			return
+			if errors.Is(err, shm.ErrCorrupt) {
+				return err
+			}
+			return nil
 		}
 		m, err := parseCall(buf[:n], refs, drops)
 		refs, drops = m.refs, m.drops
@@ -265,9 +305,18 @@ func (s *server) release(refs []regionRef, regions []*shm.Region) {
 	}
 }
 
-// send writes a result. A failed write means the parent is gone: the next
-// read ends the loop.
+// send writes a result.
 func (s *server) send(b []byte) {
+	if s.q != nil {
+		s.sendQueued(b)
+		return
+	}
+	s.sendSocket(b)
+}
+
+// sendSocket writes a result packet to the socket. A failed write means
+// the parent is gone: the next read ends the loop.
+func (s *server) sendSocket(b []byte) {
 	for {
 		_, err := unix.SendmsgN(sockFd, b, nil, nil, 0)
 		switch err {
@@ -376,9 +425,14 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	var out []byte
 	var err error
 	if ferr := shm.Guard(func() { out, err = fn(ctx, arg, regions) }); ferr != nil {
-		return statusErr, []byte(ferr.Error())
+		err = ferr
 	}
 	if err != nil {
+		// The kinds of failure the parent can match with errors.Is travel
+		// as their own status.
+		if errors.Is(err, shm.ErrTruncated) {
+			return statusTruncated, []byte(err.Error())
+		}
 		return statusErr, []byte(err.Error())
 	}
 	return statusOK, out

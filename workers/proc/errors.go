@@ -53,15 +53,21 @@ type TaskError struct {
 	Fn    string // the task's registered name
 	Msg   string // the error's text, or the panic value and the child's stack
 	Panic bool   // the task panicked or called runtime.Goexit
+
+	// kind is the sentinel the task's error matched in the child (only
+	// shm.ErrTruncated travels), or nil.
+	kind error
 }
 
 func (e *TaskError) Error() string { return "proc: task " + e.Fn + ": " + e.Msg }
 
-// Unwrap returns the *workers.PanicError of a task that panicked, and nil
+// Unwrap returns the *workers.PanicError of a task that panicked,
+// shm.ErrTruncated for a task whose error matched it in the child (it
+// touched region memory that another process truncated), and nil
 // otherwise.
 func (e *TaskError) Unwrap() error {
 	if !e.Panic {
-		return nil
+		return e.kind
 	}
 	value, stack, _ := strings.Cut(strings.TrimPrefix(e.Msg, "panic: "), "\n\n")
 	if value == workers.ErrGoexit.Error() {

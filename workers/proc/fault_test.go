@@ -58,6 +58,7 @@ func TestTaskTruncatesRegion(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	assert.False(t, errors.Is(err, ErrWorkerDied), "the child must survive: %v", err)
 	assert.Contains(t, te.Msg, shm.ErrTruncated.Error())
+	assert.ErrorIs(t, err, shm.ErrTruncated, "the kind of failure crosses the process boundary")
 	assert.Zero(t, p.Stats().Died)
 
 	out, err := p.Call(context.Background(), "echo", []byte("alive"))

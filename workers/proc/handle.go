@@ -3,6 +3,7 @@
 package proc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +25,14 @@ type child struct {
 	conn *net.UnixConn // calls and results
 	ctl  *net.UnixConn // cancels
 	err  error         // set on a placeholder for a child that failed to start
+
+	// q holds the call and result queues (nil: calls go through conn).
+	// alive is cancelled once the process has exited, which ends every
+	// wait on the queues; exited is closed then.
+	q      *queues
+	alive  context.Context
+	dead   context.CancelFunc
+	exited chan struct{}
 
 	tasks int       // calls answered, for Options.MaxTasksPerWorker
 	rssAt time.Time // when its RSS was last read, for Options.MaxRSS
@@ -116,7 +125,12 @@ func (c *child) sendCall(seq uint64, fn string, arg []byte, regions []RegionArg,
 		// the regions' own fds go as they are.
 		oob = unix.UnixRights(c.fds...)
 	}
-	_, _, err := c.conn.WriteMsgUnix(c.wbuf, oob, nil)
+	var err error
+	if c.q != nil {
+		err = c.sendQueued(c.wbuf, oob)
+	} else {
+		_, _, err = c.conn.WriteMsgUnix(c.wbuf, oob, nil)
+	}
 	if cap(c.wbuf) > 1<<16 {
 		c.wbuf = nil
 	}
@@ -165,8 +179,12 @@ func (c *child) stop(kill bool) string {
 			c.cmd.Process.Kill()
 		}
 		c.conn.Close()
-		c.ctl.Close()
+		c.ctl.Close() // with queues, the child's sign to exit
 		err := c.cmd.Wait()
+		if c.q != nil {
+			<-c.exited
+			c.q.close()
+		}
 		c.how = exitText(c.cmd.ProcessState, err)
 		if cause := c.tail.cause(); cause != "" {
 			c.how += " (" + cause + ")"

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sharc-go/sharc/internal/hist"
+	"github.com/sharc-go/sharc/shm"
 	"github.com/sharc-go/sharc/workers"
 )
 
@@ -30,8 +31,9 @@ const maxCached = 64
 // A Pool runs calls on a fixed number of child processes.
 //
 // A call runs on its caller's goroutine: it takes an idle child, writes the
-// request to the child's socket and reads the answer itself, so a round trip
-// costs two cross-process wake-ups and no hand-off between goroutines.
+// request into the child's call queue and reads the answer from its result
+// queue itself, so a round trip costs no hand-off between goroutines, and no
+// system call while both processes are running.
 type Pool struct {
 	opts  Options
 	exe   string
@@ -224,8 +226,12 @@ func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
 	}
 }
 
-// aLongTimeAgo is a read deadline that interrupts a blocked read at once.
-var aLongTimeAgo = time.Unix(1, 0)
+// aLongTimeAgo is a read deadline that interrupts a blocked read at once;
+// noDeadline lifts it.
+var (
+	aLongTimeAgo = time.Unix(1, 0)
+	noDeadline   time.Time
+)
 
 // runOn runs one call on c. It gives c back to the pool, or retires it and
 // has a replacement started. sent reports whether the call reached the child.
@@ -243,10 +249,17 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 	for _, ra := range regions {
 		allFds = allFds || ra.transfer
 	}
+	if c.q != nil && c.alive.Err() != nil {
+		// The child died while idle: the call goes to another one.
+		return nil, false, p.retire(c, false, fmt.Errorf("%w before %s was sent", ErrWorkerDied, fn))
+	}
 	if err := c.sendCall(seq, fn, arg, regions, allFds); err != nil {
 		if errors.Is(err, errRegion) {
 			p.idle <- c
 			return nil, false, err
+		}
+		if errors.Is(err, shm.ErrCorrupt) {
+			return nil, false, p.retire(c, true, fmt.Errorf("%w: sending %s: %w", ErrWorkerDied, fn, err))
 		}
 		if errors.Is(err, unix.EMSGSIZE) { // nothing was sent
 			p.idle <- c
@@ -258,6 +271,9 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 		if ra.transfer {
 			ra.r.Close()
 		}
+	}
+	if c.q != nil {
+		return p.awaitQueued(ctx, c, seq, fn, arg, regions)
 	}
 	// The read below is the only wait: a cancellable ctx interrupts it
 	// through the connection's deadline.
@@ -303,20 +319,28 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 		}
 		if fired != nil && !stop() {
 			<-fired
-			c.conn.SetReadDeadline(time.Time{})
+			c.conn.SetReadDeadline(noDeadline)
 		}
-		// The payload lives in c's buffer: copy it before c goes back.
-		var taskErr error
-		switch {
-		case status == statusOK && len(payload) > 0:
-			out = append([]byte(nil), payload...)
-		case status == statusPanic:
-			taskErr = &TaskError{Fn: fn, Msg: string(payload), Panic: true}
-		case status != statusOK:
-			taskErr = &TaskError{Fn: fn, Msg: string(payload)}
-		}
+		out, err = answer(fn, status, payload)
 		p.release(c)
-		return out, true, taskErr
+		return out, true, err
+	}
+}
+
+// answer turns a final result into Call's result and error. The payload
+// lives in the child's buffer: it is copied before the child goes back.
+func answer(fn string, status byte, payload []byte) ([]byte, error) {
+	switch {
+	case status == statusOK && len(payload) > 0:
+		return append([]byte(nil), payload...), nil
+	case status == statusOK:
+		return nil, nil
+	case status == statusPanic:
+		return nil, &TaskError{Fn: fn, Msg: string(payload), Panic: true}
+	case status == statusTruncated:
+		return nil, &TaskError{Fn: fn, Msg: string(payload), kind: shm.ErrTruncated}
+	default:
+		return nil, &TaskError{Fn: fn, Msg: string(payload)}
 	}
 }
 
@@ -339,7 +363,7 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 			p.retire(c, false, nil)
 			return
 		case rseq == seq && status != statusItem:
-			c.conn.SetReadDeadline(time.Time{})
+			c.conn.SetReadDeadline(noDeadline)
 			p.idle <- c
 			return
 		}

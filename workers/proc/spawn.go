@@ -3,6 +3,7 @@
 package proc
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -27,9 +28,19 @@ func (p *Pool) start() (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.conn.SetReadDeadline(time.Now().Add(startTimeout))
-	seq, status, _, err := c.recvResult()
-	c.conn.SetReadDeadline(time.Time{})
+	var (
+		seq    uint64
+		status byte
+	)
+	if c.q != nil {
+		ctx, cancel := context.WithTimeout(c.alive, startTimeout)
+		seq, status, _, err = c.recvQueued(ctx)
+		cancel()
+	} else {
+		c.conn.SetReadDeadline(time.Now().Add(startTimeout))
+		seq, status, _, err = c.recvResult()
+		c.conn.SetReadDeadline(noDeadline)
+	}
 	if err == nil && (seq != 0 || status != statusOK) {
 		err = errBadPacket
 	}
@@ -53,6 +64,25 @@ func (p *Pool) spawn() (*child, error) {
 		return nil, err
 	}
 	defer ctlEnd.Close()
+	var (
+		q      *queues
+		qfile  *os.File
+		closeQ = func() {}
+	)
+	if !p.opts.Socket {
+		if q, err = newQueues(); err == nil {
+			if qfile, err = q.file(); err != nil {
+				q.close()
+			}
+		}
+		if err != nil {
+			conn.Close()
+			ctl.Close()
+			return nil, err
+		}
+		defer qfile.Close()
+		closeQ = q.close
+	}
 	cmd := exec.Command(p.exe)
 	cmd.Env = append(os.Environ(),
 		childEnv+"="+strconv.Itoa(os.Getpid()),
@@ -71,6 +101,10 @@ func (p *Pool) spawn() (*child, error) {
 	tail := &tailWriter{w: os.Stderr}
 	cmd.Stdout, cmd.Stderr = os.Stderr, tail
 	cmd.ExtraFiles = []*os.File{childEnd, ctlEnd} // fds 3 and 4
+	if q != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, qfile) // fd 5
+		cmd.Env = append(cmd.Env, queuesEnv+"=1")
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -78,22 +112,43 @@ func (p *Pool) spawn() (*child, error) {
 	case <-p.kill:
 		conn.Close()
 		ctl.Close()
+		closeQ()
 		return nil, ErrClosed
 	default:
 	}
 	if err := cmd.Start(); err != nil {
 		conn.Close()
 		ctl.Close()
+		closeQ()
 		return nil, fmt.Errorf("proc: starting a child: %w", err)
 	}
 	c := &child{
-		p: p, cmd: cmd, conn: conn, ctl: ctl, tail: tail,
+		p: p, cmd: cmd, conn: conn, ctl: ctl, tail: tail, q: q,
 		rbuf:  make([]byte, maxPacket+1024),
 		oob:   make([]byte, unix.CmsgSpace(maxFds*4)),
 		cache: map[regionKey]*cachedRegion{},
 	}
+	if q != nil {
+		c.alive, c.dead = context.WithCancel(context.Background())
+		c.exited = make(chan struct{})
+		go c.watch()
+	}
 	p.live[c] = struct{}{}
 	return c, nil
+}
+
+// watch waits for the child's process to exit, without reaping it (stop
+// does), and then ends every wait on its queues.
+func (c *child) watch() {
+	defer close(c.exited)
+	defer c.dead()
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, c.cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			return // exited, or reaped by stop already (ECHILD)
+		}
+	}
 }
 
 func socketPair(name string) (*net.UnixConn, *os.File, error) {
@@ -160,7 +215,7 @@ func (t *tailWriter) cause() string {
 	defer t.mu.Unlock()
 	s := string(t.buf)
 	at := -1
-	for _, marker := range []string{"fatal error: ", "panic: ", "ThreadSanitizer failed"} {
+	for _, marker := range []string{"fatal error: ", "panic: ", "ThreadSanitizer failed", childFailure} {
 		if i := strings.LastIndex(s, marker); i >= 0 && (at < 0 || i < at) {
 			at = i
 		}

@@ -53,6 +53,9 @@ const (
 	statusPanic // payload is the panic value and stack
 	statusMiss  // a ref without fd named a mapping the child does not hold: resend with fds
 	statusItem  // payload is one value a streaming task emitted; its call goes on
+	// statusTruncated is statusErr for an error matching shm.ErrTruncated:
+	// the task touched region memory another process had truncated.
+	statusTruncated
 )
 
 var errBadPacket = errors.New("proc: malformed packet")

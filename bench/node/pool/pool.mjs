@@ -2,9 +2,11 @@
 // ~100 µs CPU task through piscina with 2 threads. It prints, per task, the
 // throughput with many tasks in flight and the submit-to-result latency of a
 // lone task through an idle pool (p50/p99), as a table or, with -json, as
-// one JSON object per line in bench/pool's schema.
+// one JSON object per line in bench/pool's schema. With -keys (bench/run's
+// mode) it runs one throughput round of each task after the warm-up and
+// prints "tiny <ns per task>" and "cpu <ns per task>" lines only.
 //
-//   npm install && node pool.mjs [-n 200000] [-cpu-n 4000] [-lone 5000] [-rounds 3] [-threads 2] [-json]
+//   npm ci && node pool.mjs [-n 200000] [-cpu-n 4000] [-lone 5000] [-rounds 3] [-threads 2] [-json | -keys]
 import { Piscina, version } from 'piscina';
 
 const args = process.argv.slice(2);
@@ -18,6 +20,7 @@ const nLone = opt('-lone', 5_000);
 const rounds = opt('-rounds', 3);
 const threads = opt('-threads', 2);
 const asJSON = args.includes('-json');
+const asKeys = args.includes('-keys');
 const name = `piscina ${version} (${threads} threads)`;
 
 const pool = new Piscina({
@@ -60,6 +63,14 @@ const tasks = [
 	{ task: '100µs CPU', spinUs: 100, count: cpuN, lone: Math.max(1, Math.floor(nLone / 10)) },
 ];
 await throughput(Math.min(n, 20_000), 0); // warm up threads and JIT
+if (asKeys) {
+	const tiny = await throughput(n, 0);
+	const cpu = cpuN > 0 ? await throughput(cpuN, 100) : 0;
+	await pool.destroy();
+	console.log(`tiny ${(1e9 / tiny).toFixed(1)}`);
+	if (cpu > 0) console.log(`cpu ${(1e9 / cpu).toFixed(1)}`);
+	process.exit(0);
+}
 const rows = [];
 for (const t of tasks) {
 	let best = 0;

@@ -46,6 +46,9 @@ type AuthConfig struct {
 	// WorkerNice is as in SudokuConfig: Argon2id cannot yield, so only
 	// the kernel can put a request thread ahead of a hashing worker.
 	WorkerNice int
+	// Processes, when > 0, hashes in that many child processes, as in
+	// SudokuConfig.
+	Processes int
 	// DataFile persists the users; empty keeps them in memory only.
 	DataFile string
 	Logger   *log.Logger
@@ -69,11 +72,9 @@ type AuthServer struct {
 
 // NewAuthServer returns an auth server, loading cfg.DataFile if it exists.
 func NewAuthServer(cfg AuthConfig) (*AuthServer, error) {
-	var r runner
-	if cfg.NoPool {
-		r = &directRunner{}
-	} else {
-		r = newPoolRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice)
+	r, err := newRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice, cfg.Processes, cfg.NoPool)
+	if err != nil {
+		return nil, err
 	}
 	s, err := newAuthServer(r, cfg)
 	if err != nil {
@@ -147,7 +148,7 @@ func (s *AuthServer) register(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "user already exists")
 		return
 	}
-	v, err := s.r.run(r.Context(), func(context.Context) (any, error) { return s.hash(c.Password) })
+	phc, err := s.hashOn(r.Context(), c.Password)
 	if s.failed(w, r, err) {
 		return
 	}
@@ -157,7 +158,7 @@ func (s *AuthServer) register(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "user already exists")
 		return
 	}
-	s.users[c.User] = v.(string)
+	s.users[c.User] = phc
 	if err := s.save(); err != nil {
 		delete(s.users, c.User)
 		if s.logger != nil {
@@ -181,15 +182,41 @@ func (s *AuthServer) login(w http.ResponseWriter, r *http.Request) {
 		// Hash against a dummy so an unknown user costs what a known one does.
 		stored = s.dummy
 	}
-	v, err := s.r.run(r.Context(), func(context.Context) (any, error) { return verifyPassword(c.Password, stored) })
+	match, err := s.verifyOn(r.Context(), c.Password, stored)
 	if s.failed(w, r, err) {
 		return
 	}
-	if !v.(bool) || !known {
+	if !match || !known {
 		writeError(w, http.StatusUnauthorized, "wrong user or password")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"user": c.User})
+}
+
+// hashOn hashes password for storage on the runner.
+func (s *AuthServer) hashOn(ctx context.Context, password string) (string, error) {
+	if pr, ok := s.r.(*procRunner); ok {
+		b, err := pr.call(ctx, taskHash, []byte(password))
+		return string(b), err
+	}
+	v, err := s.r.run(ctx, func(context.Context) (any, error) { return s.hash(password) })
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+// verifyOn checks password against the PHC string phc on the runner.
+func (s *AuthServer) verifyOn(ctx context.Context, password, phc string) (bool, error) {
+	if pr, ok := s.r.(*procRunner); ok {
+		b, err := pr.call(ctx, taskVerify, encodeVerify(phc, password))
+		return len(b) == 1 && b[0] == 1, err
+	}
+	v, err := s.r.run(ctx, func(context.Context) (any, error) { return verifyPassword(password, phc) })
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
 }
 
 func (s *AuthServer) failed(w http.ResponseWriter, r *http.Request, err error) bool {
@@ -198,6 +225,11 @@ func (s *AuthServer) failed(w http.ResponseWriter, r *http.Request, err error) b
 		return false
 	case errors.Is(err, errBusy), r.Context().Err() != nil:
 		writeBusy(w)
+	case errors.Is(err, errWorkerDied):
+		if s.logger != nil {
+			s.logger.Printf("hash: %v", err)
+		}
+		writeError(w, http.StatusInternalServerError, workerDiedMsg)
 	default:
 		if s.logger != nil {
 			s.logger.Printf("hash: %v", err)

@@ -18,7 +18,7 @@ import (
 const norvigImpossible = ".....5.8....6.1.43..........1.5........1.6...3.......553.....61........4........."
 
 func TestSolveBudget422(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1, Queue: 1})
 	defer s.Close(context.Background())
 	if raceEnabled {
 		s.solveBudget /= 10
@@ -31,7 +31,7 @@ func TestSolveBudget422(t *testing.T) {
 }
 
 func TestSolveErrorNamesCell(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1})
 	defer s.Close(context.Background())
 	rec := post(t, s.Handler(), "/solve", `{"puzzle":"55`+classic[2:]+`"}`)
 	require.Equal(t, 400, rec.Code)
@@ -47,7 +47,7 @@ func TestSolveErrorNamesCell(t *testing.T) {
 // search stops at the batch's budget: a bounded number of them are tried,
 // the rest answered without work.
 func TestBatchBudget(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1, Queue: 1})
 	defer s.Close(context.Background())
 	s.solveBudget = 10_000
 	s.batchBudget = 2*s.solveBudget + 500

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,9 +16,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sharc-go/sharc/internal/testchild"
 )
 
-// crashChildEnv names the data file a re-executed test binary serves.
+// crashChildEnv names the data file the child of TestAuthCrashMidWrite
+// serves.
 const crashChildEnv = "SHARC_SERVE_CRASH_CHILD_DATA"
 
 // cheapHash is a valid Argon2id PHC hash at the smallest cost, so that the
@@ -28,15 +29,11 @@ const crashChildEnv = "SHARC_SERVE_CRASH_CHILD_DATA"
 // the data file, not the hashing.
 func cheapHash(password string) (string, error) { return hashPasswordWith(password, 1, 64) }
 
-// TestAuthCrashChild is the process TestAuthCrashMidWrite kills: an auth
+// serveCrashChild is the process TestAuthCrashMidWrite kills: an auth
 // server on a loopback port persisting to the file crashChildEnv names. It
 // prints its address once the file is loaded and serves until killed.
-func TestAuthCrashChild(t *testing.T) {
-	file := os.Getenv(crashChildEnv)
-	if file == "" {
-		t.Skip("run by TestAuthCrashMidWrite")
-	}
-	s, err := newAuthServer(newLocalRunner(2, 64), AuthConfig{DataFile: file})
+func serveCrashChild() {
+	s, err := newAuthServer(newLocalRunner(2, 64), AuthConfig{DataFile: os.Getenv(crashChildEnv)})
 	if err != nil {
 		fmt.Printf("error %v\n", err)
 		os.Exit(3)
@@ -59,6 +56,9 @@ func TestAuthCrashChild(t *testing.T) {
 // hash that verifies; and that the temporary files of interrupted saves
 // are gone once the server starts again.
 func TestAuthCrashMidWrite(t *testing.T) {
+	if testchild.Is(t.Name()) {
+		serveCrashChild()
+	}
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
 	}
@@ -76,31 +76,9 @@ func TestAuthCrashMidWrite(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, b, 0o600))
 
-	var (
-		children []*exec.Cmd
-		mu       sync.Mutex
-	)
-	t.Cleanup(func() { // also when a require fails mid-round
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range children {
-			_ = c.Process.Kill()
-			_ = c.Wait()
-		}
-	})
-	start := func() (*exec.Cmd, string) {
+	start := func() (*testchild.Child, string) {
 		t.Helper()
-		c := exec.Command(os.Args[0], "-test.run=^TestAuthCrashChild$", "-test.count=1")
-		c.Env = append(os.Environ(), crashChildEnv+"="+file)
-		c.Stderr = os.Stderr
-		out, err := c.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, c.Start())
-		mu.Lock()
-		children = append(children, c)
-		mu.Unlock()
-		line, err := bufio.NewReader(out).ReadString('\n')
-		require.NoError(t, err, "child output: %q", line)
+		c, line := startChild(t, t.Name(), crashChildEnv+"="+file)
 		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
 		require.True(t, ok, "child said %q", line)
 		return c, "http://" + addr
@@ -148,8 +126,8 @@ func TestAuthCrashMidWrite(t *testing.T) {
 			}()
 		}
 		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
-		require.NoError(t, child.Process.Kill())
-		_ = child.Wait()
+		child.Kill()
+		child.Wait()
 		stop()
 		wg.Wait()
 		tr.CloseIdleConnections()

@@ -15,7 +15,10 @@ import (
 )
 
 func ExampleNewSudokuServer() {
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 8})
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 8})
+	if err != nil {
+		panic(err)
+	}
 	defer s.Close(context.Background())
 	rec := httptest.NewRecorder()
 	body := `{"puzzle":"53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"}`
@@ -31,7 +34,10 @@ func ExampleNewSudokuServer() {
 func ExampleHeadroom() {
 	prev := serve.Headroom(2)
 	defer runtime.GOMAXPROCS(prev)
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 8, WorkerNice: 10})
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 8, WorkerNice: 10})
+	if err != nil {
+		panic(err)
+	}
 	defer s.Close(context.Background())
 	fmt.Println(runtime.GOMAXPROCS(0) >= 2+runtime.NumCPU())
 	// Output: true
@@ -40,8 +46,11 @@ func ExampleHeadroom() {
 // A server as the demo commands run it: until SIGINT or SIGTERM, then a
 // graceful shutdown. (Not run: it would wait for a signal.)
 func ExampleListenAndServeUntilSignal() {
-	s := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 16, WorkerNice: 10})
 	logger := log.New(os.Stderr, "sudoku-server: ", log.LstdFlags)
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: 2, Queue: 16, WorkerNice: 10})
+	if err != nil {
+		logger.Fatal(err)
+	}
 	if err := serve.ListenAndServeUntilSignal("127.0.0.1:8080", s, 10*time.Second, serve.Limits{}, logger, os.Stdout); err != nil {
 		logger.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func startLimited(t *testing.T, lim Limits) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 2})
+	s := newSudoku(t, SudokuConfig{Workers: 1, Queue: 2})
 	ctx, stop := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- RunLimited(ctx, ln, s, time.Second, nil, lim) }()

@@ -3,13 +3,11 @@
 package serve
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,17 +15,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sharc-go/sharc/internal/testchild"
 )
 
-const fdChildEnv = "SHARC_SERVE_FD_CHILD"
-
-// TestFdExhaustionChild is the server TestFdExhaustion runs: a descriptor
-// limit of 64 and a connection cap far above it, so accepts fail with
-// EMFILE.
-func TestFdExhaustionChild(t *testing.T) {
-	if os.Getenv(fdChildEnv) == "" {
-		t.Skip("run by TestFdExhaustion")
-	}
+// serveFdChild is the server TestFdExhaustion runs: a descriptor limit of
+// 64 and a connection cap far above it, so accepts fail with EMFILE. It
+// prints its address and serves until killed.
+func serveFdChild() {
 	lim := syscall.Rlimit{Cur: 64, Max: 64}
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		fmt.Println("setrlimit:", err)
@@ -39,7 +34,11 @@ func TestFdExhaustionChild(t *testing.T) {
 		os.Exit(1)
 	}
 	fmt.Println(ln.Addr())
-	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 2})
+	s, err := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 2})
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
 	_ = RunLimited(context.Background(), ln, s, time.Second, nil, Limits{MaxConns: 10000})
 	os.Exit(0)
 }
@@ -47,18 +46,13 @@ func TestFdExhaustionChild(t *testing.T) {
 // TestFdExhaustion holds more idle connections than the server has
 // descriptors and checks that /healthz still answers.
 func TestFdExhaustion(t *testing.T) {
+	if testchild.Is(t.Name()) {
+		serveFdChild()
+	}
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
 	}
-	c := exec.Command(os.Args[0], "-test.run=^TestFdExhaustionChild$", "-test.count=1")
-	c.Env = append(os.Environ(), fdChildEnv+"=1")
-	c.Stderr = os.Stderr
-	out, err := c.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, c.Start())
-	t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	require.NoError(t, err)
+	_, line := startChild(t, t.Name())
 	addr := strings.TrimSpace(line)
 	require.NotContains(t, addr, " ", "child said %q", addr)
 

@@ -23,7 +23,8 @@ type LoadConfig struct {
 	// default clients retry at once, as a flood would.
 	HonorRetryAfter bool
 	// HealthURL, when set, is probed every HealthEvery while the load
-	// runs, to measure how responsive the server stays.
+	// runs, to measure how responsive the server stays. A probe still
+	// unanswered when the run ends counts with the time it had waited.
 	HealthURL   string
 	HealthEvery time.Duration // default 10 ms
 	// Check, when set, judges each 200 answer; a non-nil error counts it
@@ -169,6 +170,11 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 				t0 := time.Now()
 				code, _, _, err := do(ctx, client, cfg.HealthURL, nil)
 				if ctx.Err() != nil {
+					// Still unanswered when the run ends: it counts
+					// with the time it had waited, a lower bound, so a
+					// server too busy to answer any probe does not
+					// report none.
+					health = append(health, time.Since(t0))
 					return
 				}
 				if err != nil || code != http.StatusOK {

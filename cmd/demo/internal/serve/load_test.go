@@ -28,7 +28,8 @@ func startSudoku(t *testing.T, cfg SudokuConfig) string {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- Run(ctx, ln, NewSudokuServer(cfg), 5*time.Second, nil) }()
+	s := newSudoku(t, cfg)
+	go func() { errc <- Run(ctx, ln, s, 5*time.Second, nil) }()
 	t.Cleanup(func() {
 		cancel()
 		require.NoError(t, <-errc)

@@ -14,7 +14,7 @@ import (
 // TestJSONOnly checks both servers: POSTs need application/json (a
 // cross-site form posts text/plain), and 405 and 404 answers are JSON.
 func TestJSONOnly(t *testing.T) {
-	sudokuS := NewSudokuServer(SudokuConfig{Workers: 1})
+	sudokuS := newSudoku(t, SudokuConfig{Workers: 1})
 	defer sudokuS.Close(context.Background())
 	authS, err := NewAuthServer(AuthConfig{Workers: 1})
 	require.NoError(t, err)

@@ -20,6 +20,7 @@ type poolRunner struct {
 
 // poolStats is the pool's statistics plus the refusals only the runner sees.
 type poolStats struct {
+	Runner string `json:"runner"` // "goroutines" or "processes"
 	workers.Stats
 	Rejected int64 `json:"rejected"`
 }
@@ -75,6 +76,8 @@ func (r *poolRunner) run(ctx context.Context, fn func(context.Context) (any, err
 	return t.Wait(ctx)
 }
 
-func (r *poolRunner) stats() any { return poolStats{r.p.Stats(), r.rejected.Load()} }
+func (r *poolRunner) stats() any {
+	return poolStats{Runner: "goroutines", Stats: r.p.Stats(), Rejected: r.rejected.Load()}
+}
 
 func (r *poolRunner) close(ctx context.Context) error { return r.p.Close(ctx) }

@@ -3,16 +3,12 @@
 package serve
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,32 +16,29 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sharc-go/sharc/internal/testchild"
 )
 
-const signalChildEnv = "SHARC_SERVE_SIGNAL_CHILD"
-
-// TestSignalChild is the process TestSignalShutdown signals: the sudoku or
-// auth server, as the demo commands run it, exiting 0 after a clean
+// serveSignalChild is the process TestSignalShutdown signals: the sudoku
+// or auth server, as the demo commands run it, exiting 0 after a clean
 // shutdown and 1 otherwise, as cmd/demo's main does.
-func TestSignalChild(t *testing.T) {
-	kind := os.Getenv(signalChildEnv)
-	if kind == "" {
-		t.Skip("run by TestSignalShutdown")
-	}
+func serveSignalChild(kind string) {
 	logger := log.New(os.Stderr, kind+": ", 0)
-	var s Server
+	var (
+		s   Server
+		err error
+	)
 	switch kind {
 	case "sudoku":
-		s = NewSudokuServer(SudokuConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
+		s, err = NewSudokuServer(SudokuConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
 	case "auth":
-		a, err := NewAuthServer(AuthConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		s = a
+		s, err = NewAuthServer(AuthConfig{Workers: 1, Queue: 4, WorkerNice: 10, Logger: logger})
 	}
-	if err := ListenAndServeUntilSignal("127.0.0.1:0", s, 20*time.Second, Limits{}, logger, os.Stdout); err != nil {
+	if err == nil {
+		err = ListenAndServeUntilSignal("127.0.0.1:0", s, 20*time.Second, Limits{}, logger, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -80,22 +73,10 @@ func TestSignalShutdown(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind+"_"+tc.sig.String(), func(t *testing.T) {
-			var stderr bytes.Buffer
-			c := exec.Command(os.Args[0], "-test.run=^TestSignalChild$", "-test.count=1")
-			c.Env = append(os.Environ(), signalChildEnv+"="+tc.kind)
-			c.Stderr = &stderr
-			out, err := c.StdoutPipe()
-			require.NoError(t, err)
-			require.NoError(t, c.Start())
-			exited := false
-			t.Cleanup(func() {
-				if !exited {
-					_ = c.Process.Kill()
-					_ = c.Wait()
-				}
-			})
-			line, err := bufio.NewReader(out).ReadString('\n')
-			require.NoError(t, err, "child output %q, stderr %s", line, &stderr)
+			if testchild.Is(t.Name()) {
+				serveSignalChild(tc.kind)
+			}
+			c, line := startChild(t, t.Name())
 			addr, ok := strings.CutPrefix(line, "listening on ")
 			require.True(t, ok, "child said %q", line)
 			url, _, _ := strings.Cut(addr, " ")
@@ -129,7 +110,7 @@ func TestSignalShutdown(t *testing.T) {
 				var st struct{ Running int }
 				return json.NewDecoder(resp.Body).Decode(&st) == nil && st.Running == 1
 			}, 20*time.Second, 2*time.Millisecond, "the request never ran")
-			require.NoError(t, c.Process.Signal(tc.sig))
+			require.NoError(t, c.Cmd.Process.Signal(tc.sig))
 
 			a := <-done
 			require.NoError(t, a.err)
@@ -140,15 +121,10 @@ func TestSignalShutdown(t *testing.T) {
 				require.Len(t, res.Results, len(puzzles))
 				assert.NotEmpty(t, res.Results[len(puzzles)-1].Solution)
 			}
-			err = c.Wait()
-			exited = true
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				t.Fatalf("child exited %d; stderr:\n%s", exit.ExitCode(), &stderr)
-			}
-			require.NoError(t, err)
-			assert.Contains(t, stderr.String(), "shutting down: finishing in-flight requests")
-			assert.Contains(t, stderr.String(), "stopped cleanly")
+			res := c.Wait()
+			require.Equal(t, 0, res.Code, res)
+			assert.Contains(t, res.Stderr, "shutting down: finishing in-flight requests")
+			assert.Contains(t, res.Stderr, "stopped cleanly")
 			// The listener is gone with the process.
 			_, err = client.Get(url + "/healthz")
 			assert.Error(t, err)

@@ -33,7 +33,14 @@ type SudokuConfig struct {
 	// the solvers. It helps only if the request path has Ps of its own:
 	// see Headroom.
 	WorkerNice int
-	Logger     *log.Logger // nil: no logs
+	// Processes, when > 0, solves in that many child processes
+	// (workers/proc) instead of on goroutines, and Workers is not used: a
+	// solver that crashes costs its own request a 500, never the server,
+	// and a replacement process starts in the background. The binary's
+	// main must call proc.RunChildIfRequested first thing. WorkerNice
+	// then nices the processes.
+	Processes int
+	Logger    *log.Logger // nil: no logs
 }
 
 // SudokuServer answers POST /solve, POST /solve/batch, GET /healthz,
@@ -45,24 +52,44 @@ type SudokuServer struct {
 	// solveBudget and batchBudget are the search nodes one puzzle and
 	// one batch may spend.
 	solveBudget, batchBudget int
+	// allLimit and allBudget bound POST /solve/all: the solutions one
+	// stream may send and the search nodes it may spend.
+	allLimit, allBudget int
+	// streams admits POST /solve/all requests, at most one per worker at
+	// a time; more get 503.
+	streams chan struct{}
 }
 
-// NewSudokuServer returns a server solving on a runner sized by cfg.
-func NewSudokuServer(cfg SudokuConfig) *SudokuServer {
-	var r runner
-	if cfg.NoPool {
-		r = &directRunner{}
-	} else {
-		r = newPoolRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice)
+// NewSudokuServer returns a server solving on a runner sized by cfg. It
+// fails only if cfg.Processes > 0 and the processes cannot start.
+func NewSudokuServer(cfg SudokuConfig) (*SudokuServer, error) {
+	r, err := newRunner(cfg.Workers, cfg.Queue, cfg.WorkerNice, cfg.Processes, cfg.NoPool)
+	if err != nil {
+		return nil, err
 	}
-	return newSudokuServer(r, cfg.Logger)
+	return newSudokuServer(r, cfg.Logger), nil
+}
+
+// newRunner returns the runner a server's configuration asks for.
+func newRunner(workersN, queue, nice, processes int, noPool bool) (runner, error) {
+	switch {
+	case noPool && processes > 0:
+		return nil, errors.New("serve: NoPool and Processes exclude each other")
+	case noPool:
+		return &directRunner{}, nil
+	case processes > 0:
+		return newProcRunner(processes, queue, nice)
+	}
+	return newPoolRunner(workersN, queue, nice), nil
 }
 
 func newSudokuServer(r runner, logger *log.Logger) *SudokuServer {
-	s := &SudokuServer{r: r, logger: logger, solveBudget: sudoku.DefaultBudget, batchBudget: batchBudget}
+	s := &SudokuServer{r: r, logger: logger, solveBudget: sudoku.DefaultBudget, batchBudget: batchBudget,
+		allLimit: MaxSolutions, allBudget: allBudget, streams: make(chan struct{}, streamSlots(r))}
 	s.mux = newMux([]route{
 		{"POST", "/solve", s.solve},
 		{"POST", "/solve/batch", s.batch},
+		{"POST", "/solve/all", s.all},
 		{"GET", "/healthz", healthz},
 		{"GET", "/stats", s.statsHandler},
 		{"GET", "/favicon.ico", favicon},
@@ -134,15 +161,27 @@ func (s *SudokuServer) solve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, e)
 		return
 	}
-	v, err := s.r.run(r.Context(), func(ctx context.Context) (any, error) {
-		start := time.Now()
-		res, err := sudoku.SolveBudget(ctx, g, s.solveBudget)
-		return SolveResponse{Solution: res.Solution.String(), Unique: res.Unique, Ms: ms(time.Since(start))}, err
-	})
+	v, err := s.solveOne(r.Context(), g)
 	if s.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// solveOne solves g on the runner: in this process, or in a process worker.
+func (s *SudokuServer) solveOne(ctx context.Context, g sudoku.Grid) (SolveResponse, error) {
+	if pr, ok := s.r.(*procRunner); ok {
+		b, err := pr.call(ctx, taskSolve, encodeSolve(g, s.solveBudget))
+		if err != nil {
+			return SolveResponse{}, err
+		}
+		return decodeSolve(b)
+	}
+	v, err := s.r.run(ctx, func(ctx context.Context) (any, error) { return solveTask(ctx, g, s.solveBudget) })
+	if err != nil {
+		return SolveResponse{}, err
+	}
+	return v.(SolveResponse), nil
 }
 
 func (s *SudokuServer) batch(w http.ResponseWriter, r *http.Request) {
@@ -182,35 +221,12 @@ func (s *SudokuServer) batch(w http.ResponseWriter, r *http.Request) {
 // batchBudget search nodes; puzzles left when it is spent are answered
 // with an error.
 func (s *SudokuServer) solveBatch(ctx context.Context, grids []sudoku.Grid) (BatchResponse, error) {
-	out := make([]BatchItem, len(grids))
+	out := make([]BatchItem, 0, len(grids))
 	budget := s.batchBudget
 	var busy time.Duration
-	next := 0
-	for first := true; next < len(grids); first = false {
-		v, err := s.r.run(ctx, func(ctx context.Context) (any, error) {
-			start := time.Now()
-			i := next
-			for ; i < len(grids) && (i == next || time.Since(start) < batchSlice); i++ {
-				if budget == 0 {
-					out[i] = BatchItem{Error: "too hard: batch budget exhausted"}
-					continue
-				}
-				res, err := sudoku.SolveBudget(ctx, grids[i], min(budget, s.solveBudget))
-				budget -= res.Nodes
-				switch {
-				case errors.Is(err, sudoku.ErrUnsolvable):
-					out[i] = BatchItem{Error: "no solution"}
-				case errors.Is(err, sudoku.ErrTooHard):
-					out[i] = BatchItem{Error: tooHard}
-				case err != nil:
-					return i, err
-				default:
-					out[i] = BatchItem{Solution: res.Solution.String(), Unique: res.Unique}
-				}
-			}
-			busy += time.Since(start)
-			return i, nil
-		})
+	for first := true; len(out) < len(grids); first = false {
+		rest := grids[len(out):]
+		c, err := s.chunk(ctx, rest, budget)
 		if errors.Is(err, errBusy) && !errors.Is(err, errRunnerClosed) && !first {
 			// Admitted already: wait for room like a queued task would.
 			if serr := sleepCtx(ctx, batchRetry); serr != nil {
@@ -221,9 +237,30 @@ func (s *SudokuServer) solveBatch(ctx context.Context, grids []sudoku.Grid) (Bat
 		if err != nil {
 			return BatchResponse{}, err
 		}
-		next = v.(int)
+		if len(c.items) == 0 || len(c.items) > len(rest) {
+			return BatchResponse{}, fmt.Errorf("serve: a chunk of %d puzzles answered %d", len(rest), len(c.items))
+		}
+		out = append(out, c.items...)
+		budget = max(0, budget-c.used)
+		busy += c.busy
 	}
 	return BatchResponse{Results: out, Ms: ms(busy)}, nil
+}
+
+// chunk runs one chunk of a batch on the runner.
+func (s *SudokuServer) chunk(ctx context.Context, grids []sudoku.Grid, budget int) (chunkResult, error) {
+	if pr, ok := s.r.(*procRunner); ok {
+		b, err := pr.call(ctx, taskChunk, encodeChunk(grids[:min(len(grids), maxChunkSend)], budget, s.solveBudget))
+		if err != nil {
+			return chunkResult{}, err
+		}
+		return decodeChunk(b)
+	}
+	v, err := s.r.run(ctx, func(ctx context.Context) (any, error) { return solveChunk(ctx, grids, budget, s.solveBudget) })
+	if err != nil {
+		return chunkResult{}, err
+	}
+	return v.(chunkResult), nil
 }
 
 // Work bounds of a batch.
@@ -262,18 +299,29 @@ func (s *SudokuServer) failed(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusUnprocessableEntity, tooHard)
 	case errors.Is(err, errBusy):
 		writeBusy(w)
+	case errors.Is(err, errWorkerDied):
+		s.logf("solve: %v", err)
+		writeError(w, http.StatusInternalServerError, workerDiedMsg)
 	case r.Context().Err() != nil:
 		// The client went away (or the server is shutting down): nobody
 		// reads this answer, but keep it well-formed.
 		writeBusy(w)
 	default:
-		if s.logger != nil {
-			s.logger.Printf("solve: %v", err)
-		}
+		s.logf("solve: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
 	return true
 }
+
+func (s *SudokuServer) logf(format string, args ...any) {
+	if s.logger != nil {
+		s.logger.Printf(format, args...)
+	}
+}
+
+// workerDiedMsg is the error answered (500) to a request whose process
+// worker died under it.
+const workerDiedMsg = "internal error: the worker process died; a new one is starting"
 
 //go:embed sudoku.html
 var sudokuPage []byte

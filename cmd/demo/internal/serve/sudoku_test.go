@@ -18,15 +18,28 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sharc-go/sharc/cmd/demo/internal/sudoku"
+	"github.com/sharc-go/sharc/workers/proc"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Process workers (Processes > 0) are this test binary started again.
+	proc.RunChildIfRequested()
+	goleak.VerifyTestMain(m)
+}
 
 const (
 	classic  = "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"
 	classicS = "534678912672195348198342567859761423426853791713924856961537284287419635345286179"
 	inkala   = "8..........36......7..9.2...5...7.......457.....1...3...1....68..85...1..9....4.."
 )
+
+// newSudoku returns a sudoku server made by NewSudokuServer.
+func newSudoku(t testing.TB, cfg SudokuConfig) *SudokuServer {
+	t.Helper()
+	s, err := NewSudokuServer(cfg)
+	require.NoError(t, err)
+	return s
+}
 
 func post(t *testing.T, h http.Handler, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -45,7 +58,7 @@ func errorOf(t *testing.T, rec *httptest.ResponseRecorder) string {
 }
 
 func TestSolveStatuses(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 2, Queue: 4})
+	s := newSudoku(t, SudokuConfig{Workers: 2, Queue: 4})
 	defer s.Close(context.Background())
 	h := s.Handler()
 
@@ -89,7 +102,7 @@ func TestSolveStatuses(t *testing.T) {
 }
 
 func TestSolveNotUnique(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1})
 	defer s.Close(context.Background())
 	rec := post(t, s.Handler(), "/solve", `{"puzzle":"`+strings.Repeat(".", 81)+`"}`)
 	require.Equal(t, 200, rec.Code)
@@ -102,7 +115,7 @@ func TestSolveNotUnique(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 2, Queue: 2})
+	s := newSudoku(t, SudokuConfig{Workers: 2, Queue: 2})
 	defer s.Close(context.Background())
 	h := s.Handler()
 
@@ -218,7 +231,7 @@ func TestClientDisconnectCancelsQueuedTask(t *testing.T) {
 }
 
 func TestPageAndMethods(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1})
 	defer s.Close(context.Background())
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
@@ -235,7 +248,7 @@ func TestPageAndMethods(t *testing.T) {
 }
 
 func TestNoPoolSolves(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{NoPool: true})
+	s := newSudoku(t, SudokuConfig{NoPool: true})
 	defer s.Close(context.Background())
 	rec := post(t, s.Handler(), "/solve", `{"puzzle":"`+classic+`"}`)
 	require.Equal(t, 200, rec.Code)
@@ -245,7 +258,7 @@ func TestNoPoolSolves(t *testing.T) {
 func TestRunGracefulShutdown(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := NewSudokuServer(SudokuConfig{Workers: 1, Queue: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1, Queue: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- Run(ctx, ln, s, 2*time.Second, nil) }()
@@ -271,7 +284,7 @@ func TestRunGracefulShutdown(t *testing.T) {
 }
 
 func TestStatsJSONFields(t *testing.T) {
-	s := NewSudokuServer(SudokuConfig{Workers: 1})
+	s := newSudoku(t, SudokuConfig{Workers: 1})
 	defer s.Close(context.Background())
 	require.Equal(t, 200, post(t, s.Handler(), "/solve", `{"puzzle":"`+classic+`"}`).Code)
 	rec := httptest.NewRecorder()

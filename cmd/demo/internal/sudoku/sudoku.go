@@ -121,7 +121,7 @@ func SolveBudget(ctx context.Context, g Grid, maxNodes int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	s := searcher{ctx: ctx, budget: maxNodes}
+	s := searcher{ctx: ctx, budget: maxNodes, limit: 2}
 	s.search(st)
 	if s.err != nil {
 		return Result{Nodes: s.nodes}, s.err
@@ -282,13 +282,18 @@ func (st *state) propagate() bool {
 type searcher struct {
 	ctx    context.Context
 	budget int
+	limit  int // stop after this many solutions
 	nodes  int
 	found  int
 	first  Grid
 	err    error
+	// each, if set, gets every solution as it is found; returning false
+	// stops the search.
+	each    func(Grid) bool
+	stopped bool
 }
 
-// search counts solutions below st, stopping at two.
+// search counts solutions below st, stopping at s.limit.
 func (s *searcher) search(st state) {
 	s.nodes++
 	if s.nodes > s.budget && s.err == nil {
@@ -300,7 +305,7 @@ func (s *searcher) search(st state) {
 			s.err = err
 		}
 	}
-	if s.err != nil || s.found >= 2 {
+	if s.done() {
 		return
 	}
 	if !st.propagate() {
@@ -311,6 +316,9 @@ func (s *searcher) search(st state) {
 			s.first = st.cells
 		}
 		s.found++
+		if s.each != nil && !s.each(st.cells) {
+			s.stopped = true
+		}
 		return
 	}
 	// Branch on the empty cell with the fewest candidates.
@@ -330,8 +338,11 @@ func (s *searcher) search(st state) {
 		next := st
 		next.place(best, uint8(bits.TrailingZeros16(c))+1)
 		s.search(next)
-		if s.err != nil || s.found >= 2 {
+		if s.done() {
 			return
 		}
 	}
 }
+
+// done reports whether the search must stop.
+func (s *searcher) done() bool { return s.err != nil || s.found >= s.limit || s.stopped }

@@ -1,0 +1,177 @@
+//go:build linux
+
+package proc
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sharc-go/sharc/shm"
+)
+
+// Calls and results travel through two shm.Queues in a region the parent
+// creates for each child and hands it at start (fd 5): calls from the
+// parent to the child, results (and streamed items) back. A waiting side
+// spins for a few µs, then sleeps on the queue's futex word, so a round
+// trip between two running processes makes no system call and an idle
+// child costs no CPU.
+//
+// The socket stays for what only it can do: a call that carries file
+// descriptors (a region the child has not mapped yet), or a message larger
+// than a queue's limit, goes through the socket as a packet, and a
+// one-byte marker in the queue says where it went, so the order of calls
+// and results is the queue's. Cancels keep their own socket; a child's
+// death is noticed by waiting for the process itself.
+const (
+	queueRing  = 128 << 10 // bytes of each ring: messages up to 64 KiB - 8
+	queueFd    = 5         // the region of the queues, in the child
+	queuesEnv  = "SHARC_PROC_QUEUES"
+	kindSocket = 's' // a queue message saying "the next message is on the socket"
+)
+
+// queues is one side's view of a child's pair of queues.
+type queues struct {
+	r       *shm.Region
+	calls   *shm.Queue // parent → child
+	results *shm.Queue // child → parent
+}
+
+// childQueues holds a child's queues, for the tests that damage them.
+var childQueues atomic.Pointer[queues]
+
+// newQueues creates the region and lays out both queues in it.
+func newQueues() (*queues, error) {
+	r, err := shm.New(2 * shm.QueueSize(queueRing))
+	if err != nil {
+		return nil, fmt.Errorf("proc: the region of a child's queues: %w", err)
+	}
+	q := &queues{r: r}
+	if q.calls, err = shm.NewQueue(r, 0, queueRing, 0); err == nil {
+		q.results, err = shm.NewQueue(r, shm.QueueSize(queueRing), queueRing, 0)
+	}
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("proc: a child's queues: %w", err)
+	}
+	return q, nil
+}
+
+// openQueues maps the region of fd and opens the queues the parent laid out.
+func openQueues(fd int) (*queues, error) {
+	r, err := shm.OpenFile(os.NewFile(uintptr(fd), "sharc-queues"))
+	if err != nil {
+		return nil, err
+	}
+	q := &queues{r: r}
+	if q.calls, err = shm.OpenQueue(r, 0); err == nil {
+		q.results, err = shm.OpenQueue(r, shm.QueueSize(queueRing))
+	}
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+func (q *queues) close() {
+	q.calls.Close()
+	q.results.Close()
+	q.r.Close()
+}
+
+// file returns a duplicate of the region's fd for the child.
+func (q *queues) file() (*os.File, error) {
+	fd, err := unix.Dup(q.r.Fd())
+	if err != nil {
+		return nil, fmt.Errorf("proc: dup: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "sharc-queues"), nil
+}
+
+var socketMarker = []byte{kindSocket}
+
+// send writes a call's packet into the child's call queue, or through the
+// socket with a marker in the queue when it carries fds or is too large.
+func (c *child) sendQueued(pkt, oob []byte) error {
+	q := c.q.calls
+	if len(oob) == 0 && len(pkt) <= q.MaxMessage() {
+		return q.Send(c.alive, pkt)
+	}
+	if _, _, err := c.conn.WriteMsgUnix(pkt, oob, nil); err != nil {
+		return err
+	}
+	return q.Send(c.alive, socketMarker)
+}
+
+// recvQueued reads the next result from the child's result queue (or, after
+// a marker, from the socket) into c's buffer. It waits until ctx ends.
+func (c *child) recvQueued(ctx context.Context) (seq uint64, status byte, payload []byte, err error) {
+	q := c.q.results
+	b, err := q.Borrow(ctx)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if len(b) == 1 && b[0] == kindSocket {
+		q.Release()
+		// The child wrote the packet before the marker: it is there, unless
+		// the child lies, and then ctx still ends the read.
+		if ctx.Done() != nil {
+			stop := context.AfterFunc(ctx, func() { c.conn.SetReadDeadline(aLongTimeAgo) })
+			defer func() {
+				if !stop() {
+					c.conn.SetReadDeadline(noDeadline)
+				}
+			}()
+		}
+		return c.recvResult()
+	}
+	n := copy(c.rbuf, b)
+	q.Release()
+	return parseResult(c.rbuf[:n])
+}
+
+// recvCall is the child's read of the next call: from the call queue, or
+// from the socket after a marker.
+func (s *server) recvCall(buf, oob []byte, fds []int) (int, []int, error) {
+	if s.q == nil {
+		return recvPacketFd(sockFd, buf, oob, fds, s.raw)
+	}
+	q := s.q.calls
+	b, err := q.Borrow(context.Background())
+	if err != nil {
+		return 0, fds[:0], err
+	}
+	if len(b) == 1 && b[0] == kindSocket {
+		q.Release()
+		return recvPacketFd(sockFd, buf, oob, fds, false)
+	}
+	n := copy(buf, b)
+	q.Release()
+	return n, fds[:0], nil
+}
+
+// sendQueued writes a result into the result queue, or through the socket
+// with a marker when it is too large for the queue. A queue that fails
+// (damaged, the parent gone) ends the child: nobody could read its answers.
+func (s *server) sendQueued(b []byte) {
+	q := s.q.results
+	var err error
+	if len(b) <= q.MaxMessage() {
+		err = q.Send(context.Background(), b)
+	} else {
+		s.sendSocket(b)
+		err = q.Send(context.Background(), socketMarker)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, childFailure+"result queue:", err)
+		os.Exit(2)
+	}
+}
+
+// childFailure starts the last words of a child that cannot go on; the
+// parent quotes the line in its ErrWorkerDied.
+const childFailure = "sharc child: "

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/sharc-go/sharc/workers"
 )
 
 // Each benchmark runs the plain Go loop ("loop") next to the kernel in the
@@ -100,5 +102,31 @@ func BenchmarkMatMul(b *testing.B) {
 		for b.Loop() {
 			MatMul(c, a, bb, n, n, n)
 		}
+	})
+}
+
+// BenchmarkMatMulShapes times MatMul on a 2-worker team at the shapes
+// bench/run compares with OpenBLAS (m×k times k×n):
+//
+//	go test -run '^$' -bench MatMulShapes ./kernels
+func BenchmarkMatMulShapes(b *testing.B) {
+	team := workers.NewTeam(2)
+	defer team.Close()
+	for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}, {4096, 256, 4096}, {100, 1000, 100}} {
+		benchMatMulShape[float64](b, team, s)
+		benchMatMulShape[float32](b, team, s)
+	}
+}
+
+func benchMatMulShape[T Float](b *testing.B, team *workers.Team, s [3]int) {
+	m, k, n := s[0], s[1], s[2]
+	r := rand.New(rand.NewPCG(1, 2))
+	x, y, c := randF[T](r, m*k), randF[T](r, k*n), make([]T, m*n)
+	var z T
+	b.Run(fmt.Sprintf("%T/%dx%dx%d", z, m, k, n), func(b *testing.B) {
+		for b.Loop() {
+			MatMulOn(team, c, x, y, m, k, n)
+		}
+		b.ReportMetric(2*float64(m*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
 }

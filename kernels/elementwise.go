@@ -11,7 +11,7 @@ func AxpyOn[T Number](t *workers.Team, a T, x, y []T) { axpyOn(cpuBodies, t, a, 
 
 func axpyOn[T Number](bt *bodies, t *workers.Team, a T, x, y []T) {
 	checkLen("Axpy", len(x), len(y))
-	stream(bt.split, t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
+	stream(bt.split.streams(3), t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
 }
 
 // axpyGeneric is the portable single-core Axpy body.

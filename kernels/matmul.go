@@ -102,14 +102,21 @@ func genericKernel[T Float]() *gemmKernel[T] {
 // scratch tile of this size.
 const maxTile = 16 * 32
 
-// scratch holds reusable packing buffers, by element size and use (packed
-// a, packed b); sync.Pool keeps about one per worker alive between calls.
-var scratch [2][2]sync.Pool
+// scratch holds reusable packing buffers, by element size and use (a
+// worker's packed block of a, every packed block of a, packed b);
+// sync.Pool keeps about one per worker alive between calls.
+var scratch [2][3]sync.Pool
 
 const (
 	packedA = iota
+	packedAllA
 	packedB
 )
+
+// sharedALimit bounds, in elements, the packed copy of a that the workers
+// share (every mc×kc block of a for one depth): above it each task packs
+// its own block instead.
+const sharedALimit = 1 << 21
 
 func packPool[T Float](use int) *sync.Pool {
 	return &scratch[unsafe.Sizeof(T(0))/8][use]
@@ -152,6 +159,13 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 	bufB := getScratch[T](packedB, kcMax*ncMax)
 	defer packPool[T](packedB).Put(bufB)
 	bp := *bufB
+	mPanels := ceilDiv(m, mr)
+	var apAll []T // every block of a, packed for one depth, when shared
+	if workersN > 1 && mPanels*mr*kcMax <= sharedALimit {
+		bufAll := getScratch[T](packedAllA, mPanels*mr*kcMax)
+		defer packPool[T](packedAllA).Put(bufAll)
+		apAll = *bufAll
+	}
 	for jc := 0; jc < n; jc += ncMax {
 		nc := min(ncMax, n-jc)
 		nPanels := (nc + nr - 1) / nr
@@ -163,10 +177,25 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 		}
 		perSplit := ceilDiv(nPanels, nSplit)
 		nSplit = ceilDiv(nPanels, perSplit) // no empty column range
+		// Each block of a is multiplied by nSplit column ranges: pack the
+		// blocks once, shared, rather than once per task, when they fit in
+		// sharedALimit (at n = 256 the repacking cost as much as the
+		// multiplications). Micro-panels of a are packed in the same loop
+		// as those of b: one fork-join for both.
+		shareA := nSplit > 1 && apAll != nil
 		for pc := 0; pc < k; pc += kcMax {
 			kc := min(kcMax, k-pc)
-			forN(nPanels, max(1, nPanels/(4*workersN)), func(lo, hi int) {
+			nPack := nPanels
+			if shareA {
+				nPack += mPanels
+			}
+			forN(nPack, max(1, nPack/(4*workersN)), func(lo, hi int) {
 				for jp := lo; jp < hi; jp++ {
+					if jp >= nPanels {
+						i0 := (jp - nPanels) * mr
+						packA(apAll[i0*kc:(i0+mr)*kc], a, k, i0, min(mr, m-i0), pc, kc)
+						continue
+					}
 					j0 := jc + jp*nr
 					packB(bp[jp*kc*nr:(jp+1)*kc*nr], b, n, pc, kc, j0, min(nr, n-j0))
 				}
@@ -181,9 +210,13 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 					ic := task / nSplit * mc
 					mEff := min(mc, m-ic)
 					nip := (mEff + mr - 1) / mr
-					for ip := range nip {
-						i0 := ic + ip*mr
-						packA(ap[ip*kc*mr:(ip+1)*kc*mr], a, k, i0, min(mr, m-i0), pc, kc)
+					if shareA {
+						ap = apAll[ic*kc : (ic+nip*mr)*kc]
+					} else {
+						for ip := range nip {
+							i0 := ic + ip*mr
+							packA(ap[ip*kc*mr:(ip+1)*kc*mr], a, k, i0, min(mr, m-i0), pc, kc)
+						}
 					}
 					jp0 := task % nSplit * perSplit
 					for jp := jp0; jp < min(jp0+perSplit, nPanels); jp++ {

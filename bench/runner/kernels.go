@@ -16,9 +16,11 @@ var kernelBytes = map[string]float64{"sum": 8, "dot": 16, "axpy": 24}
 // (bench/kernels/stream.c, OpenMP) and Node.js (bench/node/kernels, worker
 // threads over a SharedArrayBuffer), the same threads each.
 func kernelTables(e *env) ([]table, error) {
-	sizes := []int{1 << 14, 1 << 17, 1 << 26}
+	// In cache (2^14 to 2^17 float64: 128 KiB to 1 MiB a vector), where
+	// the fork-join's cost decides, and from memory (2^26: 512 MiB).
+	sizes := []int{1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 26}
 	if e.quick {
-		sizes = []int{1 << 14, 1 << 20}
+		sizes = []int{1 << 14, 1 << 17, 1 << 20}
 	}
 	if e.noPeers {
 		return nil, nil // every peer here is C or Node.js

@@ -14,26 +14,53 @@ import (
 	"github.com/sharc-go/sharc/workers"
 )
 
+// A shape is one multiplication: c (m×n) = a (m×k) · b (k×n).
+type shape struct{ m, k, n int }
+
+func square(n int) shape { return shape{n, n, n} }
+
+// String is the shape as gemm.c reads it: "n" when square, else "MxKxN".
+func (s shape) String() string {
+	if s.m == s.k && s.k == s.n {
+		return strconv.Itoa(s.n)
+	}
+	return fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n)
+}
+
+// label is the shape as a table row names it.
+func (s shape) label() string {
+	if s.m == s.k && s.k == s.n {
+		return fmt.Sprintf("n=%d", s.n)
+	}
+	return fmt.Sprintf("%d×%d×%d", s.m, s.k, s.n)
+}
+
+func (s shape) flop() float64 { return 2 * float64(s.m) * float64(s.k) * float64(s.n) }
+
+func (s shape) key(typ string) string { return fmt.Sprintf("matmul-%s-%s", typ, s) }
+
 // matmulTables compares kernels.MatMulOn with OpenBLAS (bench/kernels/gemm.c,
-// its own best core) and gonum on n×n matrices.
+// its own best core) and gonum, on square matrices and on two non-square
+// shapes: a wide, shallow product (4096×256 · 256×4096, the rank-256 update
+// of blocked factorisations) and a narrow, deep one (100×1000 · 1000×100).
 func matmulTables(e *env) ([]table, error) {
-	sizes := []int{512, 1024, 2048}
+	shapes := []shape{square(256), square(512), square(1024), square(2048), {4096, 256, 4096}, {100, 1000, 100}}
 	if e.quick {
-		sizes = []int{256, 512}
+		shapes = []shape{square(256), square(512), {100, 1000, 100}}
 	}
 	if e.smoke {
-		sizes = []int{64}
+		shapes = []shape{square(64)}
 	}
 	gon := table{Section: "matmul", Title: "MatMul vs gonum",
-		About: fmt.Sprintf("n×n, %d threads for sharc; gonum is mat.Dense.Mul (float64) and its pure-Go blas32 Sgemm (float32), GOMAXPROCS=%d. One multiplication per side per round.", e.threads, e.threads)}
-	for _, n := range sizes {
-		if n > 1024 {
+		About: fmt.Sprintf("m×k times k×n, %d threads for sharc; gonum is mat.Dense.Mul (float64) and its pure-Go blas32 Sgemm (float32), GOMAXPROCS=%d. One multiplication per side per round.", e.threads, e.threads)}
+	for _, sh := range shapes {
+		if sh.flop() > 2<<30 {
 			continue // gonum takes seconds per call here
 		}
 		for _, typ := range []string{"float64", "float32"} {
-			key := fmt.Sprintf("matmul-%s-%d", typ, n)
-			a, b := goMatMul(e.threads, n, 1, false), goMatMul(e.threads, n, 1, true)
-			rs, err := runPairs(comparison{a: a, b: b, rows: []row{{fmt.Sprintf("%s n=%d", typ, n), key, key}}}, e.pairs)
+			key := sh.key(typ)
+			a, b := goMatMul(e.threads, sh, 1, false), goMatMul(e.threads, sh, 1, true)
+			rs, err := runPairs(comparison{a: a, b: b, rows: []row{{fmt.Sprintf("%s %s", typ, sh.label()), key, key}}}, e.pairs)
 			if err != nil {
 				return nil, err
 			}
@@ -52,15 +79,14 @@ func matmulTables(e *env) ([]table, error) {
 		return out, nil
 	}
 	ob := table{Section: "matmul", Title: "MatMul vs OpenBLAS",
-		About: fmt.Sprintf("n×n, %d threads each: kernels.MatMulOn vs cblas_dgemm/cblas_sgemm (bench/kernels/gemm.c, OPENBLAS_NUM_THREADS=%d, OpenBLAS's own core choice). Each round is the best of 3 multiplications on each side.", e.threads, e.threads)}
-	for _, n := range sizes {
-		a := goMatMul(e.threads, n, 3, false)
+		About: fmt.Sprintf("m×k times k×n (n=N: N×N times N×N), %d threads each: kernels.MatMulOn vs cblas_dgemm/cblas_sgemm (bench/kernels/gemm.c, OPENBLAS_NUM_THREADS=%d, OpenBLAS's own core choice). Each round is the best of 3 multiplications on each side.", e.threads, e.threads)}
+	for _, sh := range shapes {
+		a := goMatMul(e.threads, sh, 3, false)
 		b := command("OpenBLAS", []string{"OPENBLAS_NUM_THREADS=" + strconv.Itoa(e.threads)},
-			func(k string, gf float64) float64 { return 2 * float64(n) * float64(n) * float64(n) / gf }, blasBin, "3", strconv.Itoa(n))
+			func(k string, gf float64) float64 { return sh.flop() / gf }, blasBin, "3", sh.String())
 		var rows []row
 		for _, typ := range []string{"float64", "float32"} {
-			key := fmt.Sprintf("matmul-%s-%d", typ, n)
-			rows = append(rows, row{fmt.Sprintf("%s n=%d", typ, n), key, key})
+			rows = append(rows, row{fmt.Sprintf("%s %s", typ, sh.label()), sh.key(typ), sh.key(typ)})
 		}
 		rs, err := runPairs(comparison{a: a, b: b, rows: rows}, e.pairs)
 		if err != nil {
@@ -71,16 +97,17 @@ func matmulTables(e *env) ([]table, error) {
 	return append(out, ob), nil
 }
 
-// goMatMul multiplies n×n matrices of both types per round, with sharc or
-// with gonum, best of runs.
-func goMatMul(threads, n, runs int, useGonum bool) side {
+// goMatMul multiplies matrices of shape sh, of both types, per round, with
+// sharc or with gonum, best of runs.
+func goMatMul(threads int, sh shape, runs int, useGonum bool) side {
 	name := "sharc"
 	if useGonum {
 		name = "gonum"
 	}
-	r := rand.New(rand.NewPCG(uint64(n), 3))
-	a, b, c := rndM[float64](r, n*n), rndM[float64](r, n*n), make([]float64, n*n)
-	a32, b32, c32 := rndM[float32](r, n*n), rndM[float32](r, n*n), make([]float32, n*n)
+	m, k, n := sh.m, sh.k, sh.n
+	r := rand.New(rand.NewPCG(uint64(m*k*n), 3))
+	a, b, c := rndM[float64](r, m*k), rndM[float64](r, k*n), make([]float64, m*n)
+	a32, b32, c32 := rndM[float32](r, m*k), rndM[float32](r, k*n), make([]float32, m*n)
 	return side{name: name, run: func() (map[string]float64, error) {
 		best := func(f func()) float64 {
 			bt := time.Hour
@@ -91,22 +118,22 @@ func goMatMul(threads, n, runs int, useGonum bool) side {
 			}
 			return float64(bt.Nanoseconds())
 		}
-		m := map[string]float64{}
-		k64, k32 := fmt.Sprintf("matmul-float64-%d", n), fmt.Sprintf("matmul-float32-%d", n)
+		res := map[string]float64{}
+		k64, k32 := sh.key("float64"), sh.key("float32")
 		if useGonum {
-			ma, mb := mat.NewDense(n, n, a), mat.NewDense(n, n, b)
+			ma, mb := mat.NewDense(m, k, a), mat.NewDense(k, n, b)
 			var mc mat.Dense
-			m[k64] = best(func() { mc.Mul(ma, mb) })
-			m[k32] = best(func() {
-				gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, a32, n, b32, n, 0, c32, n)
+			res[k64] = best(func() { mc.Mul(ma, mb) })
+			res[k32] = best(func() {
+				gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a32, k, b32, n, 0, c32, n)
 			})
-			return m, nil
+			return res, nil
 		}
 		team := workers.NewTeam(threads)
 		defer team.Close()
-		m[k64] = best(func() { kernels.MatMulOn(team, c, a, b, n, n, n) })
-		m[k32] = best(func() { kernels.MatMulOn(team, c32, a32, b32, n, n, n) })
-		return m, nil
+		res[k64] = best(func() { kernels.MatMulOn(team, c, a, b, m, k, n) })
+		res[k32] = best(func() { kernels.MatMulOn(team, c32, a32, b32, m, k, n) })
+		return res, nil
 	}}
 }
 

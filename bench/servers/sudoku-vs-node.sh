@@ -154,7 +154,7 @@ crash() {
 		stop
 		best=$(( (t1 - t0) / 1000000 < best ? (t1 - t0) / 1000000 : best ))
 	done
-	echo "  node:       an exception in a piscina task fails its request only; a crashed worker thread (process.exit in a task, a native fault) is replaced; a fatal fault ends the server; exec to first /healthz answer: $best ms (best of 5)"
+	echo "  node:       an exception in a piscina task fails its request only and a worker thread that exits is replaced; a fault in native code ends the server; exec to first /healthz answer: $best ms (best of 5)"
 }
 
 echo "# $(date -u +%FT%TZ), $(uname -sr), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"

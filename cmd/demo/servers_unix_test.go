@@ -21,14 +21,25 @@ import (
 // lineWriter signals when the first write arrives: the server prints its
 // address only after the signal handler is installed.
 type lineWriter struct {
+	mu    sync.Mutex
 	buf   bytes.Buffer
 	ready chan struct{}
 	once  sync.Once
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	n, err := w.buf.Write(p)
+	w.mu.Unlock()
 	w.once.Do(func() { close(w.ready) })
-	return w.buf.Write(p)
+	return n, err
+}
+
+// String returns what has been written so far.
+func (w *lineWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 func TestSudokuServerSIGTERM(t *testing.T) {
@@ -48,8 +59,8 @@ func TestSudokuServerSIGTERM(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("server did not start")
 			}
-			addr, ok := strings.CutPrefix(strings.Fields(out.buf.String())[2], "http://")
-			require.True(t, ok, out.buf.String())
+			addr, ok := strings.CutPrefix(strings.Fields(out.String())[2], "http://")
+			require.True(t, ok, out.String())
 			resp, err := http.Post("http://"+addr+"/solve", "application/json", strings.NewReader(`{"puzzle":"`+hardPuzzle+`"}`))
 			require.NoError(t, err)
 			b, _ := io.ReadAll(resp.Body)

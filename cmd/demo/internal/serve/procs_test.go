@@ -30,6 +30,7 @@ func procStats(t *testing.T, h http.Handler) poolStats {
 func TestProcessSudoku(t *testing.T) {
 	s := newSudoku(t, SudokuConfig{Processes: 2, Queue: 4})
 	defer s.Close(context.Background())
+	s.solveBudget = 10_000 // the budget travels with each call; a smaller one keeps "too hard" quick
 	h := s.Handler()
 
 	unsolvable := []byte(classic)

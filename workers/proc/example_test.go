@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/sharc-go/sharc/shm"
 	"github.com/sharc-go/sharc/workers"
@@ -135,4 +136,27 @@ func ExampleErrWorkerDied() {
 	// Output:
 	// true true
 	// echo:still here <nil>
+}
+
+// Call waits for a child and the result until its context ends; a running
+// task is asked to stop through its own context, and the child serves on.
+func ExamplePool_Call() {
+	p, err := proc.NewPool(proc.Options{Workers: 1, Grace: time.Second})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close(context.Background())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	// "cooperative" (registered by this package's tests) waits for its
+	// context to end.
+	_, err = p.Call(ctx, "cooperative", nil)
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+
+	out, err := p.Call(context.Background(), "echo", []byte("next"))
+	fmt.Println(string(out), err, p.Stats().Killed)
+	// Output:
+	// true
+	// echo:next <nil> 0
 }

@@ -7,35 +7,43 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sharc-go/sharc/internal/testchild"
 	"github.com/sharc-go/sharc/shm"
 )
 
-const truncChildEnv = "SHARC_DEMO_TRUNC_CHILD"
-
-// TestTruncatedRegionChild sums a named segment that has been truncated to
+// TestTruncatedRegion sums a named segment that has been truncated to
 // nothing, as a peer could, with the demo's task: it must report
-// shm.ErrTruncated, not die of SIGBUS.
-func TestTruncatedRegionChild(t *testing.T) {
-	name := os.Getenv(truncChildEnv)
-	if name == "" {
-		t.Skip("run by TestTruncatedRegion")
+// shm.ErrTruncated, not die of SIGBUS. The child does the dangerous part, so
+// a regression fails this test instead of killing the test binary.
+func TestTruncatedRegion(t *testing.T) {
+	if testchild.Is(t.Name()) {
+		os.Exit(truncatedRegionChild(t, os.Getenv("SEGMENT")))
 	}
+	name := fmt.Sprintf("sharc-demo-trunc-%d", os.Getpid())
+	t.Cleanup(func() { _ = shm.Unlink(name) })
+	res := testchild.Run(t, t.Name(), "SEGMENT="+name)
+	require.Equal(t, 0, res.Code, "the child must survive the truncated region: %s", res)
+	assert.Contains(t, res.Stdout, "truncated")
+}
+
+// truncatedRegionChild is the child's side of TestTruncatedRegion; it returns
+// the exit code.
+func truncatedRegionChild(t *testing.T, name string) int {
 	r, err := shm.Create(name, 1<<20)
 	if err != nil {
 		fmt.Println("create:", err)
-		os.Exit(3)
+		return 3
 	}
 	defer shm.Unlink(name)
 	defer r.Close()
 	if err := os.Truncate("/dev/shm/"+name, 0); err != nil {
 		fmt.Println("truncate:", err)
-		os.Exit(3)
+		return 3
 	}
 	arg := binary.LittleEndian.AppendUint64(nil, 0)
 	arg = binary.LittleEndian.AppendUint64(arg, 1<<17)
@@ -43,17 +51,7 @@ func TestTruncatedRegionChild(t *testing.T) {
 	_, err = sumRangeTask(t.Context(), arg, []*shm.Region{r})
 	fmt.Println("error:", err)
 	if err == nil || !errors.Is(err, shm.ErrTruncated) {
-		os.Exit(4)
+		return 4
 	}
-	os.Exit(0)
-}
-
-func TestTruncatedRegion(t *testing.T) {
-	name := fmt.Sprintf("sharc-demo-trunc-%d", os.Getpid())
-	t.Cleanup(func() { _ = shm.Unlink(name) })
-	c := exec.Command(os.Args[0], "-test.run=^TestTruncatedRegionChild$", "-test.count=1")
-	c.Env = append(os.Environ(), truncChildEnv+"="+name)
-	out, err := c.CombinedOutput()
-	require.NoError(t, err, "the child must survive the truncated region: %s", out)
-	assert.Contains(t, string(out), "truncated")
+	return 0
 }

@@ -34,8 +34,8 @@ func init() {
 
 // TestTaskTruncatesRegion checks both ends of a truncation by a task: a
 // region from shm.New is sealed, so the truncate itself fails; a named
-// segment can be truncated, and the task's next read fails that call with
-// shm.ErrTruncated's message while the child lives on.
+// segment can be truncated, and the task's next read fails that call with a
+// *TaskError matching shm.ErrTruncated while the child lives on.
 func TestTaskTruncatesRegion(t *testing.T) {
 	p := newPool(t, Options{Workers: 1})
 

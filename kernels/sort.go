@@ -18,25 +18,54 @@ const (
 	sortTeamBelow = 1 << 16
 )
 
-// Sort sorts x in ascending order with a parallel radix sort: one stable
-// MSD pass on the team into cache-sized buckets, then an LSD radix sort of
-// each bucket on one worker. The result equals slices.Sort's element for
-// element: NaNs first (in their original order), then the numbers
+// Sort sorts x in ascending order. The result equals slices.Sort's element
+// for element: NaNs first (in their original order), then the numbers
 // ascending; -0 and +0 compare equal and come out with every -0 before every
-// +0. Inputs shorter than 4096 go to slices.Sort (with the same NaN and zero
-// order).
+// +0.
 //
-// Sort needs a scratch buffer as large as x; it keeps the last one (up to
-// 1 GiB) for the next sort and frees it after two seconds unused.
+// On CPUs with AVX-512, 64-bit elements (int64, uint64, float64, int,
+// uint, uintptr) longer than 128 go to an in-place vector quicksort: the
+// first partitions split over the team, then each worker sorts whole
+// ranges, partitioning with AVX-512 compress down to 128 keys and
+// finishing them with a bitonic sorting network in registers. Every other
+// input of 4096 or more goes to a parallel radix sort: one stable MSD pass
+// on the team into cache-sized buckets, then an LSD radix sort of each
+// bucket on one worker; shorter ones go to slices.Sort (with the same NaN
+// and zero order).
+//
+// The radix sort needs a scratch buffer as large as x; it keeps the last
+// one (up to 1 GiB) for the next sort and frees it after two seconds
+// unused. The quicksort needs none.
 func Sort[T Number](x []T) { SortOn(nil, x) }
 
 // SortOn is Sort on team t (nil: the default team).
 func SortOn[T Number](t *workers.Team, x []T) {
+	if sortVecCPU && unsafe.Sizeof(x[0]) == 8 && len(x) > sortNetMax {
+		sortOf(teamOf(t), x, true)
+		return
+	}
 	if len(x) < sortSerialBelow {
 		smallSort(x)
 		return
 	}
-	radixSortOf(teamOf(t), x)
+	sortOf(teamOf(t), x, sortVecCPU)
+}
+
+// sortOf is SortOn without the small-input cut-over; vec is whether the
+// vector quicksort may run (this CPU has it) for 64-bit elements.
+func sortOf[T Number](tm *workers.Team, x []T, vec bool) {
+	if vec && unsafe.Sizeof(x[0]) == 8 {
+		kind := sortUnsigned
+		switch {
+		case isFloatType[T]():
+			kind = sortFloat
+		case isSignedType[T]():
+			kind = sortSigned
+		}
+		vecSort64(tm, unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)), kind)
+		return
+	}
+	radixSortOf(tm, x)
 }
 
 // smallSort is slices.Sort with Sort's order of NaNs and zeros.

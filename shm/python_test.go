@@ -81,12 +81,16 @@ s.close()
 	assert.Equal(t, int32(99), w[0], "Python's write is visible in Go")
 }
 
-// waitersOf reads the registered-waiter count of the word at off (the low
-// 16 bits of its state, docs/design/words.md).
+// waitersOf reads the registered-waiter count of the word at off: the low
+// 11 bits of each process slot, summed (docs/design/words.md).
 func waitersOf(t *testing.T, r *Region, off int) int {
-	st, err := View[uint64](r, off+8, 1)
+	slots, err := View[uint64](r, off+16, (WordSize-16)/8)
 	require.NoError(t, err)
-	return int(st[0] & 0xFFFF)
+	n := 0
+	for _, v := range slots {
+		n += int(v & 0x7FF)
+	}
+	return n
 }
 
 // TestPythonNotifiesGo: a Go waiter parked on a word is woken by
@@ -140,7 +144,7 @@ func TestGoNotifiesPython(t *testing.T) {
 	cmd := pythonCmd(t, py, `
 from sharc import attach, words
 s = attach("`+name+`")
-print(words.wait(s.buf, 64, 0, 5.0), words.wait(s.buf, 64, 0, 0.01), words.wait(s.buf, 72 + 8, 0, 0.02))
+print(words.wait(s.buf, 64, 0, 5.0), words.wait(s.buf, 64, 0, 0.01), words.wait(s.buf, 64 + 128, 0, 0.02))
 s.close()
 `)
 	var out strings.Builder

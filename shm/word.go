@@ -13,9 +13,11 @@ import (
 
 // WordSize is the number of bytes a waitable 32-bit word (Int32, Uint32)
 // occupies in a region: the value itself at the word's offset, then the
-// bookkeeping that lets Notify skip the system call when nobody waits. Word
-// offsets must be multiples of 8.
-const WordSize = atomics.CellSize
+// bookkeeping that lets Notify skip the system call when nobody waits and
+// keeps each waiting process's registrations apart, so that a process that
+// dies while waiting cannot upset the counts. Word offsets must be
+// multiples of 8; lay words out WordSize bytes apart.
+const WordSize = atomics.WordSize
 
 // WaitResult says why a Wait returned, like the strings Atomics.wait returns.
 type WaitResult int
@@ -39,10 +41,15 @@ const (
 // "ok", "not-equal" or "timed-out".
 func (r WaitResult) String() string { return atomics.Result(r).String() }
 
+// ErrTooManyWaiters is returned by Wait when the word already holds as many
+// waiters as it can: 14 processes at once, 2047 waiters in each.
+var ErrTooManyWaiters = fmt.Errorf("shm: too many waiters on one word (at most %d processes, %d waiters each)",
+	atomics.MaxWordProcesses, atomics.MaxWordWaiters)
+
 // word32 is the shared body of Int32 and Uint32.
 type word32 struct {
 	r *Region
-	c *atomics.Cell
+	c *atomics.Word
 	p *uint32
 }
 
@@ -54,8 +61,8 @@ func (r *Region) word32(kind string, off int) (word32, error) {
 		return word32{}, fmt.Errorf("shm: %s at offset %d: %w", kind, off, ErrReadOnly)
 	}
 	r.pin(off, WordSize)
-	c := atomics.CellAt(unsafe.Pointer(&r.data[off]))
-	return word32{r: r, c: c, p: c.Word()}, nil
+	c := atomics.WordAt(unsafe.Pointer(&r.data[off]))
+	return word32{r: r, c: c, p: c.Value()}, nil
 }
 
 // ptr returns the word's address, panicking if the region is closed: the
@@ -71,16 +78,19 @@ func (w word32) wait(ctx context.Context, expected uint32, timeout time.Duration
 	if w.r.closed.Load() {
 		return TimedOut, ErrClosed
 	}
-	res, err := w.r.table.Wait(ctx, w.c, expected, timeout)
-	if err == atomics.ErrClosed {
+	res, err := w.r.table.WaitWord(ctx, w.c, expected, timeout)
+	switch err {
+	case atomics.ErrClosed:
 		err = ErrClosed
+	case atomics.ErrTooManyWaiters:
+		err = ErrTooManyWaiters
 	}
 	return WaitResult(res), err
 }
 
 func (w word32) notify(n int) int {
 	w.ptr()
-	k := w.r.table.Notify(w.c, n)
+	k := w.r.table.NotifyWord(w.c, n)
 	runtime.KeepAlive(w.r)
 	return k
 }
@@ -167,7 +177,9 @@ func (x *Int32) CompareAndSwap(old, new int32) bool {
 // (Woken) or timeout passes (TimedOut; timeout < 0 means no limit). It
 // returns NotEqual at once if the word holds another value, and ErrClosed if
 // the region is closed meanwhile. Goroutines of one process park in the Go
-// scheduler; one thread per word sleeps in the kernel for all of them.
+// scheduler; one thread per word sleeps in the kernel for all of them. Up to
+// 14 processes can wait on one word at once (2047 waiters each); beyond
+// that Wait fails with an error matching ErrTooManyWaiters.
 func (x *Int32) Wait(expected int32, timeout time.Duration) (WaitResult, error) {
 	return x.w.wait(nil, uint32(expected), timeout)
 }
@@ -179,8 +191,12 @@ func (x *Int32) WaitContext(ctx context.Context, expected int32) (WaitResult, er
 }
 
 // Notify wakes up to n waiters, in this or any other process, and returns
-// how many it woke. It makes no system call unless another process has a
-// waiter asleep on the word.
+// how many it woke: exactly that many live waiters wake. A waiter whose
+// process has died is not counted: before handing a wake-up to another
+// process, Notify checks that it is alive (on Linux one poll(2) on a pidfd)
+// and otherwise frees its registrations. With nobody waiting Notify costs
+// one atomic load; it makes a futex system call only if a process it wakes
+// has a thread asleep on the word.
 func (x *Int32) Notify(n int) int { return x.w.notify(n) }
 
 // NotifyAll wakes every waiter and returns how many it woke.

@@ -6,7 +6,10 @@
 //
 // A Pool hands a task straight to a parked worker when one is idle, and
 // otherwise queues it in a ring buffer; a task whose context ends while it
-// is queued is marked dead in its slot and skipped. Package workers/proc
+// is queued is marked dead in its slot and skipped. Every task's context
+// ends when the task returns, whatever it was submitted with; a task that
+// never asks for its context's Done channel pays no allocation or
+// registration for that. Package workers/proc
 // runs tasks in child processes under the same contract: the same
 // sentinels (ErrClosed, ErrQueueFull), Options names, Close semantics,
 // Stats and *PanicError.

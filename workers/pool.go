@@ -44,7 +44,7 @@ type Pool struct {
 	nice        int
 	janitorOn   bool            // a janitor goroutine is running
 	janitorStop chan struct{}   // closed at close
-	killCtx     context.Context // the context of tasks whose submit context cannot end
+	killCtx     context.Context // cancelled by CloseNow; task contexts that made a Done channel register with it
 	killed      atomic.Bool     // set by CloseNow before it cancels anything
 	kill        context.CancelFunc
 
@@ -94,8 +94,14 @@ func NewPool(opts Options) *Pool {
 }
 
 func (p *Pool) submit(e entry, block bool) error {
-	if err := e.ctx.Err(); err != nil {
-		return err
+	// Asked before taking the lock, to keep it short; Background (the
+	// common case) need not be asked at all.
+	var done <-chan struct{}
+	if !isBackground(e.ctx) {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+		done = e.ctx.Done()
 	}
 	yielded := 0
 	p.mu.Lock()
@@ -130,7 +136,7 @@ func (p *Pool) submit(e entry, block bool) error {
 		}
 		if p.maxQueue < 0 || p.queued < p.maxQueue {
 			p.admitLocked(&e)
-			if done := e.ctx.Done(); done != nil {
+			if done != nil {
 				e.done = done
 				p.hookLocked(e.ctx, done)
 			}

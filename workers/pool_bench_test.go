@@ -91,8 +91,12 @@ func BenchmarkStatsPerTask(b *testing.B) {
 	s.init(runtime.GOMAXPROCS(0), true)
 	var submitted atomic.Uint64
 	submitted.Store(alwaysTimed)
+	var mu sync.Mutex // the pool's lock, under which workers get shards
 	b.RunParallel(func(pb *testing.PB) {
-		sh := s.shard() // as a worker does
+		mu.Lock()
+		w := &worker{sh: s.shard()} // as a worker does
+		mu.Unlock()
+		sh := w.sh
 		for pb.Next() {
 			var enq int64
 			// The pool counts under its lock; an atomic stands in here.
@@ -101,10 +105,10 @@ func BenchmarkStatsPerTask(b *testing.B) {
 			}
 			if enq != 0 {
 				start := nanotime()
-				sh.wait.record(start - enq)
-				sh.run.record(nanotime() - start)
+				sh.hist.wait.record(start - enq)
+				sh.hist.run.record(nanotime() - start)
 			}
-			sh.finished(false)
+			w.finished(false)
 		}
 	})
 }

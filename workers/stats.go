@@ -102,11 +102,17 @@ const statShards = 8
 
 // statShard is the per-task counters of the workers assigned to it.
 type statShard struct {
-	_                                   [64]byte // keep the previous shard off our first cache line
-	completed, failed, cancelledRunning atomic.Uint64
-	cancelled                           atomic.Uint64 // context ended between queue and start
-	wait, run                           histogram
+	_                        [64]byte // keep the previous shard off our first cache line
+	failed, cancelledRunning atomic.Uint64
+	cancelled                atomic.Uint64 // context ended between queue and start
+	// hist is allocated when the first worker is assigned to the shard
+	// of a pool with timing on (under Pool.mu): 4 KiB per shard, which a
+	// pool with few workers, or one made for a short burst, need not pay
+	// for all eight shards.
+	hist *shardHist
 }
+
+type shardHist struct{ wait, run histogram }
 
 // poolStats holds the counters. The per-task ones are atomic, so that the
 // hot path takes no lock for them; the busy-time and capacity integrals (for
@@ -117,7 +123,8 @@ type poolStats struct {
 	nextShard atomic.Uint32
 	shards    [statShards]statShard
 
-	busy     int64 // ns, of finished busy stretches
+	ranGone  uint64 // tasks run by workers that have exited
+	busy     int64  // ns, of finished busy stretches
 	slots    [recentWindow + 2]secondSlot
 	start    int64 // nanotime at NewPool
 	capAcc   int64 // worker-ns of capacity before lastSize
@@ -132,9 +139,14 @@ func (s *poolStats) init(maxWorkers int, timing bool) {
 	s.size = maxWorkers
 }
 
-// shard assigns a new worker its shard, round robin.
+// shard assigns a new worker its shard, round robin. The caller holds
+// Pool.mu.
 func (s *poolStats) shard() *statShard {
-	return &s.shards[s.nextShard.Add(1)%statShards]
+	sh := &s.shards[s.nextShard.Add(1)%statShards]
+	if s.timing && sh.hist == nil {
+		sh.hist = new(shardHist)
+	}
+	return sh
 }
 
 func (s *poolStats) resized(now int64, maxWorkers int) {
@@ -142,14 +154,6 @@ func (s *poolStats) resized(now int64, maxWorkers int) {
 	s.spread(s.lastSize, now, func(sl *secondSlot, ns int64) { sl.capacity += int64(s.size) * ns })
 	s.lastSize = now
 	s.size = maxWorkers
-}
-
-func (s *statShard) finished(failed bool) {
-	if failed {
-		s.failed.Add(1)
-	} else {
-		s.completed.Add(1)
-	}
 }
 
 // addBusyLocked records a busy stretch from start to end.
@@ -179,7 +183,20 @@ func (s *poolStats) spread(start, end int64, add func(*secondSlot, int64)) {
 // Stats returns a snapshot of the pool's counters.
 func (p *Pool) Stats() Stats {
 	s := &p.stats
+	// Failures first: a worker counts a task as run before as failed.
+	var failed uint64
+	for i := range s.shards {
+		failed += s.shards[i].failed.Load()
+	}
 	p.mu.Lock()
+	var hists [statShards]*shardHist
+	for i := range s.shards {
+		hists[i] = s.shards[i].hist
+	}
+	ran := s.ranGone
+	for _, w := range p.all {
+		ran += w.ran.Load() >> 1
+	}
 	now := nanotime()
 	st := Stats{
 		Queued:     p.queued,
@@ -214,19 +231,17 @@ func (p *Pool) Stats() Stats {
 		}
 	}
 	p.mu.Unlock()
+	st.Completed, st.Failed = ran-failed, failed
 	st.Cancelled = s.cancelled.Load()
 	var wait, run histogram
 	for i := range s.shards {
 		sh := &s.shards[i]
-		st.Completed += sh.completed.Load()
-		st.Failed += sh.failed.Load()
 		st.Cancelled += sh.cancelled.Load()
 		st.CancelledRunning += sh.cancelledRunning.Load()
-		if !s.timing {
-			continue
+		if h := hists[i]; h != nil {
+			wait.merge(&h.wait)
+			run.merge(&h.run)
 		}
-		wait.merge(&sh.wait)
-		run.merge(&sh.run)
 	}
 	// Running is what was handed to the workers and has not finished; the
 	// counters are read one by one, so clamp a transient negative.

@@ -79,8 +79,10 @@ func newTask[T any](fn func(ctx context.Context) (T, error), opts []TaskOption) 
 }
 
 // Submit queues fn, waiting for queue space while the queue is full. The
-// task runs with a context that is cancelled when ctx is, when its
-// WithTimeout expires, or when the pool is closed with CloseNow. If ctx is
+// task runs with a context that carries ctx's values and is cancelled when
+// ctx is, when its WithTimeout expires, when the pool is closed with
+// CloseNow, and in any case when the task returns, so goroutines the task
+// started on it are told to stop. If ctx is
 // cancelled while the task is still queued, the task is removed and never
 // runs; its handle then returns an error matching both ErrNotRun and
 // ctx.Err(). Submit returns ErrClosed after the pool has been closed, and

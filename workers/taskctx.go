@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 )
 
-// taskCtx is the context a task runs with when its submit context can be
-// cancelled. Deriving a cancelCtx for every task registers it with the
+// taskCtx is the context a task runs with when it has no timeout and its
+// submit context is not Background or TODO (those get a bgCtx). Deriving a cancelCtx for every task registers it with the
 // submit context (a lock and a map entry there, which every worker
 // contends for) and costs two allocations; most short tasks never call
 // Done, so taskCtx derives one only when Done is first called and answers

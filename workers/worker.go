@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,7 +24,15 @@ type worker struct {
 	batch   []entry // tasks taken from the queue with the last one, run next
 	untimed int     // tasks run since the last timed pop
 	ctxSlab []taskCtx
-	runEst  int64 // ns per task of the last timed batch; 0: none pending
+	bg      *bgSlab // ids for tasks submitted with Background or TODO
+
+	// ran counts the tasks the worker ran to their end (for Stats), times
+	// two: bit 0 is set while the running task's bgCtx has a derived
+	// context for the worker to cancel when the task returns. The worker
+	// is the only one to add; a bgCtx reads it to tell whether its task
+	// has returned, and sets bit 0 (compare-and-swap) when it derives.
+	ran    atomic.Uint64
+	runEst int64 // ns per task of the last timed batch; 0: none pending
 
 	killMu sync.Mutex
 	cancel context.CancelFunc // cancels the running task's own context, if it has a timeout
@@ -41,6 +50,7 @@ func (p *Pool) newWorkerLocked() *worker {
 
 // retireLocked unregisters an exiting worker.
 func (p *Pool) retireLocked(w *worker) {
+	p.stats.ranGone += w.ran.Load() >> 1
 	last := p.all[len(p.all)-1]
 	p.all[w.idx] = last
 	last.idx = w.idx
@@ -204,6 +214,19 @@ func (w *worker) newTaskCtx() *taskCtx {
 	return tc
 }
 
+// finished counts a task that ran, which ends its bgCtx if it has one.
+// The count comes first so that Stats, which reads the failures first,
+// never sees more of them than tasks finished.
+func (w *worker) finished(failed bool) {
+	if n := w.ran.Add(2); n&1 != 0 {
+		w.ran.And(^uint64(1))
+		w.endDerived(n>>1 - 1)
+	}
+	if failed {
+		w.sh.failed.Add(1)
+	}
+}
+
 // leaveLocked retires w, whose goroutine is about to exit, and unlocks.
 func (p *Pool) leaveLocked(w *worker) {
 	p.workers--
@@ -276,23 +299,13 @@ func (p *Pool) exitedLocked() {
 	}
 }
 
-// mergedCtx carries the submitter's values but is cancelled with the pool.
-// It is used only when the submitter's context can never be cancelled.
-type mergedCtx struct {
-	context.Context
-	kill context.Context
-}
-
-func (c mergedCtx) Done() <-chan struct{} { return c.kill.Done() }
-func (c mergedCtx) Err() error            { return c.kill.Err() }
-
 // run runs one task on the calling worker.
 func (p *Pool) run(e *entry, w *worker) {
 	sh := w.sh
 	var start int64
 	if e.enq != 0 {
 		start = nanotime()
-		sh.wait.record(start - e.enq)
+		sh.hist.wait.record(start - e.enq)
 	}
 	var timeout time.Duration
 	if e.handle {
@@ -301,7 +314,8 @@ func (p *Pool) run(e *entry, w *worker) {
 	var ctx context.Context
 	var cancel context.CancelFunc
 	var tc *taskCtx
-	if e.ctx.Done() != nil {
+	bg := isBackground(e.ctx)
+	if !bg && e.ctx.Done() != nil {
 		if err := e.ctx.Err(); err != nil {
 			sh.cancelled.Add(1)
 			e.complete(notRun(err))
@@ -309,15 +323,9 @@ func (p *Pool) run(e *entry, w *worker) {
 		}
 	}
 	switch {
-	case timeout <= 0 && e.ctx.Done() == nil:
-		// Nothing to derive: the pool's kill context is the only way out.
-		// (A taskCtx here would end with the task, but it costs fresh
-		// memory per task, which doubled the cost of a tiny task.)
-		if e.ctx == context.Background() {
-			ctx = p.killCtx
-		} else {
-			ctx = mergedCtx{e.ctx, p.killCtx}
-		}
+	case timeout <= 0 && bg:
+		// The common case, and the cheapest: a byte per task (bgCtx).
+		ctx = w.newBgCtx(p)
 	case timeout <= 0:
 		tc = w.newTaskCtx()
 		tc.Context, tc.p = e.ctx, p
@@ -350,9 +358,9 @@ func (p *Pool) run(e *entry, w *worker) {
 		tc.end()
 	}
 	if e.enq != 0 {
-		sh.run.record(nanotime() - start)
+		sh.hist.run.record(nanotime() - start)
 	}
-	sh.finished(err != nil)
+	w.finished(err != nil) // ends bc
 	e.complete(err)
 }
 
@@ -381,7 +389,7 @@ func (p *Pool) callSafely(e *entry, ctx context.Context, w *worker, tc *taskCtx)
 		if tc != nil {
 			tc.end()
 		}
-		w.sh.finished(true)
+		w.finished(true)
 		done := *e
 		*e = entry{}
 		done.complete(err)

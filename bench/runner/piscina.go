@@ -41,8 +41,8 @@ func piscinaTables(e *env) ([]table, error) {
 		About: fmt.Sprintf("%d workers or threads each; time per task over a batch of tasks. workers.Pool is fed by %d producer goroutines; piscina (bench/node/pool/pool.mjs -keys) keeps up to 512 tasks in flight with `await pool.run`. Empty tasks: %d per batch; ~100 µs tasks (a spin loop on either side): %d per batch.", e.threads, e.threads, tiny, cpu)}
 	node := command("piscina", nil, nil, "node", filepath.Join(dir, "pool.mjs"), "-keys", "-threads", strconv.Itoa(e.threads),
 		"-n", strconv.Itoa(tiny), "-cpu-n", strconv.Itoa(cpu))
-	empty := poolSide(cs["workers.Pool"], e.threads, e.threads, taskWork{"~0", 0, tiny})
-	busy := poolSide(cs["workers.Pool"], e.threads, e.threads, taskWork{"100 µs", 100 * time.Microsecond, cpu})
+	empty := poolSide(cs["workers.Pool"], e.threads, e.threads, tiny, taskWork{"~0", 0})
+	busy := poolSide(cs["workers.Pool"], e.threads, e.threads, cpu, taskWork{"100 µs", 100 * time.Microsecond})
 	sharc := side{name: "workers.Pool", run: func() (map[string]float64, error) {
 		a, err := empty.run()
 		if err != nil {

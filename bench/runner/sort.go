@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sharc-go/sharc/kernels"
@@ -14,9 +16,20 @@ import (
 // with x86-simd-sort, ips4o and ips2ra (bench/sortc, C++), one sort per
 // round on a fresh copy of the same kind of keys.
 func sortTables(e *env) ([]table, error) {
-	sizes := []int{1 << 20, 1 << 24}
+	sizes := []int{1 << 20, 1 << 22, 1 << 24, 1 << 26}
 	if e.quick {
-		sizes = []int{1 << 16, 1 << 20}
+		sizes = []int{1 << 20, 1 << 22}
+	}
+	if s := os.Getenv("SHARC_SORT_SIZES"); s != "" {
+		// Development runs: a comma-separated list of log2 sizes.
+		sizes = sizes[:0]
+		for _, f := range strings.Split(s, ",") {
+			k, err := strconv.Atoi(f)
+			if err != nil || k < 1 || k > 30 {
+				return nil, fmt.Errorf("SHARC_SORT_SIZES: %q is not a log2 size in 1..30", f)
+			}
+			sizes = append(sizes, 1<<k)
+		}
 	}
 	if e.noPeers && e.quick {
 		sizes = []int{1 << 14}

@@ -16,7 +16,7 @@
 # (needs go, node >= 20, npm, curl, python3; ~10 min with the defaults)
 set -eu
 cd "$(dirname "$0")/../.."
-PAIRS=7 D=5 C=64 W=$(nproc) Q=16
+PAIRS=7 D=5 C=64 W=$(nproc) Q=16 CMP=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-pairs) PAIRS=$2; shift 2 ;;
@@ -94,11 +94,11 @@ run() {
 	"$tmp/demo" load -c 0 -d "$((D - 2))s" -health "$url/healthz" -json >"$tmp/probe.json" || true
 	wait "$lp"
 	stop
-	python3 - "$kind" "$mode" "$tmp/load.json" "$tmp/probe.json" >>"$tmp/runs.jsonl" <<'PY'
+	python3 - "$kind" "$mode" "$tmp/load.json" "$tmp/probe.json" "$CMP" >>"$tmp/runs.jsonl" <<'PY'
 import json, sys
 kind, mode, load, probe = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3])), json.load(open(sys.argv[4]))
 h = probe.get("health") or {}
-print(json.dumps({"kind": kind, "mode": mode, "solves": load["ok_per_second"], "p50": load["latency"]["p50_ms"],
+print(json.dumps({"cmp": sys.argv[5], "kind": kind, "mode": mode, "solves": load["ok_per_second"], "p50": load["latency"]["p50_ms"],
                   "p99": load["latency"]["p99_ms"], "hp99": h.get("p99_ms", float("nan")), "status": load["status"],
                   "probes": h.get("count", 0), "probe_failures": probe.get("health_failures", 0)}))
 PY
@@ -108,6 +108,7 @@ PY
 # compare A B: PAIRS alternated pairs of runs of A and B in each mode.
 compare() {
 	local a=$1 b=$2
+	CMP="$a vs $b"
 	for mode in polite flood; do
 		echo "== $a vs $b, $mode load: $PAIRS pairs"
 		for i in $(seq "$PAIRS"); do
@@ -165,8 +166,9 @@ python3 - "$tmp/runs.jsonl" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 def pairs(a, b, mode):
-    ra = [r for r in runs if r["kind"] == a and r["mode"] == mode]
-    rb = [r for r in runs if r["kind"] == b and r["mode"] == mode]
+    cmp = a + " vs " + b
+    ra = [r for r in runs if r["cmp"] == cmp and r["kind"] == a and r["mode"] == mode]
+    rb = [r for r in runs if r["cmp"] == cmp and r["kind"] == b and r["mode"] == mode]
     return list(zip(ra, rb))
 def stat(xs):
     return "%.2f (%.2f-%.2f)" % (statistics.median(xs), min(xs), max(xs))

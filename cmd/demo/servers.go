@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -211,6 +212,9 @@ func tourServers(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "POST /solve, Inkala's \"world's hardest\" puzzle:\n  %s\n  %s  (solved in %.2f ms, unique: %v)\n",
 		hardPuzzle, res.Solution, res.Ms, res.Unique)
+	if err := tourSolveAll(w, base); err != nil {
+		return err
+	}
 
 	clients := 16 * workers
 	fmt.Fprintf(w, "\n%d closed-loop clients POST the same puzzle for 2 s, /healthz probed every 10 ms:\n", clients)
@@ -236,4 +240,26 @@ func tourServers(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// tourSolveAll streams the first solutions of a puzzle with many from
+// POST /solve/all, one NDJSON line each as the search finds them.
+func tourSolveAll(w io.Writer, base string) error {
+	puzzle := "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"
+	puzzle = "........." + puzzle[9:27] + "........." + puzzle[36:] // rows 1 and 4 emptied
+	body := `{"puzzle":"` + puzzle + `","limit":3}`
+	resp, err := http.Post(base+"/solve/all", "application/json", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("POST /solve/all: status %d", resp.StatusCode)
+	}
+	fmt.Fprintf(w, "POST /solve/all {\"limit\":3}, two rows of a puzzle emptied: NDJSON, a line per solution as it is found:\n")
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		fmt.Fprintf(w, "  %s\n", sc.Text())
+	}
+	return sc.Err()
 }

@@ -16,6 +16,7 @@ func TestTourServers(t *testing.T) {
 	assert.Contains(t, out, "unique: true")
 	assert.Contains(t, out, "health ms")
 	assert.NotContains(t, out, "WRONG")
+	assert.Contains(t, out, `{"done":true,"count":3}`)
 }
 
 func TestServerFlagErrors(t *testing.T) {

@@ -40,11 +40,11 @@ func runChildIfRequested() {
 
 // Layout of the shm demo region: a control block, then the data.
 const (
-	offGo     = 0  // Int32: 1 = go, sum the second half
-	offDone   = 16 // Int32: 1 = child done
-	offResult = 32 // float64: the child's partial sum
-	offN      = 40 // Int64: element count
-	offData   = 64
+	offGo     = 0                             // Int32: 1 = go, sum the second half
+	offDone   = shm.WordSize                  // Int32: 1 = child done
+	offResult = 2 * shm.WordSize              // float64: the child's partial sum
+	offN      = offResult + 8                 // Int64: element count
+	offData   = offResult + 16 + shm.WordSize // a spare word, then the data
 )
 
 func runShm(args []string, stdout, stderr io.Writer) error {

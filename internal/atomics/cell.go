@@ -147,3 +147,5 @@ func (c *Cell) grant(n int) (granted int, parked int) {
 func (c *Cell) addParked(delta int64) {
 	atomic.AddUint64(&c.state, uint64(delta*oneParked))
 }
+
+func (c *Cell) futex() *uint32 { return &c.seq }

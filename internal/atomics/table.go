@@ -7,13 +7,20 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // ErrClosed is returned by waits that end because their Table was closed.
 var ErrClosed = errors.New("atomics: wait table closed")
 
-// ErrTooManyWaiters is returned when a cell already holds MaxWaiters.
+// ErrTooManyWaiters is returned when a cell already holds MaxWaiters, a
+// word MaxWordWaiters of this process, or every slot of a word is held by a
+// live process.
 var ErrTooManyWaiters = errors.New("atomics: too many waiters on one cell")
+
+// errSlotLost is returned when this process's slot in a word was taken
+// away, which only a peer that scribbles over the word can do.
+var errSlotLost = errors.New("atomics: this process's slot in the word was taken over")
 
 // Spin budget bounds. A waiter spins before it parks, because a handoff
 // between two running cores takes well under a microsecond while parking and
@@ -52,13 +59,28 @@ type Table struct {
 	parked   atomic.Int64  // goroutines parked on queues; lets Notify skip mu
 	spinNs   atomic.Int64  // adaptive spin budget
 
+	live      liveness     // owners of other processes' slots in words
+	lastSweep atomic.Int64 // when a Notify last checked idle slots' owners (Unix ns)
+
 	mu     sync.Mutex
-	queues map[*Cell]*queue
+	queues map[unsafe.Pointer]*queue // by cell or word address
 }
 
 type queue struct {
 	waiters  []*waiter // FIFO of parked goroutines
 	sleeping bool      // a sleeper goroutine serves this cell
+	slot     *wordSlot // for a word: this process's slot, held while the queue exists
+	users    int       // for a word: WaitWord calls that hold slot
+}
+
+// A waitable is what parking and the sleeper need of a cell, or of this
+// process's slot in a word.
+type waitable interface {
+	claim(epoch uint64) bool
+	tokens() int
+	withdraw(epoch uint64, preferToken bool) bool
+	addParked(delta int64)
+	futex() *uint32
 }
 
 type waiter struct {
@@ -77,7 +99,7 @@ func (w *waiter) signal() {
 // notified by other processes too, and parked waiters are also reachable
 // through the futex; if false, everything stays in the Go scheduler.
 func NewTable(shared bool) *Table {
-	t := &Table{shared: shared, done: make(chan struct{}), queues: make(map[*Cell]*queue)}
+	t := &Table{shared: shared, done: make(chan struct{}), queues: make(map[unsafe.Pointer]*queue)}
 	t.spinNs.Store(int64(spinInitial))
 	return t
 }
@@ -126,12 +148,12 @@ func (t *Table) Wait(ctx context.Context, c *Cell, expected uint32, timeout time
 		return Woken, nil
 	}
 	t.spinNs.Store(max(int64(spinMin), t.spinNs.Load()/2))
-	return t.park(ctx, c, epoch, deadline)
+	return t.park(ctx, unsafe.Pointer(c), c, epoch, deadline)
 }
 
 // giveUp withdraws from c, reporting Woken instead if a notify had already
 // picked this waiter.
-func (t *Table) giveUp(c *Cell, epoch uint64, err error) (Result, error) {
+func (t *Table) giveUp(c waitable, epoch uint64, err error) (Result, error) {
 	if c.withdraw(epoch, true) {
 		return Woken, nil
 	}
@@ -156,7 +178,7 @@ func (t *Table) spin(c *Cell, epoch uint64, budget time.Duration) bool {
 	}
 }
 
-func (t *Table) park(ctx context.Context, c *Cell, epoch uint64, deadline time.Time) (Result, error) {
+func (t *Table) park(ctx context.Context, key unsafe.Pointer, c waitable, epoch uint64, deadline time.Time) (Result, error) {
 	w := &waiter{ch: make(chan struct{}, 1)}
 	var timer <-chan time.Time
 	if !deadline.IsZero() {
@@ -172,19 +194,19 @@ func (t *Table) park(ctx context.Context, c *Cell, epoch uint64, deadline time.T
 	defer t.parked.Add(-1)
 	signaled := false
 	for {
-		if !t.enqueue(c, w) {
+		if !t.enqueue(key, c, w) {
 			return t.giveUp(c, epoch, ErrClosed)
 		}
 		// A notify that granted a token before we were on the queue could
 		// not wake us: look once more before sleeping.
 		if c.claim(epoch) {
-			t.dequeue(c, w)
+			t.dequeue(key, w)
 			return Woken, nil
 		}
 		if signaled && c.tokens() > 0 {
 			// We were signaled for a wake-up granted before we
 			// registered: pass the signal to the next waiter in line.
-			t.signalOther(c, w)
+			t.signalOther(key, w)
 		}
 		signaled = false
 		select {
@@ -197,13 +219,13 @@ func (t *Table) park(ctx context.Context, c *Cell, epoch uint64, deadline time.T
 			signaled = true
 			continue
 		case <-timer:
-			t.dequeue(c, w)
+			t.dequeue(key, w)
 			return t.giveUp(c, epoch, nil)
 		case <-ctx.Done():
-			t.dequeue(c, w)
+			t.dequeue(key, w)
 			return t.giveUp(c, epoch, ctx.Err())
 		case <-t.done:
-			t.dequeue(c, w)
+			t.dequeue(key, w)
 			return t.giveUp(c, epoch, ErrClosed)
 		}
 	}
@@ -211,32 +233,32 @@ func (t *Table) park(ctx context.Context, c *Cell, epoch uint64, deadline time.T
 
 // enqueue puts w at the back of c's queue and makes sure a sleeper serves the
 // cell if the table is shared. It reports false if the table is closed.
-func (t *Table) enqueue(c *Cell, w *waiter) bool {
+func (t *Table) enqueue(key unsafe.Pointer, c waitable, w *waiter) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed.Load() {
 		return false
 	}
-	q := t.queues[c]
+	q := t.queues[key]
 	if q == nil {
 		q = &queue{}
-		t.queues[c] = q
+		t.queues[key] = q
 	}
 	q.waiters = append(q.waiters, w)
 	if t.shared && !q.sleeping {
 		q.sleeping = true
 		c.addParked(1)
 		t.inflight.Add(1)
-		go t.sleep(c, q)
+		go t.sleep(key, c, q)
 	}
 	return true
 }
 
-// dequeue removes w from c's queue if it is still there.
-func (t *Table) dequeue(c *Cell, w *waiter) {
+// dequeue removes w from key's queue if it is still there.
+func (t *Table) dequeue(key unsafe.Pointer, w *waiter) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	q := t.queues[c]
+	q := t.queues[key]
 	if q == nil {
 		return
 	}
@@ -246,16 +268,26 @@ func (t *Table) dequeue(c *Cell, w *waiter) {
 			break
 		}
 	}
-	if len(q.waiters) == 0 && !q.sleeping {
-		delete(t.queues, c)
+	t.dropLocked(key, q)
+}
+
+// dropLocked forgets q once nothing uses it: no parked waiter, no sleeper,
+// no WaitWord call; a word's slot is freed with it. t.mu is held.
+func (t *Table) dropLocked(key unsafe.Pointer, q *queue) {
+	if len(q.waiters) != 0 || q.sleeping || q.users != 0 {
+		return
+	}
+	delete(t.queues, key)
+	if q.slot != nil {
+		q.slot.w.freeSlot(q.slot.i, q.slot.owner)
 	}
 }
 
-// signalOther signals the first waiter on c's queue other than w.
-func (t *Table) signalOther(c *Cell, w *waiter) {
+// signalOther signals the first waiter on key's queue other than w.
+func (t *Table) signalOther(key unsafe.Pointer, w *waiter) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	q := t.queues[c]
+	q := t.queues[key]
 	if q == nil {
 		return
 	}
@@ -280,11 +312,12 @@ func (q *queue) wakeLocked(n int) {
 // sleep is the sleeper of one cell: it blocks on the cell's futex on behalf
 // of the goroutines parked on q and wakes as many of them as there are tokens
 // whenever seq moves.
-func (t *Table) sleep(c *Cell, q *queue) {
+func (t *Table) sleep(key unsafe.Pointer, c waitable, q *queue) {
 	defer t.inflight.Add(-1)
 	idleSince := time.Time{}
+	seq := c.futex()
 	for {
-		s := atomic.LoadUint32(&c.seq)
+		s := atomic.LoadUint32(seq)
 		t.mu.Lock()
 		if len(q.waiters) == 0 {
 			if idleSince.IsZero() {
@@ -295,10 +328,8 @@ func (t *Table) sleep(c *Cell, q *queue) {
 		}
 		if t.closed.Load() || (!idleSince.IsZero() && time.Since(idleSince) >= sleeperLinger) {
 			q.sleeping = false
-			if len(q.waiters) == 0 {
-				delete(t.queues, c)
-			}
 			c.addParked(-1)
+			t.dropLocked(key, q)
 			t.mu.Unlock()
 			return
 		}
@@ -306,7 +337,7 @@ func (t *Table) sleep(c *Cell, q *queue) {
 			q.wakeLocked(n)
 		}
 		t.mu.Unlock()
-		Wait(&c.seq, s, sleeperLinger)
+		Wait(seq, s, sleeperLinger)
 	}
 }
 
@@ -325,7 +356,7 @@ func (t *Table) Notify(c *Cell, n int) int {
 	local := false
 	if t.parked.Load() > 0 {
 		t.mu.Lock()
-		if q := t.queues[c]; q != nil {
+		if q := t.queues[unsafe.Pointer(c)]; q != nil {
 			q.wakeLocked(k)
 			local = q.sleeping
 		}
@@ -352,18 +383,23 @@ func (t *Table) Close() {
 	}
 	t.closed.Store(true)
 	close(t.done)
-	var cells []*Cell
-	for c, q := range t.queues {
+	var seqs []*uint32
+	for key, q := range t.queues {
 		if q.sleeping {
-			cells = append(cells, c)
+			if q.slot != nil {
+				seqs = append(seqs, &q.slot.w.seq)
+			} else {
+				seqs = append(seqs, &(*Cell)(key).seq)
+			}
 		}
 	}
 	t.mu.Unlock()
-	for _, c := range cells {
+	for _, seq := range seqs {
 		// Sleepers of other processes wake too, find nothing, and sleep on.
-		Wake(&c.seq, maxWake)
+		Wake(seq, maxWake)
 	}
 	t.drain()
+	t.live.close()
 }
 
 func (t *Table) drain() {

@@ -1,17 +1,24 @@
 """Wait on and notify sharc's waitable words from Python.
 
-A waitable word (Go's shm.Int32 / shm.Uint32) is 16 bytes inside a shared
+A waitable word (Go's shm.Int32 / shm.Uint32) is 128 bytes inside a shared
 region, at an offset that is a multiple of 8 (docs/design/words.md has the
 layout byte for byte):
 
-    offset 0   value  uint32  the word itself, little-endian
-    offset 4   seq    uint32  futex word: bumped by each notify that grants
-    offset 8   state  uint64  waiters (bits 0-15), unclaimed wake-ups (16-31),
-                              grant epoch (32-47), processes asleep (48-63)
+    offset 0   value    uint32  the word itself, little-endian
+    offset 4   seq      uint32  futex word: bumped by each notify that grants
+    offset 8   summary  uint64  bit i (0-13): slot i may be in use;
+                                bits 14-63: generation, bumped by every set
+    offset 16  slots    14 x uint64, one per waiting process: waiters
+                                (bits 0-10), unclaimed wake-ups (11-21), grant
+                                epoch (22-31), threads asleep (32-39), owner
+                                pid (42-63); 0 = free
 
 wait() and notify() follow the same protocol as the Go side, so Python and
 Go processes wait on and wake each other with exact counts: notify(n) wakes
-at most n of the waiters present, in any language, and returns how many.
+at most n of the live waiters present, in any language, and returns how
+many. Waiters are kept per process, and notify checks that a process is
+alive before it hands it a wake-up, so a waiter killed while waiting is
+never counted and its slot is freed.
 
 Only the standard library is used: ctypes for the futex system call, and a
 few bytes of machine code for the 64-bit compare-and-swap that Python lacks
@@ -27,22 +34,36 @@ few bytes of machine code for the 64-bit compare-and-swap that Python lacks
 
 import ctypes
 import mmap
+import os
 import platform
+import select
 import struct
+import threading
 import time
 
-__all__ = ["wait", "notify", "notify_all", "load", "store", "WORD_SIZE", "MAX_WAITERS"]
+__all__ = ["wait", "notify", "notify_all", "load", "store", "WORD_SIZE", "MAX_WAITERS",
+           "MAX_PROCESSES"]
 
-WORD_SIZE = 16
+WORD_SIZE = 128
 """Bytes a waitable word occupies (Go's shm.WordSize)."""
 
-MAX_WAITERS = 0xFFFF
-"""Waiters one word can hold at once, across all processes."""
+MAX_PROCESSES = 14
+"""Processes that can wait on one word at once (one slot each)."""
 
-_FIELD = 0xFFFF
-_ONE_TOKEN = 1 << 16
-_EPOCH_SHIFT = 32
-_ONE_PARKED = 1 << 48
+MAX_WAITERS = 0x7FF
+"""Waiters one process can have on one word at once."""
+
+_FIELD = 0x7FF
+_TOK_SHIFT = 11
+_ONE_TOKEN = 1 << _TOK_SHIFT
+_EPOCH_SHIFT = 22
+_EPOCH_MASK = 0x3FF
+_PARKED_SHIFT = 32
+_PARKED_MASK = 0xFF
+_PID_SHIFT = 42
+_PID_MASK = (1 << 22) - 1
+_SUM_SLOTS = (1 << MAX_PROCESSES) - 1
+_SUM_ONE_GEN = 1 << MAX_PROCESSES
 _MASK64 = (1 << 64) - 1
 
 _FUTEX_WAIT = 0  # no FUTEX_PRIVATE_FLAG: waiters in other processes meet
@@ -99,16 +120,22 @@ class _Word:
                              % (off, WORD_SIZE, mv.nbytes))
         self._anchor = ctypes.c_char.from_buffer(buf, off)  # keeps buf mapped
         base = ctypes.addressof(self._anchor)
+        self.base = base
         self.value = base
         self.seq = base + 4
-        self.state = base + 8
+        self.summary = base + 8
 
-    def load_state(self):
+    def slot(self, i):
+        return self.base + 16 + 8 * i
+
+    @staticmethod
+    def load64(addr):
         # An aligned 8-byte load is atomic on x86-64.
-        return ctypes.c_uint64.from_address(self.state).value
+        return ctypes.c_uint64.from_address(addr).value
 
-    def cas_state(self, old, new):
-        return _cas64(self.state, old, new & _MASK64) == old
+    @staticmethod
+    def cas64(addr, old, new):
+        return _cas64(addr, old, new & _MASK64) == old
 
     def load_value(self):
         return ctypes.c_uint32.from_address(self.value).value
@@ -117,60 +144,183 @@ class _Word:
         return ctypes.c_uint32.from_address(self.seq).value
 
 
-def _waiting(s):
-    return s & _FIELD
+def _waiting(v):
+    return v & _FIELD
 
 
-def _tokens(s):
-    return (s >> 16) & _FIELD
+def _tokens(v):
+    return (v >> _TOK_SHIFT) & _FIELD
 
 
-def _epoch(s):
-    return (s >> _EPOCH_SHIFT) & _FIELD
+def _epoch(v):
+    return (v >> _EPOCH_SHIFT) & _EPOCH_MASK
 
 
-def _parked(s):
-    return s >> 48
+def _parked(v):
+    return (v >> _PARKED_SHIFT) & _PARKED_MASK
 
 
-def _register(w):
+def _pid(v):
+    return v >> _PID_SHIFT
+
+
+def _me():
+    # Asked each time: a forked child is another owner.
+    return (os.getpid() & _PID_MASK) or _PID_MASK
+
+
+def _alive(pid):
+    """Whether process pid is alive; a zombie is not. When unsure: alive."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return False
+    except (AttributeError, OSError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            pass
+        return True
+    try:
+        p = select.poll()
+        p.register(fd, select.POLLIN)
+        return not p.poll(0)  # readable: the process has exited
+    finally:
+        os.close(fd)
+
+
+def _claim_slot(w, me):
+    for i in range(MAX_PROCESSES):
+        a = w.slot(i)
+        if w.load64(a) != 0 or not w.cas64(a, 0, me << _PID_SHIFT):
+            continue
+        # Set the bit with a new generation even if it is still set.
+        while True:
+            s = w.load64(w.summary)
+            if w.cas64(w.summary, s, (s | 1 << i) + _SUM_ONE_GEN):
+                return i
+    return -1
+
+
+def _sweep(w, i):
+    """Clear slot i's summary bit if the slot is free."""
     while True:
-        s = w.load_state()
-        if _waiting(s) + _tokens(s) >= MAX_WAITERS:
+        s = w.load64(w.summary)
+        if not s & (1 << i) or w.load64(w.slot(i)) != 0:
+            return
+        if w.cas64(w.summary, s, s & ~(1 << i)):
+            return
+
+
+def _free_slot(w, i, owner):
+    a = w.slot(i)
+    while True:
+        v = w.load64(a)
+        if v == 0 or _pid(v) != owner:
+            return
+        if w.cas64(a, v, 0):
+            _sweep(w, i)
+            return
+
+
+# This process's slot in each word it waits on: {word address: [slot, users]}.
+_held = {}
+_held_lock = threading.Lock()
+
+
+def _hold(w, me):
+    with _held_lock:
+        e = _held.get((w.base, me))
+        if e is None:
+            i = _claim_slot(w, me)
+            if i < 0:
+                for j in range(MAX_PROCESSES):  # free the slots of dead processes
+                    v = w.load64(w.slot(j))
+                    if v != 0 and _pid(v) != me and not _alive(_pid(v)):
+                        _free_slot(w, j, _pid(v))
+                i = _claim_slot(w, me)
+            if i < 0:
+                raise RuntimeError("sharc.words: too many processes wait on one word (at most %d)"
+                                   % MAX_PROCESSES)
+            e = _held[(w.base, me)] = [i, 0]
+        e[1] += 1
+        return e[0]
+
+
+def _unhold(w, me):
+    with _held_lock:
+        e = _held[(w.base, me)]
+        e[1] -= 1
+        if e[1] == 0:
+            del _held[(w.base, me)]
+            _free_slot(w, e[0], me)
+
+
+def _register(w, i, me):
+    a = w.slot(i)
+    while True:
+        v = w.load64(a)
+        if _pid(v) != me:
+            raise RuntimeError("sharc.words: this process's slot in the word was taken over")
+        if _waiting(v) + _tokens(v) >= MAX_WAITERS:
             raise RuntimeError("sharc.words: too many waiters on one word")
-        if w.cas_state(s, s + 1):
-            return _epoch(s)
+        if w.cas64(a, v, v + 1):
+            return _epoch(v)
 
 
-def _withdraw(w, epoch, prefer_token):
+def _withdraw(w, i, me, epoch, prefer_token):
     """Drop a registration; returns True if it took a wake-up token instead."""
+    a = w.slot(i)
     while True:
-        s = w.load_state()
-        eligible = _tokens(s) > 0 and _epoch(s) != epoch
-        if (prefer_token and eligible) or (_waiting(s) == 0 and _tokens(s) > 0):
-            n, claimed = s - _ONE_TOKEN, True
-        elif _waiting(s) > 0:
-            n, claimed = s - 1, False
+        v = w.load64(a)
+        if _pid(v) != me:
+            return False
+        eligible = _tokens(v) > 0 and _epoch(v) != epoch
+        if (prefer_token and eligible) or (_waiting(v) == 0 and _tokens(v) > 0):
+            n, claimed = v - _ONE_TOKEN, True
+        elif _waiting(v) > 0:
+            n, claimed = v - 1, False
         else:
             return False  # only if another process scribbled over the word
-        if w.cas_state(s, n):
+        if w.cas64(a, v, n):
             return claimed
 
 
-def _claim(w, epoch):
+def _claim(w, i, me, epoch):
+    a = w.slot(i)
     while True:
-        s = w.load_state()
-        if _tokens(s) == 0 or _epoch(s) == epoch:
+        v = w.load64(a)
+        if _tokens(v) == 0 or _epoch(v) == epoch or _pid(v) != me:
             return False
-        if w.cas_state(s, s - _ONE_TOKEN):
+        if w.cas64(a, v, v - _ONE_TOKEN):
             return True
 
 
-def _add_parked(w, delta):
+def _add_parked(w, i, me, delta):
+    a = w.slot(i)
     while True:
-        s = w.load_state()
-        if w.cas_state(s, s + delta * _ONE_PARKED):
+        v = w.load64(a)
+        pk = _parked(v) + delta
+        if _pid(v) != me or pk < 0 or pk > _PARKED_MASK:
             return
+        if w.cas64(a, v, (v & ~(_PARKED_MASK << _PARKED_SHIFT)) | pk << _PARKED_SHIFT):
+            return
+
+
+def _grant(w, i, owner, n):
+    """Turn up to n of slot i's waiters into tokens; returns (granted, parked)."""
+    a = w.slot(i)
+    while True:
+        v = w.load64(a)
+        k = min(n, _waiting(v))
+        if _pid(v) != owner or k == 0:
+            return 0, 0
+        nxt = v - k + k * _ONE_TOKEN
+        nxt = (nxt & ~(_EPOCH_MASK << _EPOCH_SHIFT)) | (((_epoch(v) + 1) & _EPOCH_MASK) << _EPOCH_SHIFT)
+        if w.cas64(a, v, nxt):
+            return k, _parked(v)
 
 
 def _futex(addr, op, val, timeout=None):
@@ -195,29 +345,44 @@ def store(buf, off, value):
 
 def notify(buf, off, n=1):
     """Wake up to n waiters of the word at byte offset off of buf, in this or
-    any other process (Go or Python), and return how many it woke. With
-    nobody waiting it makes no system call."""
+    any other process (Go or Python), and return how many it woke. A waiter
+    whose process has died is not counted (its slot is freed). With nobody
+    waiting it makes no system call."""
     w = _Word(buf, off)
-    if n <= 0 or _waiting(w.load_state()) == 0:
+    in_use = w.load64(w.summary) & _SUM_SLOTS
+    if n <= 0 or in_use == 0:
         return 0
-    while True:
-        s = w.load_state()
-        k = min(n, _waiting(s))
-        if k == 0:
-            return 0
-        nxt = s - k + k * _ONE_TOKEN
-        nxt = (nxt & ~(_FIELD << _EPOCH_SHIFT)) | (((_epoch(s) + 1) & _FIELD) << _EPOCH_SHIFT)
-        if w.cas_state(s, nxt):
+    me = _me()
+    granted, wake = 0, False
+    for i in range(MAX_PROCESSES):
+        if granted >= n:
             break
+        if not in_use & (1 << i):
+            continue
+        v = w.load64(w.slot(i))
+        if v == 0:
+            _sweep(w, i)
+            continue
+        if _waiting(v) == 0:
+            continue
+        if _pid(v) != me and not _alive(_pid(v)):
+            _free_slot(w, i, _pid(v))
+            continue
+        k, parked = _grant(w, i, _pid(v), n - granted)
+        granted += k
+        if k and parked:
+            wake = True
+    if granted == 0:
+        return 0
     _xadd32(w.seq, 1)
-    if _parked(s) > 0:
+    if wake:
         _futex(w.seq, _FUTEX_WAKE, _INT_MAX)
-    return k
+    return granted
 
 
 def notify_all(buf, off):
     """Wake every waiter of the word; return how many it woke."""
-    return notify(buf, off, MAX_WAITERS)
+    return notify(buf, off, MAX_PROCESSES * MAX_WAITERS)
 
 
 wake = notify  # the futex name for the same thing
@@ -228,31 +393,37 @@ def wait(buf, off, expected, timeout=None):
     modulo 2**32), until a notify from any process wakes this waiter or
     timeout seconds pass (None: no limit). Returns "ok" (woken),
     "not-equal" (the word held another value) or "timed-out", like
-    JavaScript's Atomics.wait."""
+    JavaScript's Atomics.wait. Raises RuntimeError if the word already has
+    waiters in MAX_PROCESSES other live processes."""
     w = _Word(buf, off)
     expected &= 0xFFFFFFFF
-    epoch = _register(w)
-    if w.load_value() != expected:
-        if _withdraw(w, epoch, True):
-            # A notify picked us before we could leave: pass it on.
-            notify(buf, off, 1)
-        return "not-equal"
-    deadline = None if timeout is None else time.monotonic() + timeout
-    _add_parked(w, 1)
+    me = _me()
+    i = _hold(w, me)
     try:
-        while True:
-            if _claim(w, epoch):
-                return "ok"
-            seq = w.load_seq()
-            # A grant between the claim above and this load bumped seq
-            # after we read it, so the futex wait below returns at once.
-            if _claim(w, epoch):
-                return "ok"
-            left = None
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return "ok" if _withdraw(w, epoch, True) else "timed-out"
-            _futex(w.seq, _FUTEX_WAIT, seq, left)
+        epoch = _register(w, i, me)
+        if w.load_value() != expected:
+            if _withdraw(w, i, me, epoch, True):
+                # A notify picked us before we could leave: pass it on.
+                notify(buf, off, 1)
+            return "not-equal"
+        deadline = None if timeout is None else time.monotonic() + timeout
+        _add_parked(w, i, me, 1)
+        try:
+            while True:
+                if _claim(w, i, me, epoch):
+                    return "ok"
+                seq = w.load_seq()
+                # A grant between the claim above and this load bumped seq
+                # after we read it, so the futex wait below returns at once.
+                if _claim(w, i, me, epoch):
+                    return "ok"
+                left = None
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return "ok" if _withdraw(w, i, me, epoch, True) else "timed-out"
+                _futex(w.seq, _FUTEX_WAIT, seq, left)
+        finally:
+            _add_parked(w, i, me, -1)
     finally:
-        _add_parked(w, -1)
+        _unhold(w, me)

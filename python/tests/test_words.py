@@ -16,7 +16,12 @@ from sharc import words  # noqa: E402
 
 
 def waiters(buf, off):
-    return int.from_bytes(bytes(buf[off + 8:off + 10]), "little")
+    """Registered waiters of the word at off, summed over its process slots."""
+    total = 0
+    for i in range(words.MAX_PROCESSES):
+        a = off + 16 + 8 * i
+        total += int.from_bytes(bytes(buf[a:a + 8]), "little") & 0x7FF
+    return total
 
 
 class WordsTest(unittest.TestCase):
@@ -33,16 +38,16 @@ class WordsTest(unittest.TestCase):
 
     def test_exact_wakeups(self):
         results = []
-        threads = [threading.Thread(target=lambda: results.append(words.wait(self.buf, 16, 0, 10)))
+        threads = [threading.Thread(target=lambda: results.append(words.wait(self.buf, 128, 0, 10)))
                    for _ in range(3)]
         for t in threads:
             t.start()
-        while waiters(self.buf, 16) < 3:
+        while waiters(self.buf, 128) < 3:
             time.sleep(0.001)
-        self.assertEqual(words.notify(self.buf, 16, 1), 1)
+        self.assertEqual(words.notify(self.buf, 128, 1), 1)
         time.sleep(0.05)
         self.assertEqual(results, ["ok"], "notify(1) woke exactly one")
-        self.assertEqual(words.notify_all(self.buf, 16), 2)
+        self.assertEqual(words.notify_all(self.buf, 128), 2)
         for t in threads:
             t.join()
         self.assertEqual(results, ["ok"] * 3)
@@ -51,7 +56,7 @@ class WordsTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             words.wait(self.buf, 4, 0, 0)
         with self.assertRaises(ValueError):
-            words.notify(self.buf, 4096 - 8, 1)
+            words.notify(self.buf, 4096 - 64, 1)
 
 
 if __name__ == "__main__":

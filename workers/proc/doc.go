@@ -10,10 +10,14 @@
 // faults instead of silently racing with the child.
 //
 // A call runs on its caller's goroutine: it takes an idle child, writes a
-// compact binary request to the child's SOCK_SEQPACKET socket and reads the
-// answer itself; the child runs the task on the goroutine that read the call.
-// A tiny task's round trip is then little more than a bare ping-pong between
-// two processes. Cancels travel on a second socket.
+// compact binary request into the child's call queue (an shm.Queue in a
+// region the parent made for that child) and reads the answer from the
+// child's result queue itself; the child runs the task on the goroutine that
+// read the call. A waiting side spins briefly, then sleeps on a futex, so a
+// round trip between two running processes makes no system call and an idle
+// child costs no CPU. The child's Unix socket carries what the queues cannot:
+// file descriptors of regions new to the child, and messages larger than a
+// queue's ring. Cancels travel on a second socket.
 //
 // RegisterT registers a task whose argument and result are typed (fixed-size
 // values, carried in encoding/binary's little-endian layout); Map runs such a

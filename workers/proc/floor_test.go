@@ -5,23 +5,23 @@ package proc
 import (
 	"net"
 	"os"
-	"os/exec"
 	"sort"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sharc-go/sharc/internal/testchild"
 )
 
-// pingEnv makes the test binary a bare echo process: the floor of any
-// process round trip on this machine.
-const pingEnv = "SHARC_PROC_PINGPONG"
+// pingChildName makes the test binary a bare echo process (see
+// testchild): the floor of any process round trip on this machine.
+const pingChildName = "proc-pingpong"
 
 // runPingChildIfRequested echoes packets on fd 3 until EOF, reading the way
 // a one-P child does (a raw blocking syscall).
 func runPingChildIfRequested() {
-	if os.Getenv(pingEnv) == "" {
+	if !testchild.Is(pingChildName) {
 		return
 	}
 	buf := make([]byte, 4096)
@@ -51,17 +51,12 @@ func pingChild(b *testing.B) (int, func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	exe, _ := os.Executable()
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), pingEnv+"=1", "GOMAXPROCS=1")
+	c := testchild.Command(b, pingChildName, "GOMAXPROCS=1")
 	childEnd := os.NewFile(uintptr(fds[1]), "ping")
-	cmd.ExtraFiles = []*os.File{childEnd}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
+	c.Cmd.ExtraFiles = []*os.File{childEnd}
+	c.Start()
 	childEnd.Close()
-	return fds[0], func() { unix.Close(fds[0]); cmd.Wait() }
+	return fds[0], func() { unix.Close(fds[0]); c.Wait() }
 }
 
 // latencies records one duration per iteration and reports p50 and p99.

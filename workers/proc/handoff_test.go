@@ -7,24 +7,30 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sharc-go/sharc/internal/testchild"
 	"github.com/sharc-go/sharc/shm"
 )
 
-// pipeEnv makes the test binary the copying baseline: it reads blocks of
-// the given size from stdin and answers each with its first word.
-const pipeEnv = "SHARC_PROC_PIPE_COPY"
+// pipeChildName makes the test binary the copying baseline (see
+// testchild): it reads blocks of pipeSizeEnv bytes from stdin and answers
+// each with its first word.
+const (
+	pipeChildName = "proc-pipe-copy"
+	pipeSizeEnv   = "SHARC_PROC_PIPE_SIZE"
+)
 
 func runPipeChildIfRequested() {
-	size, err := strconv.Atoi(os.Getenv(pipeEnv))
-	if err != nil {
+	if !testchild.Is(pipeChildName) {
 		return
+	}
+	size, err := strconv.Atoi(os.Getenv(pipeSizeEnv))
+	if err != nil {
+		os.Exit(2)
 	}
 	// It reads every byte (into a reused buffer: what costs is the copy
 	// through the kernel, not holding the data) and keeps the first word.
@@ -165,16 +171,12 @@ func BenchmarkHandoff(b *testing.B) {
 		return shm.New(handoffSize)
 	}))
 	b.Run("pipe-copy-256MiB", func(b *testing.B) {
-		exe, _ := os.Executable()
-		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), pipeEnv+"="+strconv.Itoa(handoffSize), "GOMAXPROCS=1")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		in, _ := cmd.StdinPipe()
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		defer cmd.Wait()
+		c := testchild.Command(b, pipeChildName, pipeSizeEnv+"="+strconv.Itoa(handoffSize), "GOMAXPROCS=1")
+		c.Cmd.Stdout = nil // a pipe instead of the captured output
+		in, _ := c.Cmd.StdinPipe()
+		out, _ := c.Cmd.StdoutPipe()
+		c.Start()
+		defer c.Wait()
 		defer in.Close()
 		b.SetBytes(handoffSize)
 		ans := make([]byte, 8)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sharc-go/sharc/internal/testchild"
 	"github.com/sharc-go/sharc/shm"
 	"github.com/sharc-go/sharc/workers"
 )
@@ -57,16 +57,13 @@ func forgetfulMain() {
 func TestForgottenRunChildIsNoForkBomb(t *testing.T) {
 	count := t.TempDir() + "/starts"
 	require.NoError(t, os.WriteFile(count, nil, 0o600))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), forgetEnv+"="+count)
 	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	require.Error(t, err, "%s", out)
+	res := testchild.Run(t, t.Name(), forgetEnv+"="+count)
+	require.NotZero(t, res.Code, res)
+	out := res.Stdout + res.Stderr
 	assert.Less(t, time.Since(start), 10*time.Second, "fails at once, not after the start timeout")
-	assert.Contains(t, string(out), "NewPool: proc: a child did not report ready")
-	assert.Contains(t, string(out), "main must call proc.RunChildIfRequested first")
+	assert.Contains(t, out, "NewPool: proc: a child did not report ready")
+	assert.Contains(t, out, "main must call proc.RunChildIfRequested first")
 	b, err := os.ReadFile(count)
 	require.NoError(t, err)
 	assert.Equal(t, 3, strings.Count(string(b), "started"), "the program and its two children, no grandchildren")

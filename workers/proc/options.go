@@ -19,10 +19,10 @@ type Options struct {
 	// child, the floor of the auto size there (a call to a child costs tens
 	// of µs at least, so a deeper queue only adds waiting).
 	MaxQueue int
-	// GOMAXPROCS is each child's GOMAXPROCS; default 1. A one-P child
-	// waits for the next call in a raw blocking read that keeps its only P
-	// for up to 5 ms, so goroutines a task leaves behind wait that long
-	// (or until the next call) before they run again.
+	// GOMAXPROCS is each child's GOMAXPROCS; default 1. With Socket, a
+	// one-P child waits for the next call in a raw blocking read that keeps
+	// its only P for up to 5 ms, so goroutines a task leaves behind wait
+	// that long (or until the next call) before they run again.
 	GOMAXPROCS int
 	// MemoryLimit is each child's GOMEMLIMIT in bytes (0: none). It also
 	// caps the child's private memory hard (RLIMIT_DATA, a quarter above

@@ -31,8 +31,9 @@ const maxCached = 64
 // A Pool runs calls on a fixed number of child processes.
 //
 // A call runs on its caller's goroutine: it takes an idle child, writes the
-// request to the child's socket and reads the answer itself, so a round trip
-// costs two cross-process wake-ups and no hand-off between goroutines.
+// request into the child's call queue and reads the answer from its result
+// queue itself, so a round trip costs no hand-off between goroutines, and no
+// system call while both processes are running.
 type Pool struct {
 	opts  Options
 	exe   string

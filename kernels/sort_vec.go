@@ -1,0 +1,363 @@
+// Sort's vector quicksort for 64-bit elements: keys in int64 order,
+// partitions with AVX-512 compress, a bitonic network for the last 128
+// keys, the top partitions split over the team.
+
+package kernels
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+	"unsafe"
+
+	"github.com/sharc-go/sharc/workers"
+)
+
+const (
+	// sortNetMax is the length the sorting network takes whole; longer
+	// ranges are partitioned first.
+	sortNetMax = 128
+	// sortVecTeamBelow is the length under which the vector quicksort runs
+	// on the caller alone.
+	sortVecTeamBelow = 1 << 16
+)
+
+// keyMap64 returns xa, xb of the map of 64-bit bit patterns v of kind to
+// keys in int64 order, k = v ^ (v>>63 (arithmetic) & xa) ^ xb, which is its
+// own inverse: signed values are their keys; unsigned ones flip the sign
+// bit; floats flip every bit but the sign of negative numbers, which orders
+// -NaN < -Inf < ... < -0 < +0 < ... < +Inf < +NaN.
+func keyMap64(kind sortKind) (xa, xb uint64) {
+	switch kind {
+	case sortFloat:
+		return math.MaxInt64, 0
+	case sortUnsigned:
+		return 0, 1 << 63
+	}
+	return 0, 0
+}
+
+// unmap64 maps the keys of a back to bit patterns.
+func unmap64(a []int64, xa, xb uint64) {
+	if xa|xb == 0 {
+		return
+	}
+	for i, k := range a {
+		a[i] = k ^ int64(uint64(k>>63)&xa^xb)
+	}
+}
+
+// vecSort64 sorts the 64-bit bit patterns a (len(a) > sortNetMax) as
+// values of kind on tm with the vector quicksort. The first partition maps the bit patterns to keys;
+// the network (or unmap64, for ranges that need no network) maps them back.
+func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
+	n := len(a)
+	xa, xb := keyMap64(kind)
+	p := tm.Workers()
+	if n < sortVecTeamBelow {
+		p = 1
+	}
+	if kind == sortFloat {
+		// slices.Sort puts NaNs first; Sort keeps their order, which the
+		// partitions would not. Move them to the front and sort the rest.
+		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), n)
+		if nans := countNaNs(tm, p, u); nans > 0 {
+			nanFront(u, 1<<63, 0x7ff0000000000000, nans)
+			if rest := a[nans:]; len(rest) > sortNetMax {
+				vecSort64(tm, rest, kind)
+			} else {
+				unmap64(rest, xa, xb) // to keys: the map is its own inverse
+				sortNet64(rest, xa, xb)
+			}
+			return
+		}
+	}
+	pieces, mn, mx := vecSplit(tm, p, a, xa, xb)
+	if mn == mx {
+		parallelUnmap(tm, p, a, xa, xb)
+		return
+	}
+	if len(pieces) == 1 {
+		quickSort64(pieces[0], xa, xb, sortDepth(len(pieces[0])))
+		return
+	}
+	// Largest first, so that the last pieces the workers take are small.
+	slices.SortFunc(pieces, func(x, y []int64) int { return len(y) - len(x) })
+	tm.For(len(pieces), 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			quickSort64(pieces[i], xa, xb, sortDepth(len(pieces[i])))
+		}
+	})
+}
+
+// countNaNs counts the NaN bit patterns in u on p workers of tm.
+func countNaNs(tm *workers.Team, p int, u []uint64) int {
+	count := countNaN64
+	if p == 1 {
+		return count(u)
+	}
+	var parts [64]struct {
+		n int
+		_ [56]byte
+	}
+	size := max((len(u)+len(parts)-1)/len(parts), 1<<14)
+	chunks := (len(u) + size - 1) / size
+	tm.For(chunks, 1, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			parts[c].n = count(u[c*size : min((c+1)*size, len(u))])
+		}
+	})
+	nans := 0
+	for c := range chunks {
+		nans += parts[c].n
+	}
+	return nans
+}
+
+// countNaN64Go counts the float64 NaN bit patterns in u.
+func countNaN64Go(u []uint64) int {
+	nans := 0
+	for _, v := range u {
+		if v&^(1<<63) > 0x7ff0000000000000 {
+			nans++
+		}
+	}
+	return nans
+}
+
+// sortDepth is the partition depth after which quickSort64 gives a range
+// to slices.Sort: twice the depth of even splits.
+func sortDepth(n int) int { return 2 * bits.Len(uint(n)) }
+
+// parallelUnmap is unmap64 over a on p workers of tm.
+func parallelUnmap(tm *workers.Team, p int, a []int64, xa, xb uint64) {
+	if p == 1 {
+		unmap64(a, xa, xb)
+		return
+	}
+	tm.For(len(a), 1<<16, func(lo, hi int) { unmap64(a[lo:hi], xa, xb) })
+}
+
+// quickSort64 sorts the keys a (len(a) > sortNetMax) and maps them back
+// to bit patterns.
+func quickSort64(a []int64, xa, xb uint64, depth int) {
+	for len(a) > sortNetMax {
+		if depth == 0 {
+			slices.Sort(a)
+			unmap64(a, xa, xb)
+			return
+		}
+		depth--
+		piv := pivot64(a)
+		lt, mn, mx := partition64(a, piv)
+		if mn == mx {
+			unmap64(a, xa, xb)
+			return
+		}
+		if lt == 0 {
+			// The pivot is the smallest key: split off the keys equal to it
+			// (piv < mx, so piv+1 does not overflow).
+			lt, _, _ = partition64(a, piv+1)
+			unmap64(a[:lt], xa, xb)
+			a = a[lt:]
+			continue
+		}
+		// Recurse into the shorter side, loop on the longer.
+		if lt < len(a)-lt {
+			quickSort64(a[:lt], xa, xb, depth)
+			a = a[lt:]
+		} else {
+			quickSort64(a[lt:], xa, xb, depth)
+			a = a[:lt]
+		}
+	}
+	sortNet64(a, xa, xb)
+}
+
+// pivot64 is the median of evenly spaced samples of a (len(a) >
+// sortNetMax): 16, 64 or 128 of them as a grows.
+func pivot64(a []int64) int64 {
+	var s [sortNetMax]int64
+	k := 16
+	switch {
+	case len(a) >= 1<<16:
+		k = 128
+	case len(a) >= 1<<11:
+		k = 64
+	}
+	step := len(a) / k
+	for i := range k {
+		s[i] = a[i*step+step/2]
+	}
+	sortNet64(s[:k], 0, 0)
+	return s[k/2]
+}
+
+// pivot64Map is pivot64 for the bit patterns a: the median of the keys
+// of 128 samples.
+func pivot64Map(a []int64, xa, xb uint64) int64 {
+	var s [sortNetMax]int64
+	step := len(a) / len(s)
+	for i := range s {
+		k := a[i*step+step/2]
+		s[i] = k ^ int64(uint64(k>>63)&xa^xb)
+	}
+	sortNet64(s[:], 0, 0)
+	return s[len(s)/2]
+}
+
+// vecSplit maps a's bit patterns (len(a) > sortNetMax) to keys and
+// partitions them into pieces for p workers: with p == 1 one partition,
+// else one partition split over the workers, then rounds that partition
+// the pieces in parallel until there are 4p of them. It returns the
+// pieces still to sort, as keys, and the smallest and largest key.
+func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int64, mn, mx int64) {
+	piv := pivot64Map(a, xa, xb)
+	var lt int
+	if p == 1 {
+		lt, mn, mx = partitionAndMap64(a, piv, xa, xb)
+	} else {
+		lt, mn, mx = parallelPartitionMap64(tm, p, a, piv, xa, xb)
+	}
+	if mn == mx || lt == 0 {
+		// All keys equal, or the pivot is the smallest one: quickSort64
+		// takes the whole range from here.
+		return [][]int64{a}, mn, mx
+	}
+	pieces = [][]int64{a[:lt], a[lt:]}
+	for len(pieces) > 0 && len(pieces) < 4*p && p > 1 {
+		slices.SortFunc(pieces, func(x, y []int64) int { return len(y) - len(x) })
+		m := min(len(pieces), p)
+		if len(pieces[0]) < sortVecTeamBelow {
+			break
+		}
+		var parts [2 * 64][]int64
+		if m > 64 {
+			m = 64
+		}
+		tm.For(m, 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				parts[2*i], parts[2*i+1] = splitKeys(pieces[i], xa, xb)
+			}
+		})
+		next := pieces[m:]
+		for _, q := range parts[:2*m] {
+			if len(q) > 0 {
+				next = append(next, q)
+			}
+		}
+		pieces = next
+	}
+	return pieces, mn, mx
+}
+
+// splitKeys is one step of quickSort64 on the keys a: it returns the two
+// ranges still to sort (either may be empty), having mapped back the keys
+// it put in their places.
+func splitKeys(a []int64, xa, xb uint64) (l, r []int64) {
+	piv := pivot64(a)
+	lt, mn, mx := partition64(a, piv)
+	if mn == mx {
+		unmap64(a, xa, xb)
+		return nil, nil
+	}
+	if lt == 0 {
+		lt, _, _ = partition64(a, piv+1)
+		unmap64(a[:lt], xa, xb)
+		return nil, a[lt:]
+	}
+	return a[:lt], a[lt:]
+}
+
+// partitionAndMap64 is partitionMap64, or partition64 for the identity map.
+func partitionAndMap64(a []int64, piv int64, xa, xb uint64) (int, int64, int64) {
+	if xa|xb == 0 {
+		return partition64(a, piv)
+	}
+	return partitionMap64(a, piv, xa, xb)
+}
+
+// parallelPartitionMap64 is partitionMap64 on p workers of tm: each
+// partitions a chunk of a, then the keys >= piv left of the split and the
+// keys < piv right of it trade places, again split over the workers.
+func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, xb uint64) (lt int, mn, mx int64) {
+	n := len(a)
+	size := (n + p - 1) / p
+	p = (n + size - 1) / size
+	type result struct {
+		lt     int
+		mn, mx int64
+		_      [64]byte
+	}
+	rs := make([]result, p)
+	tm.For(p, 1, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			r := &rs[c]
+			r.lt, r.mn, r.mx = partitionAndMap64(a[c*size:min((c+1)*size, n)], piv, xa, xb)
+		}
+	})
+	mn, mx = rs[0].mn, rs[0].mx
+	for c := range rs {
+		lt += rs[c].lt
+		mn, mx = min(mn, rs[c].mn), max(mx, rs[c].mx)
+	}
+	// The misplaced keys: >= piv in [0, lt) and < piv in [lt, n), as
+	// ranges in order.
+	var left, right []keySpan
+	misplaced := 0
+	for c := range rs {
+		s, e := c*size, min((c+1)*size, n)
+		m := s + rs[c].lt
+		if lo, hi := m, min(e, lt); lo < hi {
+			left = append(left, keySpan{lo, hi})
+			misplaced += hi - lo
+		}
+		if lo, hi := max(s, lt), m; lo < hi {
+			right = append(right, keySpan{lo, hi})
+		}
+	}
+	if misplaced == 0 {
+		return lt, mn, mx
+	}
+	per := (misplaced + p - 1) / p
+	tm.For(misplaced, per, func(lo, hi int) { swapSpans(a, left, right, lo, hi) })
+	return lt, mn, mx
+}
+
+// keySpan is the range [lo, hi) of a slice.
+type keySpan struct{ lo, hi int }
+
+// swapSpans swaps the misplaced keys m0 <= m < m1 of left with those of
+// right, counted through the spans in order.
+func swapSpans(a []int64, left, right []keySpan, m0, m1 int) {
+	li, lo := seekSpan(left, m0)
+	ri, ro := seekSpan(right, m0)
+	for m := m0; m < m1; {
+		l, r := left[li], right[ri]
+		k := min(l.hi-l.lo-lo, r.hi-r.lo-ro, m1-m)
+		x := a[l.lo+lo : l.lo+lo+k]
+		y := a[r.lo+ro : r.lo+ro+k]
+		for i := range x {
+			x[i], y[i] = y[i], x[i]
+		}
+		m += k
+		if lo += k; lo == l.hi-l.lo {
+			li, lo = li+1, 0
+		}
+		if ro += k; ro == r.hi-r.lo {
+			ri, ro = ri+1, 0
+		}
+	}
+}
+
+// seekSpan returns the span of spans holding the m-th key and the offset
+// in it.
+func seekSpan(spans []keySpan, m int) (int, int) {
+	for i, s := range spans {
+		if m < s.hi-s.lo {
+			return i, m
+		}
+		m -= s.hi - s.lo
+	}
+	return len(spans), 0
+}

@@ -55,7 +55,7 @@ func (r report) write(path string) error {
 	if r.Args != "" {
 		fmt.Fprintf(&b, "- Arguments: `%s`\n", r.Args)
 	}
-	b.WriteString("\nPeers that need installing (the harness installs nothing; a missing one is skipped with a note):\n\n" +
+	b.WriteString("\nPeers that need installing (the harness installs nothing; a missing one is listed under \"Not run\" with the reason):\n\n" +
 		"```sh\napt-get install -y gcc g++ libopenblas-dev libtbb-dev nodejs npm\n" +
 		"(cd bench/node/pool && npm ci)   # piscina\n```\n\n")
 	section := ""

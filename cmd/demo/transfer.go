@@ -362,22 +362,24 @@ func newSharedPingPong(n int, spin bool, touch func([]float64) float64) (*shared
 }
 
 // await waits until the turn word differs from v and returns its new value.
-// Spinning with a core for each side (GOMAXPROCS ≥ 2), the loop is a bare
-// Load, as Node.js's Atomics.load loop is: the Go scheduler preempts it if
-// it must. With one P the peer can only run when this side yields, so it
+// Spinning, the hot loop is a bare Load, as Node.js's Atomics.load loop is.
+// Only after spinSpan loads without an answer (tens of µs, where a round
+// trip between running cores takes well under one) does it yield: on a
+// machine with more runnable threads than cores, the scheduler can then run
+// both sides on one thread instead of waiting for the OS to run both at
+// once. With one P the peer can only run when this side yields, so it
 // yields on every miss.
 func (p *sharedPingPong) await(v uint32) uint32 {
-	switch {
-	case p.spin && p.ownCore:
-		for {
-			if w := p.turn.Load(); w != v {
-				return w
-			}
+	if p.spin {
+		span := 1
+		if p.ownCore {
+			span = spinSpan
 		}
-	case p.spin:
 		for {
-			if w := p.turn.Load(); w != v {
-				return w
+			for range span {
+				if w := p.turn.Load(); w != v {
+					return w
+				}
 			}
 			runtime.Gosched()
 		}
@@ -389,6 +391,9 @@ func (p *sharedPingPong) await(v uint32) uint32 {
 		_, _ = p.turn.Wait(v, time.Second)
 	}
 }
+
+// spinSpan is the number of loads a spinning side makes before it yields.
+const spinSpan = 1 << 14
 
 func (p *sharedPingPong) pass(v uint32) {
 	p.turn.Store(v)

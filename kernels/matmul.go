@@ -85,6 +85,16 @@ type gemmKernel[T Float] struct {
 	mc     int // rows of a packed block of a: an mc×kc block stays in L2
 	nc     int // columns of a packed panel of b: a kc×nc panel stays in L3
 	fn     func(kc int, a, b, c []T, ldc int)
+	// edges are narrower kernels of the same mr, by increasing nr: the
+	// last column panel, when it is narrower than nr, is packed and
+	// multiplied at the width of the first edge kernel that covers it.
+	edges []gemmEdge[T]
+}
+
+// A gemmEdge is a micro-kernel of a gemmKernel's mr rows and fewer columns.
+type gemmEdge[T Float] struct {
+	nr int
+	fn func(kc int, a, b, c []T, ldc int)
 }
 
 // gemmF64 and gemmF32 list the micro-kernels this CPU can run, the one
@@ -175,6 +185,20 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 		if workersN > 1 {
 			nSplit = min(nPanels, max(1, (8*workersN+mBlocks-1)/mBlocks))
 		}
+		// The last panel's width and kernel.
+		lastNr, lastFn := nr, kern.fn
+		for _, e := range kern.edges {
+			if e.nr >= nc-(nPanels-1)*nr {
+				lastNr, lastFn = e.nr, e.fn
+				break
+			}
+		}
+		panelOf := func(jp int) (int, func(kc int, a, b, c []T, ldc int)) {
+			if jp == nPanels-1 {
+				return lastNr, lastFn
+			}
+			return nr, kern.fn
+		}
 		perSplit := ceilDiv(nPanels, nSplit)
 		nSplit = ceilDiv(nPanels, perSplit) // no empty column range
 		// Each block of a is multiplied by nSplit column ranges: pack the
@@ -197,7 +221,8 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 						continue
 					}
 					j0 := jc + jp*nr
-					packB(bp[jp*kc*nr:(jp+1)*kc*nr], b, n, pc, kc, j0, min(nr, n-j0))
+					pnr, _ := panelOf(jp)
+					packB(bp[jp*kc*nr:jp*kc*nr+kc*pnr], b, n, pc, kc, j0, min(pnr, n-j0))
 				}
 			})
 			forN(mBlocks*nSplit, 1, func(lo, hi int) {
@@ -221,24 +246,25 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 					jp0 := task % nSplit * perSplit
 					for jp := jp0; jp < min(jp0+perSplit, nPanels); jp++ {
 						j0 := jc + jp*nr
-						nEff := min(nr, n-j0)
-						bs := bp[jp*kc*nr : (jp+1)*kc*nr]
+						pnr, fn := panelOf(jp)
+						nEff := min(pnr, n-j0)
+						bs := bp[jp*kc*nr : jp*kc*nr+kc*pnr]
 						for ip := range nip {
 							i0 := ic + ip*mr
 							mEff := min(mr, m-i0)
 							as := ap[ip*kc*mr : (ip+1)*kc*mr]
-							if mEff == mr && nEff == nr {
-								kern.fn(kc, as, bs, c[i0*n+j0:(i0+mr-1)*n+j0+nr], n)
+							if mEff == mr && nEff == pnr {
+								fn(kc, as, bs, c[i0*n+j0:(i0+mr-1)*n+j0+pnr], n)
 								continue
 							}
 							// Edge tile: compute into scratch, add the part inside c.
-							tt := tile[:mr*nr]
+							tt := tile[:mr*pnr]
 							clear(tt)
-							kern.fn(kc, as, bs, tt, nr)
+							fn(kc, as, bs, tt, pnr)
 							for i := range mEff {
 								crow := c[(i0+i)*n+j0 : (i0+i)*n+j0+nEff]
 								for j := range crow {
-									crow[j] += tt[i*nr+j]
+									crow[j] += tt[i*pnr+j]
 								}
 							}
 						}

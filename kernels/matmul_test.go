@@ -85,6 +85,36 @@ func testKernels[T Float](t *testing.T, kerns []gemmKernel[T], seed uint64) {
 	}
 }
 
+// testEdges runs each kernel at widths whose last column panel goes to each
+// of its edge kernels, filling it exactly and leaving one column over.
+func testEdges[T Float](t *testing.T, kerns []gemmKernel[T]) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, kern := range kerns {
+		prev := 0
+		for _, e := range kern.edges {
+			require.Greater(t, e.nr, prev, "%s: edge kernels by increasing width", kern.name)
+			require.Less(t, e.nr, kern.nr, "%s: edge kernels narrower than the kernel", kern.name)
+			prev = e.nr
+			for _, n := range []int{e.nr, e.nr - 1, kern.nr + e.nr, kern.nr + e.nr - 1, prev + 1} {
+				m, k := 2*kern.mr+3, 37
+				a, b := randF[T](r, m*k), randF[T](r, k*n)
+				want, tol := matMulWant(a, b, m, k, n)
+				for _, kern := range []gemmKernel[T]{kern, small(kern)} {
+					c, ok := guarded[T](m * n)
+					gemm(nil, &kern, c, a, b, m, k, n)
+					require.True(t, ok(), "%s m=%d k=%d n=%d: write outside c", kern.name, m, k, n)
+					checkWant(t, fmt.Sprintf("%s edge %d", kern.name, e.nr), c, want, tol, m, k, n)
+				}
+			}
+		}
+	}
+}
+
+func TestMatMulEdgeKernels(t *testing.T) {
+	testEdges(t, gemmF64)
+	testEdges(t, gemmF32)
+}
+
 func TestMatMulKernelsFloat64(t *testing.T) { testKernels(t, gemmF64, 1) }
 func TestMatMulKernelsFloat32(t *testing.T) { testKernels(t, gemmF32, 3) }
 

@@ -282,6 +282,16 @@ func roundUp(x, m int) int { return ceilDiv(x, m) * m }
 // dst as dst[p*mr+i], mr = len(dst)/kc, padding rows past mEff with zeros.
 func packA[T Float](dst, a []T, lda, i0, mEff, p0, kc int) {
 	mr := len(dst) / kc
+	if mEff == mr {
+		switch mr {
+		case 8:
+			packA8(dst, a[i0*lda+p0:], lda, kc)
+			return
+		case 6:
+			packA6(dst, a[i0*lda+p0:], lda, kc)
+			return
+		}
+	}
 	if mEff < mr {
 		clear(dst)
 	}
@@ -290,6 +300,31 @@ func packA[T Float](dst, a []T, lda, i0, mEff, p0, kc int) {
 		for p, v := range row {
 			dst[p*mr+i] = v
 		}
+	}
+}
+
+// packA8 is packA for a full sliver of 8 rows starting at a[0]: it reads
+// the 8 rows side by side and writes dst in order, one 8-value group per
+// column, rather than striding through dst once per row.
+func packA8[T Float](dst, a []T, lda, kc int) {
+	r0, r1, r2, r3 := a[:kc], a[lda:][:kc], a[2*lda:][:kc], a[3*lda:][:kc]
+	r4, r5, r6, r7 := a[4*lda:][:kc], a[5*lda:][:kc], a[6*lda:][:kc], a[7*lda:][:kc]
+	dst = dst[:8*kc]
+	for p := range kc {
+		d := dst[p*8 : p*8+8 : p*8+8]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+	}
+}
+
+// packA6 is packA8 for 6 rows.
+func packA6[T Float](dst, a []T, lda, kc int) {
+	r0, r1, r2 := a[:kc], a[lda:][:kc], a[2*lda:][:kc]
+	r3, r4, r5 := a[3*lda:][:kc], a[4*lda:][:kc], a[5*lda:][:kc]
+	dst = dst[:6*kc]
+	for p := range kc {
+		d := dst[p*6 : p*6+6 : p*6+6]
+		d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 	}
 }
 

@@ -110,6 +110,32 @@ func testEdges[T Float](t *testing.T, kerns []gemmKernel[T]) {
 	}
 }
 
+// TestPackA checks the packing of a's slivers, full (the unrolled paths)
+// and partial, against its definition: dst[p*mr+i] = a[i0+i][p0+p].
+func TestPackA(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	const lda, rows = 23, 20
+	a := randF[float64](r, rows*lda)
+	for _, mr := range []int{4, 6, 8} {
+		for _, mEff := range []int{mr, mr - 1, 1} {
+			for _, kc := range []int{1, 5, 17} {
+				i0, p0 := 3, 2
+				dst := randF[float64](r, mr*kc)
+				packA(dst, a, lda, i0, mEff, p0, kc)
+				for p := range kc {
+					for i := range mr {
+						want := 0.0
+						if i < mEff {
+							want = a[(i0+i)*lda+p0+p]
+						}
+						require.Equal(t, want, dst[p*mr+i], "mr=%d mEff=%d kc=%d p=%d i=%d", mr, mEff, kc, p, i)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestMatMulEdgeKernels(t *testing.T) {
 	testEdges(t, gemmF64)
 	testEdges(t, gemmF32)

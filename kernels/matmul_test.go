@@ -19,6 +19,7 @@ var matMulShapes = [][3]int{
 	{7, 9, 7}, {9, 7, 63}, {63, 65, 9}, {65, 63, 65}, {129, 1, 65}, {6, 8, 8}, {8, 24, 24},
 	{16, 300, 48}, {129, 129, 129}, {200, 33, 7}, {1, 257, 300}, {97, 130, 50},
 	{33, 1100, 50}, // k over kc: several panels with the real blocking
+	{5, 300, 400},  // parallel with fewer row blocks than workers: columns split, a shared
 }
 
 // matMulWant returns the reference product of a and b and, per element,

@@ -186,7 +186,7 @@ func gemm[T Float](t *workers.Team, kern *gemmKernel[T], c, a, b []T, m, k, n in
 		// it. Only when there are fewer blocks than workers (a few rows of
 		// c) are the panel's columns split too, into several tasks per
 		// worker. Splitting them always, with the blocks of a packed once
-		// and shared, cost 10–40% on two workers at n = 256–512 and
+		// and shared, took 1.1–1.5× as long on two workers at n = 256–512 and
 		// 100×1000×100: each core then read the other's packed data.
 		nSplit := 1
 		if workersN > 1 && mBlocks < workersN {

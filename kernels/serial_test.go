@@ -22,7 +22,7 @@ func TestSerialBlocks(t *testing.T) {
 	}
 }
 
-// TestCallerPathAllocatesNothing: Sum, Dot, Norm2 and Axpy on inputs that
+// TestCallerPathAllocatesNothing: Sum, Dot, Norm2, NanSum and Axpy on inputs that
 // stay on the caller (below the team's split) allocate nothing.
 func TestCallerPathAllocatesNothing(t *testing.T) {
 	for _, n := range []int{0, 1000, block, 1<<14 + 3} {

@@ -39,8 +39,12 @@ const (
 func Sort[T Number](x []T) { SortOn(nil, x) }
 
 // SortOn is Sort on team t (nil: the default team).
-func SortOn[T Number](t *workers.Team, x []T) {
-	if sortVecCPU && unsafe.Sizeof(x[0]) == 8 && len(x) > sortNetMax {
+func SortOn[T Number](t *workers.Team, x []T) { sortOn(t, x, sortVecCPU) }
+
+// sortOn is SortOn; vec is whether the vector quicksort may run (this CPU
+// has it), which tests turn off to run the other paths.
+func sortOn[T Number](t *workers.Team, x []T, vec bool) {
+	if vec && unsafe.Sizeof(x[0]) == 8 && len(x) > sortNetMax {
 		sortOf(teamOf(t), x, true)
 		return
 	}
@@ -48,7 +52,7 @@ func SortOn[T Number](t *workers.Team, x []T) {
 		smallSort(x)
 		return
 	}
-	sortOf(teamOf(t), x, sortVecCPU)
+	sortOf(teamOf(t), x, vec)
 }
 
 // sortOf is SortOn without the small-input cut-over; vec is whether the

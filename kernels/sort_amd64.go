@@ -13,7 +13,7 @@ import "github.com/klauspost/cpuid/v2"
 //go:noescape
 func sortNet64AVX512(a []int64, xa, xb uint64)
 
-// partition64AVX512 reorders a (len(a) >= 64) so that a[:lt] < pivot <=
+// partition64AVX512 reorders a (len(a) >= 128) so that a[:lt] < pivot <=
 // a[lt:], and returns the smallest and largest key (sort_amd64.s).
 //
 //go:noescape
@@ -25,12 +25,6 @@ func partition64AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
 //go:noescape
 func partitionMap64AVX512(a []int64, pivot int64, xa, xb uint64) (lt int, mn, mx int64)
 
-// partition64x8AVX512 is partition64AVX512 reading 64 keys per step, for
-// ranges in L2 (len(a) >= 128; sort_amd64.s).
-//
-//go:noescape
-func partition64x8AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
-
 // sortVecCPU is whether this CPU runs the vector quicksort: AVX-512F for
 // the vectors, BMI2 and POPCNT for the masks and counts. Read once; the
 // sorts take it as an argument so that tests can run both paths.
@@ -41,14 +35,10 @@ func sortNet64(a []int64, xa, xb uint64) {
 	sortNet64AVX512(a, xa, xb)
 }
 
-// partition64 reorders a (len(a) >= 64) so that a[:lt] < pivot <= a[lt:],
-// and returns the smallest and largest key. The 64-key steps were 25%
-// faster than the 32-key ones in L2 on Zen 4, and 3x slower beyond it.
+// partition64 reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:],
+// and returns the smallest and largest key.
 func partition64(a []int64, pivot int64) (int, int64, int64) {
 	raceWrite(a)
-	if len(a) >= 128 && len(a) <= 1<<16 {
-		return partition64x8AVX512(a, pivot)
-	}
 	return partition64AVX512(a, pivot)
 }
 

@@ -2199,687 +2199,6 @@ sn_done:
 
 // func partition64AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
 //
-// Reorders a (len(a) >= 64) so that a[:lt] < pivot <= a[lt:] as int64s,
-// and returns the smallest and largest key. The first and last 32 keys are
-// kept in registers, which leaves 32 free slots at either end; each step
-// reads the next 32 keys from the end with fewer free slots, compresses
-// each vector's keys below the pivot into a register stored whole at the
-// left write position (lanes past the count land in free slots and are
-// overwritten later) and the others into a register stored under a mask
-// at the right write position. VPCOMPRESSQ to memory is microcoded on
-// Zen 4; to a register it is not.
-//
-// Registers: SI base, R8 next left read, R9 end of right reads, R10 left
-// write, R11 right write end (indexes in keys), Z30 pivot, Z28/Z29 min/max.
-TEXT ·partition64AVX512(SB), NOSPLIT, $0-56
-	MOVQ         a_base+0(FP), SI
-	MOVQ         a_len+8(FP), R11
-	VPBROADCASTQ pivot+24(FP), Z30
-	MOVQ         $0x7fffffffffffffff, BX
-	VPBROADCASTQ BX, Z28
-	NOTQ         BX
-	VPBROADCASTQ BX, Z29
-	MOVL         $0xFF, R12
-	MOVQ         $32, R8
-	LEAQ         -32(R11), R9
-	XORQ         R10, R10
-	VMOVDQU64    0(SI), Z8
-	VMOVDQU64    64(SI), Z9
-	VMOVDQU64    128(SI), Z10
-	VMOVDQU64    192(SI), Z11
-	VMOVDQU64    0(SI)(R9*8), Z12
-	VMOVDQU64    64(SI)(R9*8), Z13
-	VMOVDQU64    128(SI)(R9*8), Z14
-	VMOVDQU64    192(SI)(R9*8), Z15
-pt_loop:
-	MOVQ         R9, AX
-	SUBQ         R8, AX
-	CMPQ         AX, $32
-	JLT          pt_tail
-	MOVQ         R8, AX
-	SUBQ         R10, AX
-	MOVQ         R11, BX
-	SUBQ         R9, BX
-	LEAQ         32(R8), CX
-	LEAQ         -32(R9), DX
-	MOVQ         R8, DI
-	CMPQ         AX, BX
-	CMOVQGT      DX, DI
-	CMOVQLE      CX, R8
-	CMOVQGT      DX, R9
-	VMOVDQU64    0(SI)(DI*8), Z0
-	VMOVDQU64    64(SI)(DI*8), Z1
-	VMOVDQU64    128(SI)(DI*8), Z2
-	VMOVDQU64    192(SI)(DI*8), Z3
-	VPCMPQ       $1, Z30, Z0, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z0, K1, Z26
-	VPCOMPRESSQ.Z Z0, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z1, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z1, Z28, Z28
-	VPMAXSQ      Z1, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z1, K1, Z26
-	VPCOMPRESSQ.Z Z1, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z2, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z2, Z28, Z28
-	VPMAXSQ      Z2, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z2, K1, Z26
-	VPCOMPRESSQ.Z Z2, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z3, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z3, Z28, Z28
-	VPMAXSQ      Z3, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z3, K1, Z26
-	VPCOMPRESSQ.Z Z3, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	JMP          pt_loop
-pt_tail:
-	MOVQ         R9, AX
-	SUBQ         R8, AX
-	CMPQ         AX, $8
-	JLT          pt_part
-	MOVQ         R8, AX
-	SUBQ         R10, AX
-	MOVQ         R11, BX
-	SUBQ         R9, BX
-	LEAQ         8(R8), CX
-	LEAQ         -8(R9), DX
-	MOVQ         R8, DI
-	CMPQ         AX, BX
-	CMOVQGT      DX, DI
-	CMOVQLE      CX, R8
-	CMOVQGT      DX, R9
-	VMOVDQU64    (SI)(DI*8), Z0
-	VPCMPQ       $1, Z30, Z0, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z0, K1, Z26
-	VPCOMPRESSQ.Z Z0, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	JMP          pt_tail
-pt_part:
-	TESTQ        AX, AX
-	JEQ          pt_saved
-	BZHIL        AX, R12, AX
-	KMOVW        AX, K4
-	VMOVDQU64    (SI)(R8*8), K4, Z0
-	MOVQ         R9, R8
-	VPCMPQ       $1, Z30, Z0, K4, K1
-	VPCMPQ       $5, Z30, Z0, K4, K2
-	VPMINSQ      Z0, Z28, K4, Z28
-	VPMAXSQ      Z0, Z29, K4, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	KMOVW        K2, BX
-	POPCNTL      BX, BX
-	VPCOMPRESSQ.Z Z0, K1, Z26
-	VPCOMPRESSQ.Z Z0, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-pt_saved:
-	VPCMPQ       $1, Z30, Z8, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z8, Z28, Z28
-	VPMAXSQ      Z8, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z8, K1, Z26
-	VPCOMPRESSQ.Z Z8, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z9, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z9, Z28, Z28
-	VPMAXSQ      Z9, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z9, K1, Z26
-	VPCOMPRESSQ.Z Z9, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z10, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z10, Z28, Z28
-	VPMAXSQ      Z10, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z10, K1, Z26
-	VPCOMPRESSQ.Z Z10, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z11, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z11, Z28, Z28
-	VPMAXSQ      Z11, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z11, K1, Z26
-	VPCOMPRESSQ.Z Z11, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z12, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z12, Z28, Z28
-	VPMAXSQ      Z12, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z12, K1, Z26
-	VPCOMPRESSQ.Z Z12, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z13, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z13, Z28, Z28
-	VPMAXSQ      Z13, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z13, K1, Z26
-	VPCOMPRESSQ.Z Z13, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z14, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z14, Z28, Z28
-	VPMAXSQ      Z14, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z14, K1, Z26
-	VPCOMPRESSQ.Z Z14, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z15, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z15, Z28, Z28
-	VPMAXSQ      Z15, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z15, K1, Z26
-	VPCOMPRESSQ.Z Z15, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VSHUFI64X2   $0x4e, Z28, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPERMQ       $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPSHUFD      $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VSHUFI64X2   $0x4e, Z29, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPERMQ       $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPSHUFD      $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	MOVQ         R10, lt+32(FP)
-	VMOVQ        X28, mn+40(FP)
-	VMOVQ        X29, mx+48(FP)
-	VZEROUPPER
-	RET
-
-// func partitionMap64AVX512(a []int64, pivot int64, xa, xb uint64) (lt int, mn, mx int64)
-//
-// partition64AVX512 for bit patterns: each key k is read as
-// k ^ (k>>63 (arithmetic) & xa) ^ xb (Sort's key map), partitioned and
-// stored as such.
-TEXT ·partitionMap64AVX512(SB), NOSPLIT, $0-72
-	MOVQ         a_base+0(FP), SI
-	MOVQ         a_len+8(FP), R11
-	VPBROADCASTQ pivot+24(FP), Z30
-	MOVQ         $0x7fffffffffffffff, BX
-	VPBROADCASTQ BX, Z28
-	NOTQ         BX
-	VPBROADCASTQ BX, Z29
-	MOVL         $0xFF, R12
-	MOVQ         $32, R8
-	LEAQ         -32(R11), R9
-	XORQ         R10, R10
-	VPBROADCASTQ xa+32(FP), Z24
-	VPBROADCASTQ xb+40(FP), Z25
-	VMOVDQU64    0(SI), Z8
-	VPSRAQ       $63, Z8, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z8
-	VPXORQ       Z25, Z8, Z8
-	VMOVDQU64    64(SI), Z9
-	VPSRAQ       $63, Z9, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z9
-	VPXORQ       Z25, Z9, Z9
-	VMOVDQU64    128(SI), Z10
-	VPSRAQ       $63, Z10, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z10
-	VPXORQ       Z25, Z10, Z10
-	VMOVDQU64    192(SI), Z11
-	VPSRAQ       $63, Z11, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z11
-	VPXORQ       Z25, Z11, Z11
-	VMOVDQU64    0(SI)(R9*8), Z12
-	VPSRAQ       $63, Z12, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z12
-	VPXORQ       Z25, Z12, Z12
-	VMOVDQU64    64(SI)(R9*8), Z13
-	VPSRAQ       $63, Z13, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z13
-	VPXORQ       Z25, Z13, Z13
-	VMOVDQU64    128(SI)(R9*8), Z14
-	VPSRAQ       $63, Z14, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z14
-	VPXORQ       Z25, Z14, Z14
-	VMOVDQU64    192(SI)(R9*8), Z15
-	VPSRAQ       $63, Z15, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z15
-	VPXORQ       Z25, Z15, Z15
-pm_loop:
-	MOVQ         R9, AX
-	SUBQ         R8, AX
-	CMPQ         AX, $32
-	JLT          pm_tail
-	MOVQ         R8, AX
-	SUBQ         R10, AX
-	MOVQ         R11, BX
-	SUBQ         R9, BX
-	LEAQ         32(R8), CX
-	LEAQ         -32(R9), DX
-	MOVQ         R8, DI
-	CMPQ         AX, BX
-	CMOVQGT      DX, DI
-	CMOVQLE      CX, R8
-	CMOVQGT      DX, R9
-	VMOVDQU64    0(SI)(DI*8), Z0
-	VPSRAQ       $63, Z0, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z0
-	VPXORQ       Z25, Z0, Z0
-	VMOVDQU64    64(SI)(DI*8), Z1
-	VPSRAQ       $63, Z1, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z1
-	VPXORQ       Z25, Z1, Z1
-	VMOVDQU64    128(SI)(DI*8), Z2
-	VPSRAQ       $63, Z2, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z2
-	VPXORQ       Z25, Z2, Z2
-	VMOVDQU64    192(SI)(DI*8), Z3
-	VPSRAQ       $63, Z3, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z3
-	VPXORQ       Z25, Z3, Z3
-	VPCMPQ       $1, Z30, Z0, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z0, K1, Z26
-	VPCOMPRESSQ.Z Z0, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z1, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z1, Z28, Z28
-	VPMAXSQ      Z1, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z1, K1, Z26
-	VPCOMPRESSQ.Z Z1, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z2, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z2, Z28, Z28
-	VPMAXSQ      Z2, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z2, K1, Z26
-	VPCOMPRESSQ.Z Z2, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z3, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z3, Z28, Z28
-	VPMAXSQ      Z3, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z3, K1, Z26
-	VPCOMPRESSQ.Z Z3, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	JMP          pm_loop
-pm_tail:
-	MOVQ         R9, AX
-	SUBQ         R8, AX
-	CMPQ         AX, $8
-	JLT          pm_part
-	MOVQ         R8, AX
-	SUBQ         R10, AX
-	MOVQ         R11, BX
-	SUBQ         R9, BX
-	LEAQ         8(R8), CX
-	LEAQ         -8(R9), DX
-	MOVQ         R8, DI
-	CMPQ         AX, BX
-	CMOVQGT      DX, DI
-	CMOVQLE      CX, R8
-	CMOVQGT      DX, R9
-	VMOVDQU64    (SI)(DI*8), Z0
-	VPSRAQ       $63, Z0, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z0
-	VPXORQ       Z25, Z0, Z0
-	VPCMPQ       $1, Z30, Z0, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z0, K1, Z26
-	VPCOMPRESSQ.Z Z0, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	JMP          pm_tail
-pm_part:
-	TESTQ        AX, AX
-	JEQ          pm_saved
-	BZHIL        AX, R12, AX
-	KMOVW        AX, K4
-	VMOVDQU64    (SI)(R8*8), K4, Z0
-	VPSRAQ       $63, Z0, Z31
-	VPTERNLOGQ   $0x78, Z24, Z31, Z0
-	VPXORQ       Z25, Z0, Z0
-	MOVQ         R9, R8
-	VPCMPQ       $1, Z30, Z0, K4, K1
-	VPCMPQ       $5, Z30, Z0, K4, K2
-	VPMINSQ      Z0, Z28, K4, Z28
-	VPMAXSQ      Z0, Z29, K4, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	KMOVW        K2, BX
-	POPCNTL      BX, BX
-	VPCOMPRESSQ.Z Z0, K1, Z26
-	VPCOMPRESSQ.Z Z0, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-pm_saved:
-	VPCMPQ       $1, Z30, Z8, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z8, Z28, Z28
-	VPMAXSQ      Z8, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z8, K1, Z26
-	VPCOMPRESSQ.Z Z8, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z9, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z9, Z28, Z28
-	VPMAXSQ      Z9, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z9, K1, Z26
-	VPCOMPRESSQ.Z Z9, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z10, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z10, Z28, Z28
-	VPMAXSQ      Z10, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z10, K1, Z26
-	VPCOMPRESSQ.Z Z10, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z11, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z11, Z28, Z28
-	VPMAXSQ      Z11, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z11, K1, Z26
-	VPCOMPRESSQ.Z Z11, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z12, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z12, Z28, Z28
-	VPMAXSQ      Z12, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z12, K1, Z26
-	VPCOMPRESSQ.Z Z12, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z13, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z13, Z28, Z28
-	VPMAXSQ      Z13, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z13, K1, Z26
-	VPCOMPRESSQ.Z Z13, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z14, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z14, Z28, Z28
-	VPMAXSQ      Z14, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z14, K1, Z26
-	VPCOMPRESSQ.Z Z14, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VPCMPQ       $1, Z30, Z15, K1
-	KNOTW        K1, K2
-	VPMINSQ      Z15, Z28, Z28
-	VPMAXSQ      Z15, Z29, Z29
-	KMOVW        K1, AX
-	POPCNTL      AX, AX
-	MOVL         $8, BX
-	SUBL         AX, BX
-	VPCOMPRESSQ.Z Z15, K1, Z26
-	VPCOMPRESSQ.Z Z15, K2, Z27
-	VMOVDQU64    Z26, (SI)(R10*8)
-	ADDQ         AX, R10
-	SUBQ         BX, R11
-	BZHIL        BX, R12, BX
-	KMOVW        BX, K3
-	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VSHUFI64X2   $0x4e, Z28, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPERMQ       $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPSHUFD      $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VSHUFI64X2   $0x4e, Z29, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPERMQ       $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPSHUFD      $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	MOVQ         R10, lt+48(FP)
-	VMOVQ        X28, mn+56(FP)
-	VMOVQ        X29, mx+64(FP)
-	VZEROUPPER
-	RET
-
-// func partition64x8AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
-//
 // Reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:] as int64s,
 // and returns the smallest and largest key. The first and last 64 keys are
 // kept in registers, which leaves 64 free slots at either end; each step
@@ -2892,7 +2211,7 @@ pm_saved:
 //
 // Registers: SI base, R8 next left read, R9 end of right reads, R10 left
 // write, R11 right write end (indexes in keys), Z30 pivot, Z28/Z29 min/max.
-TEXT ·partition64x8AVX512(SB), NOSPLIT, $0-56
+TEXT ·partition64AVX512(SB), NOSPLIT, $0-56
 	MOVQ         a_base+0(FP), SI
 	MOVQ         a_len+8(FP), R11
 	VPBROADCASTQ pivot+24(FP), Z30
@@ -2920,30 +2239,54 @@ TEXT ·partition64x8AVX512(SB), NOSPLIT, $0-56
 	VMOVDQU64    320(SI)(R9*8), Z21
 	VMOVDQU64    384(SI)(R9*8), Z22
 	VMOVDQU64    448(SI)(R9*8), Z23
-p8_loop:
+pt_loop:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $64
-	JLT          p8_tail
+	JLT          pt_tail
 	MOVQ         R8, AX
 	SUBQ         R10, AX
 	MOVQ         R11, BX
 	SUBQ         R9, BX
-	LEAQ         64(R8), CX
-	LEAQ         -64(R9), DX
-	MOVQ         R8, DI
 	CMPQ         AX, BX
-	CMOVQGT      DX, DI
-	CMOVQLE      CX, R8
-	CMOVQGT      DX, R9
-	VMOVDQU64    0(SI)(DI*8), Z0
-	VMOVDQU64    64(SI)(DI*8), Z1
-	VMOVDQU64    128(SI)(DI*8), Z2
-	VMOVDQU64    192(SI)(DI*8), Z3
-	VMOVDQU64    256(SI)(DI*8), Z4
-	VMOVDQU64    320(SI)(DI*8), Z5
-	VMOVDQU64    384(SI)(DI*8), Z6
-	VMOVDQU64    448(SI)(DI*8), Z7
+	JGT          pt_right
+	VMOVDQU64    0(SI)(R8*8), Z0
+	VMOVDQU64    64(SI)(R8*8), Z1
+	VMOVDQU64    128(SI)(R8*8), Z2
+	VMOVDQU64    192(SI)(R8*8), Z3
+	VMOVDQU64    256(SI)(R8*8), Z4
+	VMOVDQU64    320(SI)(R8*8), Z5
+	VMOVDQU64    384(SI)(R8*8), Z6
+	VMOVDQU64    448(SI)(R8*8), Z7
+	PREFETCHT0   4096(SI)(R8*8)
+	PREFETCHT0   4160(SI)(R8*8)
+	PREFETCHT0   4224(SI)(R8*8)
+	PREFETCHT0   4288(SI)(R8*8)
+	PREFETCHT0   4352(SI)(R8*8)
+	PREFETCHT0   4416(SI)(R8*8)
+	PREFETCHT0   4480(SI)(R8*8)
+	PREFETCHT0   4544(SI)(R8*8)
+	ADDQ         $64, R8
+	JMP          pt_step
+pt_right:
+	SUBQ         $64, R9
+	VMOVDQU64    0(SI)(R9*8), Z0
+	VMOVDQU64    64(SI)(R9*8), Z1
+	VMOVDQU64    128(SI)(R9*8), Z2
+	VMOVDQU64    192(SI)(R9*8), Z3
+	VMOVDQU64    256(SI)(R9*8), Z4
+	VMOVDQU64    320(SI)(R9*8), Z5
+	VMOVDQU64    384(SI)(R9*8), Z6
+	VMOVDQU64    448(SI)(R9*8), Z7
+	PREFETCHT0   -4096(SI)(R9*8)
+	PREFETCHT0   -4032(SI)(R9*8)
+	PREFETCHT0   -3968(SI)(R9*8)
+	PREFETCHT0   -3904(SI)(R9*8)
+	PREFETCHT0   -3840(SI)(R9*8)
+	PREFETCHT0   -3776(SI)(R9*8)
+	PREFETCHT0   -3712(SI)(R9*8)
+	PREFETCHT0   -3648(SI)(R9*8)
+pt_step:
 	VPCMPQ       $1, Z30, Z0, K1
 	KNOTW        K1, K2
 	VPMINSQ      Z0, Z28, Z28
@@ -3072,12 +2415,12 @@ p8_loop:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	JMP          p8_loop
-p8_tail:
+	JMP          pt_loop
+pt_tail:
 	MOVQ         R9, AX
 	SUBQ         R8, AX
 	CMPQ         AX, $8
-	JLT          p8_part
+	JLT          pt_part
 	MOVQ         R8, AX
 	SUBQ         R10, AX
 	MOVQ         R11, BX
@@ -3106,10 +2449,10 @@ p8_tail:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	JMP          p8_tail
-p8_part:
+	JMP          pt_tail
+pt_part:
 	TESTQ        AX, AX
-	JEQ          p8_saved
+	JEQ          pt_saved
 	BZHIL        AX, R12, AX
 	KMOVW        AX, K4
 	VMOVDQU64    (SI)(R8*8), K4, Z0
@@ -3130,7 +2473,7 @@ p8_part:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-p8_saved:
+pt_saved:
 	VPCMPQ       $1, Z30, Z8, K1
 	KNOTW        K1, K2
 	VPMINSQ      Z8, Z28, Z28
@@ -3402,6 +2745,652 @@ p8_saved:
 	MOVQ         R10, lt+32(FP)
 	VMOVQ        X28, mn+40(FP)
 	VMOVQ        X29, mx+48(FP)
+	VZEROUPPER
+	RET
+
+// func partitionMap64AVX512(a []int64, pivot int64, xa, xb uint64) (lt int, mn, mx int64)
+//
+// partition64AVX512 for bit patterns: each key k is read as
+// k ^ (k>>63 (arithmetic) & xa) ^ xb (Sort's key map), partitioned and
+// stored as such.
+TEXT ·partitionMap64AVX512(SB), NOSPLIT, $0-72
+	MOVQ         a_base+0(FP), SI
+	MOVQ         a_len+8(FP), R11
+	VPBROADCASTQ pivot+24(FP), Z30
+	MOVQ         $0x7fffffffffffffff, BX
+	VPBROADCASTQ BX, Z28
+	NOTQ         BX
+	VPBROADCASTQ BX, Z29
+	MOVL         $0xFF, R12
+	MOVQ         $64, R8
+	LEAQ         -64(R11), R9
+	XORQ         R10, R10
+	VPBROADCASTQ xa+32(FP), Z24
+	VPBROADCASTQ xb+40(FP), Z25
+	VMOVDQU64    0(SI), Z8
+	VPSRAQ       $63, Z8, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z8
+	VPXORQ       Z25, Z8, Z8
+	VMOVDQU64    64(SI), Z9
+	VPSRAQ       $63, Z9, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z9
+	VPXORQ       Z25, Z9, Z9
+	VMOVDQU64    128(SI), Z10
+	VPSRAQ       $63, Z10, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z10
+	VPXORQ       Z25, Z10, Z10
+	VMOVDQU64    192(SI), Z11
+	VPSRAQ       $63, Z11, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z11
+	VPXORQ       Z25, Z11, Z11
+	VMOVDQU64    256(SI), Z12
+	VPSRAQ       $63, Z12, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z12
+	VPXORQ       Z25, Z12, Z12
+	VMOVDQU64    320(SI), Z13
+	VPSRAQ       $63, Z13, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z13
+	VPXORQ       Z25, Z13, Z13
+	VMOVDQU64    384(SI), Z14
+	VPSRAQ       $63, Z14, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z14
+	VPXORQ       Z25, Z14, Z14
+	VMOVDQU64    448(SI), Z15
+	VPSRAQ       $63, Z15, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z15
+	VPXORQ       Z25, Z15, Z15
+	VMOVDQU64    0(SI)(R9*8), Z16
+	VPSRAQ       $63, Z16, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z16
+	VPXORQ       Z25, Z16, Z16
+	VMOVDQU64    64(SI)(R9*8), Z17
+	VPSRAQ       $63, Z17, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z17
+	VPXORQ       Z25, Z17, Z17
+	VMOVDQU64    128(SI)(R9*8), Z18
+	VPSRAQ       $63, Z18, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z18
+	VPXORQ       Z25, Z18, Z18
+	VMOVDQU64    192(SI)(R9*8), Z19
+	VPSRAQ       $63, Z19, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z19
+	VPXORQ       Z25, Z19, Z19
+	VMOVDQU64    256(SI)(R9*8), Z20
+	VPSRAQ       $63, Z20, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z20
+	VPXORQ       Z25, Z20, Z20
+	VMOVDQU64    320(SI)(R9*8), Z21
+	VPSRAQ       $63, Z21, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z21
+	VPXORQ       Z25, Z21, Z21
+	VMOVDQU64    384(SI)(R9*8), Z22
+	VPSRAQ       $63, Z22, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z22
+	VPXORQ       Z25, Z22, Z22
+	VMOVDQU64    448(SI)(R9*8), Z23
+	VPSRAQ       $63, Z23, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z23
+	VPXORQ       Z25, Z23, Z23
+pm_loop:
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $64
+	JLT          pm_tail
+	MOVQ         R8, AX
+	SUBQ         R10, AX
+	MOVQ         R11, BX
+	SUBQ         R9, BX
+	CMPQ         AX, BX
+	JGT          pm_right
+	VMOVDQU64    0(SI)(R8*8), Z0
+	VPSRAQ       $63, Z0, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z0
+	VPXORQ       Z25, Z0, Z0
+	VMOVDQU64    64(SI)(R8*8), Z1
+	VPSRAQ       $63, Z1, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z1
+	VPXORQ       Z25, Z1, Z1
+	VMOVDQU64    128(SI)(R8*8), Z2
+	VPSRAQ       $63, Z2, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z2
+	VPXORQ       Z25, Z2, Z2
+	VMOVDQU64    192(SI)(R8*8), Z3
+	VPSRAQ       $63, Z3, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z3
+	VPXORQ       Z25, Z3, Z3
+	VMOVDQU64    256(SI)(R8*8), Z4
+	VPSRAQ       $63, Z4, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z4
+	VPXORQ       Z25, Z4, Z4
+	VMOVDQU64    320(SI)(R8*8), Z5
+	VPSRAQ       $63, Z5, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z5
+	VPXORQ       Z25, Z5, Z5
+	VMOVDQU64    384(SI)(R8*8), Z6
+	VPSRAQ       $63, Z6, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z6
+	VPXORQ       Z25, Z6, Z6
+	VMOVDQU64    448(SI)(R8*8), Z7
+	VPSRAQ       $63, Z7, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z7
+	VPXORQ       Z25, Z7, Z7
+	PREFETCHT0   4096(SI)(R8*8)
+	PREFETCHT0   4160(SI)(R8*8)
+	PREFETCHT0   4224(SI)(R8*8)
+	PREFETCHT0   4288(SI)(R8*8)
+	PREFETCHT0   4352(SI)(R8*8)
+	PREFETCHT0   4416(SI)(R8*8)
+	PREFETCHT0   4480(SI)(R8*8)
+	PREFETCHT0   4544(SI)(R8*8)
+	ADDQ         $64, R8
+	JMP          pm_step
+pm_right:
+	SUBQ         $64, R9
+	VMOVDQU64    0(SI)(R9*8), Z0
+	VPSRAQ       $63, Z0, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z0
+	VPXORQ       Z25, Z0, Z0
+	VMOVDQU64    64(SI)(R9*8), Z1
+	VPSRAQ       $63, Z1, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z1
+	VPXORQ       Z25, Z1, Z1
+	VMOVDQU64    128(SI)(R9*8), Z2
+	VPSRAQ       $63, Z2, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z2
+	VPXORQ       Z25, Z2, Z2
+	VMOVDQU64    192(SI)(R9*8), Z3
+	VPSRAQ       $63, Z3, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z3
+	VPXORQ       Z25, Z3, Z3
+	VMOVDQU64    256(SI)(R9*8), Z4
+	VPSRAQ       $63, Z4, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z4
+	VPXORQ       Z25, Z4, Z4
+	VMOVDQU64    320(SI)(R9*8), Z5
+	VPSRAQ       $63, Z5, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z5
+	VPXORQ       Z25, Z5, Z5
+	VMOVDQU64    384(SI)(R9*8), Z6
+	VPSRAQ       $63, Z6, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z6
+	VPXORQ       Z25, Z6, Z6
+	VMOVDQU64    448(SI)(R9*8), Z7
+	VPSRAQ       $63, Z7, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z7
+	VPXORQ       Z25, Z7, Z7
+	PREFETCHT0   -4096(SI)(R9*8)
+	PREFETCHT0   -4032(SI)(R9*8)
+	PREFETCHT0   -3968(SI)(R9*8)
+	PREFETCHT0   -3904(SI)(R9*8)
+	PREFETCHT0   -3840(SI)(R9*8)
+	PREFETCHT0   -3776(SI)(R9*8)
+	PREFETCHT0   -3712(SI)(R9*8)
+	PREFETCHT0   -3648(SI)(R9*8)
+pm_step:
+	VPCMPQ       $1, Z30, Z0, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z0, Z28, Z28
+	VPMAXSQ      Z0, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z0, K1, Z26
+	VPCOMPRESSQ.Z Z0, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z1, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z1, Z28, Z28
+	VPMAXSQ      Z1, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z1, K1, Z26
+	VPCOMPRESSQ.Z Z1, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z2, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z2, Z28, Z28
+	VPMAXSQ      Z2, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z2, K1, Z26
+	VPCOMPRESSQ.Z Z2, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z3, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z3, Z28, Z28
+	VPMAXSQ      Z3, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z3, K1, Z26
+	VPCOMPRESSQ.Z Z3, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z4, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z4, Z28, Z28
+	VPMAXSQ      Z4, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z4, K1, Z26
+	VPCOMPRESSQ.Z Z4, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z5, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z5, Z28, Z28
+	VPMAXSQ      Z5, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z5, K1, Z26
+	VPCOMPRESSQ.Z Z5, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z6, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z6, Z28, Z28
+	VPMAXSQ      Z6, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z6, K1, Z26
+	VPCOMPRESSQ.Z Z6, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z7, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z7, Z28, Z28
+	VPMAXSQ      Z7, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z7, K1, Z26
+	VPCOMPRESSQ.Z Z7, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	JMP          pm_loop
+pm_tail:
+	MOVQ         R9, AX
+	SUBQ         R8, AX
+	CMPQ         AX, $8
+	JLT          pm_part
+	MOVQ         R8, AX
+	SUBQ         R10, AX
+	MOVQ         R11, BX
+	SUBQ         R9, BX
+	LEAQ         8(R8), CX
+	LEAQ         -8(R9), DX
+	MOVQ         R8, DI
+	CMPQ         AX, BX
+	CMOVQGT      DX, DI
+	CMOVQLE      CX, R8
+	CMOVQGT      DX, R9
+	VMOVDQU64    (SI)(DI*8), Z0
+	VPSRAQ       $63, Z0, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z0
+	VPXORQ       Z25, Z0, Z0
+	VPCMPQ       $1, Z30, Z0, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z0, Z28, Z28
+	VPMAXSQ      Z0, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z0, K1, Z26
+	VPCOMPRESSQ.Z Z0, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	JMP          pm_tail
+pm_part:
+	TESTQ        AX, AX
+	JEQ          pm_saved
+	BZHIL        AX, R12, AX
+	KMOVW        AX, K4
+	VMOVDQU64    (SI)(R8*8), K4, Z0
+	VPSRAQ       $63, Z0, Z31
+	VPTERNLOGQ   $0x78, Z24, Z31, Z0
+	VPXORQ       Z25, Z0, Z0
+	MOVQ         R9, R8
+	VPCMPQ       $1, Z30, Z0, K4, K1
+	VPCMPQ       $5, Z30, Z0, K4, K2
+	VPMINSQ      Z0, Z28, K4, Z28
+	VPMAXSQ      Z0, Z29, K4, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	KMOVW        K2, BX
+	POPCNTL      BX, BX
+	VPCOMPRESSQ.Z Z0, K1, Z26
+	VPCOMPRESSQ.Z Z0, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+pm_saved:
+	VPCMPQ       $1, Z30, Z8, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z8, Z28, Z28
+	VPMAXSQ      Z8, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z8, K1, Z26
+	VPCOMPRESSQ.Z Z8, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z9, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z9, Z28, Z28
+	VPMAXSQ      Z9, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z9, K1, Z26
+	VPCOMPRESSQ.Z Z9, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z10, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z10, Z28, Z28
+	VPMAXSQ      Z10, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z10, K1, Z26
+	VPCOMPRESSQ.Z Z10, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z11, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z11, Z28, Z28
+	VPMAXSQ      Z11, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z11, K1, Z26
+	VPCOMPRESSQ.Z Z11, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z12, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z12, Z28, Z28
+	VPMAXSQ      Z12, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z12, K1, Z26
+	VPCOMPRESSQ.Z Z12, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z13, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z13, Z28, Z28
+	VPMAXSQ      Z13, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z13, K1, Z26
+	VPCOMPRESSQ.Z Z13, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z14, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z14, Z28, Z28
+	VPMAXSQ      Z14, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z14, K1, Z26
+	VPCOMPRESSQ.Z Z14, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z15, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z15, Z28, Z28
+	VPMAXSQ      Z15, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z15, K1, Z26
+	VPCOMPRESSQ.Z Z15, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z16, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z16, Z28, Z28
+	VPMAXSQ      Z16, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z16, K1, Z26
+	VPCOMPRESSQ.Z Z16, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z17, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z17, Z28, Z28
+	VPMAXSQ      Z17, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z17, K1, Z26
+	VPCOMPRESSQ.Z Z17, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z18, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z18, Z28, Z28
+	VPMAXSQ      Z18, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z18, K1, Z26
+	VPCOMPRESSQ.Z Z18, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z19, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z19, Z28, Z28
+	VPMAXSQ      Z19, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z19, K1, Z26
+	VPCOMPRESSQ.Z Z19, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z20, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z20, Z28, Z28
+	VPMAXSQ      Z20, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z20, K1, Z26
+	VPCOMPRESSQ.Z Z20, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z21, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z21, Z28, Z28
+	VPMAXSQ      Z21, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z21, K1, Z26
+	VPCOMPRESSQ.Z Z21, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z22, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z22, Z28, Z28
+	VPMAXSQ      Z22, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z22, K1, Z26
+	VPCOMPRESSQ.Z Z22, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VPCMPQ       $1, Z30, Z23, K1
+	KNOTW        K1, K2
+	VPMINSQ      Z23, Z28, Z28
+	VPMAXSQ      Z23, Z29, Z29
+	KMOVW        K1, AX
+	POPCNTL      AX, AX
+	MOVL         $8, BX
+	SUBL         AX, BX
+	VPCOMPRESSQ.Z Z23, K1, Z26
+	VPCOMPRESSQ.Z Z23, K2, Z27
+	VMOVDQU64    Z26, (SI)(R10*8)
+	ADDQ         AX, R10
+	SUBQ         BX, R11
+	BZHIL        BX, R12, BX
+	KMOVW        BX, K3
+	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	VSHUFI64X2   $0x4e, Z28, Z28, Z0
+	VPMINSQ      Z0, Z28, Z28
+	VPERMQ       $0x4e, Z28, Z0
+	VPMINSQ      Z0, Z28, Z28
+	VPSHUFD      $0x4e, Z28, Z0
+	VPMINSQ      Z0, Z28, Z28
+	VSHUFI64X2   $0x4e, Z29, Z29, Z0
+	VPMAXSQ      Z0, Z29, Z29
+	VPERMQ       $0x4e, Z29, Z0
+	VPMAXSQ      Z0, Z29, Z29
+	VPSHUFD      $0x4e, Z29, Z0
+	VPMAXSQ      Z0, Z29, Z29
+	MOVQ         R10, lt+48(FP)
+	VMOVQ        X28, mn+56(FP)
+	VMOVQ        X29, mx+64(FP)
 	VZEROUPPER
 	RET
 

@@ -139,7 +139,7 @@ func testSortType[T Number](t *testing.T, gen func(r *rand.Rand) T, size int) {
 				}
 				t.Run(fmt.Sprintf("n%d/%s/team%d", n, name, ti), func(t *testing.T) {
 					got := slices.Clone(x)
-					SortOn(tm, got)
+					sortOn(tm, got, vecSortTested())
 					requireSortedLike(t, x, want, got)
 					if n > 0 && n < sortSerialBelow {
 						// The radix path on its own, below the cut-over.
@@ -214,7 +214,7 @@ func TestSortZerosAndNaNs(t *testing.T) {
 			}
 		}
 		orig := slices.Clone(x)
-		Sort(x)
+		sortOn(nil, x, vecSortTested())
 		nans := (n+2)/4 + (n+1)/4
 		for i := range nans {
 			require.True(t, math.IsNaN(x[i]))
@@ -285,7 +285,7 @@ func TestSortConcurrent(t *testing.T) {
 			for i := range x {
 				x[i] = int64(r.Uint64())
 			}
-			SortOn(tm, x)
+			sortOn(tm, x, vecSortTested())
 			done <- x
 		}()
 	}
@@ -405,16 +405,16 @@ func TestSortSkewed(t *testing.T) {
 					want := slices.Clone(x)
 					slices.Sort(want)
 					got := slices.Clone(x)
-					SortOn(tm, got)
+					sortOn(tm, got, vecSortTested())
 					requireSortedLike(t, x, want, got)
 				}
 				wi := slices.Clone(i)
 				slices.Sort(wi)
-				SortOn(tm, i)
+				sortOn(tm, i, vecSortTested())
 				require.Equal(t, wi, i, name("int64"))
 				wu := slices.Clone(u)
 				slices.Sort(wu)
-				SortOn(tm, u)
+				sortOn(tm, u, vecSortTested())
 				require.Equal(t, wu, u, name("uint32"))
 			}
 			tm.Close()

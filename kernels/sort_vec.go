@@ -269,12 +269,31 @@ func splitKeys(a []int64, xa, xb uint64) (l, r []int64) {
 	return a[:lt], a[lt:]
 }
 
-// partitionAndMap64 is partitionMap64, or partition64 for the identity map.
+// partitionAndMap64 is partitionMap64, or partition64 for the identity map;
+// ranges shorter than the vector partitions take (a team's last chunk may
+// be) go to partitionMapGo64.
 func partitionAndMap64(a []int64, piv int64, xa, xb uint64) (int, int64, int64) {
+	if len(a) < 128 {
+		return partitionMapGo64(a, piv, xa, xb)
+	}
 	if xa|xb == 0 {
 		return partition64(a, piv)
 	}
 	return partitionMap64(a, piv, xa, xb)
+}
+
+// partitionMapGo64 is partitionMap64 in Go, for a (len(a) > 0) of any length.
+func partitionMapGo64(a []int64, piv int64, xa, xb uint64) (lt int, mn, mx int64) {
+	unmap64(a, xa, xb) // to keys: the map is its own inverse
+	mn, mx = a[0], a[0]
+	for i, k := range a {
+		mn, mx = min(mn, k), max(mx, k)
+		if k < piv {
+			a[lt], a[i] = k, a[lt]
+			lt++
+		}
+	}
+	return lt, mn, mx
 }
 
 // parallelPartitionMap64 is partitionMap64 on p workers of tm: each

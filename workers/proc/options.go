@@ -10,6 +10,12 @@ import (
 // workers.Unbounded.
 const Unbounded = workers.Unbounded
 
+// Options.MaxInFlight's default and bound.
+const (
+	defaultInFlight = 2
+	maxInFlight     = 32
+)
+
 // Options configures a Pool. Zero fields take the defaults noted. Workers,
 // MaxQueue and Nice mean what they mean in workers.Options.
 type Options struct {
@@ -45,6 +51,16 @@ type Options struct {
 	// (the read costs a few µs). 0 turns either off.
 	MaxTasksPerWorker int
 	MaxRSS            int64
+
+	// MaxInFlight is how many calls a child holds at once: the one it runs
+	// and the ones waiting in its call queue behind it, so that it goes
+	// from one call to the next without waiting for the parent. A call
+	// goes to the child with the fewest in flight. Default 2; 1 hands each child one call at a time, so no
+	// call ever waits behind another's task on a busy child while another
+	// child could have taken it first. A streaming call (Stream) has its
+	// child to itself. With Socket it is always 1.
+	// At most 32.
+	MaxInFlight int
 
 	// Socket sends calls and results through each child's Unix socket
 	// instead of the pair of shared-memory queues the pool gives every

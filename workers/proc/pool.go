@@ -128,9 +128,24 @@ func NewPool(opts Options) (*Pool, error) {
 
 // Call runs the task registered as fn in a child with arg and regions and
 // returns its result. It waits for queue space, a child and the result until
-// ctx ends: a call cancelled while queued never runs, and a running one is
-// asked to stop (its ctx in the child is cancelled) and its child is killed
-// and replaced if it has not stopped after the grace period.
+// ctx ends: a call cancelled while queued (in the pool's queue or in a
+// child's call queue) never runs, and a running one is asked to stop (its
+// ctx in the child is cancelled) and its child is killed and replaced if it
+// has not stopped after the grace period.
+//
+// Its errors, all matchable with errors.Is or errors.As:
+//   - a *TaskError: the task returned an error, panicked (it wraps a
+//     *workers.PanicError) or called runtime.Goexit (workers.ErrGoexit);
+//   - ErrWorkerDied: the child died while it ran the call (the text says
+//     how: exit code, signal, out of memory); a call the child had not
+//     taken yet goes to another child instead;
+//   - ctx's error, also matching workers.ErrNotRun if the call never ran;
+//   - ErrClosed: the pool was closed before the call, or (also matching
+//     context.Canceled, and workers.ErrNotRun if it never ran) stopped by
+//     CloseNow;
+//   - ErrUnknownTask for a name nothing was registered under, and an error
+//     naming the limit for too many regions, a too long name or argument,
+//     or a closed region.
 func (p *Pool) Call(ctx context.Context, fn string, arg []byte, regions ...RegionArg) ([]byte, error) {
 	return p.call(ctx, fn, arg, regions, true)
 }

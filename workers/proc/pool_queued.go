@@ -305,6 +305,9 @@ func (p *Pool) abandon(c *child, pc *pcall) (abandoned, notRan bool) {
 		return false, false
 	}
 	pc.abandoned = true
+	// Its caller has gone: its place in the pool's queue is free again
+	// (the child's load still counts it until its answer comes).
+	p.unqueue(pc)
 	switch {
 	case pc.msg == 0: // never sent: the child was dead
 		notRan = true

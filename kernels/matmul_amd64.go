@@ -98,6 +98,34 @@ func gemmF64x8x24AVX512(kc int, a, b, c []float64, ldc int)
 //go:noescape
 func gemmF32x8x48AVX512(kc int, a, b, c []float32, ldc int)
 
+// The edge micro-kernels compute the same loops as the kernel of the same
+// type and rows above, over fewer columns (len(b) >= kc*nr, len(c) >=
+// (mr-1)*ldc+nr for their own nr): MatMul runs them on the last column
+// panel when it is at most that wide.
+//
+//go:noescape
+func gemmF64x6x4AVX2(kc int, a, b, c []float64, ldc int)
+
+//go:noescape
+func gemmF32x6x8AVX2(kc int, a, b, c []float32, ldc int)
+
+//go:noescape
+func gemmF64x8x8AVX512(kc int, a, b, c []float64, ldc int)
+
+//go:noescape
+func gemmF64x8x16AVX512(kc int, a, b, c []float64, ldc int)
+
+//go:noescape
+func gemmF32x8x16AVX512(kc int, a, b, c []float32, ldc int)
+
+//go:noescape
+func gemmF32x8x32AVX512(kc int, a, b, c []float32, ldc int)
+
+// edge returns the edge kernel of mr rows and nr columns.
+func edge[T Float](mr, nr int, f func(kc int, a, b, c []T, ldc int)) gemmEdge[T] {
+	return gemmEdge[T]{nr: nr, fn: asmKernel(mr, nr, f)}
+}
+
 // asmKernel wraps an assembly micro-kernel: it checks the slice lengths the
 // assembly relies on and reports the accesses to the race detector.
 func asmKernel[T Float](mr, nr int, f func(kc int, a, b, c []T, ldc int)) func(kc int, a, b, c []T, ldc int) {
@@ -120,14 +148,16 @@ func asmKernel[T Float](mr, nr int, f func(kc int, a, b, c []T, ldc int)) func(k
 func init() {
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
 		gemmF64 = append(gemmF64, gemmKernel[float64]{name: "avx2", mr: 6, nr: 8, kc: 512, mc: 96, nc: 4080,
-			fn: asmKernel(6, 8, gemmF64x6x8AVX2)})
+			fn: asmKernel(6, 8, gemmF64x6x8AVX2), edges: []gemmEdge[float64]{edge(6, 4, gemmF64x6x4AVX2)}})
 		gemmF32 = append(gemmF32, gemmKernel[float32]{name: "avx2", mr: 6, nr: 16, kc: 512, mc: 96, nc: 4080,
-			fn: asmKernel(6, 16, gemmF32x6x16AVX2)})
+			fn: asmKernel(6, 16, gemmF32x6x16AVX2), edges: []gemmEdge[float32]{edge(6, 8, gemmF32x6x8AVX2)}})
 	}
 	if cpuid.CPU.Supports(cpuid.AVX512F) {
 		gemmF64 = append(gemmF64, gemmKernel[float64]{name: "avx512", mr: 8, nr: 24, kc: 512, mc: 144, nc: 4080,
-			fn: asmKernel(8, 24, gemmF64x8x24AVX512)})
+			fn:    asmKernel(8, 24, gemmF64x8x24AVX512),
+			edges: []gemmEdge[float64]{edge(8, 8, gemmF64x8x8AVX512), edge(8, 16, gemmF64x8x16AVX512)}})
 		gemmF32 = append(gemmF32, gemmKernel[float32]{name: "avx512", mr: 8, nr: 48, kc: 512, mc: 144, nc: 4032,
-			fn: asmKernel(8, 48, gemmF32x8x48AVX512)})
+			fn:    asmKernel(8, 48, gemmF32x8x48AVX512),
+			edges: []gemmEdge[float32]{edge(8, 16, gemmF32x8x16AVX512), edge(8, 32, gemmF32x8x32AVX512)}})
 	}
 }

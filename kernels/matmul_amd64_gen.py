@@ -94,4 +94,13 @@ kernel("dk6x8", "gemmF64x6x8AVX2", 6, 2, 8, "VBROADCASTSD", "VFMADD231PD", "VMOV
 kernel("sk6x16", "gemmF32x6x16AVX2", 6, 2, 4, "VBROADCASTSS", "VFMADD231PS", "VMOVUPS", "VADDPS", "Y", 4, doc("gemmF32x6x16AVX2","float32",6,16,"VFMADD231PS; math.FMA rounds to float32 here"))
 kernel("dz8x24", "gemmF64x8x24AVX512", 8, 3, 8, "VBROADCASTSD", "VFMADD231PD", "VMOVUPD", "VADDPD", "Z", 4, doc("gemmF64x8x24AVX512","float64",8,24,"VFMADD231PD on ZMM"))
 kernel("sz8x48", "gemmF32x8x48AVX512", 8, 3, 4, "VBROADCASTSS", "VFMADD231PS", "VMOVUPS", "VADDPS", "Z", 4, doc("gemmF32x8x48AVX512","float32",8,48,"VFMADD231PS on ZMM; math.FMA rounds to float32 here"))
+# Edge kernels: the same rows, fewer columns, for the last column panel of
+# a product whose width is not a multiple of the main kernel's (n = 100 with
+# 48-column panels would otherwise multiply 144 columns).
+kernel("dk6x4", "gemmF64x6x4AVX2", 6, 1, 8, "VBROADCASTSD", "VFMADD231PD", "VMOVUPD", "VADDPD", "Y", 4, doc("gemmF64x6x4AVX2","float64",6,4,"VFMADD231PD"))
+kernel("sk6x8", "gemmF32x6x8AVX2", 6, 1, 4, "VBROADCASTSS", "VFMADD231PS", "VMOVUPS", "VADDPS", "Y", 4, doc("gemmF32x6x8AVX2","float32",6,8,"VFMADD231PS; math.FMA rounds to float32 here"))
+kernel("dz8x8", "gemmF64x8x8AVX512", 8, 1, 8, "VBROADCASTSD", "VFMADD231PD", "VMOVUPD", "VADDPD", "Z", 4, doc("gemmF64x8x8AVX512","float64",8,8,"VFMADD231PD on ZMM"))
+kernel("dz8x16", "gemmF64x8x16AVX512", 8, 2, 8, "VBROADCASTSD", "VFMADD231PD", "VMOVUPD", "VADDPD", "Z", 4, doc("gemmF64x8x16AVX512","float64",8,16,"VFMADD231PD on ZMM"))
+kernel("sz8x16", "gemmF32x8x16AVX512", 8, 1, 4, "VBROADCASTSS", "VFMADD231PS", "VMOVUPS", "VADDPS", "Z", 4, doc("gemmF32x8x16AVX512","float32",8,16,"VFMADD231PS on ZMM; math.FMA rounds to float32 here"))
+kernel("sz8x32", "gemmF32x8x32AVX512", 8, 2, 4, "VBROADCASTSS", "VFMADD231PS", "VMOVUPS", "VADDPS", "Z", 4, doc("gemmF32x8x32AVX512","float32",8,32,"VFMADD231PS on ZMM; math.FMA rounds to float32 here"))
 open("matmul_amd64.s","w").write("\n".join(out))

@@ -19,6 +19,7 @@ var matMulShapes = [][3]int{
 	{7, 9, 7}, {9, 7, 63}, {63, 65, 9}, {65, 63, 65}, {129, 1, 65}, {6, 8, 8}, {8, 24, 24},
 	{16, 300, 48}, {129, 129, 129}, {200, 33, 7}, {1, 257, 300}, {97, 130, 50},
 	{33, 1100, 50}, // k over kc: several panels with the real blocking
+	{5, 300, 400},  // parallel with fewer row blocks than workers: columns split, a shared
 }
 
 // matMulWant returns the reference product of a and b and, per element,
@@ -83,6 +84,62 @@ func testKernels[T Float](t *testing.T, kerns []gemmKernel[T], seed uint64) {
 			}
 		}
 	}
+}
+
+// testEdges runs each kernel at widths whose last column panel goes to each
+// of its edge kernels, filling it exactly and leaving one column over.
+func testEdges[T Float](t *testing.T, kerns []gemmKernel[T]) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, kern := range kerns {
+		prev := 0
+		for _, e := range kern.edges {
+			require.Greater(t, e.nr, prev, "%s: edge kernels by increasing width", kern.name)
+			require.Less(t, e.nr, kern.nr, "%s: edge kernels narrower than the kernel", kern.name)
+			prev = e.nr
+			for _, n := range []int{e.nr, e.nr - 1, kern.nr + e.nr, kern.nr + e.nr - 1, prev + 1} {
+				m, k := 2*kern.mr+3, 37
+				a, b := randF[T](r, m*k), randF[T](r, k*n)
+				want, tol := matMulWant(a, b, m, k, n)
+				for _, kern := range []gemmKernel[T]{kern, small(kern)} {
+					c, ok := guarded[T](m * n)
+					gemm(nil, &kern, c, a, b, m, k, n)
+					require.True(t, ok(), "%s m=%d k=%d n=%d: write outside c", kern.name, m, k, n)
+					checkWant(t, fmt.Sprintf("%s edge %d", kern.name, e.nr), c, want, tol, m, k, n)
+				}
+			}
+		}
+	}
+}
+
+// TestPackA checks the packing of a's slivers, full (the unrolled paths)
+// and partial, against its definition: dst[p*mr+i] = a[i0+i][p0+p].
+func TestPackA(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	const lda, rows = 23, 20
+	a := randF[float64](r, rows*lda)
+	for _, mr := range []int{4, 6, 8} {
+		for _, mEff := range []int{mr, mr - 1, 1} {
+			for _, kc := range []int{1, 5, 17} {
+				i0, p0 := 3, 2
+				dst := randF[float64](r, mr*kc)
+				packA(dst, a, lda, i0, mEff, p0, kc)
+				for p := range kc {
+					for i := range mr {
+						want := 0.0
+						if i < mEff {
+							want = a[(i0+i)*lda+p0+p]
+						}
+						require.Equal(t, want, dst[p*mr+i], "mr=%d mEff=%d kc=%d p=%d i=%d", mr, mEff, kc, p, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMatMulEdgeKernels(t *testing.T) {
+	testEdges(t, gemmF64)
+	testEdges(t, gemmF32)
 }
 
 func TestMatMulKernelsFloat64(t *testing.T) { testKernels(t, gemmF64, 1) }

@@ -26,6 +26,12 @@ func NanSumOn[T Float](t *workers.Team, x []T) T { return nanSumOn(cpuBodies, t,
 
 func nanSumOn[T Float](bt *bodies, t *workers.Team, x []T) T {
 	if v, ok := asF64(x); ok {
+		if len(v) < bt.split.serialBelow { // as Sum: nothing allocated on the caller
+			return T(serialBlocks(len(v), func(lo, hi int) float64 {
+				raceRead(v[lo:hi])
+				return bt.nanSumF64(v[lo:hi])
+			}))
+		}
 		return T(blocked(bt.split, t, len(v), func(lo, hi int) float64 {
 			raceRead(v[lo:hi])
 			return bt.nanSumF64(v[lo:hi])

@@ -9,7 +9,15 @@
 // detached; a Queue carries byte messages through a region from one process
 // to another; Guard turns a fault in memory a peer truncated into an error.
 //
-// Regions are Linux-only for now; on other systems the constructors return
-// an error matching errors.ErrUnsupported. NewBuffer and its transfers work
-// everywhere.
+// # Platforms
+//
+// Everything here works on Linux, on every architecture Go supports there
+// (32-bit ones included): regions are memfd or /dev/shm mappings, and waits
+// sleep on futexes. The package also builds on other systems (macOS,
+// Windows, the BSDs), where New, Create, Open, OpenFile, the methods of
+// Options, Unlink and NewGuardedBuffer return an error matching
+// errors.ErrUnsupported. No Region exists there, so neither does anything
+// that lives inside one: views, words, barriers, queues, BufferOf. NewBuffer
+// with Transfer, Detach, Clone and Release, and Guard, need no region and
+// work everywhere.
 package shm

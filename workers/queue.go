@@ -35,7 +35,7 @@ const (
 	autoQueueWork  = time.Millisecond      // auto queue: this much work per worker
 	autoQueueMin   = 4                     // auto queue: at least this many tasks per worker
 	autoQueueMax   = 64                    // auto queue: at most this many tasks per worker
-	sampleRunEvery = 16                    // a worker times its next pop after this many untimed tasks
+	sampleRunEvery = 16                    // without Stats timing, a worker times its next pop after this many untimed tasks
 )
 
 // signalSpaceLocked hands one blocked submitter a token. Tokens do not pile

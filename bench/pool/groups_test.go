@@ -34,7 +34,7 @@ func square(xs, out []int, i int) { out[i] = xs[i] * xs[i] }
 func fanOuts() []fanOut {
 	return []fanOut{
 		{"workers.Group", func(procs int) (func(context.Context, []int, []int) error, func()) {
-			p := workers.NewPool(workers.Options{MaxWorkers: procs})
+			p := workers.NewPool(workers.Options{Workers: procs})
 			return func(ctx context.Context, xs, out []int) error {
 				g := workers.NewGroup(ctx, p, workers.GroupOptions{})
 				for i := range xs {
@@ -44,7 +44,7 @@ func fanOuts() []fanOut {
 			}, p.CloseNow
 		}},
 		{"workers.Submit×N+Wait", func(procs int) (func(context.Context, []int, []int) error, func()) {
-			p := workers.NewPool(workers.Options{MaxWorkers: procs})
+			p := workers.NewPool(workers.Options{Workers: procs})
 			var tasks []*workers.Task[struct{}]
 			return func(ctx context.Context, xs, out []int) error {
 				tasks = tasks[:0]
@@ -64,7 +64,7 @@ func fanOuts() []fanOut {
 			}, p.CloseNow
 		}},
 		{"workers.Pool.Go+WaitGroup", func(procs int) (func(context.Context, []int, []int) error, func()) {
-			p := workers.NewPool(workers.Options{MaxWorkers: procs})
+			p := workers.NewPool(workers.Options{Workers: procs})
 			return func(ctx context.Context, xs, out []int) error {
 				var wg sync.WaitGroup
 				wg.Add(len(xs))
@@ -76,7 +76,7 @@ func fanOuts() []fanOut {
 			}, p.CloseNow
 		}},
 		{"workers.ResultGroup", func(procs int) (func(context.Context, []int, []int) error, func()) {
-			p := workers.NewPool(workers.Options{MaxWorkers: procs})
+			p := workers.NewPool(workers.Options{Workers: procs})
 			return func(ctx context.Context, xs, out []int) error {
 				g := workers.NewResultGroup[int](ctx, p, workers.GroupOptions{})
 				for i := range xs {
@@ -88,7 +88,7 @@ func fanOuts() []fanOut {
 			}, p.CloseNow
 		}},
 		{"workers.Map", func(procs int) (func(context.Context, []int, []int) error, func()) {
-			p := workers.NewPool(workers.Options{MaxWorkers: procs})
+			p := workers.NewPool(workers.Options{Workers: procs})
 			return func(ctx context.Context, xs, out []int) error {
 				r, err := workers.Map(ctx, p, xs, func(_ context.Context, x int) (int, error) { return x * x, nil })
 				copy(out, r)

@@ -3,8 +3,8 @@
 // channel feeding N goroutines (what a hand-rolled loop costs). It prints
 // tasks/s for tiny tasks and for 100 µs CPU tasks submitted from GOMAXPROCS
 // producers, and p50/p99 submit-to-result latency of a lone task through an
-// idle pool. bench/node/pool does the same through piscina, and
-// bench/pool/node.sh prints both side by side.
+// idle pool. bench/node/pool does the same through piscina; bench/run
+// -only pool,piscina compares them in alternated paired rounds.
 //
 //	cd bench && go run ./pool [-n 1000000] [-cpu-n 4000] [-rounds 3] [-lone 20000] [-json]
 package main

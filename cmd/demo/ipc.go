@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -156,13 +155,7 @@ func runIPC(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		for _, r := range res {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLines(stdout, res)
 	}
 	fmt.Fprintf(stdout, "Round trip of a tiny call (4 bytes there and back), %d per method per round, %d rounds;\n", *n, *pairs)
 	fmt.Fprintln(stdout, "× queue: each round's p50 ÷ the shm queue's p50 in the same round (median, min–max).")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -25,33 +26,75 @@ const hardPuzzle = "8..........36......7..9.2...5...7.......457.....1...3...1...
 
 func runSudokuServer(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sudoku-server", stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "puzzles solved at once")
-	queue := fs.Int("queue", 64, "puzzles waiting beyond those; more get 503")
-	noPool := fs.Bool("no-pool", false, "solve in the handler with no bound or queue (the naive server, for comparison)")
-	processes := fs.Int("processes", 0, "solve in this many child processes instead of goroutines (-workers is then unused): a crashing solver costs one request, not the server")
-	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
-	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
-	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
-	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace, *processes, *noPool); err != nil {
+	o := addServerFlags(fs, serverHelp{
+		addr:      "127.0.0.1:8080",
+		workers:   "puzzles solved at once",
+		queue:     "puzzles waiting beyond those; more get 503",
+		noPool:    "solve in the handler with no bound or queue (the naive server, for comparison)",
+		processes: "solve in this many child processes instead of goroutines (-workers is then unused): a crashing solver costs one request, not the server",
+	})
+	if err := o.parse(fs, args); err != nil {
 		return err
 	}
 	logger := log.New(stderr, "sudoku-server: ", log.LstdFlags)
-	if !*noPool && *processes == 0 && *room {
-		defer headroom(*workers, logger)()
-	}
-	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Processes: *processes, Logger: logger})
+	defer o.headroom(logger)()
+	s, err := serve.NewSudokuServer(serve.SudokuConfig{Workers: o.workers, Queue: o.queue, NoPool: o.noPool, WorkerNice: o.nice, Processes: o.processes, Logger: logger})
 	if err != nil {
 		return err
 	}
-	if *processes > 0 {
-		logger.Printf("solving in %d child processes", *processes)
+	if o.processes > 0 {
+		logger.Printf("solving in %d child processes", o.processes)
 	}
-	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
+	return o.listenAndServe(s, logger, stdout)
+}
+
+// serverOptions holds the flags both servers share.
+type serverOptions struct {
+	addr                                      string
+	workers, queue, processes, nice, maxConns int
+	noPool, headroomOn                        bool
+	grace                                     time.Duration
+}
+
+// serverHelp is what the shared flags say of one server's work.
+type serverHelp struct{ addr, workers, queue, noPool, processes string }
+
+// addServerFlags defines the shared flags in fs, to be filled by parse.
+func addServerFlags(fs *flag.FlagSet, h serverHelp) *serverOptions {
+	o := &serverOptions{}
+	fs.StringVar(&o.addr, "addr", h.addr, "listen address")
+	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), h.workers)
+	fs.IntVar(&o.queue, "queue", 64, h.queue)
+	fs.BoolVar(&o.noPool, "no-pool", false, h.noPool)
+	fs.IntVar(&o.processes, "processes", 0, h.processes)
+	fs.IntVar(&o.nice, "nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
+	fs.BoolVar(&o.headroomOn, "headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
+	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
+	fs.IntVar(&o.maxConns, "max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
+	return o
+}
+
+// parse parses args into fs and checks the shared flags.
+func (o *serverOptions) parse(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serverFlags(o.workers, o.queue, o.nice, o.maxConns, o.grace, o.processes, o.noPool)
+}
+
+// headroom applies headroom when the server's workers are goroutines of a
+// pool and -headroom asks for it; undo restores what it changed.
+func (o *serverOptions) headroom(logger *log.Logger) (undo func()) {
+	if o.noPool || o.processes != 0 || !o.headroomOn {
+		return func() {}
+	}
+	return headroom(o.workers, logger)
+}
+
+// listenAndServe serves s on -addr until a signal, then shuts down within
+// -grace.
+func (o *serverOptions) listenAndServe(s serve.Server, logger *log.Logger, stdout io.Writer) error {
+	return serve.ListenAndServeUntilSignal(o.addr, s, o.grace, serve.Limits{MaxConns: o.maxConns}, logger, stdout)
 }
 
 // headroom gives the request path Ps of its own beside the pool's workers
@@ -98,31 +141,24 @@ func serverFlags(workers, queue, nice, maxConns int, grace time.Duration, proces
 
 func runAuthServer(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("auth-server", stderr)
-	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+	o := addServerFlags(fs, serverHelp{
+		addr:      "127.0.0.1:8081",
+		workers:   "passwords hashed at once (19 MiB each)",
+		queue:     "hashes waiting beyond those; more get 503",
+		noPool:    "hash in the handler with no bound or queue (the naive server, for comparison)",
+		processes: "hash in this many child processes instead of goroutines (-workers is then unused)",
+	})
 	data := fs.String("data", "", "file the users persist to (default: in memory)")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "passwords hashed at once (19 MiB each)")
-	queue := fs.Int("queue", 64, "hashes waiting beyond those; more get 503")
-	noPool := fs.Bool("no-pool", false, "hash in the handler with no bound or queue (the naive server, for comparison)")
-	processes := fs.Int("processes", 0, "hash in this many child processes instead of goroutines (-workers is then unused)")
-	nice := fs.Int("nice", 10, "nice value of the workers' threads (Linux), so requests win the CPU; 0 keeps normal priority")
-	room := fs.Bool("headroom", true, "raise GOMAXPROCS to workers + CPUs so requests need not wait for a worker's P")
-	grace := fs.Duration("grace", 10*time.Second, "how long shutdown lets in-flight requests finish")
-	maxConns := fs.Int("max-conns", 0, "connections held open at most; past it the longest-idle one is closed (default: the fd limit less 64, at most 4096)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := serverFlags(*workers, *queue, *nice, *maxConns, *grace, *processes, *noPool); err != nil {
+	if err := o.parse(fs, args); err != nil {
 		return err
 	}
 	logger := log.New(stderr, "auth-server: ", log.LstdFlags)
-	if !*noPool && *processes == 0 && *room {
-		defer headroom(*workers, logger)()
-	}
-	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: *workers, Queue: *queue, NoPool: *noPool, WorkerNice: *nice, Processes: *processes, DataFile: *data, Logger: logger})
+	defer o.headroom(logger)()
+	s, err := serve.NewAuthServer(serve.AuthConfig{Workers: o.workers, Queue: o.queue, NoPool: o.noPool, WorkerNice: o.nice, Processes: o.processes, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServeUntilSignal(*addr, s, *grace, serve.Limits{MaxConns: *maxConns}, logger, stdout)
+	return o.listenAndServe(s, logger, stdout)
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {

@@ -118,11 +118,20 @@ func (t *Table) Wait(ctx context.Context, c *Cell, expected uint32, timeout time
 	if !ok {
 		return TimedOut, ErrTooManyWaiters
 	}
-	if atomic.LoadUint32(&c.value) != expected {
+	return t.await(ctx, unsafe.Pointer(c), c, epoch, &c.value, expected, timeout, func() { t.Notify(c, 1) })
+}
+
+// await is the part of a wait that follows registration in c (a cell, or
+// this process's slot in a word, kept in the queue under key) with epoch:
+// it returns NotEqual at once if *value is no longer expected, else spins
+// for the adaptive budget and then parks. handOn passes on a wake-up that a
+// notify gave this waiter before it withdrew without sleeping.
+func (t *Table) await(ctx context.Context, key unsafe.Pointer, c waitable, epoch uint64, value *uint32, expected uint32, timeout time.Duration, handOn func()) (Result, error) {
+	if atomic.LoadUint32(value) != expected {
 		if c.withdraw(epoch, true) {
 			// A notify may have picked us in the meantime; we never
 			// slept, so hand the wake-up to a waiter that did.
-			t.Notify(c, 1)
+			handOn()
 		}
 		return NotEqual, nil
 	}
@@ -148,7 +157,7 @@ func (t *Table) Wait(ctx context.Context, c *Cell, expected uint32, timeout time
 		return Woken, nil
 	}
 	t.spinNs.Store(max(int64(spinMin), t.spinNs.Load()/2))
-	return t.park(ctx, unsafe.Pointer(c), c, epoch, deadline)
+	return t.park(ctx, key, c, epoch, deadline)
 }
 
 // giveUp withdraws from c, reporting Woken instead if a notify had already
@@ -160,11 +169,21 @@ func (t *Table) giveUp(c waitable, epoch uint64, err error) (Result, error) {
 	return TimedOut, err
 }
 
-// spin looks for a token for up to budget without parking.
-func (t *Table) spin(c *Cell, epoch uint64, budget time.Duration) bool {
+// spin looks for a token in c for up to budget without parking. A cell's
+// tokens are read directly rather than through the interface: the loop
+// polls them as fast as it can, and an indirect call per poll shows in
+// the latency of a hand-over.
+func (t *Table) spin(c waitable, epoch uint64, budget time.Duration) bool {
 	start := time.Now()
+	cell, _ := c.(*Cell)
 	for i := 1; ; i++ {
-		if tokensOf(atomic.LoadUint64(&c.state)) > 0 && c.claim(epoch) {
+		var ready bool
+		if cell != nil {
+			ready = tokensOf(atomic.LoadUint64(&cell.state)) > 0
+		} else {
+			ready = c.tokens() > 0
+		}
+		if ready && c.claim(epoch) {
 			return true
 		}
 		if i%64 == 0 {

@@ -2,7 +2,6 @@ package atomics
 
 import (
 	"context"
-	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -29,37 +28,7 @@ func (t *Table) WaitWord(ctx context.Context, w *Word, expected uint32, timeout 
 	if err != nil {
 		return TimedOut, err
 	}
-	if atomic.LoadUint32(&w.value) != expected {
-		if s.withdraw(epoch, true) {
-			// A notify may have picked us in the meantime; we never
-			// slept, so hand the wake-up to a waiter that did.
-			t.NotifyWord(w, 1)
-		}
-		return NotEqual, nil
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
-		return t.giveUp(s, epoch, err)
-	}
-	if timeout == 0 {
-		return t.giveUp(s, epoch, nil)
-	}
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	budget := time.Duration(t.spinNs.Load())
-	if timeout > 0 {
-		budget = min(budget, timeout)
-	}
-	if t.spinSlot(s, epoch, budget) {
-		t.spinNs.Store(min(int64(spinMax), 2*t.spinNs.Load()))
-		return Woken, nil
-	}
-	t.spinNs.Store(max(int64(spinMin), t.spinNs.Load()/2))
-	return t.park(ctx, key, s, epoch, deadline)
+	return t.await(ctx, key, s, epoch, &w.value, expected, timeout, func() { t.NotifyWord(w, 1) })
 }
 
 // holdSlot returns this process's slot in w, taking one if the process has
@@ -107,24 +76,6 @@ func (t *Table) reclaimDead(w *Word) {
 		if pid := slotPid(v); v != 0 && pid != myTag && !t.live.alive(pid) {
 			w.freeSlot(i, pid)
 		}
-	}
-}
-
-// spinSlot looks for a token in s for up to budget without parking.
-func (t *Table) spinSlot(s *wordSlot, epoch uint64, budget time.Duration) bool {
-	start := time.Now()
-	p := s.p()
-	for i := 1; ; i++ {
-		if slotTokens(atomic.LoadUint64(p)) > 0 && s.claim(epoch) {
-			return true
-		}
-		if i%64 == 0 {
-			if time.Since(start) >= budget || t.closed.Load() {
-				return false
-			}
-			runtime.Gosched() // let a notifier that shares this P run
-		}
-		pause()
 	}
 }
 

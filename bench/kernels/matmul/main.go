@@ -4,8 +4,9 @@
 //	matmul-<type>-<n> <sharc GFLOP/s> <gonum GFLOP/s>
 //
 // gonum is mat.Dense.Mul for float64 and its pure-Go blas32 Sgemm for
-// float32 (mat has no float32 matrix). limits.sh joins these lines with
-// OpenBLAS's figures.
+// float32 (mat has no float32 matrix). bench/kernels/gemm.c prints
+// OpenBLAS's figures in the same format; bench/run -only matmul compares the
+// three in alternated paired rounds.
 package main
 
 import (

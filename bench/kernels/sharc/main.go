@@ -1,5 +1,7 @@
 // Command kernels prints sharc's GB/s for sum, dot and axpy on 2^26 float64
-// (best of 5), in the format of stream.c, for limits.sh.
+// (best of 5), in the format of bench/kernels/stream.c, so the two can be
+// read side by side; bench/run -only kernels compares them in alternated
+// paired rounds.
 package main
 
 import (

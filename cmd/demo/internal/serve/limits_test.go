@@ -74,17 +74,7 @@ func TestTimeouts(t *testing.T) {
 // checks that /healthz still answers: the limiter closes the longest idle.
 func TestManyIdleConnections(t *testing.T) {
 	addr := startLimited(t, Limits{MaxConns: 8})
-	var conns []net.Conn
-	t.Cleanup(func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	for range 40 {
-		c, err := net.Dial("tcp", addr)
-		require.NoError(t, err)
-		conns = append(conns, c)
-	}
+	conns := holdIdle(t, addr, 40)
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 3 * time.Second}
@@ -103,4 +93,22 @@ func TestManyIdleConnections(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, closed, 40-8)
+}
+
+// holdIdle opens n connections to addr that send nothing, closed when the
+// test ends, and returns them.
+func holdIdle(t *testing.T, addr string, n int) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, 0, n)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+	return conns
 }

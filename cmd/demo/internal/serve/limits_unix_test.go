@@ -56,17 +56,7 @@ func TestFdExhaustion(t *testing.T) {
 	addr := strings.TrimSpace(line)
 	require.NotContains(t, addr, " ", "child said %q", addr)
 
-	var conns []net.Conn
-	t.Cleanup(func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	for range 150 {
-		c, err := net.Dial("tcp", addr)
-		require.NoError(t, err)
-		conns = append(conns, c)
-	}
+	holdIdle(t, addr, 150)
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}

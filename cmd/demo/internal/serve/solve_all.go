@@ -60,13 +60,8 @@ func (s *SudokuServer) all(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"limit" must be 1..%d, got %d`, s.allLimit, limit))
 		return
 	}
-	g, err := sudoku.Parse(req.Puzzle)
-	if err != nil {
-		e := apiError{Error: "puzzle: " + err.Error()}
-		if ce := (*sudoku.CellError)(nil); errors.As(err, &ce) {
-			e.Cell = ce.Cell
-		}
-		writeJSON(w, http.StatusBadRequest, e)
+	g, ok := parsePuzzle(w, req.Puzzle)
+	if !ok {
 		return
 	}
 	select {

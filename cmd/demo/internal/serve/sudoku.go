@@ -144,6 +144,21 @@ func (s *SudokuServer) statsHandler(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.r.stats())
 }
 
+// parsePuzzle parses a request's puzzle, or answers 400 naming what is
+// wrong with it (and the cell, where one is to blame) and reports false.
+func parsePuzzle(w http.ResponseWriter, puzzle string) (sudoku.Grid, bool) {
+	g, err := sudoku.Parse(puzzle)
+	if err != nil {
+		e := apiError{Error: "puzzle: " + err.Error()}
+		if ce := (*sudoku.CellError)(nil); errors.As(err, &ce) {
+			e.Cell = ce.Cell
+		}
+		writeJSON(w, http.StatusBadRequest, e)
+		return g, false
+	}
+	return g, true
+}
+
 func (s *SudokuServer) solve(w http.ResponseWriter, r *http.Request) {
 	var req SolveRequest
 	if msg, ok := decodeBody(w, r, solveBodyLimit, &req); !ok {
@@ -152,13 +167,8 @@ func (s *SudokuServer) solve(w http.ResponseWriter, r *http.Request) {
 	}
 	// Validation is cheap and stays on the request path; only solving
 	// goes to the runner.
-	g, err := sudoku.Parse(req.Puzzle)
-	if err != nil {
-		e := apiError{Error: "puzzle: " + err.Error()}
-		if ce := (*sudoku.CellError)(nil); errors.As(err, &ce) {
-			e.Cell = ce.Cell
-		}
-		writeJSON(w, http.StatusBadRequest, e)
+	g, ok := parsePuzzle(w, req.Puzzle)
+	if !ok {
 		return
 	}
 	v, err := s.solveOne(r.Context(), g)

@@ -102,10 +102,15 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		want := max(need, q.cap/2)
 		parkVal = uint32(q.head-q.cap+want) | 1
 	}
-	var stop func() bool
+	var (
+		stop  func() bool
+		woken chan struct{} // closed when the wake-up on ctx has run
+	)
 	defer func() {
-		if stop != nil {
-			stop()
+		// A wake-up already started must end before wait returns: the
+		// caller may unmap the region next.
+		if stop != nil && !stop() {
+			<-woken
 		}
 	}()
 	slice := queueSlice
@@ -136,9 +141,11 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		if stop == nil && ctx.Done() != nil {
 			// A cancelled ctx bumps the sequence word, so the sleep
 			// below ends at once even if ctx ended just before it.
+			woken = make(chan struct{})
 			stop = context.AfterFunc(ctx, func() {
 				atomic.AddUint32(seq, 1)
 				atomics.Wake(seq, 1<<30)
+				close(woken)
 			})
 		}
 		res := atomics.Wait(seq, s, slice)

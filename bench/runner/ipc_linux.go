@@ -99,6 +99,13 @@ func ipcTables(e *env) ([]table, error) {
 			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
 		return nil, err
 	}
+	if err := add(table{Section: "ipc", Title: "Pipelined calls: several in flight per child vs one",
+		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines to 2 children through the queues: with the default proc.Options.MaxInFlight (2: a call waits in a child's call queue while it runs the one before) vs MaxInFlight 1 (a child gets its next call only after its answer was read); time per call.", n)},
+		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),
+			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, MaxInFlight: 1}, n),
+			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
+		return nil, err
+	}
 	if e.noPeers {
 		return out, nil
 	}
@@ -210,8 +217,11 @@ func procPoolSide(name string, opts proc.Options, run func(*proc.Pool) (map[stri
 }
 
 func transportName(opts proc.Options) string {
-	if opts.Socket {
+	switch {
+	case opts.Socket:
 		return "proc.Pool (socket)"
+	case opts.MaxInFlight == 1:
+		return "proc.Pool (queues, MaxInFlight 1)"
 	}
 	return "proc.Pool (queues)"
 }

@@ -56,11 +56,19 @@ type server struct {
 	// The parent decides what is cached and when it is dropped.
 	cache map[regionKey]*shm.Region
 
-	mu        sync.Mutex
-	running   uint64 // seq of the running task, 0 when idle
-	cancel    context.CancelFunc
-	cancelled uint64 // highest seq the parent cancelled
+	mu      sync.Mutex
+	running uint64 // seq of the running task, 0 when idle
+	cancel  context.CancelFunc
+	// cancelled holds the calls the parent cancelled that have not run:
+	// with several calls in flight, a cancel may come for a call still in
+	// the queue (which then never runs), or overtake its call, which
+	// travels on the other socket or queue.
+	cancelled map[uint64]struct{}
 }
+
+// maxCancelled bounds the cancels a child remembers: one for a call that
+// had finished is never taken out, so the oldest go first.
+const maxCancelled = 1024
 
 func serveChild(ppid string) int {
 	if nice, err := strconv.Atoi(os.Getenv(niceEnv)); err == nil && nice != 0 {
@@ -99,7 +107,7 @@ func serveChild(ppid string) int {
 	// matter while a task runs, and then the P is free to switch). After
 	// rawSpell without a call, the child waits in an ordinary poll instead,
 	// so an idle child costs no CPU.
-	s := &server{cache: map[regionKey]*shm.Region{}, raw: runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == "" && os.Getenv(queuesEnv) == ""}
+	s := &server{cache: map[regionKey]*shm.Region{}, cancelled: map[uint64]struct{}{}, raw: runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == "" && os.Getenv(queuesEnv) == ""}
 	if s.raw {
 		tv := unix.NsecToTimeval(rawSpell.Nanoseconds())
 		if unix.SetsockoptTimeval(sockFd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv) != nil {
@@ -197,11 +205,17 @@ func (s *server) readCancels(ctl *net.UnixConn) {
 		seq := uint64(buf[0]) | uint64(buf[1])<<8 | uint64(buf[2])<<16 | uint64(buf[3])<<24 |
 			uint64(buf[4])<<32 | uint64(buf[5])<<40 | uint64(buf[6])<<48 | uint64(buf[7])<<56
 		s.mu.Lock()
-		// The cancel may overtake its call, which travels on the other
-		// socket: remember it for when the call arrives.
-		s.cancelled = max(s.cancelled, seq)
 		if s.running == seq && s.cancel != nil {
 			s.cancel()
+		} else {
+			if len(s.cancelled) >= maxCancelled {
+				for k := range s.cancelled {
+					if k+maxCancelled < seq {
+						delete(s.cancelled, k)
+					}
+				}
+			}
+			s.cancelled[seq] = struct{}{}
 		}
 		s.mu.Unlock()
 	}
@@ -395,15 +409,18 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	if !ok {
 		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fn))
 	}
+	s.mu.Lock()
+	if _, ok := s.cancelled[m.seq]; ok || s.q != nil && s.q.cancelled(m.seq) {
+		// Cancelled while it waited in the queue: it never runs.
+		delete(s.cancelled, m.seq)
+		s.mu.Unlock()
+		return statusErr, []byte(context.Canceled.Error() + " before it started")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
-	s.mu.Lock()
 	s.running, s.cancel = m.seq, cancel
-	if s.cancelled >= m.seq {
-		cancel()
-	}
 	s.mu.Unlock()
+	ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
 	defer func() {
 		s.mu.Lock()
 		s.running, s.cancel = 0, nil

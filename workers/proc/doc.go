@@ -9,7 +9,8 @@
 // mapping, Transfer unmaps it after sending so a stale slice in the parent
 // faults instead of silently racing with the child.
 //
-// A call runs on its caller's goroutine: it takes an idle child, writes a
+// A call runs on its caller's goroutine: it takes the child with the fewest
+// calls in flight (up to Options.MaxInFlight wait in a child's queue), writes a
 // compact binary request into the child's call queue (an shm.Queue in a
 // region the parent made for that child) and reads the answer from the
 // child's result queue itself; the child runs the task on the goroutine that

@@ -59,6 +59,8 @@ type TaskError struct {
 	kind error
 }
 
+// Error returns "proc: task NAME: " and the task's error text, or the
+// panic value and the child's stack for a task that panicked.
 func (e *TaskError) Error() string { return "proc: task " + e.Fn + ": " + e.Msg }
 
 // Unwrap returns the *workers.PanicError of a task that panicked,

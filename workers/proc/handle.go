@@ -9,7 +9,7 @@ import (
 	"net"
 	"os/exec"
 	"sync"
-	"time"
+	"sync/atomic"
 	"weak"
 
 	"golang.org/x/sys/unix"
@@ -17,8 +17,10 @@ import (
 	"github.com/sharc-go/sharc/shm"
 )
 
-// child is one worker process and the parent's ends of its sockets. Only
-// the goroutine that took it from the pool's idle channel uses it.
+// child is one worker process and the parent's ends of its sockets. With
+// queues, its sending side (seq, the cache, the call queue) is guarded by
+// smu and its calls in flight by mu; through the socket, only the one
+// caller the pool handed it to uses it.
 type child struct {
 	p    *Pool
 	cmd  *exec.Cmd
@@ -34,8 +36,25 @@ type child struct {
 	dead   context.CancelFunc
 	exited chan struct{}
 
-	tasks int       // calls answered, for Options.MaxTasksPerWorker
-	rssAt time.Time // when its RSS was last read, for Options.MaxRSS
+	rssAt atomic.Int64 // when (ns) its RSS was last read, for Options.MaxRSS
+
+	// The pool's scheduler's fields, guarded by its mu: the weight of the
+	// calls in flight, the calls handed to it, whether it takes no more
+	// (due for recycling) and whether it was retired.
+	load, assigned    int
+	draining, retired bool
+
+	// Pipelined calls through the queues (see pool_queued.go).
+	smu     sync.Mutex // the sending side; taken before mu
+	mu      sync.Mutex // what follows
+	pend    map[uint64]*pcall
+	reading bool   // someone reads the result queue:
+	reader  *pcall // this call's caller, or (nil) a background reader
+	sent    uint64 // messages written to the call queue (under smu)
+	gone    bool   // the child is dead and reported
+	took    uint64 // the call queue's messages it took, once stopped
+	cause   error  // why the pool killed it, if it did for a failure
+	killing bool   // the pool killed it after a grace period
 
 	seq  uint64
 	wbuf []byte
@@ -183,6 +202,7 @@ func (c *child) stop(kill bool) string {
 		err := c.cmd.Wait()
 		if c.q != nil {
 			<-c.exited
+			c.took = c.q.taken()
 			c.q.close()
 		}
 		c.how = exitText(c.cmd.ProcessState, err)

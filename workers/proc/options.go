@@ -10,14 +10,20 @@ import (
 // workers.Unbounded.
 const Unbounded = workers.Unbounded
 
+// Options.MaxInFlight's default and bound.
+const (
+	defaultInFlight = 2
+	maxInFlight     = 32
+)
+
 // Options configures a Pool. Zero fields take the defaults noted. Workers,
 // MaxQueue and Nice mean what they mean in workers.Options.
 type Options struct {
 	Workers int // child processes; default GOMAXPROCS
 	// MaxQueue bounds the calls waiting for a child; Unbounded (< 0) lifts
 	// the bound. 0 means auto, as in workers.Options: here 4 calls per
-	// child, the floor of the auto size there (a call to a child costs tens
-	// of µs at least, so a deeper queue only adds waiting).
+	// child, the floor of the auto size there. Calls waiting in a child's
+	// call queue (MaxInFlight) count as queued.
 	MaxQueue int
 	// GOMAXPROCS is each child's GOMAXPROCS; default 1. With Socket, a
 	// one-P child waits for the next call in a raw blocking read that keeps
@@ -41,16 +47,27 @@ type Options struct {
 	// above MaxRSS bytes after a call, is retired once that call has been
 	// answered and a fresh child takes its place. No call fails for it;
 	// calls wait for a child meanwhile as they would for a busy one. The
-	// RSS is read after a call at most once per millisecond per child
-	// (the read costs a few µs). 0 turns either off.
+	// RSS is read after a call at most once per millisecond per child.
+	// 0 turns either off.
 	MaxTasksPerWorker int
 	MaxRSS            int64
+
+	// MaxInFlight is how many calls a child holds at once, at most 32:
+	// the one it runs and the ones waiting in its call queue behind it, so
+	// that it goes from one call to the next without waiting for the
+	// parent. A call goes to the child with the fewest in flight. Default
+	// 2; 1 hands each child one call at a time, so that no call waits
+	// behind another's long task while a child that finishes sooner could
+	// have taken it. A streaming call (Stream) has its child to itself.
+	// With Socket it is always 1.
+	MaxInFlight int
 
 	// Socket sends calls and results through each child's Unix socket
 	// instead of the pair of shared-memory queues the pool gives every
 	// child. A waiting side then sleeps in the kernel at once instead of
-	// spinning for a few µs first, so a call costs a kernel round trip
-	// (tens of µs) and pipelined calls queue behind wake-ups: for
-	// comparison, or where spinning CPUs must be avoided at all costs.
+	// spinning first, so every call costs a kernel round trip (see
+	// docs/benchmarks.md for the figures), and one call at a time goes to
+	// a child: for comparison, or where spinning CPUs must be avoided at
+	// all costs.
 	Socket bool
 }

@@ -30,14 +30,17 @@ const maxCached = 64
 
 // A Pool runs calls on a fixed number of child processes.
 //
-// A call runs on its caller's goroutine: it takes an idle child, writes the
-// request into the child's call queue and reads the answer from its result
-// queue itself, so a round trip costs no hand-off between goroutines, and no
-// system call while both processes are running.
+// A call runs on its caller's goroutine: it takes the child with the fewest
+// calls in flight, writes the request into the child's call queue and reads
+// answers from its result queue itself, so a lone call's round trip costs no
+// hand-off between goroutines, and no system call while both processes are
+// running. Up to MaxInFlight calls wait in a child's call queue while it
+// runs the one before; the caller that reads another call's answer hands it
+// over.
 type Pool struct {
 	opts  Options
 	exe   string
-	idle  chan *child   // children ready for a call; capacity Workers
+	sched sched
 	slots chan struct{} // one per call waiting for a child; capacity MaxQueue
 	kill  chan struct{} // closed by CloseNow
 
@@ -51,6 +54,7 @@ type Pool struct {
 	maxQueue int       // Stats' MaxQueue: -1 when unbounded
 	born     time.Time // for Stats' Utilization
 	running  atomic.Int64
+	piped    atomic.Int64 // calls among running that wait in a child's queue
 	busy     atomic.Int64 // ns children spent on calls
 
 	submitted, completed, failed, cancelled, cancelledRunning atomic.Uint64
@@ -84,13 +88,21 @@ func NewPool(opts Options) (*Pool, error) {
 	if opts.Grace <= 0 {
 		opts.Grace = time.Second
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = defaultInFlight
+	}
+	if opts.MaxInFlight > maxInFlight {
+		return nil, fmt.Errorf("proc: Options.MaxInFlight is %d; at most %d", opts.MaxInFlight, maxInFlight)
+	}
+	if opts.Socket {
+		opts.MaxInFlight = 1 // a socket child is read by one caller at a time
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("proc: %w", err)
 	}
 	p := &Pool{
 		opts: opts, exe: exe, maxQueue: maxQueue, born: time.Now(),
-		idle:  make(chan *child, opts.Workers),
 		slots: make(chan struct{}, opts.MaxQueue),
 		kill:  make(chan struct{}),
 		live:  map[*child]struct{}{},
@@ -107,17 +119,33 @@ func NewPool(opts Options) (*Pool, error) {
 		p.CloseNow()
 		return nil, err
 	}
+	p.sched.limit, p.sched.maxTasks = opts.MaxInFlight, opts.MaxTasksPerWorker
 	for _, c := range children {
-		p.idle <- c
+		p.sched.add(c)
 	}
 	return p, nil
 }
 
 // Call runs the task registered as fn in a child with arg and regions and
 // returns its result. It waits for queue space, a child and the result until
-// ctx ends: a call cancelled while queued never runs, and a running one is
-// asked to stop (its ctx in the child is cancelled) and its child is killed
-// and replaced if it has not stopped after the grace period.
+// ctx ends: a call cancelled while queued (in the pool's queue or in a
+// child's call queue) never runs, and a running one is asked to stop (its
+// ctx in the child is cancelled) and its child is killed and replaced if it
+// has not stopped after the grace period.
+//
+// Its errors, all matchable with errors.Is or errors.As:
+//   - a *TaskError: the task returned an error, panicked (it wraps a
+//     *workers.PanicError) or called runtime.Goexit (workers.ErrGoexit);
+//   - ErrWorkerDied: the child died while it ran the call (the text says
+//     how: exit code, signal, out of memory); a call the child had not
+//     taken yet goes to another child instead;
+//   - ctx's error, also matching workers.ErrNotRun if the call never ran;
+//   - ErrClosed: the pool was closed before the call, or (also matching
+//     context.Canceled, and workers.ErrNotRun if it never ran) stopped by
+//     CloseNow;
+//   - ErrUnknownTask for a name nothing was registered under, and an error
+//     naming the limit for too many regions, a too long name or argument,
+//     or a closed region.
 func (p *Pool) Call(ctx context.Context, fn string, arg []byte, regions ...RegionArg) ([]byte, error) {
 	return p.call(ctx, fn, arg, regions, true)
 }
@@ -154,11 +182,17 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	defer p.calls.Done()
 	p.submitted.Add(1)
 
+	// A streaming call has its child to itself: its items are read by its
+	// own caller, who alone can wait for their consumer.
+	weight := 1
+	if ctx.Value(itemsKey{}) != nil {
+		weight = p.opts.MaxInFlight
+	}
 	t0 := time.Now()
 	var t1 time.Time
 	var out []byte
 	for attempt := 0; ; attempt++ {
-		c, err := p.acquire(ctx, block)
+		c, queued, err := p.acquire(ctx, block, weight)
 		if err != nil {
 			if err != ErrQueueFull {
 				p.cancelled.Add(1)
@@ -167,17 +201,25 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 		}
 		if attempt == 0 {
 			t1 = time.Now()
-			p.wait.Record(int64(t1.Sub(t0)))
+		}
+		if queued {
+			p.piped.Add(1)
 		}
 		var sent bool
 		p.running.Add(1)
-		out, sent, err = p.runOn(ctx, c, fn, arg, regions)
+		out, sent, err = p.runOn(ctx, c, weight, queued, fn, arg, regions)
 		p.running.Add(-1)
 		if !sent && errors.Is(err, ErrWorkerDied) && attempt < 2 {
-			// The child had died while idle: the task never started,
-			// so it goes to another child.
+			// The child died before it took the call: the task never
+			// started, so it goes to another child.
 			continue
 		}
+		if errors.Is(err, workers.ErrNotRun) {
+			// Dropped from the child's queue before it ran.
+			p.cancelled.Add(1)
+			return nil, err
+		}
+		p.wait.Record(int64(t1.Sub(t0)))
 		took := int64(time.Since(t1))
 		p.run.Record(took)
 		p.busy.Add(took)
@@ -193,37 +235,43 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	}
 }
 
-// acquire takes an idle child, waiting in the queue if none is.
-func (p *Pool) acquire(ctx context.Context, block bool) (*child, error) {
-	select {
-	case c := <-p.idle:
-		return c, nil
-	default:
+// acquire takes a child with room for weight more calls, waiting in the
+// queue if none has. A call placed behind another in a child's call queue
+// holds a place in the pool's queue until it is answered (queued).
+func (p *Pool) acquire(ctx context.Context, block bool, weight int) (c *child, queued bool, err error) {
+	room := func() bool {
+		select {
+		case p.slots <- struct{}{}:
+			queued = true
+			return true
+		default:
+			return false
+		}
+	}
+	if c := p.sched.tryGet(weight, room); c != nil {
+		return c, queued, nil
 	}
 	if block {
 		select {
 		case p.slots <- struct{}{}:
 		case <-ctx.Done():
-			return nil, notRun(ctx.Err())
+			return nil, false, notRun(ctx.Err())
 		case <-p.kill:
-			return nil, errClosedNotRun
+			return nil, false, errClosedNotRun
 		}
 	} else {
 		select {
 		case p.slots <- struct{}{}:
 		default:
-			return nil, ErrQueueFull
+			return nil, false, ErrQueueFull
 		}
 	}
-	defer func() { <-p.slots }()
-	select {
-	case c := <-p.idle:
-		return c, nil
-	case <-ctx.Done():
-		return nil, notRun(ctx.Err())
-	case <-p.kill:
-		return nil, errClosedNotRun
+	c, busy, err := p.sched.get(ctx, weight, p.kill)
+	if !busy {
+		<-p.slots // it runs at once
+		return c, false, err
 	}
+	return c, true, nil
 }
 
 // aLongTimeAgo is a read deadline that interrupts a blocked read at once;
@@ -233,12 +281,18 @@ var (
 	noDeadline   time.Time
 )
 
-// runOn runs one call on c. It gives c back to the pool, or retires it and
-// has a replacement started. sent reports whether the call reached the child.
-func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regions []RegionArg) (out []byte, sent bool, err error) {
+// runOn runs one call on c, which holds weight for it. It gives c back to
+// the pool, or retires it and has a replacement started. sent reports
+// whether the call may have reached the child.
+func (p *Pool) runOn(ctx context.Context, c *child, weight int, queued bool, fn string, arg []byte, regions []RegionArg) (out []byte, sent bool, err error) {
 	if c.err != nil { // a placeholder for a child that failed to start
-		p.replace()
+		if p.sched.drop(c) {
+			p.replace()
+		}
 		return nil, false, c.err
+	}
+	if c.q != nil {
+		return p.runQueued(ctx, c, weight, queued, fn, arg, regions)
 	}
 	seq := c.seq + 1
 	c.seq = seq
@@ -249,32 +303,18 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 	for _, ra := range regions {
 		allFds = allFds || ra.transfer
 	}
-	if c.q != nil && c.alive.Err() != nil {
-		// The child died while idle: the call goes to another one.
-		return nil, false, p.retire(c, false, fmt.Errorf("%w before %s was sent", ErrWorkerDied, fn))
-	}
 	if err := c.sendCall(seq, fn, arg, regions, allFds); err != nil {
 		if errors.Is(err, errRegion) {
-			p.idle <- c
+			p.putBack(c, weight)
 			return nil, false, err
 		}
-		if errors.Is(err, shm.ErrCorrupt) {
-			return nil, false, p.retire(c, true, fmt.Errorf("%w: sending %s: %w", ErrWorkerDied, fn, err))
-		}
 		if errors.Is(err, unix.EMSGSIZE) { // nothing was sent
-			p.idle <- c
+			p.putBack(c, weight)
 			return nil, false, fmt.Errorf("proc: call to %s of %d bytes does not fit the socket buffer (net.core.wmem_max): %w", fn, len(arg), err)
 		}
 		return nil, false, p.retire(c, true, fmt.Errorf("%w: sending %s: %v", ErrWorkerDied, fn, err))
 	}
-	for _, ra := range regions {
-		if ra.transfer {
-			ra.r.Close()
-		}
-	}
-	if c.q != nil {
-		return p.awaitQueued(ctx, c, seq, fn, arg, regions)
-	}
+	closeTransferred(regions)
 	// The read below is the only wait: a cancellable ctx interrupts it
 	// through the connection's deadline.
 	var fired chan struct{}
@@ -322,8 +362,17 @@ func (p *Pool) runOn(ctx context.Context, c *child, fn string, arg []byte, regio
 			c.conn.SetReadDeadline(noDeadline)
 		}
 		out, err = answer(fn, status, payload)
-		p.release(c)
+		p.release(c, weight)
 		return out, true, err
+	}
+}
+
+// closeTransferred closes the regions a call transferred, once sent.
+func closeTransferred(regions []RegionArg) {
+	for _, ra := range regions {
+		if ra.transfer {
+			ra.r.Close()
+		}
 	}
 }
 
@@ -357,14 +406,16 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			p.killed.Add(1)
 			c.stop(true)
-			p.replace()
+			if p.sched.drop(c) {
+				p.replace()
+			}
 			return
 		case err != nil:
 			p.retire(c, false, nil)
 			return
 		case rseq == seq && status != statusItem:
 			c.conn.SetReadDeadline(noDeadline)
-			p.idle <- c
+			p.putBack(c, 1)
 			return
 		}
 	}
@@ -375,12 +426,15 @@ func (p *Pool) reclaim(c *child, seq uint64) {
 // ErrClosed and context.Canceled if the pool killed it.
 func (p *Pool) retire(c *child, kill bool, err error) error {
 	how := c.stop(kill)
+	first := p.sched.drop(c)
 	select {
 	case <-p.kill:
 		return errClosedCanceled
 	default:
 	}
-	p.replace()
+	if first {
+		p.replace()
+	}
 	if err == nil {
 		return nil
 	}
@@ -388,7 +442,7 @@ func (p *Pool) retire(c *child, kill bool, err error) error {
 	return fmt.Errorf("%w: %s", err, how)
 }
 
-// replace starts a child in the background and makes it idle; a failure
+// replace starts a child in the background and adds it; a failure
 // becomes a placeholder that hands the error to one caller.
 func (p *Pool) replace() {
 	p.bg.Add(1)
@@ -405,7 +459,7 @@ func (p *Pool) replace() {
 		} else {
 			p.restarts.Add(1)
 		}
-		p.idle <- c
+		p.sched.add(c)
 	}()
 }
 
@@ -416,7 +470,7 @@ func (p *Pool) Stats() Stats {
 	p.mu.Unlock()
 	util := float64(p.busy.Load()) / (float64(p.opts.Workers) * float64(time.Since(p.born)))
 	return Stats{
-		Queued: len(p.slots), Running: p.running.Load(),
+		Queued: len(p.slots), Running: max(p.running.Load()-p.piped.Load(), 0),
 		Workers: live, MaxWorkers: p.opts.Workers, MaxQueue: p.maxQueue, Closed: closed,
 		Submitted: p.submitted.Load(), Completed: p.completed.Load(), Failed: p.failed.Load(),
 		Cancelled: p.cancelled.Load(), CancelledRunning: p.cancelledRunning.Load(),
@@ -487,12 +541,6 @@ func (p *Pool) stopAll(kill bool) {
 		for _, c := range live {
 			c.stop(kill)
 		}
-		for {
-			select {
-			case <-p.idle:
-			default:
-				return
-			}
-		}
+		p.sched.clear()
 	})
 }

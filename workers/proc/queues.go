@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -38,6 +39,45 @@ type queues struct {
 	r       *shm.Region
 	calls   *shm.Queue // parent → child
 	results *shm.Queue // child → parent
+	// took counts the messages the child has taken from the call queue,
+	// and is bumped before it runs the call: after the child's death, a
+	// call whose message is past it provably never ran.
+	took *uint64
+	// cancels holds the seqs of cancelled calls, each in slot seq %
+	// cancelSlots. The parent stores one and then loads took; the child
+	// bumps took and then, before it runs a call, loads its slot: one of
+	// the two sees the other, so a call the parent finds untaken never
+	// runs.
+	cancels *[cancelSlots]uint64
+}
+
+// Where took and the cancel slots live in the region, behind both queues.
+// A call still queued has fewer than MaxInFlight calls after it, so its
+// slot is its own while it waits (maxInFlight < cancelSlots).
+const cancelSlots = 64
+
+var (
+	takenOff   = 2 * shm.QueueSize(queueRing)
+	cancelsOff = takenOff + shm.QueueAlign
+	queuesSize = cancelsOff + cancelSlots*8
+)
+
+// taken returns how many messages the child has taken from the call queue.
+func (q *queues) taken() uint64 { return atomic.LoadUint64(q.took) }
+
+// cancel marks the call seq cancelled for the child's check before it runs.
+func (q *queues) cancel(seq uint64) { atomic.StoreUint64(&q.cancels[seq%cancelSlots], seq) }
+
+// cancelled reports whether the parent cancelled the call seq.
+func (q *queues) cancelled(seq uint64) bool {
+	return atomic.LoadUint64(&q.cancels[seq%cancelSlots]) == seq
+}
+
+// layout returns the queues' view of r's control words.
+func layout(r *shm.Region) *queues {
+	b := r.Bytes()
+	return &queues{r: r, took: (*uint64)(unsafe.Pointer(&b[takenOff])),
+		cancels: (*[cancelSlots]uint64)(unsafe.Pointer(&b[cancelsOff]))}
 }
 
 // childQueues holds a child's queues, for the tests that damage them.
@@ -45,11 +85,11 @@ var childQueues atomic.Pointer[queues]
 
 // newQueues creates the region and lays out both queues in it.
 func newQueues() (*queues, error) {
-	r, err := shm.New(2 * shm.QueueSize(queueRing))
+	r, err := shm.New(queuesSize)
 	if err != nil {
 		return nil, fmt.Errorf("proc: the region of a child's queues: %w", err)
 	}
-	q := &queues{r: r}
+	q := layout(r)
 	if q.calls, err = shm.NewQueue(r, 0, queueRing, 0); err == nil {
 		q.results, err = shm.NewQueue(r, shm.QueueSize(queueRing), queueRing, 0)
 	}
@@ -66,7 +106,11 @@ func openQueues(fd int) (*queues, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := &queues{r: r}
+	if r.Len() < queuesSize {
+		r.Close()
+		return nil, fmt.Errorf("proc: the region of the queues has %d bytes, not %d", r.Len(), queuesSize)
+	}
+	q := layout(r)
 	if q.calls, err = shm.OpenQueue(r, 0); err == nil {
 		q.results, err = shm.OpenQueue(r, shm.QueueSize(queueRing))
 	}
@@ -147,10 +191,13 @@ func (s *server) recvCall(buf, oob []byte, fds []int) (int, []int, error) {
 	}
 	if len(b) == 1 && b[0] == kindSocket {
 		q.Release()
-		return recvPacketFd(sockFd, buf, oob, fds, false)
+		n, fds, err := recvPacketFd(sockFd, buf, oob, fds, false)
+		atomic.AddUint64(s.q.took, 1)
+		return n, fds, err
 	}
 	n := copy(buf, b)
 	q.Release()
+	atomic.AddUint64(s.q.took, 1)
 	return n, fds[:0], nil
 }
 

@@ -12,21 +12,28 @@ import (
 // rssEvery is how often at most a child's RSS is read, per child.
 const rssEvery = time.Millisecond
 
-// release gives c back to the pool after a call it answered, or retires it
-// when it is due for recycling (Options.MaxTasksPerWorker, MaxRSS) and has
-// a fresh child started in its place. The caller already has its answer.
-func (p *Pool) release(c *child) {
-	c.tasks++
-	due := p.opts.MaxTasksPerWorker > 0 && c.tasks >= p.opts.MaxTasksPerWorker
-	if !due && p.opts.MaxRSS > 0 {
-		if now := time.Now(); now.Sub(c.rssAt) >= rssEvery {
-			c.rssAt = now
-			rss, err := residentBytes(c.cmd.Process.Pid)
-			due = err == nil && rss > p.opts.MaxRSS
+// release gives back the weight of a call c answered. A child whose
+// resident memory is above Options.MaxRSS takes no more calls and is
+// retired, once the calls it holds are answered, with a fresh child
+// started in its place (Options.MaxTasksPerWorker is counted as calls are
+// handed out: see sched.pick). The caller already has its answer.
+func (p *Pool) release(c *child, weight int) {
+	if p.opts.MaxRSS > 0 {
+		// Answers to one child may be released by two readers at once.
+		now, last := time.Now().UnixNano(), c.rssAt.Load()
+		if now-last >= int64(rssEvery) && c.rssAt.CompareAndSwap(last, now) {
+			if rss, err := residentBytes(c.cmd.Process.Pid); err == nil && rss > p.opts.MaxRSS {
+				p.sched.drain(c)
+			}
 		}
 	}
-	if !due {
-		p.idle <- c
+	p.putBack(c, weight)
+}
+
+// putBack gives back weight of c's load, and recycles c if it was due and
+// holds no call any more.
+func (p *Pool) putBack(c *child, weight int) {
+	if !p.sched.put(c, weight) {
 		return
 	}
 	p.recycled.Add(1)

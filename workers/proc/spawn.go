@@ -127,6 +127,7 @@ func (p *Pool) spawn() (*child, error) {
 		rbuf:  make([]byte, maxPacket+1024),
 		oob:   make([]byte, unix.CmsgSpace(maxFds*4)),
 		cache: map[regionKey]*cachedRegion{},
+		pend:  map[uint64]*pcall{},
 	}
 	if q != nil {
 		c.alive, c.dead = context.WithCancel(context.Background())

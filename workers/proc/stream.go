@@ -8,7 +8,7 @@ import (
 )
 
 // streamBuffer is how many items a stream holds between the call and its
-// consumer, besides what the child's socket holds.
+// consumer, besides what the child's result queue holds.
 const streamBuffer = 16
 
 // A StreamFunc is a task that sends many results: it calls emit with each
@@ -50,7 +50,8 @@ func deliverItem(ctx context.Context, item []byte) {
 // Stream calls the task registered as fn with RegisterStream in a child and
 // returns the sequence of its items, in order, as the task emits them. Each
 // range over the sequence makes the call afresh. The items wait in a
-// buffer of 16 (and in the socket); when it is full the task's emit waits,
+// buffer of 16 (and in the child's result queue); when both are full the
+// task's emit waits,
 // so a slow consumer slows the task and memory stays bounded.
 //
 // The sequence ends after the last item; if the call failed, one more pair
@@ -58,7 +59,8 @@ func deliverItem(ctx context.Context, item []byte) {
 // ErrClosed, or ctx's error). A consumer that stops early cancels the call:
 // the range statement ends at once, and the child is cancelled (and killed
 // after the grace period if its task does not stop), as with a cancelled
-// Call.
+// Call. A streaming call has its child to itself (Options.MaxInFlight does
+// not apply to it).
 func (p *Pool) Stream(ctx context.Context, fn string, arg []byte, regions ...RegionArg) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)

@@ -8,7 +8,8 @@ import (
 // emitter returns the emit function of the call seq running in the child:
 // each item goes to the parent as a result packet with statusItem, which
 // the parent's read loop hands to the call's stream before it reads on.
-// The send blocks while the socket is full, which is the backpressure.
+// The send blocks while the result queue (or, for an item too large for
+// it, the socket) is full, which is the backpressure.
 func (s *server) emitter(ctx context.Context, seq uint64) func([]byte) bool {
 	var buf []byte
 	return func(item []byte) bool {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -66,7 +65,7 @@ func sweepStale() {
 		if err != nil {
 			continue
 		}
-		if syscall.Kill(pid, 0) == syscall.ESRCH {
+		if !processAlive(pid) {
 			os.Remove(m)
 		}
 	}

@@ -65,16 +65,20 @@ func (r *Region) word32(kind string, off int) (word32, error) {
 	return word32{r: r, c: c, p: c.Value()}, nil
 }
 
-// ptr returns the word's address, panicking if the region is closed: the
-// memory behind it is gone.
-func (w word32) ptr() *uint32 {
+// errWordClosed is what a word's operation panics with once its region is
+// closed: the memory behind it is gone. A ready-made value keeps the check
+// cheap enough for every operation to be inlined.
+var errWordClosed = fmt.Errorf("shm: word used after Close: %w", ErrClosed)
+
+// ptr returns the word's address, panicking if the region is closed.
+func (w *word32) ptr() *uint32 {
 	if w.r.closed.Load() {
-		panic(fmt.Errorf("shm: word used after Close: %w", ErrClosed))
+		panic(errWordClosed)
 	}
 	return w.p
 }
 
-func (w word32) wait(ctx context.Context, expected uint32, timeout time.Duration) (WaitResult, error) {
+func (w *word32) wait(ctx context.Context, expected uint32, timeout time.Duration) (WaitResult, error) {
 	if w.r.closed.Load() {
 		return TimedOut, ErrClosed
 	}
@@ -88,11 +92,68 @@ func (w word32) wait(ctx context.Context, expected uint32, timeout time.Duration
 	return WaitResult(res), err
 }
 
-func (w word32) notify(n int) int {
+func (w *word32) notify(n int) int {
 	w.ptr()
 	k := w.r.table.NotifyWord(w.c, n)
 	runtime.KeepAlive(w.r)
 	return k
+}
+
+// The atomic operations of Int32 and Uint32, on the unsigned bits. Each
+// keeps the region reachable until the operation is done: the memory
+// behind the pointer lives only as long as the region does.
+
+func (w *word32) load() uint32 {
+	v := atomic.LoadUint32(w.ptr())
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+func (w *word32) store(v uint32) {
+	atomic.StoreUint32(w.ptr(), v)
+	runtime.KeepAlive(w.r)
+}
+
+func (w *word32) add(delta uint32) uint32 {
+	v := atomic.AddUint32(w.ptr(), delta)
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+func (w *word32) and(mask uint32) (old uint32) {
+	v := atomic.AndUint32(w.ptr(), mask)
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+func (w *word32) or(mask uint32) (old uint32) {
+	v := atomic.OrUint32(w.ptr(), mask)
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+// xor loops on CompareAndSwap: sync/atomic has no XOR.
+func (w *word32) xor(mask uint32) (old uint32) {
+	p := w.ptr()
+	for {
+		o := atomic.LoadUint32(p)
+		if atomic.CompareAndSwapUint32(p, o, o^mask) {
+			runtime.KeepAlive(w.r)
+			return o
+		}
+	}
+}
+
+func (w *word32) swap(v uint32) (old uint32) {
+	old = atomic.SwapUint32(w.ptr(), v)
+	runtime.KeepAlive(w.r)
+	return old
+}
+
+func (w *word32) compareAndSwap(old, new uint32) bool {
+	ok := atomic.CompareAndSwapUint32(w.ptr(), old, new)
+	runtime.KeepAlive(w.r)
+	return ok
 }
 
 // Int32 is a signed 32-bit word inside a region that goroutines and
@@ -111,66 +172,32 @@ func (r *Region) Int32(off int) (*Int32, error) {
 }
 
 // Load atomically loads the word.
-func (x *Int32) Load() int32 {
-	v := int32(atomic.LoadUint32(x.w.ptr()))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int32) Load() int32 { return int32(x.w.load()) }
 
 // Store atomically stores v in the word.
-func (x *Int32) Store(v int32) {
-	atomic.StoreUint32(x.w.ptr(), uint32(v))
-	runtime.KeepAlive(x)
-}
+func (x *Int32) Store(v int32) { x.w.store(uint32(v)) }
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Int32) Add(delta int32) int32 {
-	v := int32(atomic.AddUint32(x.w.ptr(), uint32(delta)))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int32) Add(delta int32) int32 { return int32(x.w.add(uint32(delta))) }
 
 // Sub atomically subtracts delta and returns the new value.
-func (x *Int32) Sub(delta int32) int32 { return x.Add(-delta) }
+func (x *Int32) Sub(delta int32) int32 { return int32(x.w.add(-uint32(delta))) }
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Int32) And(mask int32) (old int32) {
-	v := int32(atomic.AndUint32(x.w.ptr(), uint32(mask)))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int32) And(mask int32) (old int32) { return int32(x.w.and(uint32(mask))) }
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Int32) Or(mask int32) (old int32) {
-	v := int32(atomic.OrUint32(x.w.ptr(), uint32(mask)))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int32) Or(mask int32) (old int32) { return int32(x.w.or(uint32(mask))) }
 
 // Xor atomically XORs mask into the word and returns the old value.
-func (x *Int32) Xor(mask int32) (old int32) {
-	p := x.w.ptr()
-	for {
-		o := atomic.LoadUint32(p)
-		if atomic.CompareAndSwapUint32(p, o, o^uint32(mask)) {
-			runtime.KeepAlive(x)
-			return int32(o)
-		}
-	}
-}
+func (x *Int32) Xor(mask int32) (old int32) { return int32(x.w.xor(uint32(mask))) }
 
 // Swap atomically stores v and returns the old value.
-func (x *Int32) Swap(v int32) (old int32) {
-	old = int32(atomic.SwapUint32(x.w.ptr(), uint32(v)))
-	runtime.KeepAlive(x)
-	return old
-}
+func (x *Int32) Swap(v int32) (old int32) { return int32(x.w.swap(uint32(v))) }
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Int32) CompareAndSwap(old, new int32) bool {
-	ok := atomic.CompareAndSwapUint32(x.w.ptr(), uint32(old), uint32(new))
-	runtime.KeepAlive(x)
-	return ok
+	return x.w.compareAndSwap(uint32(old), uint32(new))
 }
 
 // Wait blocks while the word holds expected, until a Notify wakes it
@@ -216,71 +243,31 @@ func (r *Region) Uint32(off int) (*Uint32, error) {
 }
 
 // Load atomically loads the word.
-func (x *Uint32) Load() uint32 {
-	v := atomic.LoadUint32(x.w.ptr())
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint32) Load() uint32 { return x.w.load() }
 
 // Store atomically stores v in the word.
-func (x *Uint32) Store(v uint32) {
-	atomic.StoreUint32(x.w.ptr(), v)
-	runtime.KeepAlive(x)
-}
+func (x *Uint32) Store(v uint32) { x.w.store(v) }
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Uint32) Add(delta uint32) uint32 {
-	v := atomic.AddUint32(x.w.ptr(), delta)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint32) Add(delta uint32) uint32 { return x.w.add(delta) }
 
 // Sub atomically subtracts delta and returns the new value.
-func (x *Uint32) Sub(delta uint32) uint32 {
-	v := atomic.AddUint32(x.w.ptr(), -delta)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint32) Sub(delta uint32) uint32 { return x.w.add(-delta) }
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Uint32) And(mask uint32) (old uint32) {
-	v := atomic.AndUint32(x.w.ptr(), mask)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint32) And(mask uint32) (old uint32) { return x.w.and(mask) }
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Uint32) Or(mask uint32) (old uint32) {
-	v := atomic.OrUint32(x.w.ptr(), mask)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint32) Or(mask uint32) (old uint32) { return x.w.or(mask) }
 
 // Xor atomically XORs mask into the word and returns the old value.
-func (x *Uint32) Xor(mask uint32) (old uint32) {
-	p := x.w.ptr()
-	for {
-		o := atomic.LoadUint32(p)
-		if atomic.CompareAndSwapUint32(p, o, o^mask) {
-			runtime.KeepAlive(x)
-			return o
-		}
-	}
-}
+func (x *Uint32) Xor(mask uint32) (old uint32) { return x.w.xor(mask) }
 
 // Swap atomically stores v and returns the old value.
-func (x *Uint32) Swap(v uint32) (old uint32) {
-	old = atomic.SwapUint32(x.w.ptr(), v)
-	runtime.KeepAlive(x)
-	return old
-}
+func (x *Uint32) Swap(v uint32) (old uint32) { return x.w.swap(v) }
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
-func (x *Uint32) CompareAndSwap(old, new uint32) bool {
-	ok := atomic.CompareAndSwapUint32(x.w.ptr(), old, new)
-	runtime.KeepAlive(x)
-	return ok
-}
+func (x *Uint32) CompareAndSwap(old, new uint32) bool { return x.w.compareAndSwap(old, new) }
 
 // Wait is Int32.Wait for an unsigned word.
 func (x *Uint32) Wait(expected uint32, timeout time.Duration) (WaitResult, error) {
@@ -317,11 +304,69 @@ func (r *Region) word64(kind string, off int) (word64, error) {
 	return word64{r: r, p: (*uint64)(unsafe.Pointer(&r.data[off]))}, nil
 }
 
-func (w word64) ptr() *uint64 {
+// ptr returns the word's address, panicking if the region is closed.
+func (w *word64) ptr() *uint64 {
 	if w.r.closed.Load() {
-		panic(fmt.Errorf("shm: word used after Close: %w", ErrClosed))
+		panic(errWordClosed)
 	}
 	return w.p
+}
+
+// The atomic operations of Int64 and Uint64, on the unsigned bits. Each
+// keeps the region reachable until the operation is done: the memory
+// behind the pointer lives only as long as the region does.
+
+func (w *word64) load() uint64 {
+	v := atomic.LoadUint64(w.ptr())
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+func (w *word64) store(v uint64) {
+	atomic.StoreUint64(w.ptr(), v)
+	runtime.KeepAlive(w.r)
+}
+
+func (w *word64) add(delta uint64) uint64 {
+	v := atomic.AddUint64(w.ptr(), delta)
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+func (w *word64) and(mask uint64) (old uint64) {
+	v := atomic.AndUint64(w.ptr(), mask)
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+func (w *word64) or(mask uint64) (old uint64) {
+	v := atomic.OrUint64(w.ptr(), mask)
+	runtime.KeepAlive(w.r)
+	return v
+}
+
+// xor loops on CompareAndSwap: sync/atomic has no XOR.
+func (w *word64) xor(mask uint64) (old uint64) {
+	p := w.ptr()
+	for {
+		o := atomic.LoadUint64(p)
+		if atomic.CompareAndSwapUint64(p, o, o^mask) {
+			runtime.KeepAlive(w.r)
+			return o
+		}
+	}
+}
+
+func (w *word64) swap(v uint64) (old uint64) {
+	old = atomic.SwapUint64(w.ptr(), v)
+	runtime.KeepAlive(w.r)
+	return old
+}
+
+func (w *word64) compareAndSwap(old, new uint64) bool {
+	ok := atomic.CompareAndSwapUint64(w.ptr(), old, new)
+	runtime.KeepAlive(w.r)
+	return ok
 }
 
 // Int64 is a signed 64-bit word inside a region, updated atomically. It
@@ -339,66 +384,32 @@ func (r *Region) Int64(off int) (*Int64, error) {
 }
 
 // Load atomically loads the word.
-func (x *Int64) Load() int64 {
-	v := int64(atomic.LoadUint64(x.w.ptr()))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int64) Load() int64 { return int64(x.w.load()) }
 
 // Store atomically stores v in the word.
-func (x *Int64) Store(v int64) {
-	atomic.StoreUint64(x.w.ptr(), uint64(v))
-	runtime.KeepAlive(x)
-}
+func (x *Int64) Store(v int64) { x.w.store(uint64(v)) }
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Int64) Add(delta int64) int64 {
-	v := int64(atomic.AddUint64(x.w.ptr(), uint64(delta)))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int64) Add(delta int64) int64 { return int64(x.w.add(uint64(delta))) }
 
 // Sub atomically subtracts delta and returns the new value.
-func (x *Int64) Sub(delta int64) int64 { return x.Add(-delta) }
+func (x *Int64) Sub(delta int64) int64 { return int64(x.w.add(-uint64(delta))) }
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Int64) And(mask int64) (old int64) {
-	v := int64(atomic.AndUint64(x.w.ptr(), uint64(mask)))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int64) And(mask int64) (old int64) { return int64(x.w.and(uint64(mask))) }
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Int64) Or(mask int64) (old int64) {
-	v := int64(atomic.OrUint64(x.w.ptr(), uint64(mask)))
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Int64) Or(mask int64) (old int64) { return int64(x.w.or(uint64(mask))) }
 
 // Xor atomically XORs mask into the word and returns the old value.
-func (x *Int64) Xor(mask int64) (old int64) {
-	p := x.w.ptr()
-	for {
-		o := atomic.LoadUint64(p)
-		if atomic.CompareAndSwapUint64(p, o, o^uint64(mask)) {
-			runtime.KeepAlive(x)
-			return int64(o)
-		}
-	}
-}
+func (x *Int64) Xor(mask int64) (old int64) { return int64(x.w.xor(uint64(mask))) }
 
 // Swap atomically stores v and returns the old value.
-func (x *Int64) Swap(v int64) (old int64) {
-	old = int64(atomic.SwapUint64(x.w.ptr(), uint64(v)))
-	runtime.KeepAlive(x)
-	return old
-}
+func (x *Int64) Swap(v int64) (old int64) { return int64(x.w.swap(uint64(v))) }
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
 func (x *Int64) CompareAndSwap(old, new int64) bool {
-	ok := atomic.CompareAndSwapUint64(x.w.ptr(), uint64(old), uint64(new))
-	runtime.KeepAlive(x)
-	return ok
+	return x.w.compareAndSwap(uint64(old), uint64(new))
 }
 
 // Uint64 is an unsigned 64-bit word inside a region; see Int64.
@@ -414,68 +425,28 @@ func (r *Region) Uint64(off int) (*Uint64, error) {
 }
 
 // Load atomically loads the word.
-func (x *Uint64) Load() uint64 {
-	v := atomic.LoadUint64(x.w.ptr())
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint64) Load() uint64 { return x.w.load() }
 
 // Store atomically stores v in the word.
-func (x *Uint64) Store(v uint64) {
-	atomic.StoreUint64(x.w.ptr(), v)
-	runtime.KeepAlive(x)
-}
+func (x *Uint64) Store(v uint64) { x.w.store(v) }
 
 // Add atomically adds delta and returns the new value; it wraps like Go's +.
-func (x *Uint64) Add(delta uint64) uint64 {
-	v := atomic.AddUint64(x.w.ptr(), delta)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint64) Add(delta uint64) uint64 { return x.w.add(delta) }
 
 // Sub atomically subtracts delta and returns the new value.
-func (x *Uint64) Sub(delta uint64) uint64 {
-	v := atomic.AddUint64(x.w.ptr(), -delta)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint64) Sub(delta uint64) uint64 { return x.w.add(-delta) }
 
 // And atomically ANDs mask into the word and returns the old value.
-func (x *Uint64) And(mask uint64) (old uint64) {
-	v := atomic.AndUint64(x.w.ptr(), mask)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint64) And(mask uint64) (old uint64) { return x.w.and(mask) }
 
 // Or atomically ORs mask into the word and returns the old value.
-func (x *Uint64) Or(mask uint64) (old uint64) {
-	v := atomic.OrUint64(x.w.ptr(), mask)
-	runtime.KeepAlive(x)
-	return v
-}
+func (x *Uint64) Or(mask uint64) (old uint64) { return x.w.or(mask) }
 
 // Xor atomically XORs mask into the word and returns the old value.
-func (x *Uint64) Xor(mask uint64) (old uint64) {
-	p := x.w.ptr()
-	for {
-		o := atomic.LoadUint64(p)
-		if atomic.CompareAndSwapUint64(p, o, o^mask) {
-			runtime.KeepAlive(x)
-			return o
-		}
-	}
-}
+func (x *Uint64) Xor(mask uint64) (old uint64) { return x.w.xor(mask) }
 
 // Swap atomically stores v and returns the old value.
-func (x *Uint64) Swap(v uint64) (old uint64) {
-	old = atomic.SwapUint64(x.w.ptr(), v)
-	runtime.KeepAlive(x)
-	return old
-}
+func (x *Uint64) Swap(v uint64) (old uint64) { return x.w.swap(v) }
 
 // CompareAndSwap atomically stores new if the word holds old, and reports whether it did.
-func (x *Uint64) CompareAndSwap(old, new uint64) bool {
-	ok := atomic.CompareAndSwapUint64(x.w.ptr(), old, new)
-	runtime.KeepAlive(x)
-	return ok
-}
+func (x *Uint64) CompareAndSwap(old, new uint64) bool { return x.w.compareAndSwap(old, new) }

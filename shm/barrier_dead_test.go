@@ -18,21 +18,29 @@ import (
 	"github.com/sharc-go/sharc/internal/testchild"
 )
 
+// childBarrier opens, in a child process, the segment its parent named in
+// SHARC_SEGMENT and the barrier at its start; if it cannot, the child says
+// why and exits with code 2.
+func childBarrier() (*Region, *Barrier) {
+	r, err := Open(os.Getenv("SHARC_SEGMENT"))
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(2)
+	}
+	b, err := OpenBarrier(r, 0)
+	if err != nil {
+		fmt.Println("barrier:", err)
+		os.Exit(2)
+	}
+	return r, b
+}
+
 // TestBarrierDeadParty SIGKILLs one of three party processes: the two
 // survivors (this process and another child), which wait without any
 // deadline, must get ErrBroken within a second.
 func TestBarrierDeadParty(t *testing.T) {
 	if testchild.Is(t.Name()) {
-		r, err := Open(os.Getenv("SHARC_SEGMENT"))
-		if err != nil {
-			fmt.Println("open:", err)
-			os.Exit(2)
-		}
-		b, err := OpenBarrier(r, 0)
-		if err != nil {
-			fmt.Println("barrier:", err)
-			os.Exit(2)
-		}
+		r, b := childBarrier()
 		joined, _ := r.Int32(BarrierSize)
 		joined.Add(1)
 		joined.NotifyAll()
@@ -41,7 +49,7 @@ func TestBarrierDeadParty(t *testing.T) {
 			os.Exit(3)
 		}
 		start := time.Now()
-		err = b.Wait(context.Background())
+		err := b.Wait(context.Background())
 		fmt.Printf("survivor: %v after %v\n", err, time.Since(start))
 		if !errors.Is(err, ErrBroken) {
 			os.Exit(1)
@@ -113,16 +121,7 @@ func TestBarrierLeavesOnClose(t *testing.T) {
 // naming it instead of hanging the survivors.
 func TestBarrierPartyDiesArriving(t *testing.T) {
 	if testchild.Is(t.Name()) {
-		r, err := Open(os.Getenv("SHARC_SEGMENT"))
-		if err != nil {
-			fmt.Println("open:", err)
-			os.Exit(2)
-		}
-		b, err := OpenBarrier(r, 0)
-		if err != nil {
-			fmt.Println("barrier:", err)
-			os.Exit(2)
-		}
+		_, b := childBarrier()
 		// Arrive as Wait does, then die before waiting.
 		atomic.AddUint32(b.arrived, 1)
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)

@@ -69,6 +69,8 @@ type PanicError struct {
 	Stack []byte // the panicking goroutine's stack
 }
 
+// Error returns "workers: panic: " and the panic value, or ErrGoexit's
+// message for a Goexit.
 func (e *PanicError) Error() string {
 	if e.Value == ErrGoexit {
 		return ErrGoexit.Error()

@@ -36,14 +36,14 @@ const (
 // proc.Pool alike. It renders as JSON with snake_case keys and, through
 // String, as one log line.
 type Stats struct {
-	Queued     int   `json:"queued"`
-	Running    int64 `json:"running"` // taken by a worker, not finished (a worker takes up to 8 tiny tasks at once)
-	Workers    int   `json:"workers"`
-	MaxWorkers int   `json:"max_workers"`
-	MaxQueue   int   `json:"max_queue"` // -1: unbounded
-	Closed     bool  `json:"closed"`
+	Queued     int   `json:"queued"`      // waiting for a worker (in a proc.Pool, also those waiting in a child's call queue)
+	Running    int64 `json:"running"`     // taken by a worker, not finished (a worker takes up to 8 tiny tasks at once)
+	Workers    int   `json:"workers"`     // workers (child processes) alive now
+	MaxWorkers int   `json:"max_workers"` // the most workers the pool runs at once (Options.Workers)
+	MaxQueue   int   `json:"max_queue"`   // the queue's bound; -1: unbounded
+	Closed     bool  `json:"closed"`      // Close or CloseNow has been called
 
-	Submitted uint64 `json:"submitted"`
+	Submitted uint64 `json:"submitted"` // tasks submitted (calls made) to the open pool since it started
 	Completed uint64 `json:"completed"` // ran and returned nil
 	Failed    uint64 `json:"failed"`    // ran and returned an error or panicked
 	Cancelled uint64 `json:"cancelled"` // never ran: context ended while queued, or CloseNow

@@ -12,6 +12,7 @@ const (
 	TimedOut               // "timed-out": the timeout passed first
 )
 
+// String returns the outcome's name in Atomics.wait's terms.
 func (r Result) String() string {
 	switch r {
 	case Woken:

@@ -27,8 +27,8 @@ type Options struct {
 	// per worker, as measured on the pool's own tasks, between 4 and 64
 	// tasks per worker. Tasks of 250 µs or more get 4 per worker; tiny
 	// tasks get a deeper queue, which lets producers and workers take turns
-	// in runs of many tasks instead of a few (13 M tiny tasks/s instead of
-	// 7 M on 2 cores).
+	// in runs of many tasks instead of trading places every few (a worker
+	// draining the queue, parking, and being woken by the next submit).
 	MaxQueue     int
 	LockOSThread bool // each worker runs on its own locked OS thread
 	// Nice, 1..19, lowers the priority of the workers (Linux; elsewhere it
@@ -36,15 +36,16 @@ type Options struct {
 	// LockOSThread) whose nice value is raised by Nice, so the kernel runs
 	// the program's other threads first. A server whose handlers must stay
 	// quick while the pool saturates the CPU wants this (with GOMAXPROCS
-	// above Workers, so the handlers have Ps of their own): on a 2-core
-	// machine with both cores busy solving, nice 10 brought a /healthz
-	// probe's p99 from 198 ms to 3.5 ms, at the price of the CPU share the
-	// workers give up. The priority ends with the worker's thread.
+	// above Workers, so the handlers have Ps of their own): with every core
+	// busy in the pool, the handlers' latency then stays near that of an
+	// idle machine, at the price of the CPU share the workers give up (the
+	// demo's sudoku-server and bench/servers show it). The priority ends
+	// with the worker's thread.
 	Nice int
 	// NoTiming turns off the clock reads behind Stats' utilization and
-	// wait/run histograms; the task counters stay on. Timing costs 5–10% of
-	// the throughput of empty tasks (BenchmarkTimingCost), nothing
-	// measurable for tasks of a few µs or more.
+	// wait/run histograms; the task counters stay on. Timing costs a few
+	// percent of the throughput of empty tasks (BenchmarkTimingCost
+	// measures it), nothing measurable for tasks of a few µs or more.
 	NoTiming bool
 }
 

@@ -37,10 +37,10 @@ type Options struct {
 	// the program's other threads first. A server whose handlers must stay
 	// quick while the pool saturates the CPU wants this (with GOMAXPROCS
 	// above Workers, so the handlers have Ps of their own): with every core
-	// busy in the pool, the handlers' latency then stays near that of an
-	// idle machine, at the price of the CPU share the workers give up (the
-	// demo's sudoku-server and bench/servers show it). The priority ends
-	// with the worker's thread.
+	// busy in the pool, the handlers then answer far sooner than beside
+	// workers of their own priority, at the price of the CPU share the
+	// workers give up (bench/servers/healthz.sh measures it on the demo's
+	// sudoku-server). The priority ends with the worker's thread.
 	Nice int
 	// NoTiming turns off the clock reads behind Stats' utilization and
 	// wait/run histograms; the task counters stay on. Timing costs a few

@@ -30,8 +30,8 @@ func (e *entry) complete(err error) {
 
 // Auto queue sizing and batching, from the measured run time of tasks.
 const (
-	maxBatch       = 8                     // tasks a worker takes per lock, at most
-	batchBelow     = 20 * time.Microsecond // tasks run longer than this are not batched
+	maxBatch       = 32                    // tasks a worker takes per lock, at most
+	batchWork      = 32 * time.Microsecond // a batch holds at most this much work beyond its first task
 	autoQueueWork  = time.Millisecond      // auto queue: this much work per worker
 	autoQueueMin   = 4                     // auto queue: at least this many tasks per worker
 	autoQueueMax   = 64                    // auto queue: at most this many tasks per worker

@@ -37,7 +37,7 @@ const (
 // String, as one log line.
 type Stats struct {
 	Queued     int   `json:"queued"`
-	Running    int64 `json:"running"` // taken by a worker, not finished (a worker takes up to 8 tiny tasks at once)
+	Running    int64 `json:"running"` // taken by a worker, not finished (a worker takes up to 32 tiny tasks at once)
 	Workers    int   `json:"workers"`
 	MaxWorkers int   `json:"max_workers"`
 	MaxQueue   int   `json:"max_queue"` // -1: unbounded

@@ -147,7 +147,7 @@ func (p *Pool) submit(e entry, block bool) error {
 			}
 			p.pushLocked(e)
 			p.passOnLocked()
-			deep := p.maxQueue < 0 && p.queued > autoQueueMax*p.max
+			deep := p.maxQueue < 0 && p.queued > unboundedYield*p.max
 			p.mu.Unlock()
 			if deep {
 				// An unbounded queue never blocks, but past what an auto

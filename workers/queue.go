@@ -34,7 +34,8 @@ const (
 	batchWork      = 32 * time.Microsecond // a batch holds at most this much work beyond its first task
 	autoQueueWork  = time.Millisecond      // auto queue: this much work per worker
 	autoQueueMin   = 4                     // auto queue: at least this many tasks per worker
-	autoQueueMax   = 64                    // auto queue: at most this many tasks per worker
+	autoQueueMax   = 256                   // auto queue: at most this many tasks per worker
+	unboundedYield = 64                    // unbounded queue: past this many tasks per worker a submit yields once
 	sampleRunEvery = 16                    // without Stats timing, a worker times its next pop after this many untimed tasks
 )
 

@@ -317,6 +317,7 @@ func (p *Pool) exitedLocked() {
 		if p.janitor != nil {
 			p.janitor.Stop()
 		}
+		p.releaseRingLocked()
 		close(p.done)
 	}
 }

@@ -166,6 +166,9 @@ func (p *Pool) next(w *worker) (entry, bool) {
 				// queue at most, so the others find theirs.
 				k = min(p.queued/p.workers, maxBatch-1, int(int64(batchWork)/p.runEst))
 			}
+			if k > 0 && w.batch == nil {
+				w.batch = make([]entry, 0, maxBatch-1) // once, not by doubling
+			}
 			for ; k > 0; k-- {
 				b, _ := p.popLocked()
 				w.batch = append(w.batch, b)

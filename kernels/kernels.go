@@ -35,11 +35,19 @@ const block = 4096
 //	axpy    266   284     326   191     207   138     188   126
 //
 // Up to 64 Ki the team loses on some kernel (sum here; axpy in another
-// run); from 128 Ki it wins on all three.
+// run); from 128 Ki it wins on all three. That benchmark calls one kernel
+// back to back, which keeps the team's workers spinning. A kernel called
+// after a pause (after other work, as in bench/run's kernels section)
+// finds its worker parked: the wake-up takes longer than a 64 Ki dot or
+// axpy takes on the caller alone (about 6 µs), so the caller ran both
+// chunks and paid the wake-up on top: dot 2^16 took 9.0 µs on the team in
+// bench/run against about 5.8 µs on the caller alone, and of 256 such
+// loops after a pause the worker joined 0 to 28. So every kernel stays on
+// the caller below serialBelow elements, whatever the number of arrays it
+// touches.
 const (
 	// serialBelow is the length under which kernels run on the caller
-	// alone, where a fork-join would cost more than it brings (for a
-	// kernel over one array; see split.streams).
+	// alone, where a fork-join would cost more than it brings.
 	serialBelow = 1 << 17
 	// grain is the chunk length handed to a worker by streaming kernels;
 	// the reductions hand out grain/block blocks (at least one) at a time.
@@ -54,16 +62,6 @@ const (
 type split struct{ serialBelow, grain int }
 
 var defaultSplit = split{serialBelow: serialBelow, grain: grain}
-
-// streams returns the split of a kernel that reads or writes k arrays of
-// its length (Dot 2, Axpy 3): what a fork-join must pay for is the memory
-// the kernel touches, so it runs on the caller below serialBelow/k
-// elements. The measurements above: Dot and Axpy gain from the team from
-// 64 Ki elements (1 and 1.5 MiB), Sum only from 128 Ki (1 MiB).
-func (sp split) streams(k int) split {
-	sp.serialBelow /= k
-	return sp
-}
 
 // teamOf returns t, or the default team when t is nil.
 func teamOf(t *workers.Team) *workers.Team {

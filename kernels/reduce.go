@@ -39,10 +39,10 @@ func DotOn[T Number](t *workers.Team, x, y []T) T { return dotOn(cpuBodies, t, x
 
 func dotOn[T Number](bt *bodies, t *workers.Team, x, y []T) T {
 	checkLen("Dot", len(x), len(y))
-	if sp := bt.split.streams(2); len(x) < sp.serialBelow {
+	if len(x) < bt.split.serialBelow {
 		return serialBlocks(len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 	}
-	return blocked(bt.split.streams(2), t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
+	return blocked(bt.split, t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 }
 
 // Norm2 returns the Euclidean norm sqrt(Σ x[i]²), reproducible as Sum is.
@@ -151,12 +151,7 @@ func Min[T Number](x []T) T { return MinOn(nil, x) }
 // MinOn is Min on team t (nil: the default team).
 func MinOn[T Number](t *workers.Team, x []T) T { return minOn(cpuBodies, t, x) }
 
-func minOn[T Number](bt *bodies, t *workers.Team, x []T) T {
-	if len(x) == 0 {
-		panic("kernels.Min: empty slice")
-	}
-	return fold(bt.split, t, x, func(x []T) T { return minBody(bt, x) }, func(a, b T) T { return min(a, b) })
-}
+func minOn[T Number](bt *bodies, t *workers.Team, x []T) T { return extremeOn(bt, t, x, smallest) }
 
 // Max returns the largest element of x, as the builtin max orders them: a
 // NaN anywhere gives NaN, and +0 is larger than -0. It panics if x is empty.
@@ -165,11 +160,46 @@ func Max[T Number](x []T) T { return MaxOn(nil, x) }
 // MaxOn is Max on team t (nil: the default team).
 func MaxOn[T Number](t *workers.Team, x []T) T { return maxOn(cpuBodies, t, x) }
 
-func maxOn[T Number](bt *bodies, t *workers.Team, x []T) T {
-	if len(x) == 0 {
-		panic("kernels.Max: empty slice")
+func maxOn[T Number](bt *bodies, t *workers.Team, x []T) T { return extremeOn(bt, t, x, largest) }
+
+// An end says which end of the order Min and ArgMin (smallest) or Max and
+// ArgMax (largest) look for; one code path serves both.
+type end bool
+
+const (
+	smallest end = false
+	largest  end = true
+)
+
+// kernel returns the public name of e's kernel, Min or Max, with prefix.
+func (e end) kernel(prefix string) string {
+	if e == largest {
+		return "kernels." + prefix + "Max"
 	}
-	return fold(bt.split, t, x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) T { return max(a, b) })
+	return "kernels." + prefix + "Min"
+}
+
+// nearest returns the builtin min or max of a and b, as e says.
+func nearest[T Number](e end, a, b T) T {
+	if e == largest {
+		return max(a, b)
+	}
+	return min(a, b)
+}
+
+// beats reports whether a is strictly nearer e's end than b.
+func beats[T Number](e end, a, b T) bool {
+	if e == largest {
+		return a > b
+	}
+	return a < b
+}
+
+func extremeOn[T Number](bt *bodies, t *workers.Team, x []T, e end) T {
+	if len(x) == 0 {
+		panic(e.kernel("") + ": empty slice")
+	}
+	return fold(bt.split, t, x, func(x []T) T { return extremeBody(bt, x, e) }, func(a, b T) T { return nearest(e, a, b) })
 }
 
 // fold reduces each chunk of x with body and combines the chunk results
@@ -190,30 +220,33 @@ func fold[T Number](sp split, t *workers.Team, x []T, body func([]T) T, f func(a
 	return s
 }
 
-// minBody is the single-core Min body (len(x) > 0): the AVX2 body for
-// float32 and float64 where the CPU has it, else minGeneric.
-func minBody[T Number](bt *bodies, x []T) T {
+// extremeBody is the single-core Min or Max body (len(x) > 0): the AVX2
+// body for float32 and float64 where the CPU has it, else minGeneric or
+// maxGeneric.
+func extremeBody[T Number](bt *bodies, x []T, e end) T {
 	raceRead(x)
 	if v, ok := asF64(x); ok {
-		return T(bt.minF64(v))
+		f := bt.minF64
+		if e == largest {
+			f = bt.maxF64
+		}
+		return T(f(v))
 	}
 	if v, ok := asF32(x); ok {
-		return T(bt.minF32(v))
+		f := bt.minF32
+		if e == largest {
+			f = bt.maxF32
+		}
+		return T(f(v))
+	}
+	if e == largest {
+		return maxGeneric(x)
 	}
 	return minGeneric(x)
 }
 
-// maxBody is minBody for max.
-func maxBody[T Number](bt *bodies, x []T) T {
-	raceRead(x)
-	if v, ok := asF64(x); ok {
-		return T(bt.maxF64(v))
-	}
-	if v, ok := asF32(x); ok {
-		return T(bt.maxF32(v))
-	}
-	return maxGeneric(x)
-}
+func minBody[T Number](bt *bodies, x []T) T { return extremeBody(bt, x, smallest) }
+func maxBody[T Number](bt *bodies, x []T) T { return extremeBody(bt, x, largest) }
 
 // minGeneric is the portable Min body: eight independent running minima,
 // so that the builtin's compare-and-fix-up sequence of one element overlaps
@@ -242,7 +275,10 @@ func minGeneric[T Number](x []T) T {
 	return m
 }
 
-// maxGeneric is minGeneric for max.
+// maxGeneric is minGeneric for max. The loop is written out again because
+// the builtin must appear literally for the compiler to make it branch-free:
+// passed in as a type parameter (a method of an empty struct type) or a
+// func value, it cost 1.7–2.7× the time of this loop.
 func maxGeneric[T Number](x []T) T {
 	if len(x) < 8 {
 		m := x[0]
@@ -273,9 +309,7 @@ func ArgMin[T Number](x []T) int { return ArgMinOn(nil, x) }
 // ArgMinOn is ArgMin on team t (nil: the default team).
 func ArgMinOn[T Number](t *workers.Team, x []T) int { return argMinOn(cpuBodies, t, x) }
 
-func argMinOn[T Number](bt *bodies, t *workers.Team, x []T) int {
-	return argBest(bt.split, t, "ArgMin", x, func(x []T) T { return minBody(bt, x) }, func(a, b T) bool { return a < b })
-}
+func argMinOn[T Number](bt *bodies, t *workers.Team, x []T) int { return argBest(bt, t, x, smallest) }
 
 // ArgMax returns the index of the first largest element of x, or of the
 // first NaN if x holds one; -0 and +0 count as equal. It panics if x is
@@ -285,18 +319,18 @@ func ArgMax[T Number](x []T) int { return ArgMaxOn(nil, x) }
 // ArgMaxOn is ArgMax on team t (nil: the default team).
 func ArgMaxOn[T Number](t *workers.Team, x []T) int { return argMaxOn(cpuBodies, t, x) }
 
-func argMaxOn[T Number](bt *bodies, t *workers.Team, x []T) int {
-	return argBest(bt.split, t, "ArgMax", x, func(x []T) T { return maxBody(bt, x) }, func(a, b T) bool { return a > b })
-}
+func argMaxOn[T Number](bt *bodies, t *workers.Team, x []T) int { return argBest(bt, t, x, largest) }
 
-// argBest finds, chunk by chunk, the best value with the fast body and then
-// the first index holding it (the chunk is still in cache), and combines the
-// chunks left to right.
-func argBest[T Number](sp split, t *workers.Team, name string, x []T, body func([]T) T, better func(a, b T) bool) int {
+// argBest finds, chunk by chunk, the value nearest e's end with the fast
+// body and then the first index holding it (the chunk is still in cache),
+// and combines the chunks left to right.
+func argBest[T Number](bt *bodies, t *workers.Team, x []T, e end) int {
+	sp := bt.split
 	n, g := len(x), sp.grain
 	if n == 0 {
-		panic("kernels." + name + ": empty slice")
+		panic(e.kernel("Arg") + ": empty slice")
 	}
+	body := func(x []T) T { return extremeBody(bt, x, e) }
 	nc := (n + g - 1) / g
 	parts := make([]int, nc)
 	stream(sp, t, n, func(lo, hi int) {
@@ -310,7 +344,7 @@ func argBest[T Number](sp split, t *workers.Team, name string, x []T, body func(
 		if isNaN(x[best]) {
 			break
 		}
-		if isNaN(x[i]) || better(x[i], x[best]) {
+		if isNaN(x[i]) || beats(e, x[i], x[best]) {
 			best = i
 		}
 	}

@@ -13,36 +13,41 @@ import (
 // queue in front of them. Use NewPool; a Pool must be closed with Close or
 // CloseNow to release its workers.
 type Pool struct {
-	mu sync.Mutex
+	// The first 64 bytes hold the lock and what every submit and pop
+	// writes under it, so that the line they share with the lock is the
+	// only one a task's hand-off moves between cores; what they only read
+	// follows.
+	mu          sync.Mutex
+	rhead, rlen int
+	queued      int    // live tasks in the ring
+	submitted   uint64 // tasks accepted
 	// The queue is a ring of entries, oldest first. A task cancelled while
 	// queued stays in its slot, marked dead, until a worker skips it:
 	// cancelling one context costs a scan of the queue, but queueing and
 	// taking tasks stay a copy each, with no links to chase.
 	ring        []entry
-	rhead, rlen int
-	queued      int // live tasks in the ring
 	maxQueue    int // < 0: unbounded
-	autoQueue   bool
-	runEst      int64 // moving average of the ns a task runs; 0 until measured
-	lastRun     int64 // the last sample behind runEst
-	hooks       map[<-chan struct{}]*ctxHook
-	idleHooks   int // hooks with no task queued
-	min, max    int
 	workers     int
+	min, max    int
+	closed      bool
+	autoQueue   bool
+	doneClosed  bool
+	spaceWait   int       // submitters blocked on a full queue
+	drainWait   int       // Drain calls waiting
+	runEst      int64     // moving average of the ns a task runs; 0 until measured
+	lastRun     int64     // the last sample behind runEst
 	idle        []*worker // parked workers, most recently parked last
 	all         []*worker // every live worker
-	submitted   uint64
-	closed      bool
-	doneClosed  bool
+	hooks       map[<-chan struct{}]*ctxHook
+	idleHooks   int           // hooks with no task queued
 	changed     chan struct{} // closed at resize, close, or (for Drain) when the queue shrinks; nil if nobody waits
 	space       chan struct{} // a token for one submitter blocked on a full queue
-	spaceWait   int           // submitters blocked on a full queue
-	drainWait   int           // Drain calls waiting
 	done        chan struct{} // closed when the pool is closed and every worker has exited
 	idleTimeout time.Duration
 	lockOS      bool
 	nice        int
-	janitorOn   bool            // a janitor goroutine is running
+	janitorOn   bool            // the janitor is scheduled
+	janitor     *time.Timer     // runs sweepIdle; made on first use
 	janitorStop chan struct{}   // closed at close
 	killCtx     context.Context // cancelled by CloseNow; task contexts that made a Done channel register with it
 	killed      atomic.Bool     // set by CloseNow before it cancels anything
@@ -142,7 +147,7 @@ func (p *Pool) submit(e entry, block bool) error {
 			}
 			p.pushLocked(e)
 			p.passOnLocked()
-			deep := p.maxQueue < 0 && p.queued > autoQueueMax*p.max
+			deep := p.maxQueue < 0 && p.queued > unboundedYield*p.max
 			p.mu.Unlock()
 			if deep {
 				// An unbounded queue never blocks, but past what an auto

@@ -240,3 +240,57 @@ func TestAutoQueue(t *testing.T) {
 	sleepers()
 	assert.LessOrEqual(t, done(), int64(workers), "long tasks held in a batch")
 }
+
+// TestRingReuse runs pools one after another, each with a queue deep
+// enough to take a ring from the one closed before it, with tasks cancelled
+// while queued and pools closed with Close and CloseNow: the tasks of each
+// still run once, in order, and every ring left for reuse is empty.
+func TestRingReuse(t *testing.T) {
+	for round := range 6 {
+		p := NewPool(Options{Workers: 1, MaxQueue: 100})
+		started, release := make(chan struct{}, 1), make(chan struct{})
+		_, err := Submit(bg, p, blocker(started, release))
+		require.NoError(t, err)
+		<-started
+		ctx, cancel := context.WithCancel(bg)
+		var mu sync.Mutex
+		var order []int
+		for i := range 90 {
+			c := bg
+			if i%3 == 0 {
+				c = ctx // cancelled below, while queued: a tombstone
+			}
+			require.NoError(t, p.Go(c, func(context.Context) error {
+				mu.Lock()
+				order = append(order, i)
+				mu.Unlock()
+				return nil
+			}, nil))
+		}
+		cancel()
+		close(release)
+		if round%2 == 0 {
+			require.NoError(t, p.Close(bg))
+			var want []int
+			for i := range 90 {
+				if i%3 != 0 {
+					want = append(want, i)
+				}
+			}
+			mu.Lock()
+			require.Equal(t, want, order, "round %d", round)
+			mu.Unlock()
+		} else {
+			p.CloseNow()
+		}
+	}
+	for range 4 {
+		r, ok := ringCache.Get().(*[]entry)
+		if !ok {
+			break
+		}
+		for i := range *r {
+			require.Zero(t, (*r)[i], "slot %d of a cached ring", i)
+		}
+	}
+}

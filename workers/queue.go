@@ -2,6 +2,8 @@ package workers
 
 import (
 	"context"
+	"math/bits"
+	"sync"
 	"time"
 )
 
@@ -30,11 +32,12 @@ func (e *entry) complete(err error) {
 
 // Auto queue sizing and batching, from the measured run time of tasks.
 const (
-	maxBatch       = 8                     // tasks a worker takes per lock, at most
-	batchBelow     = 20 * time.Microsecond // tasks run longer than this are not batched
+	maxBatch       = 32                    // tasks a worker takes per lock, at most
+	batchWork      = 32 * time.Microsecond // a batch holds at most this much work beyond its first task
 	autoQueueWork  = time.Millisecond      // auto queue: this much work per worker
 	autoQueueMin   = 4                     // auto queue: at least this many tasks per worker
-	autoQueueMax   = 64                    // auto queue: at most this many tasks per worker
+	autoQueueMax   = 256                   // auto queue: at most this many tasks per worker
+	unboundedYield = 64                    // unbounded queue: past this many tasks per worker a submit yields once
 	sampleRunEvery = 16                    // without Stats timing, a worker times its next pop after this many untimed tasks
 )
 
@@ -63,13 +66,43 @@ func (p *Pool) pushLocked(e entry) {
 	p.queued++
 }
 
-// growLocked doubles the ring, which stays a power of two long.
+// growLocked doubles the ring, which stays a power of two long, or takes it
+// at once to the queue's bound (up to shrinkRing) when that is longer: a
+// fresh pool whose auto queue has grown to hundreds of tasks then copies
+// its ring once, not at 64, 128 and 256. An empty pool first looks for a
+// ring a closed pool left behind (ringCache).
 func (p *Pool) growLocked() {
-	ring := make([]entry, max(2*len(p.ring), 64))
+	n := max(2*len(p.ring), 64)
+	if p.maxQueue > n {
+		n = 1 << bits.Len(uint(min(p.maxQueue, shrinkRing)-1))
+	}
+	if p.rlen == 0 {
+		if r, ok := ringCache.Get().(*[]entry); ok && len(*r) >= n {
+			p.ring, p.rhead = *r, 0
+			return
+		}
+	}
+	ring := make([]entry, n)
 	for i := range p.rlen {
 		ring[i] = p.ring[(p.rhead+i)&(len(p.ring)-1)]
 	}
 	p.ring, p.rhead = ring, 0
+}
+
+// ringCache holds the empty rings of closed pools, so that a program that
+// makes a pool per batch of tasks does not allocate (and the collector
+// scan) a ring of up to 256 KiB per batch. A ring goes in only empty, and
+// every slot outside the live part of a ring is zero (popLocked clears the
+// slot it takes), so a ring comes out as good as new.
+var ringCache sync.Pool
+
+// releaseRingLocked hands the ring of a pool that is done to ringCache.
+func (p *Pool) releaseRingLocked() {
+	if p.rlen == 0 && len(p.ring) > 0 && len(p.ring) <= shrinkRing {
+		r := p.ring
+		p.ring, p.rhead = nil, 0
+		ringCache.Put(&r)
+	}
 }
 
 // shrinkRing is the ring length (entries) beyond which an emptied ring is

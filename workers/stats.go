@@ -37,7 +37,7 @@ const (
 // String, as one log line.
 type Stats struct {
 	Queued     int   `json:"queued"`      // waiting for a worker (in a proc.Pool, also those waiting in a child's call queue)
-	Running    int64 `json:"running"`     // taken by a worker, not finished (a worker takes up to 8 tiny tasks at once)
+	Running    int64 `json:"running"`     // taken by a worker, not finished (a worker takes up to 32 tiny tasks at once)
 	Workers    int   `json:"workers"`     // workers (child processes) alive now
 	MaxWorkers int   `json:"max_workers"` // the most workers the pool runs at once (Options.Workers)
 	MaxQueue   int   `json:"max_queue"`   // the queue's bound; -1: unbounded

@@ -159,11 +159,15 @@ func (p *Pool) next(w *worker) (entry, bool) {
 				w.busySince = nanotime() // back from a stale wake-up
 			}
 			k := 0
-			if p.runEst > 0 && p.runEst < int64(batchBelow) {
-				// Longer tasks (or tasks not timed yet) are not batched: a
-				// worker holding tasks back while another is idle would
-				// delay them.
-				k = min(p.queued/p.workers, maxBatch-1)
+			if p.runEst > 0 {
+				// At most batchWork of tasks beyond this one, and none
+				// before the tasks are timed: a worker holding tasks back
+				// while another is idle would delay them. A share of the
+				// queue at most, so the others find theirs.
+				k = min(p.queued/p.workers, maxBatch-1, int(int64(batchWork)/p.runEst))
+			}
+			if k > 0 && w.batch == nil {
+				w.batch = make([]entry, 0, maxBatch-1) // once, not by doubling
 			}
 			for ; k > 0; k-- {
 				b, _ := p.popLocked()
@@ -183,8 +187,7 @@ func (p *Pool) next(w *worker) (entry, bool) {
 		}
 		p.idle = append(p.idle, w)
 		if !p.janitorOn && p.workers > p.min {
-			p.janitorOn = true
-			go p.janitor()
+			p.armJanitorLocked()
 		}
 		p.mu.Unlock()
 		<-w.wake
@@ -245,30 +248,42 @@ func (p *Pool) leaveLocked(w *worker) {
 	p.mu.Unlock()
 }
 
-// janitor retires workers that stayed parked longer than the idle timeout,
-// oldest first, down to MinWorkers. One timer for the pool keeps timers off
-// the park/unpark path; the janitor exits when nothing is left to retire.
-func (p *Pool) janitor() {
-	tick := time.NewTicker(max(p.idleTimeout/4, time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case <-p.janitorStop:
-			return
-		case <-tick.C:
-		}
-		p.mu.Lock()
-		now := nanotime()
-		for len(p.idle) > 0 && p.workers > p.min && now-p.idle[0].idleSince >= int64(p.idleTimeout) {
-			p.releaseIdleLocked(1)
-		}
-		if p.workers <= p.min || p.closed {
-			p.janitorOn = false
-			p.mu.Unlock()
-			return
-		}
-		p.mu.Unlock()
+// armJanitorLocked schedules the janitor, which retires workers that stayed
+// parked longer than the idle timeout, oldest first, down to MinWorkers.
+// One timer for the pool keeps timers off the park/unpark path. It is a
+// timer that runs the janitor, not a goroutine that waits for ticks: a pool
+// made for one burst of tasks and closed right after (a fresh pool per
+// batch) then pays for no goroutine start and no context switch to it.
+func (p *Pool) armJanitorLocked() {
+	p.janitorOn = true
+	d := max(p.idleTimeout/4, time.Millisecond)
+	if p.janitor == nil {
+		// The janitor takes p.mu, which the caller holds, so it cannot
+		// run before p.janitor is set.
+		p.janitor = time.AfterFunc(d, p.sweepIdle)
+	} else {
+		p.janitor.Reset(d)
 	}
+}
+
+// sweepIdle is the janitor's round; it arms the next while workers above
+// MinWorkers remain.
+func (p *Pool) sweepIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		p.janitorOn = false
+		return
+	}
+	now := nanotime()
+	for len(p.idle) > 0 && p.workers > p.min && now-p.idle[0].idleSince >= int64(p.idleTimeout) {
+		p.releaseIdleLocked(1)
+	}
+	if p.workers <= p.min {
+		p.janitorOn = false
+		return
+	}
+	p.janitor.Reset(max(p.idleTimeout/4, time.Millisecond))
 }
 
 func (p *Pool) unidleLocked(w *worker) {
@@ -302,6 +317,10 @@ func (p *Pool) releaseIdleLocked(n int) {
 func (p *Pool) exitedLocked() {
 	if p.closed && p.workers == 0 && !p.doneClosed {
 		p.doneClosed = true
+		if p.janitor != nil {
+			p.janitor.Stop()
+		}
+		p.releaseRingLocked()
 		close(p.done)
 	}
 }

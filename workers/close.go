@@ -10,7 +10,6 @@ func (p *Pool) closeLocked() {
 		return
 	}
 	p.closed = true
-	close(p.janitorStop)
 	p.sweepHooksLocked()
 	p.notifyLocked()
 	p.releaseIdleLocked(len(p.idle))

@@ -24,7 +24,7 @@ type Options struct {
 	// MaxQueue bounds the tasks waiting for a worker; Unbounded (< 0)
 	// lifts the bound (past 64 tasks per worker a submit then yields the
 	// processor once, but never blocks). 0 means auto: about 1 ms of work
-	// per worker, as measured on the pool's own tasks, between 4 and 64
+	// per worker, as measured on the pool's own tasks, between 4 and 256
 	// tasks per worker. Tasks of 250 µs or more get 4 per worker; tiny
 	// tasks get a deeper queue, which lets producers and workers take turns
 	// in runs of many tasks instead of trading places every few (a worker

@@ -48,7 +48,6 @@ type Pool struct {
 	nice        int
 	janitorOn   bool            // the janitor is scheduled
 	janitor     *time.Timer     // runs sweepIdle; made on first use
-	janitorStop chan struct{}   // closed at close
 	killCtx     context.Context // cancelled by CloseNow; task contexts that made a Done channel register with it
 	killed      atomic.Bool     // set by CloseNow before it cancels anything
 	kill        context.CancelFunc
@@ -65,7 +64,6 @@ func NewPool(opts Options) *Pool {
 		lockOS:      opts.LockOSThread || opts.Nice > 0,
 		nice:        min(max(opts.Nice, 0), 19),
 		done:        make(chan struct{}),
-		janitorStop: make(chan struct{}),
 		space:       make(chan struct{}, 1),
 	}
 	if p.max <= 0 {

@@ -48,8 +48,10 @@ func unmap64(a []int64, xa, xb uint64) {
 }
 
 // vecSort64 sorts the 64-bit bit patterns a (len(a) > sortNetMax) as
-// values of kind on tm with the vector quicksort. The first partition maps the bit patterns to keys;
-// the network (or unmap64, for ranges that need no network) maps them back.
+// values of kind on tm with the vector quicksort. The first partition maps
+// the bit patterns to keys, split over the team from sortVecTeamBelow keys;
+// the workers then share the ranges it leaves (sortRanges). The network (or
+// unmap64, for ranges that need no network) maps the keys back.
 func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 	n := len(a)
 	xa, xb := keyMap64(kind)
@@ -77,17 +79,15 @@ func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 		parallelUnmap(tm, p, a, xa, xb)
 		return
 	}
-	if len(pieces) == 1 {
-		quickSort64(pieces[0], xa, xb, sortDepth(len(pieces[0])))
+	if len(pieces) == 1 || n < 2*sortTaskMin {
+		// Too short for the workers to share: a fork-join would cost
+		// more than it saves.
+		for _, q := range pieces {
+			quickSort64(q, xa, xb, sortDepth(len(q)))
+		}
 		return
 	}
-	// Largest first, so that the last pieces the workers take are small.
-	slices.SortFunc(pieces, func(x, y []int64) int { return len(y) - len(x) })
-	tm.For(len(pieces), 1, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			quickSort64(pieces[i], xa, xb, sortDepth(len(pieces[i])))
-		}
-	})
+	sortRanges(tm, pieces, xa, xb)
 }
 
 // countNaNs counts the NaN bit patterns in u on p workers of tm.
@@ -175,22 +175,42 @@ func quickSort64(a []int64, xa, xb uint64, depth int) {
 }
 
 // pivot64 is the median of evenly spaced samples of a (len(a) >
-// sortNetMax): 16, 64 or 128 of them as a grows.
+// sortNetMax): of 9 for ranges the network is about to take (a ninther,
+// with scalar min and max: sampling and sorting more keys would cost about
+// as much as the partition), of 64 or 128 sorted by the network as a grows.
 func pivot64(a []int64) int64 {
-	var s [sortNetMax]int64
-	k := 16
-	switch {
-	case len(a) >= 1<<16:
-		k = 128
-	case len(a) >= 1<<11:
-		k = 64
+	n := len(a)
+	if n < 1<<11 {
+		s := n / 9
+		m := s / 2
+		return median3(
+			median3(a[m], a[m+s], a[m+2*s]),
+			median3(a[m+3*s], a[m+4*s], a[m+5*s]),
+			median3(a[m+6*s], a[m+7*s], a[m+8*s]))
 	}
-	step := len(a) / k
-	for i := range k {
+	if n < 1<<16 {
+		var s [64]int64
+		pivotSamples(a, s[:])
+		return s[len(s)/2]
+	}
+	var s [sortNetMax]int64
+	pivotSamples(a, s[:])
+	return s[len(s)/2]
+}
+
+// pivotSamples fills s (len(s) a power of two, up to sortNetMax) with
+// evenly spaced keys of a and sorts them.
+func pivotSamples(a, s []int64) {
+	step := len(a) / len(s)
+	for i := range s {
 		s[i] = a[i*step+step/2]
 	}
-	sortNet64(s[:k], 0, 0)
-	return s[k/2]
+	sortNet64(s, 0, 0)
+}
+
+// median3 is the median of x, y and z, without branches.
+func median3(x, y, z int64) int64 {
+	return max(min(x, y), min(max(x, y), z))
 }
 
 // pivot64Map is pivot64 for the bit patterns a: the median of the keys
@@ -207,10 +227,8 @@ func pivot64Map(a []int64, xa, xb uint64) int64 {
 }
 
 // vecSplit maps a's bit patterns (len(a) > sortNetMax) to keys and
-// partitions them into pieces for p workers: with p == 1 one partition,
-// else one partition split over the workers, then rounds that partition
-// the pieces in parallel until there are 4p of them. It returns the
-// pieces still to sort, as keys, and the smallest and largest key.
+// partitions them, on p workers of tm. It returns the ranges still to sort,
+// as keys, and the smallest and largest key.
 func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int64, mn, mx int64) {
 	piv := pivot64Map(a, xa, xb)
 	var lt int
@@ -224,31 +242,7 @@ func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int
 		// takes the whole range from here.
 		return [][]int64{a}, mn, mx
 	}
-	pieces = [][]int64{a[:lt], a[lt:]}
-	for len(pieces) > 0 && len(pieces) < 4*p && p > 1 {
-		slices.SortFunc(pieces, func(x, y []int64) int { return len(y) - len(x) })
-		m := min(len(pieces), p)
-		if len(pieces[0]) < sortVecTeamBelow {
-			break
-		}
-		var parts [2 * 64][]int64
-		if m > 64 {
-			m = 64
-		}
-		tm.For(m, 1, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				parts[2*i], parts[2*i+1] = splitKeys(pieces[i], xa, xb)
-			}
-		})
-		next := pieces[m:]
-		for _, q := range parts[:2*m] {
-			if len(q) > 0 {
-				next = append(next, q)
-			}
-		}
-		pieces = next
-	}
-	return pieces, mn, mx
+	return [][]int64{a[:lt], a[lt:]}, mn, mx
 }
 
 // splitKeys is one step of quickSort64 on the keys a: it returns the two

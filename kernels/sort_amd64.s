@@ -2197,10 +2197,10 @@ sn_done:
 	VZEROUPPER
 	RET
 
-// func partition64AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
+// func partition64AVX512(a []int64, pivot int64) (lt int)
 //
-// Reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:] as int64s,
-// and returns the smallest and largest key. The first and last 64 keys are
+// Reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:] as int64s.
+// The first and last 64 keys are
 // kept in registers, which leaves 64 free slots at either end; each step
 // reads the next 64 keys from the end with fewer free slots, compresses
 // each vector's keys below the pivot into a register stored whole at the
@@ -2210,8 +2210,8 @@ sn_done:
 // Zen 4; to a register it is not.
 //
 // Registers: SI base, R8 next left read, R9 end of right reads, R10 left
-// write, R11 right write end (indexes in keys), Z30 pivot, Z28/Z29 min/max.
-TEXT ·partition64AVX512(SB), NOSPLIT, $0-56
+// write, R11 right write end (indexes in keys), Z30 pivot.
+TEXT ·partition64AVX512(SB), NOSPLIT, $0-40
 	MOVQ         a_base+0(FP), SI
 	MOVQ         a_len+8(FP), R11
 	VPBROADCASTQ pivot+24(FP), Z30
@@ -2289,8 +2289,6 @@ pt_right:
 pt_step:
 	VPCMPQ       $1, Z30, Z0, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2305,8 +2303,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z1, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z1, Z28, Z28
-	VPMAXSQ      Z1, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2321,8 +2317,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z2, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z2, Z28, Z28
-	VPMAXSQ      Z2, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2337,8 +2331,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z3, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z3, Z28, Z28
-	VPMAXSQ      Z3, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2353,8 +2345,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z4, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z4, Z28, Z28
-	VPMAXSQ      Z4, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2369,8 +2359,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z5, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z5, Z28, Z28
-	VPMAXSQ      Z5, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2385,8 +2373,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z6, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z6, Z28, Z28
-	VPMAXSQ      Z6, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2401,8 +2387,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z7, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z7, Z28, Z28
-	VPMAXSQ      Z7, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2435,8 +2419,6 @@ pt_tail:
 	VMOVDQU64    (SI)(DI*8), Z0
 	VPCMPQ       $1, Z30, Z0, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2459,8 +2441,6 @@ pt_part:
 	MOVQ         R9, R8
 	VPCMPQ       $1, Z30, Z0, K4, K1
 	VPCMPQ       $5, Z30, Z0, K4, K2
-	VPMINSQ      Z0, Z28, K4, Z28
-	VPMAXSQ      Z0, Z29, K4, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	KMOVW        K2, BX
@@ -2476,8 +2456,6 @@ pt_part:
 pt_saved:
 	VPCMPQ       $1, Z30, Z8, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z8, Z28, Z28
-	VPMAXSQ      Z8, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2492,8 +2470,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z9, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z9, Z28, Z28
-	VPMAXSQ      Z9, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2508,8 +2484,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z10, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z10, Z28, Z28
-	VPMAXSQ      Z10, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2524,8 +2498,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z11, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z11, Z28, Z28
-	VPMAXSQ      Z11, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2540,8 +2512,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z12, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z12, Z28, Z28
-	VPMAXSQ      Z12, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2556,8 +2526,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z13, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z13, Z28, Z28
-	VPMAXSQ      Z13, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2572,8 +2540,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z14, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z14, Z28, Z28
-	VPMAXSQ      Z14, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2588,8 +2554,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z15, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z15, Z28, Z28
-	VPMAXSQ      Z15, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2604,8 +2568,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z16, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z16, Z28, Z28
-	VPMAXSQ      Z16, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2620,8 +2582,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z17, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z17, Z28, Z28
-	VPMAXSQ      Z17, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2636,8 +2596,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z18, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z18, Z28, Z28
-	VPMAXSQ      Z18, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2652,8 +2610,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z19, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z19, Z28, Z28
-	VPMAXSQ      Z19, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2668,8 +2624,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z20, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z20, Z28, Z28
-	VPMAXSQ      Z20, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2684,8 +2638,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z21, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z21, Z28, Z28
-	VPMAXSQ      Z21, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2700,8 +2652,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z22, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z22, Z28, Z28
-	VPMAXSQ      Z22, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2716,8 +2666,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z23, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z23, Z28, Z28
-	VPMAXSQ      Z23, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2730,21 +2678,7 @@ pt_saved:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VSHUFI64X2   $0x4e, Z28, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPERMQ       $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPSHUFD      $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VSHUFI64X2   $0x4e, Z29, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPERMQ       $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPSHUFD      $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
 	MOVQ         R10, lt+32(FP)
-	VMOVQ        X28, mn+40(FP)
-	VMOVQ        X29, mx+48(FP)
 	VZEROUPPER
 	RET
 
@@ -3376,6 +3310,7 @@ pm_saved:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	MOVQ         R10, lt+48(FP)
 	VSHUFI64X2   $0x4e, Z28, Z28, Z0
 	VPMINSQ      Z0, Z28, Z28
 	VPERMQ       $0x4e, Z28, Z0
@@ -3388,7 +3323,6 @@ pm_saved:
 	VPMAXSQ      Z0, Z29, Z29
 	VPSHUFD      $0x4e, Z29, Z0
 	VPMAXSQ      Z0, Z29, Z29
-	MOVQ         R10, lt+48(FP)
 	VMOVQ        X28, mn+56(FP)
 	VMOVQ        X29, mx+64(FP)
 	VZEROUPPER

@@ -185,18 +185,21 @@ w('')
 # Partition.
 
 
-def part_vec(z, kmask=None):
-    """Partition vector z; kmask: the valid lanes (partial vector) or None."""
+def part_vec(z, kmask=None, minmax=True):
+    """Partition vector z; kmask: the valid lanes (partial vector) or None;
+    minmax: whether to track the smallest and largest key in Z28, Z29."""
     if kmask:
         ins('VPCMPQ', '$1', 'Z30', z, kmask, 'K1')
         ins('VPCMPQ', '$5', 'Z30', z, kmask, 'K2')
-        ins('VPMINSQ', z, 'Z28', kmask, 'Z28')
-        ins('VPMAXSQ', z, 'Z29', kmask, 'Z29')
+        if minmax:
+            ins('VPMINSQ', z, 'Z28', kmask, 'Z28')
+            ins('VPMAXSQ', z, 'Z29', kmask, 'Z29')
     else:
         ins('VPCMPQ', '$1', 'Z30', z, 'K1')
         ins('KNOTW', 'K1', 'K2')
-        ins('VPMINSQ', z, 'Z28', 'Z28')
-        ins('VPMAXSQ', z, 'Z29', 'Z29')
+        if minmax:
+            ins('VPMINSQ', z, 'Z28', 'Z28')
+            ins('VPMAXSQ', z, 'Z29', 'Z29')
     ins('KMOVW', 'K1', 'AX')
     ins('POPCNTL', 'AX', 'AX')
     if kmask:
@@ -233,19 +236,25 @@ def pick_side(step, lbl):
 
 
 def partition(name, mapped, lbl, U, PF):
+    # The mapped partition (the first one, over the bit patterns) also
+    # returns the smallest and largest key; the plain one, run on every
+    # range below it, does not: two vector operations of the eight or so
+    # per vector, on the ports the compares and compresses need.
+    minmax = mapped
     W = 8 * U  # keys per step
     args = 'a []int64, pivot int64, xa, xb uint64' if mapped else 'a []int64, pivot int64'
-    frame = 72 if mapped else 56
-    res = frame - 24
-    w("""// func %(name)s(%(args)s) (lt int, mn, mx int64)
-//""" % {'name': name, 'args': args})
+    frame = 72 if mapped else 40
+    res = frame - 24 if mapped else frame - 8
+    rets = '(lt int, mn, mx int64)' if mapped else '(lt int)'
+    w("""// func %(name)s(%(args)s) %(rets)s
+//""" % {'name': name, 'args': args, 'rets': rets})
     if mapped:
         w("""// partition64AVX512 for bit patterns: each key k is read as
 // k ^ (k>>63 (arithmetic) & xa) ^ xb (Sort's key map), partitioned and
 // stored as such.""")
     else:
-        w("""// Reorders a (len(a) >= %(W2)d) so that a[:lt] < pivot <= a[lt:] as int64s,
-// and returns the smallest and largest key. The first and last %(W)d keys are
+        w("""// Reorders a (len(a) >= %(W2)d) so that a[:lt] < pivot <= a[lt:] as int64s.
+// The first and last %(W)d keys are
 // kept in registers, which leaves %(W)d free slots at either end; each step
 // reads the next %(W)d keys from the end with fewer free slots, compresses
 // each vector's keys below the pivot into a register stored whole at the
@@ -255,7 +264,7 @@ def partition(name, mapped, lbl, U, PF):
 // Zen 4; to a register it is not.
 //
 // Registers: SI base, R8 next left read, R9 end of right reads, R10 left
-// write, R11 right write end (indexes in keys), Z30 pivot, Z28/Z29 min/max.""" % {'W': W, 'W2': 2 * W})
+// write, R11 right write end (indexes in keys), Z30 pivot.""" % {'W': W, 'W2': 2 * W})
     w("""TEXT ·%(name)s(SB), NOSPLIT, $0-%(frame)d
 	MOVQ         a_base+0(FP), SI
 	MOVQ         a_len+8(FP), R11
@@ -315,7 +324,7 @@ def partition(name, mapped, lbl, U, PF):
         ins('PREFETCHT0', '%d(SI)(R9*8)' % (64 * u - 8 * PF))
     w(lbl + '_step:')
     for u in range(U):
-        part_vec(BLK[u])
+        part_vec(BLK[u], minmax=minmax)
     ins('JMP', lbl + '_loop')
     # Tail: fewer than W unread keys, one vector at a time from the side
     # with fewer free slots, then a partial vector.
@@ -326,7 +335,7 @@ def partition(name, mapped, lbl, U, PF):
     ins('JLT', lbl + '_part')
     pick_side(8, lbl)
     load('(SI)(DI*8)', 'Z0')
-    part_vec('Z0')
+    part_vec('Z0', minmax=minmax)
     ins('JMP', lbl + '_tail')
     w(lbl + '_part:')
     ins('TESTQ', 'AX', 'AX')
@@ -335,21 +344,22 @@ def partition(name, mapped, lbl, U, PF):
     ins('KMOVW', 'AX', 'K4')
     load('(SI)(R8*8)', 'Z0', 'K4')
     ins('MOVQ', 'R9', 'R8')
-    part_vec('Z0', 'K4')
+    part_vec('Z0', 'K4', minmax=minmax)
     w(lbl + '_saved:')
     for z in SAVED:
-        part_vec(z)
-    # Reduce min and max to scalars.
-    for op, z in (('VPMINSQ', 'Z28'), ('VPMAXSQ', 'Z29')):
-        ins('VSHUFI64X2', '$0x4e', z, z, 'Z0')
-        ins(op, 'Z0', z, z)
-        ins('VPERMQ', '$0x4e', z, 'Z0')
-        ins(op, 'Z0', z, z)
-        ins('VPSHUFD', '$0x4e', z, 'Z0')
-        ins(op, 'Z0', z, z)
+        part_vec(z, minmax=minmax)
     ins('MOVQ', 'R10', 'lt+%d(FP)' % res)
-    ins('VMOVQ', 'X28', 'mn+%d(FP)' % (res + 8))
-    ins('VMOVQ', 'X29', 'mx+%d(FP)' % (res + 16))
+    if minmax:
+        # Reduce min and max to scalars.
+        for op, z in (('VPMINSQ', 'Z28'), ('VPMAXSQ', 'Z29')):
+            ins('VSHUFI64X2', '$0x4e', z, z, 'Z0')
+            ins(op, 'Z0', z, z)
+            ins('VPERMQ', '$0x4e', z, 'Z0')
+            ins(op, 'Z0', z, z)
+            ins('VPSHUFD', '$0x4e', z, 'Z0')
+            ins(op, 'Z0', z, z)
+        ins('VMOVQ', 'X28', 'mn+%d(FP)' % (res + 8))
+        ins('VMOVQ', 'X29', 'mx+%d(FP)' % (res + 16))
     ins('VZEROUPPER')
     ins('RET')
     w('')

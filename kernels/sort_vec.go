@@ -149,15 +149,15 @@ func quickSort64(a []int64, xa, xb uint64, depth int) {
 		}
 		depth--
 		piv := pivot64(a)
-		lt, mn, mx := partition64(a, piv)
-		if mn == mx {
-			unmap64(a, xa, xb)
-			return
-		}
+		lt := partition64(a, piv)
 		if lt == 0 {
-			// The pivot is the smallest key: split off the keys equal to it
-			// (piv < mx, so piv+1 does not overflow).
-			lt, _, _ = partition64(a, piv+1)
+			// The pivot is the smallest key: split off the keys equal to
+			// it, which are all of them when it is MaxInt64.
+			if piv == math.MaxInt64 {
+				unmap64(a, xa, xb)
+				return
+			}
+			lt = partition64(a, piv+1)
 			unmap64(a[:lt], xa, xb)
 			a = a[lt:]
 			continue
@@ -250,28 +250,24 @@ func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int
 // it put in their places.
 func splitKeys(a []int64, xa, xb uint64) (l, r []int64) {
 	piv := pivot64(a)
-	lt, mn, mx := partition64(a, piv)
-	if mn == mx {
-		unmap64(a, xa, xb)
-		return nil, nil
-	}
+	lt := partition64(a, piv)
 	if lt == 0 {
-		lt, _, _ = partition64(a, piv+1)
+		if piv == math.MaxInt64 {
+			unmap64(a, xa, xb)
+			return nil, nil
+		}
+		lt = partition64(a, piv+1)
 		unmap64(a[:lt], xa, xb)
 		return nil, a[lt:]
 	}
 	return a[:lt], a[lt:]
 }
 
-// partitionAndMap64 is partitionMap64, or partition64 for the identity map;
-// ranges shorter than the vector partitions take (a team's last chunk may
-// be) go to partitionMapGo64.
+// partitionAndMap64 is partitionMap64; ranges shorter than the vector
+// partitions take (a team's last chunk may be) go to partitionMapGo64.
 func partitionAndMap64(a []int64, piv int64, xa, xb uint64) (int, int64, int64) {
 	if len(a) < 128 {
 		return partitionMapGo64(a, piv, xa, xb)
-	}
-	if xa|xb == 0 {
-		return partition64(a, piv)
 	}
 	return partitionMap64(a, piv, xa, xb)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sharc-go/sharc/workers"
 )
@@ -23,9 +24,11 @@ const sortTaskMin = 1 << 12
 // sortTasks is the stack of ranges (as keys) still to sort, shared by the
 // workers of one Sort.
 type sortTasks struct {
-	mu     sync.Mutex
-	stack  []sortTask
-	xa, xb uint64
+	mu      sync.Mutex
+	more    sync.Cond // signalled, under mu, on a push, the last finish and a failure
+	waiting int       // workers waiting on more, under mu
+	stack   []sortTask
+	xa, xb  uint64
 	// live counts the ranges pushed and not yet sorted, the ones being
 	// partitioned included: a worker that finds the stack empty waits for
 	// more while it is above 0.
@@ -44,7 +47,7 @@ type sortTask struct {
 // sortNetMax) on the workers of tm, taking and splitting ranges as they
 // free up, and maps the keys back to bit patterns.
 func sortRanges(tm *workers.Team, rs [][]int64, xa, xb uint64) {
-	s := &sortTasks{xa: xa, xb: xb, stack: make([]sortTask, 0, 64)}
+	s := newSortTasks(xa, xb)
 	// Longest last: popped first, so that both workers start on long ones.
 	slices.SortFunc(rs, func(x, y []int64) int { return len(x) - len(y) })
 	for _, a := range rs {
@@ -53,10 +56,37 @@ func sortRanges(tm *workers.Team, rs [][]int64, xa, xb uint64) {
 	tm.For(tm.Workers(), 1, func(lo, hi int) { s.work() })
 }
 
+// sortTaskSpin is how long a worker that finds the stack empty polls it
+// before it sleeps: about the time a split of a range it could take lasts.
+const sortTaskSpin = 20 * time.Microsecond
+
+func newSortTasks(xa, xb uint64) *sortTasks {
+	s := &sortTasks{xa: xa, xb: xb, stack: make([]sortTask, 0, 64)}
+	s.more.L = &s.mu
+	return s
+}
+
 func (s *sortTasks) push(a []int64, depth int) {
 	s.live.Add(1)
 	s.mu.Lock()
 	s.stack = append(s.stack, sortTask{a, depth})
+	if s.waiting > 0 {
+		s.more.Signal()
+	}
+	s.mu.Unlock()
+}
+
+// finish counts a range as sorted, and wakes the waiting workers when it
+// was the last.
+func (s *sortTasks) finish() {
+	if s.live.Add(-1) == 0 {
+		s.wakeAll()
+	}
+}
+
+func (s *sortTasks) wakeAll() {
+	s.mu.Lock()
+	s.more.Broadcast()
 	s.mu.Unlock()
 }
 
@@ -80,21 +110,52 @@ func (s *sortTasks) work() {
 	defer func() {
 		if r := recover(); r != nil {
 			s.failed.Store(true)
+			s.wakeAll()
 			panic(r)
 		}
 	}()
 	for {
+		t, ok := s.pop()
+		if !ok {
+			t, ok = s.await()
+			if !ok {
+				return
+			}
+		}
+		s.sort(t.a, t.depth)
+		s.finish()
+	}
+}
+
+// await waits for a range to take while others are being split: polling
+// for sortTaskSpin, then asleep until a push or the last finish. It
+// reports false when every range is sorted or a worker failed.
+func (s *sortTasks) await() (sortTask, bool) {
+	start := time.Now()
+	for time.Since(start) < sortTaskSpin {
+		if s.live.Load() == 0 || s.failed.Load() {
+			return sortTask{}, false
+		}
 		if t, ok := s.pop(); ok {
-			s.sort(t.a, t.depth)
-			s.live.Add(-1)
-			continue
+			return t, true
+		}
+		runtime.Gosched()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if n := len(s.stack); n > 0 {
+			t := s.stack[n-1]
+			s.stack[n-1] = sortTask{}
+			s.stack = s.stack[:n-1]
+			return t, true
 		}
 		if s.live.Load() == 0 || s.failed.Load() {
-			return
+			return sortTask{}, false
 		}
-		// Another worker is splitting a range and will push its shorter
-		// side, or finishing its last one: the wait is short.
-		runtime.Gosched()
+		s.waiting++
+		s.more.Wait()
+		s.waiting--
 	}
 }
 

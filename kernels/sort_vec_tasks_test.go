@@ -77,7 +77,7 @@ func TestSortTasksDepth(t *testing.T) {
 			sorted := slices.Clone(keys)
 			slices.Sort(sorted)
 			want := keysOf(sorted, m.xa, m.xb)
-			s := &sortTasks{xa: m.xa, xb: m.xb}
+			s := newSortTasks(m.xa, m.xb)
 			s.push(keys, depth)
 			tm.For(2, 1, func(lo, hi int) { s.work() })
 			require.Equal(t, want, keys, "%s depth %d", m.name, depth)
@@ -89,7 +89,7 @@ func TestSortTasksDepth(t *testing.T) {
 // TestSortTasksFailed checks that a worker waiting for ranges stops when
 // another one has failed, though its range is still counted as live.
 func TestSortTasksFailed(t *testing.T) {
-	s := &sortTasks{}
+	s := newSortTasks(0, 0)
 	s.live.Add(1) // a range another worker took and will never finish
 	done := make(chan struct{})
 	go func() {
@@ -102,6 +102,7 @@ func TestSortTasksFailed(t *testing.T) {
 	case <-time.After(20 * time.Millisecond):
 	}
 	s.failed.Store(true)
+	s.wakeAll()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -50,6 +50,10 @@ func TestSortNet64(t *testing.T) {
 					if rep%2 == 1 {
 						a[i] = int64(r.IntN(3)) - 1
 					}
+					if rep%4 == 3 {
+						// The extremes: MaxInt64 is also the padding.
+						a[i] = []int64{math.MinInt64, math.MaxInt64, 0, -1}[r.IntN(4)]
+					}
 				}
 				a[n+8] = 0x5a5a // past the end: must stay
 				keys := keysOf(a[:n], m.xa, m.xb)

@@ -59,22 +59,25 @@ func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 	if n < sortVecTeamBelow {
 		p = 1
 	}
-	if kind == sortFloat {
-		// slices.Sort puts NaNs first; Sort keeps their order, which the
-		// partitions would not. Move them to the front and sort the rest.
+	// slices.Sort puts NaNs first; Sort keeps their order, which the
+	// partitions would not. The caller alone counts them first; a team
+	// counts them block by block in the first partition, which leaves the
+	// blocks with any as they are.
+	checkNaN := kind == sortFloat
+	if checkNaN && p == 1 {
 		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), n)
 		if nans := countNaNs(tm, p, u); nans > 0 {
-			nanFront(u, 1<<63, 0x7ff0000000000000, nans)
-			if rest := a[nans:]; len(rest) > sortNetMax {
-				vecSort64(tm, rest, kind)
-			} else {
-				unmap64(rest, xa, xb) // to keys: the map is its own inverse
-				sortNet64(rest, xa, xb)
-			}
+			sortNaNs(tm, a, nans, kind)
 			return
 		}
+		checkNaN = false
 	}
-	pieces, mn, mx := vecSplit(tm, p, a, xa, xb)
+	pieces, mn, mx, nan := vecSplit(tm, p, a, xa, xb, checkNaN)
+	if nan {
+		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), n)
+		sortNaNs(tm, a, countNaNs(tm, p, u), kind)
+		return
+	}
 	if mn == mx {
 		parallelUnmap(tm, p, a, xa, xb)
 		return
@@ -88,6 +91,20 @@ func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 		return
 	}
 	sortRanges(tm, pieces, xa, xb)
+}
+
+// sortNaNs sorts the float64 bit patterns a, of which nans (> 0) are NaNs:
+// it moves those to the front in their order and sorts the rest.
+func sortNaNs(tm *workers.Team, a []int64, nans int, kind sortKind) {
+	u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+	nanFront(u, 1<<63, 0x7ff0000000000000, nans)
+	if rest := a[nans:]; len(rest) > sortNetMax {
+		vecSort64(tm, rest, kind)
+	} else {
+		xa, xb := keyMap64(kind)
+		unmap64(rest, xa, xb) // to keys: the map is its own inverse
+		sortNet64(rest, xa, xb)
+	}
 }
 
 // countNaNs counts the NaN bit patterns in u on p workers of tm.
@@ -228,21 +245,23 @@ func pivot64Map(a []int64, xa, xb uint64) int64 {
 
 // vecSplit maps a's bit patterns (len(a) > sortNetMax) to keys and
 // partitions them, on p workers of tm. It returns the ranges still to sort,
-// as keys, and the smallest and largest key.
-func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int64, mn, mx int64) {
+// as keys, and the smallest and largest key. With checkNaN (p > 1 only) it
+// looks for NaN bit patterns as it goes; if it finds any, nan is true and a
+// holds bit patterns, the NaNs in their order (parallelPartitionMap64).
+func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64, checkNaN bool) (pieces [][]int64, mn, mx int64, nan bool) {
 	piv := pivot64Map(a, xa, xb)
 	var lt int
 	if p == 1 {
 		lt, mn, mx = partitionAndMap64(a, piv, xa, xb)
-	} else {
-		lt, mn, mx = parallelPartitionMap64(tm, p, a, piv, xa, xb)
+	} else if lt, mn, mx, nan = parallelPartitionMap64(tm, p, a, piv, xa, xb, checkNaN); nan {
+		return nil, 0, 0, true
 	}
 	if mn == mx || lt == 0 {
 		// All keys equal, or the pivot is the smallest one: quickSort64
 		// takes the whole range from here.
-		return [][]int64{a}, mn, mx
+		return [][]int64{a}, mn, mx, false
 	}
-	return [][]int64{a[:lt], a[lt:]}, mn, mx
+	return [][]int64{a[:lt], a[lt:]}, mn, mx, false
 }
 
 // splitKeys is one step of quickSort64 on the keys a: it returns the two
@@ -286,25 +305,59 @@ func partitionMapGo64(a []int64, piv int64, xa, xb uint64) (lt int, mn, mx int64
 	return lt, mn, mx
 }
 
-// parallelPartitionMap64 is partitionMap64 on p workers of tm: each
-// partitions a chunk of a, then the keys >= piv left of the split and the
-// keys < piv right of it trade places, again split over the workers.
-func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, xb uint64) (lt int, mn, mx int64) {
+// sortSplitBlock is the length of the blocks the first partition splits
+// an input into (up to sortSplitBlocks of them): each fits a core's L2
+// cache, so a block's NaN count brings it there for its partition.
+const (
+	sortSplitBlock  = 1 << 15
+	sortSplitBlocks = 1 << 10
+)
+
+// parallelPartitionMap64 is partitionMap64 on p workers of tm: the workers
+// partition the blocks of a, then the keys >= piv left of the split and
+// the keys < piv right of it trade places, again split over the workers.
+//
+// With checkNaN a worker first counts the NaN bit patterns in its block,
+// so that the input is read from memory once rather than once for the
+// count and once for the partition. A block that holds any is left as it
+// is; then nan is true, the other blocks are mapped back to bit patterns
+// and a is a permutation of its bit patterns that keeps the NaNs in their
+// order, for the caller to sort another way.
+func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, xb uint64, checkNaN bool) (lt int, mn, mx int64, nan bool) {
 	n := len(a)
-	size := (n + p - 1) / p
-	p = (n + size - 1) / size
+	size := min((n+p-1)/p, max(sortSplitBlock, (n+sortSplitBlocks-1)/sortSplitBlocks))
+	blocks := (n + size - 1) / size
+	block := func(c int) []int64 { return a[c*size : min((c+1)*size, n)] }
 	type result struct {
 		lt     int
 		mn, mx int64
+		nan    bool
 		_      [64]byte
 	}
-	rs := make([]result, p)
-	tm.For(p, 1, func(lo, hi int) {
+	rs := make([]result, blocks)
+	tm.For(blocks, 1, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
-			r := &rs[c]
-			r.lt, r.mn, r.mx = partitionAndMap64(a[c*size:min((c+1)*size, n)], piv, xa, xb)
+			r, b := &rs[c], block(c)
+			if checkNaN && countNaN64(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), len(b))) > 0 {
+				r.nan = true
+				continue
+			}
+			r.lt, r.mn, r.mx = partitionAndMap64(b, piv, xa, xb)
 		}
 	})
+	for c := range rs {
+		nan = nan || rs[c].nan
+	}
+	if nan {
+		tm.For(blocks, 1, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				if !rs[c].nan {
+					unmap64(block(c), xa, xb) // back to bit patterns: the map is its own inverse
+				}
+			}
+		})
+		return 0, 0, 0, true
+	}
 	mn, mx = rs[0].mn, rs[0].mx
 	for c := range rs {
 		lt += rs[c].lt
@@ -326,11 +379,11 @@ func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, x
 		}
 	}
 	if misplaced == 0 {
-		return lt, mn, mx
+		return lt, mn, mx, false
 	}
 	per := (misplaced + p - 1) / p
 	tm.For(misplaced, per, func(lo, hi int) { swapSpans(a, left, right, lo, hi) })
-	return lt, mn, mx
+	return lt, mn, mx, false
 }
 
 // keySpan is the range [lo, hi) of a slice.

@@ -95,6 +95,11 @@ func (s *sortTasks) wakeAll() {
 func (s *sortTasks) pop() (sortTask, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.popLocked()
+}
+
+// popLocked is pop with mu held.
+func (s *sortTasks) popLocked() (sortTask, bool) {
 	n := len(s.stack)
 	if n == 0 {
 		return sortTask{}, false
@@ -144,10 +149,7 @@ func (s *sortTasks) await() (sortTask, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		if n := len(s.stack); n > 0 {
-			t := s.stack[n-1]
-			s.stack[n-1] = sortTask{}
-			s.stack = s.stack[:n-1]
+		if t, ok := s.popLocked(); ok {
 			return t, true
 		}
 		if s.live.Load() == 0 || s.failed.Load() {

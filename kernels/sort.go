@@ -25,9 +25,10 @@ const (
 //
 // On CPUs with AVX-512, 64-bit elements (int64, uint64, float64, int,
 // uint, uintptr) longer than 128 go to an in-place vector quicksort: the
-// first partitions split over the team, then each worker sorts whole
-// ranges, partitioning with AVX-512 compress down to 128 keys and
-// finishing them with a bitonic sorting network in registers. Every other
+// first partition splits over the team, then the workers take ranges from
+// a shared stack and push back the shorter side of each split, partitioning
+// with AVX-512 compress down to 128 keys and finishing them with a bitonic
+// sorting network in registers. Every other
 // input of 4096 or more goes to a parallel radix sort: one stable MSD pass
 // on the team into cache-sized buckets, then an LSD radix sort of each
 // bucket on one worker; shorter ones go to slices.Sort (with the same NaN

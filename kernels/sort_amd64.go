@@ -14,13 +14,14 @@ import "github.com/klauspost/cpuid/v2"
 func sortNet64AVX512(a []int64, xa, xb uint64)
 
 // partition64AVX512 reorders a (len(a) >= 128) so that a[:lt] < pivot <=
-// a[lt:], and returns the smallest and largest key (sort_amd64.s).
+// a[lt:] (sort_amd64.s).
 //
 //go:noescape
-func partition64AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
+func partition64AVX512(a []int64, pivot int64) (lt int)
 
 // partitionMap64AVX512 is partition64AVX512 on the keys k ^ (k>>63 & xa) ^
-// xb of a's bit patterns, which it stores in a (sort_amd64.s).
+// xb of a's bit patterns, which it stores in a, and returns the smallest
+// and largest key too (sort_amd64.s).
 //
 //go:noescape
 func partitionMap64AVX512(a []int64, pivot int64, xa, xb uint64) (lt int, mn, mx int64)
@@ -35,9 +36,9 @@ func sortNet64(a []int64, xa, xb uint64) {
 	sortNet64AVX512(a, xa, xb)
 }
 
-// partition64 reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:],
-// and returns the smallest and largest key.
-func partition64(a []int64, pivot int64) (int, int64, int64) {
+// partition64 reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:]
+// and returns lt.
+func partition64(a []int64, pivot int64) int {
 	raceWrite(a)
 	return partition64AVX512(a, pivot)
 }

@@ -8,10 +8,11 @@
 // func sortNet64AVX512(a []int64, xa, xb uint64)
 //
 // Sorts a (len(a) <= 128) ascending as int64s: the keys are loaded into
-// V = 1, 2, 4, 8 or 16 vectors (the fewest that hold them), the lanes past
-// len(a) set to MaxInt64, put through a bitonic network and stored back
-// under the same masks, each key k stored as k ^ (k>>63 (arithmetic) & xa) ^
-// xb, which maps the keys of Sort's key map back to bit patterns.
+// the fewest vectors of a network that hold them, the lanes past len(a)
+// set to MaxInt64, put through an all-ascending bitonic network that leaves
+// out the vectors past the keys, and stored back under the same masks,
+// each key k stored as k ^ (k>>63 (arithmetic) & xa) ^ xb, which maps the
+// keys of Sort's key map back to bit patterns.
 TEXT ·sortNet64AVX512(SB), NOSPLIT, $0-40
 	MOVQ         a_base+0(FP), SI
 	MOVQ         a_len+8(FP), AX
@@ -19,18 +20,15 @@ TEXT ·sortNet64AVX512(SB), NOSPLIT, $0-40
 	VPBROADCASTQ xb+32(FP), Z30
 	MOVQ         $0x7fffffffffffffff, BX
 	VPBROADCASTQ BX, Z31
+	MOVQ         $0x0001020304050607, BX
+	VMOVQ        BX, X28
+	VPMOVZXBQ    X28, Z28
 	MOVL         $0xAA, BX
 	KMOVW        BX, K1
 	MOVL         $0xCC, BX
 	KMOVW        BX, K2
 	MOVL         $0xF0, BX
 	KMOVW        BX, K3
-	MOVL         $0x66, BX
-	KMOVW        BX, K4
-	MOVL         $0x5A, BX
-	KMOVW        BX, K5
-	MOVL         $0x3C, BX
-	KMOVW        BX, K6
 	MOVL         $0xFF, R8
 	XORL         R9, R9
 	TESTQ        AX, AX
@@ -39,10 +37,20 @@ TEXT ·sortNet64AVX512(SB), NOSPLIT, $0-40
 	JLE          sn_v1
 	CMPQ         AX, $16
 	JLE          sn_v2
+	CMPQ         AX, $24
+	JLE          sn_v3
 	CMPQ         AX, $32
 	JLE          sn_v4
+	CMPQ         AX, $48
+	JLE          sn_v6
 	CMPQ         AX, $64
 	JLE          sn_v8
+	CMPQ         AX, $80
+	JLE          sn_v10
+	CMPQ         AX, $96
+	JLE          sn_v12
+	CMPQ         AX, $112
+	JLE          sn_v14
 	JMP          sn_v16
 
 sn_v1:
@@ -53,14 +61,14 @@ sn_v1:
 	VMOVDQU64    0(SI), K7, Z0
 	VPSHUFD      $0x4e, Z0, Z1
 	VPMINSQ      Z1, Z0, Z2
-	VPMAXSQ      Z1, Z0, K4, Z2
-	VPERMQ       $0x4e, Z2, Z3
+	VPMAXSQ      Z1, Z0, K1, Z2
+	VPERMQ       $0x1b, Z2, Z3
 	VPMINSQ      Z3, Z2, Z4
-	VPMAXSQ      Z3, Z2, K6, Z4
+	VPMAXSQ      Z3, Z2, K2, Z4
 	VPSHUFD      $0x4e, Z4, Z5
 	VPMINSQ      Z5, Z4, Z6
-	VPMAXSQ      Z5, Z4, K5, Z6
-	VSHUFI64X2   $0x4e, Z6, Z6, Z7
+	VPMAXSQ      Z5, Z4, K1, Z6
+	VPERMQ       Z6, Z28, Z7
 	VPMINSQ      Z7, Z6, Z8
 	VPMAXSQ      Z7, Z6, K3, Z8
 	VPERMQ       $0x4e, Z8, Z9
@@ -92,76 +100,240 @@ sn_v2:
 	VMOVDQU64    64(SI), K7, Z1
 	VPSHUFD      $0x4e, Z0, Z2
 	VPMINSQ      Z2, Z0, Z3
-	VPMAXSQ      Z2, Z0, K4, Z3
+	VPMAXSQ      Z2, Z0, K1, Z3
 	VPSHUFD      $0x4e, Z1, Z4
 	VPMINSQ      Z4, Z1, Z5
-	VPMAXSQ      Z4, Z1, K4, Z5
-	VPERMQ       $0x4e, Z3, Z6
+	VPMAXSQ      Z4, Z1, K1, Z5
+	VPERMQ       $0x1b, Z3, Z6
 	VPMINSQ      Z6, Z3, Z7
-	VPMAXSQ      Z6, Z3, K6, Z7
-	VPERMQ       $0x4e, Z5, Z8
+	VPMAXSQ      Z6, Z3, K2, Z7
+	VPERMQ       $0x1b, Z5, Z8
 	VPMINSQ      Z8, Z5, Z9
-	VPMAXSQ      Z8, Z5, K6, Z9
+	VPMAXSQ      Z8, Z5, K2, Z9
 	VPSHUFD      $0x4e, Z7, Z10
 	VPMINSQ      Z10, Z7, Z11
-	VPMAXSQ      Z10, Z7, K5, Z11
+	VPMAXSQ      Z10, Z7, K1, Z11
 	VPSHUFD      $0x4e, Z9, Z12
 	VPMINSQ      Z12, Z9, Z13
-	VPMAXSQ      Z12, Z9, K5, Z13
-	VSHUFI64X2   $0x4e, Z11, Z11, Z14
+	VPMAXSQ      Z12, Z9, K1, Z13
+	VPERMQ       Z11, Z28, Z14
 	VPMINSQ      Z14, Z11, Z15
 	VPMAXSQ      Z14, Z11, K3, Z15
-	VSHUFI64X2   $0x4e, Z13, Z13, Z16
-	VPMAXSQ      Z16, Z13, Z17
-	VPMINSQ      Z16, Z13, K3, Z17
+	VPERMQ       Z13, Z28, Z16
+	VPMINSQ      Z16, Z13, Z17
+	VPMAXSQ      Z16, Z13, K3, Z17
 	VPERMQ       $0x4e, Z15, Z18
 	VPMINSQ      Z18, Z15, Z19
 	VPMAXSQ      Z18, Z15, K2, Z19
 	VPERMQ       $0x4e, Z17, Z20
-	VPMAXSQ      Z20, Z17, Z21
-	VPMINSQ      Z20, Z17, K2, Z21
+	VPMINSQ      Z20, Z17, Z21
+	VPMAXSQ      Z20, Z17, K2, Z21
 	VPSHUFD      $0x4e, Z19, Z22
 	VPMINSQ      Z22, Z19, Z23
 	VPMAXSQ      Z22, Z19, K1, Z23
 	VPSHUFD      $0x4e, Z21, Z24
-	VPMAXSQ      Z24, Z21, Z25
-	VPMINSQ      Z24, Z21, K1, Z25
-	VPMINSQ      Z25, Z23, Z26
-	VPMAXSQ      Z25, Z23, Z27
-	VSHUFI64X2   $0x4e, Z26, Z26, Z28
-	VPMINSQ      Z28, Z26, Z2
-	VPMAXSQ      Z28, Z26, K3, Z2
+	VPMINSQ      Z24, Z21, Z25
+	VPMAXSQ      Z24, Z21, K1, Z25
+	VPERMQ       Z25, Z28, Z26
+	VPMINSQ      Z26, Z23, Z27
+	VPMAXSQ      Z26, Z23, Z2
 	VSHUFI64X2   $0x4e, Z27, Z27, Z0
 	VPMINSQ      Z0, Z27, Z4
 	VPMAXSQ      Z0, Z27, K3, Z4
-	VPERMQ       $0x4e, Z2, Z1
-	VPMINSQ      Z1, Z2, Z6
-	VPMAXSQ      Z1, Z2, K2, Z6
+	VSHUFI64X2   $0x4e, Z2, Z2, Z1
+	VPMAXSQ      Z1, Z2, Z6
+	VPMINSQ      Z1, Z2, K3, Z6
 	VPERMQ       $0x4e, Z4, Z3
 	VPMINSQ      Z3, Z4, Z8
 	VPMAXSQ      Z3, Z4, K2, Z8
-	VPSHUFD      $0x4e, Z6, Z5
-	VPMINSQ      Z5, Z6, Z10
-	VPMAXSQ      Z5, Z6, K1, Z10
+	VPERMQ       $0x4e, Z6, Z5
+	VPMAXSQ      Z5, Z6, Z10
+	VPMINSQ      Z5, Z6, K2, Z10
 	VPSHUFD      $0x4e, Z8, Z7
 	VPMINSQ      Z7, Z8, Z12
 	VPMAXSQ      Z7, Z8, K1, Z12
+	VPSHUFD      $0x4e, Z10, Z9
+	VPMAXSQ      Z9, Z10, Z14
+	VPMINSQ      Z9, Z10, K1, Z14
+	VPERMQ       Z14, Z28, Z11
 	MOVQ         AX, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z10, Z9
-	VPTERNLOGQ   $0x78, Z29, Z9, Z10
-	VPXORQ       Z30, Z10, Z10
-	VMOVDQU64    Z10, K7, 0(SI)
+	VPSRAQ       $63, Z12, Z16
+	VPTERNLOGQ   $0x78, Z29, Z16, Z12
+	VPXORQ       Z30, Z12, Z12
+	VMOVDQU64    Z12, K7, 0(SI)
 	MOVQ         AX, CX
 	SUBQ         $8, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z12, Z9
-	VPTERNLOGQ   $0x78, Z29, Z9, Z12
-	VPXORQ       Z30, Z12, Z12
-	VMOVDQU64    Z12, K7, 64(SI)
+	VPSRAQ       $63, Z11, Z16
+	VPTERNLOGQ   $0x78, Z29, Z16, Z11
+	VPXORQ       Z30, Z11, Z11
+	VMOVDQU64    Z11, K7, 64(SI)
+	JMP          sn_done
+sn_v3:
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z0
+	VMOVDQU64    0(SI), K7, Z0
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z1
+	VMOVDQU64    64(SI), K7, Z1
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z2
+	VMOVDQU64    128(SI), K7, Z2
+	VPSHUFD      $0x4e, Z0, Z3
+	VPMINSQ      Z3, Z0, Z4
+	VPMAXSQ      Z3, Z0, K1, Z4
+	VPSHUFD      $0x4e, Z1, Z5
+	VPMINSQ      Z5, Z1, Z6
+	VPMAXSQ      Z5, Z1, K1, Z6
+	VPSHUFD      $0x4e, Z2, Z7
+	VPMINSQ      Z7, Z2, Z8
+	VPMAXSQ      Z7, Z2, K1, Z8
+	VPERMQ       $0x1b, Z4, Z9
+	VPMINSQ      Z9, Z4, Z10
+	VPMAXSQ      Z9, Z4, K2, Z10
+	VPERMQ       $0x1b, Z6, Z11
+	VPMINSQ      Z11, Z6, Z12
+	VPMAXSQ      Z11, Z6, K2, Z12
+	VPERMQ       $0x1b, Z8, Z13
+	VPMINSQ      Z13, Z8, Z14
+	VPMAXSQ      Z13, Z8, K2, Z14
+	VPSHUFD      $0x4e, Z10, Z15
+	VPMINSQ      Z15, Z10, Z16
+	VPMAXSQ      Z15, Z10, K1, Z16
+	VPSHUFD      $0x4e, Z12, Z17
+	VPMINSQ      Z17, Z12, Z18
+	VPMAXSQ      Z17, Z12, K1, Z18
+	VPSHUFD      $0x4e, Z14, Z19
+	VPMINSQ      Z19, Z14, Z20
+	VPMAXSQ      Z19, Z14, K1, Z20
+	VPERMQ       Z16, Z28, Z21
+	VPMINSQ      Z21, Z16, Z22
+	VPMAXSQ      Z21, Z16, K3, Z22
+	VPERMQ       Z18, Z28, Z23
+	VPMINSQ      Z23, Z18, Z24
+	VPMAXSQ      Z23, Z18, K3, Z24
+	VPERMQ       Z20, Z28, Z25
+	VPMINSQ      Z25, Z20, Z26
+	VPMAXSQ      Z25, Z20, K3, Z26
+	VPERMQ       $0x4e, Z22, Z27
+	VPMINSQ      Z27, Z22, Z3
+	VPMAXSQ      Z27, Z22, K2, Z3
+	VPERMQ       $0x4e, Z24, Z0
+	VPMINSQ      Z0, Z24, Z5
+	VPMAXSQ      Z0, Z24, K2, Z5
+	VPERMQ       $0x4e, Z26, Z1
+	VPMINSQ      Z1, Z26, Z7
+	VPMAXSQ      Z1, Z26, K2, Z7
+	VPSHUFD      $0x4e, Z3, Z2
+	VPMINSQ      Z2, Z3, Z9
+	VPMAXSQ      Z2, Z3, K1, Z9
+	VPSHUFD      $0x4e, Z5, Z4
+	VPMINSQ      Z4, Z5, Z11
+	VPMAXSQ      Z4, Z5, K1, Z11
+	VPSHUFD      $0x4e, Z7, Z6
+	VPMINSQ      Z6, Z7, Z13
+	VPMAXSQ      Z6, Z7, K1, Z13
+	VPERMQ       Z11, Z28, Z8
+	VPMINSQ      Z8, Z9, Z15
+	VPMAXSQ      Z8, Z9, Z10
+	VSHUFI64X2   $0x4e, Z15, Z15, Z17
+	VPMINSQ      Z17, Z15, Z12
+	VPMAXSQ      Z17, Z15, K3, Z12
+	VSHUFI64X2   $0x4e, Z10, Z10, Z19
+	VPMAXSQ      Z19, Z10, Z14
+	VPMINSQ      Z19, Z10, K3, Z14
+	VSHUFI64X2   $0x4e, Z13, Z13, Z21
+	VPMINSQ      Z21, Z13, Z16
+	VPMAXSQ      Z21, Z13, K3, Z16
+	VPERMQ       $0x4e, Z12, Z23
+	VPMINSQ      Z23, Z12, Z18
+	VPMAXSQ      Z23, Z12, K2, Z18
+	VPERMQ       $0x4e, Z14, Z25
+	VPMAXSQ      Z25, Z14, Z20
+	VPMINSQ      Z25, Z14, K2, Z20
+	VPERMQ       $0x4e, Z16, Z27
+	VPMINSQ      Z27, Z16, Z22
+	VPMAXSQ      Z27, Z16, K2, Z22
+	VPSHUFD      $0x4e, Z18, Z0
+	VPMINSQ      Z0, Z18, Z24
+	VPMAXSQ      Z0, Z18, K1, Z24
+	VPSHUFD      $0x4e, Z20, Z1
+	VPMAXSQ      Z1, Z20, Z26
+	VPMINSQ      Z1, Z20, K1, Z26
+	VPSHUFD      $0x4e, Z22, Z2
+	VPMINSQ      Z2, Z22, Z3
+	VPMAXSQ      Z2, Z22, K1, Z3
+	VPMINSQ      Z3, Z26, Z4
+	VPMAXSQ      Z3, Z26, Z5
+	VPERMQ       Z4, Z28, Z6
+	VPMINSQ      Z6, Z24, Z7
+	VPMAXSQ      Z6, Z24, Z11
+	VSHUFI64X2   $0x4e, Z7, Z7, Z9
+	VPMINSQ      Z9, Z7, Z8
+	VPMAXSQ      Z9, Z7, K3, Z8
+	VSHUFI64X2   $0x4e, Z11, Z11, Z17
+	VPMINSQ      Z17, Z11, Z15
+	VPMAXSQ      Z17, Z11, K3, Z15
+	VSHUFI64X2   $0x4e, Z5, Z5, Z19
+	VPMINSQ      Z19, Z5, Z10
+	VPMAXSQ      Z19, Z5, K3, Z10
+	VPERMQ       $0x4e, Z8, Z21
+	VPMINSQ      Z21, Z8, Z13
+	VPMAXSQ      Z21, Z8, K2, Z13
+	VPERMQ       $0x4e, Z15, Z23
+	VPMINSQ      Z23, Z15, Z12
+	VPMAXSQ      Z23, Z15, K2, Z12
+	VPERMQ       $0x4e, Z10, Z25
+	VPMINSQ      Z25, Z10, Z14
+	VPMAXSQ      Z25, Z10, K2, Z14
+	VPSHUFD      $0x4e, Z13, Z27
+	VPMINSQ      Z27, Z13, Z16
+	VPMAXSQ      Z27, Z13, K1, Z16
+	VPSHUFD      $0x4e, Z12, Z0
+	VPMINSQ      Z0, Z12, Z18
+	VPMAXSQ      Z0, Z12, K1, Z18
+	VPSHUFD      $0x4e, Z14, Z1
+	VPMINSQ      Z1, Z14, Z20
+	VPMAXSQ      Z1, Z14, K1, Z20
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z16, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z16
+	VPXORQ       Z30, Z16, Z16
+	VMOVDQU64    Z16, K7, 0(SI)
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z18, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z18
+	VPXORQ       Z30, Z18, Z18
+	VMOVDQU64    Z18, K7, 64(SI)
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z20, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z20
+	VPXORQ       Z30, Z20, Z20
+	VMOVDQU64    Z20, K7, 128(SI)
 	JMP          sn_done
 sn_v4:
 	MOVQ         AX, CX
@@ -192,194 +364,602 @@ sn_v4:
 	VMOVDQU64    192(SI), K7, Z3
 	VPSHUFD      $0x4e, Z0, Z4
 	VPMINSQ      Z4, Z0, Z5
-	VPMAXSQ      Z4, Z0, K4, Z5
+	VPMAXSQ      Z4, Z0, K1, Z5
 	VPSHUFD      $0x4e, Z1, Z6
 	VPMINSQ      Z6, Z1, Z7
-	VPMAXSQ      Z6, Z1, K4, Z7
+	VPMAXSQ      Z6, Z1, K1, Z7
 	VPSHUFD      $0x4e, Z2, Z8
 	VPMINSQ      Z8, Z2, Z9
-	VPMAXSQ      Z8, Z2, K4, Z9
+	VPMAXSQ      Z8, Z2, K1, Z9
 	VPSHUFD      $0x4e, Z3, Z10
 	VPMINSQ      Z10, Z3, Z11
-	VPMAXSQ      Z10, Z3, K4, Z11
-	VPERMQ       $0x4e, Z5, Z12
+	VPMAXSQ      Z10, Z3, K1, Z11
+	VPERMQ       $0x1b, Z5, Z12
 	VPMINSQ      Z12, Z5, Z13
-	VPMAXSQ      Z12, Z5, K6, Z13
-	VPERMQ       $0x4e, Z7, Z14
+	VPMAXSQ      Z12, Z5, K2, Z13
+	VPERMQ       $0x1b, Z7, Z14
 	VPMINSQ      Z14, Z7, Z15
-	VPMAXSQ      Z14, Z7, K6, Z15
-	VPERMQ       $0x4e, Z9, Z16
+	VPMAXSQ      Z14, Z7, K2, Z15
+	VPERMQ       $0x1b, Z9, Z16
 	VPMINSQ      Z16, Z9, Z17
-	VPMAXSQ      Z16, Z9, K6, Z17
-	VPERMQ       $0x4e, Z11, Z18
+	VPMAXSQ      Z16, Z9, K2, Z17
+	VPERMQ       $0x1b, Z11, Z18
 	VPMINSQ      Z18, Z11, Z19
-	VPMAXSQ      Z18, Z11, K6, Z19
+	VPMAXSQ      Z18, Z11, K2, Z19
 	VPSHUFD      $0x4e, Z13, Z20
 	VPMINSQ      Z20, Z13, Z21
-	VPMAXSQ      Z20, Z13, K5, Z21
+	VPMAXSQ      Z20, Z13, K1, Z21
 	VPSHUFD      $0x4e, Z15, Z22
 	VPMINSQ      Z22, Z15, Z23
-	VPMAXSQ      Z22, Z15, K5, Z23
+	VPMAXSQ      Z22, Z15, K1, Z23
 	VPSHUFD      $0x4e, Z17, Z24
 	VPMINSQ      Z24, Z17, Z25
-	VPMAXSQ      Z24, Z17, K5, Z25
+	VPMAXSQ      Z24, Z17, K1, Z25
 	VPSHUFD      $0x4e, Z19, Z26
 	VPMINSQ      Z26, Z19, Z27
-	VPMAXSQ      Z26, Z19, K5, Z27
-	VSHUFI64X2   $0x4e, Z21, Z21, Z28
-	VPMINSQ      Z28, Z21, Z4
-	VPMAXSQ      Z28, Z21, K3, Z4
-	VSHUFI64X2   $0x4e, Z23, Z23, Z0
-	VPMAXSQ      Z0, Z23, Z6
-	VPMINSQ      Z0, Z23, K3, Z6
-	VSHUFI64X2   $0x4e, Z25, Z25, Z1
-	VPMINSQ      Z1, Z25, Z8
-	VPMAXSQ      Z1, Z25, K3, Z8
-	VSHUFI64X2   $0x4e, Z27, Z27, Z2
-	VPMAXSQ      Z2, Z27, Z10
-	VPMINSQ      Z2, Z27, K3, Z10
-	VPERMQ       $0x4e, Z4, Z3
-	VPMINSQ      Z3, Z4, Z12
-	VPMAXSQ      Z3, Z4, K2, Z12
-	VPERMQ       $0x4e, Z6, Z5
-	VPMAXSQ      Z5, Z6, Z14
-	VPMINSQ      Z5, Z6, K2, Z14
-	VPERMQ       $0x4e, Z8, Z7
-	VPMINSQ      Z7, Z8, Z16
-	VPMAXSQ      Z7, Z8, K2, Z16
-	VPERMQ       $0x4e, Z10, Z9
-	VPMAXSQ      Z9, Z10, Z18
-	VPMINSQ      Z9, Z10, K2, Z18
-	VPSHUFD      $0x4e, Z12, Z11
-	VPMINSQ      Z11, Z12, Z20
-	VPMAXSQ      Z11, Z12, K1, Z20
-	VPSHUFD      $0x4e, Z14, Z13
-	VPMAXSQ      Z13, Z14, Z22
-	VPMINSQ      Z13, Z14, K1, Z22
-	VPSHUFD      $0x4e, Z16, Z15
-	VPMINSQ      Z15, Z16, Z24
-	VPMAXSQ      Z15, Z16, K1, Z24
-	VPSHUFD      $0x4e, Z18, Z17
-	VPMAXSQ      Z17, Z18, Z26
-	VPMINSQ      Z17, Z18, K1, Z26
-	VPMINSQ      Z22, Z20, Z19
-	VPMAXSQ      Z22, Z20, Z28
-	VPMINSQ      Z26, Z24, Z21
-	VPMAXSQ      Z26, Z24, Z0
-	VSHUFI64X2   $0x4e, Z19, Z19, Z23
-	VPMINSQ      Z23, Z19, Z1
-	VPMAXSQ      Z23, Z19, K3, Z1
-	VSHUFI64X2   $0x4e, Z28, Z28, Z25
-	VPMINSQ      Z25, Z28, Z2
-	VPMAXSQ      Z25, Z28, K3, Z2
-	VSHUFI64X2   $0x4e, Z0, Z0, Z27
-	VPMAXSQ      Z27, Z0, Z3
-	VPMINSQ      Z27, Z0, K3, Z3
-	VSHUFI64X2   $0x4e, Z21, Z21, Z4
-	VPMAXSQ      Z4, Z21, Z5
-	VPMINSQ      Z4, Z21, K3, Z5
-	VPERMQ       $0x4e, Z1, Z6
-	VPMINSQ      Z6, Z1, Z7
-	VPMAXSQ      Z6, Z1, K2, Z7
-	VPERMQ       $0x4e, Z2, Z8
-	VPMINSQ      Z8, Z2, Z9
-	VPMAXSQ      Z8, Z2, K2, Z9
-	VPERMQ       $0x4e, Z3, Z10
-	VPMAXSQ      Z10, Z3, Z11
-	VPMINSQ      Z10, Z3, K2, Z11
-	VPERMQ       $0x4e, Z5, Z12
-	VPMAXSQ      Z12, Z5, Z13
-	VPMINSQ      Z12, Z5, K2, Z13
-	VPSHUFD      $0x4e, Z7, Z14
-	VPMINSQ      Z14, Z7, Z15
-	VPMAXSQ      Z14, Z7, K1, Z15
-	VPSHUFD      $0x4e, Z9, Z16
-	VPMINSQ      Z16, Z9, Z17
-	VPMAXSQ      Z16, Z9, K1, Z17
-	VPSHUFD      $0x4e, Z11, Z18
-	VPMAXSQ      Z18, Z11, Z20
-	VPMINSQ      Z18, Z11, K1, Z20
-	VPSHUFD      $0x4e, Z13, Z22
-	VPMAXSQ      Z22, Z13, Z24
-	VPMINSQ      Z22, Z13, K1, Z24
-	VPMINSQ      Z20, Z15, Z26
-	VPMAXSQ      Z20, Z15, Z23
-	VPMINSQ      Z24, Z17, Z19
-	VPMAXSQ      Z24, Z17, Z25
-	VPMINSQ      Z19, Z26, Z28
-	VPMAXSQ      Z19, Z26, Z27
-	VPMINSQ      Z25, Z23, Z0
-	VPMAXSQ      Z25, Z23, Z4
-	VSHUFI64X2   $0x4e, Z28, Z28, Z21
-	VPMINSQ      Z21, Z28, Z6
-	VPMAXSQ      Z21, Z28, K3, Z6
-	VSHUFI64X2   $0x4e, Z27, Z27, Z1
-	VPMINSQ      Z1, Z27, Z8
-	VPMAXSQ      Z1, Z27, K3, Z8
-	VSHUFI64X2   $0x4e, Z0, Z0, Z2
-	VPMINSQ      Z2, Z0, Z10
-	VPMAXSQ      Z2, Z0, K3, Z10
-	VSHUFI64X2   $0x4e, Z4, Z4, Z3
-	VPMINSQ      Z3, Z4, Z12
-	VPMAXSQ      Z3, Z4, K3, Z12
-	VPERMQ       $0x4e, Z6, Z5
-	VPMINSQ      Z5, Z6, Z14
-	VPMAXSQ      Z5, Z6, K2, Z14
-	VPERMQ       $0x4e, Z8, Z7
-	VPMINSQ      Z7, Z8, Z16
-	VPMAXSQ      Z7, Z8, K2, Z16
-	VPERMQ       $0x4e, Z10, Z9
-	VPMINSQ      Z9, Z10, Z18
-	VPMAXSQ      Z9, Z10, K2, Z18
-	VPERMQ       $0x4e, Z12, Z11
-	VPMINSQ      Z11, Z12, Z22
-	VPMAXSQ      Z11, Z12, K2, Z22
-	VPSHUFD      $0x4e, Z14, Z13
-	VPMINSQ      Z13, Z14, Z15
-	VPMAXSQ      Z13, Z14, K1, Z15
-	VPSHUFD      $0x4e, Z16, Z20
-	VPMINSQ      Z20, Z16, Z17
-	VPMAXSQ      Z20, Z16, K1, Z17
-	VPSHUFD      $0x4e, Z18, Z24
-	VPMINSQ      Z24, Z18, Z26
-	VPMAXSQ      Z24, Z18, K1, Z26
-	VPSHUFD      $0x4e, Z22, Z19
-	VPMINSQ      Z19, Z22, Z23
-	VPMAXSQ      Z19, Z22, K1, Z23
+	VPMAXSQ      Z26, Z19, K1, Z27
+	VPERMQ       Z21, Z28, Z4
+	VPMINSQ      Z4, Z21, Z0
+	VPMAXSQ      Z4, Z21, K3, Z0
+	VPERMQ       Z23, Z28, Z6
+	VPMINSQ      Z6, Z23, Z1
+	VPMAXSQ      Z6, Z23, K3, Z1
+	VPERMQ       Z25, Z28, Z8
+	VPMINSQ      Z8, Z25, Z2
+	VPMAXSQ      Z8, Z25, K3, Z2
+	VPERMQ       Z27, Z28, Z10
+	VPMINSQ      Z10, Z27, Z3
+	VPMAXSQ      Z10, Z27, K3, Z3
+	VPERMQ       $0x4e, Z0, Z12
+	VPMINSQ      Z12, Z0, Z5
+	VPMAXSQ      Z12, Z0, K2, Z5
+	VPERMQ       $0x4e, Z1, Z14
+	VPMINSQ      Z14, Z1, Z7
+	VPMAXSQ      Z14, Z1, K2, Z7
+	VPERMQ       $0x4e, Z2, Z16
+	VPMINSQ      Z16, Z2, Z9
+	VPMAXSQ      Z16, Z2, K2, Z9
+	VPERMQ       $0x4e, Z3, Z18
+	VPMINSQ      Z18, Z3, Z11
+	VPMAXSQ      Z18, Z3, K2, Z11
+	VPSHUFD      $0x4e, Z5, Z20
+	VPMINSQ      Z20, Z5, Z13
+	VPMAXSQ      Z20, Z5, K1, Z13
+	VPSHUFD      $0x4e, Z7, Z22
+	VPMINSQ      Z22, Z7, Z15
+	VPMAXSQ      Z22, Z7, K1, Z15
+	VPSHUFD      $0x4e, Z9, Z24
+	VPMINSQ      Z24, Z9, Z17
+	VPMAXSQ      Z24, Z9, K1, Z17
+	VPSHUFD      $0x4e, Z11, Z26
+	VPMINSQ      Z26, Z11, Z19
+	VPMAXSQ      Z26, Z11, K1, Z19
+	VPERMQ       Z15, Z28, Z4
+	VPMINSQ      Z4, Z13, Z21
+	VPMAXSQ      Z4, Z13, Z6
+	VPERMQ       Z19, Z28, Z23
+	VPMINSQ      Z23, Z17, Z8
+	VPMAXSQ      Z23, Z17, Z25
+	VSHUFI64X2   $0x4e, Z21, Z21, Z10
+	VPMINSQ      Z10, Z21, Z27
+	VPMAXSQ      Z10, Z21, K3, Z27
+	VSHUFI64X2   $0x4e, Z6, Z6, Z12
+	VPMAXSQ      Z12, Z6, Z0
+	VPMINSQ      Z12, Z6, K3, Z0
+	VSHUFI64X2   $0x4e, Z8, Z8, Z14
+	VPMINSQ      Z14, Z8, Z1
+	VPMAXSQ      Z14, Z8, K3, Z1
+	VSHUFI64X2   $0x4e, Z25, Z25, Z16
+	VPMAXSQ      Z16, Z25, Z2
+	VPMINSQ      Z16, Z25, K3, Z2
+	VPERMQ       $0x4e, Z27, Z18
+	VPMINSQ      Z18, Z27, Z3
+	VPMAXSQ      Z18, Z27, K2, Z3
+	VPERMQ       $0x4e, Z0, Z20
+	VPMAXSQ      Z20, Z0, Z5
+	VPMINSQ      Z20, Z0, K2, Z5
+	VPERMQ       $0x4e, Z1, Z22
+	VPMINSQ      Z22, Z1, Z7
+	VPMAXSQ      Z22, Z1, K2, Z7
+	VPERMQ       $0x4e, Z2, Z24
+	VPMAXSQ      Z24, Z2, Z9
+	VPMINSQ      Z24, Z2, K2, Z9
+	VPSHUFD      $0x4e, Z3, Z26
+	VPMINSQ      Z26, Z3, Z11
+	VPMAXSQ      Z26, Z3, K1, Z11
+	VPSHUFD      $0x4e, Z5, Z15
+	VPMAXSQ      Z15, Z5, Z13
+	VPMINSQ      Z15, Z5, K1, Z13
+	VPSHUFD      $0x4e, Z7, Z4
+	VPMINSQ      Z4, Z7, Z19
+	VPMAXSQ      Z4, Z7, K1, Z19
+	VPSHUFD      $0x4e, Z9, Z17
+	VPMAXSQ      Z17, Z9, Z23
+	VPMINSQ      Z17, Z9, K1, Z23
+	VPMINSQ      Z23, Z11, Z10
+	VPMAXSQ      Z23, Z11, Z21
+	VPMINSQ      Z19, Z13, Z12
+	VPMAXSQ      Z19, Z13, Z6
+	VPERMQ       Z12, Z28, Z14
+	VPMINSQ      Z14, Z10, Z8
+	VPMAXSQ      Z14, Z10, Z16
+	VPERMQ       Z21, Z28, Z25
+	VPMINSQ      Z25, Z6, Z18
+	VPMAXSQ      Z25, Z6, Z27
+	VSHUFI64X2   $0x4e, Z8, Z8, Z20
+	VPMINSQ      Z20, Z8, Z0
+	VPMAXSQ      Z20, Z8, K3, Z0
+	VSHUFI64X2   $0x4e, Z16, Z16, Z22
+	VPMINSQ      Z22, Z16, Z1
+	VPMAXSQ      Z22, Z16, K3, Z1
+	VSHUFI64X2   $0x4e, Z18, Z18, Z24
+	VPMINSQ      Z24, Z18, Z2
+	VPMAXSQ      Z24, Z18, K3, Z2
+	VSHUFI64X2   $0x4e, Z27, Z27, Z26
+	VPMINSQ      Z26, Z27, Z3
+	VPMAXSQ      Z26, Z27, K3, Z3
+	VPERMQ       $0x4e, Z0, Z15
+	VPMINSQ      Z15, Z0, Z5
+	VPMAXSQ      Z15, Z0, K2, Z5
+	VPERMQ       $0x4e, Z1, Z4
+	VPMINSQ      Z4, Z1, Z7
+	VPMAXSQ      Z4, Z1, K2, Z7
+	VPERMQ       $0x4e, Z2, Z17
+	VPMINSQ      Z17, Z2, Z9
+	VPMAXSQ      Z17, Z2, K2, Z9
+	VPERMQ       $0x4e, Z3, Z11
+	VPMINSQ      Z11, Z3, Z23
+	VPMAXSQ      Z11, Z3, K2, Z23
+	VPSHUFD      $0x4e, Z5, Z13
+	VPMINSQ      Z13, Z5, Z19
+	VPMAXSQ      Z13, Z5, K1, Z19
+	VPSHUFD      $0x4e, Z7, Z12
+	VPMINSQ      Z12, Z7, Z10
+	VPMAXSQ      Z12, Z7, K1, Z10
+	VPSHUFD      $0x4e, Z9, Z14
+	VPMINSQ      Z14, Z9, Z21
+	VPMAXSQ      Z14, Z9, K1, Z21
+	VPSHUFD      $0x4e, Z23, Z6
+	VPMINSQ      Z6, Z23, Z25
+	VPMAXSQ      Z6, Z23, K1, Z25
 	MOVQ         AX, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z15, Z25
-	VPTERNLOGQ   $0x78, Z29, Z25, Z15
-	VPXORQ       Z30, Z15, Z15
-	VMOVDQU64    Z15, K7, 0(SI)
+	VPSRAQ       $63, Z19, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z19
+	VPXORQ       Z30, Z19, Z19
+	VMOVDQU64    Z19, K7, 0(SI)
 	MOVQ         AX, CX
 	SUBQ         $8, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z17, Z25
-	VPTERNLOGQ   $0x78, Z29, Z25, Z17
-	VPXORQ       Z30, Z17, Z17
-	VMOVDQU64    Z17, K7, 64(SI)
+	VPSRAQ       $63, Z10, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z10
+	VPXORQ       Z30, Z10, Z10
+	VMOVDQU64    Z10, K7, 64(SI)
 	MOVQ         AX, CX
 	SUBQ         $16, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z26, Z25
-	VPTERNLOGQ   $0x78, Z29, Z25, Z26
-	VPXORQ       Z30, Z26, Z26
-	VMOVDQU64    Z26, K7, 128(SI)
+	VPSRAQ       $63, Z21, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z21
+	VPXORQ       Z30, Z21, Z21
+	VMOVDQU64    Z21, K7, 128(SI)
 	MOVQ         AX, CX
 	SUBQ         $24, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z23, Z25
-	VPTERNLOGQ   $0x78, Z29, Z25, Z23
-	VPXORQ       Z30, Z23, Z23
-	VMOVDQU64    Z23, K7, 192(SI)
+	VPSRAQ       $63, Z25, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z25
+	VPXORQ       Z30, Z25, Z25
+	VMOVDQU64    Z25, K7, 192(SI)
+	JMP          sn_done
+sn_v6:
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z0
+	VMOVDQU64    0(SI), K7, Z0
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z1
+	VMOVDQU64    64(SI), K7, Z1
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z2
+	VMOVDQU64    128(SI), K7, Z2
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z3
+	VMOVDQU64    192(SI), K7, Z3
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z4
+	VMOVDQU64    256(SI), K7, Z4
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z5
+	VMOVDQU64    320(SI), K7, Z5
+	VPSHUFD      $0x4e, Z0, Z6
+	VPMINSQ      Z6, Z0, Z7
+	VPMAXSQ      Z6, Z0, K1, Z7
+	VPSHUFD      $0x4e, Z1, Z8
+	VPMINSQ      Z8, Z1, Z9
+	VPMAXSQ      Z8, Z1, K1, Z9
+	VPSHUFD      $0x4e, Z2, Z10
+	VPMINSQ      Z10, Z2, Z11
+	VPMAXSQ      Z10, Z2, K1, Z11
+	VPSHUFD      $0x4e, Z3, Z12
+	VPMINSQ      Z12, Z3, Z13
+	VPMAXSQ      Z12, Z3, K1, Z13
+	VPSHUFD      $0x4e, Z4, Z14
+	VPMINSQ      Z14, Z4, Z15
+	VPMAXSQ      Z14, Z4, K1, Z15
+	VPSHUFD      $0x4e, Z5, Z16
+	VPMINSQ      Z16, Z5, Z17
+	VPMAXSQ      Z16, Z5, K1, Z17
+	VPERMQ       $0x1b, Z7, Z18
+	VPMINSQ      Z18, Z7, Z19
+	VPMAXSQ      Z18, Z7, K2, Z19
+	VPERMQ       $0x1b, Z9, Z20
+	VPMINSQ      Z20, Z9, Z21
+	VPMAXSQ      Z20, Z9, K2, Z21
+	VPERMQ       $0x1b, Z11, Z22
+	VPMINSQ      Z22, Z11, Z23
+	VPMAXSQ      Z22, Z11, K2, Z23
+	VPERMQ       $0x1b, Z13, Z24
+	VPMINSQ      Z24, Z13, Z25
+	VPMAXSQ      Z24, Z13, K2, Z25
+	VPERMQ       $0x1b, Z15, Z26
+	VPMINSQ      Z26, Z15, Z27
+	VPMAXSQ      Z26, Z15, K2, Z27
+	VPERMQ       $0x1b, Z17, Z6
+	VPMINSQ      Z6, Z17, Z0
+	VPMAXSQ      Z6, Z17, K2, Z0
+	VPSHUFD      $0x4e, Z19, Z8
+	VPMINSQ      Z8, Z19, Z1
+	VPMAXSQ      Z8, Z19, K1, Z1
+	VPSHUFD      $0x4e, Z21, Z10
+	VPMINSQ      Z10, Z21, Z2
+	VPMAXSQ      Z10, Z21, K1, Z2
+	VPSHUFD      $0x4e, Z23, Z12
+	VPMINSQ      Z12, Z23, Z3
+	VPMAXSQ      Z12, Z23, K1, Z3
+	VPSHUFD      $0x4e, Z25, Z14
+	VPMINSQ      Z14, Z25, Z4
+	VPMAXSQ      Z14, Z25, K1, Z4
+	VPSHUFD      $0x4e, Z27, Z16
+	VPMINSQ      Z16, Z27, Z5
+	VPMAXSQ      Z16, Z27, K1, Z5
+	VPSHUFD      $0x4e, Z0, Z18
+	VPMINSQ      Z18, Z0, Z7
+	VPMAXSQ      Z18, Z0, K1, Z7
+	VPERMQ       Z1, Z28, Z20
+	VPMINSQ      Z20, Z1, Z9
+	VPMAXSQ      Z20, Z1, K3, Z9
+	VPERMQ       Z2, Z28, Z22
+	VPMINSQ      Z22, Z2, Z11
+	VPMAXSQ      Z22, Z2, K3, Z11
+	VPERMQ       Z3, Z28, Z24
+	VPMINSQ      Z24, Z3, Z13
+	VPMAXSQ      Z24, Z3, K3, Z13
+	VPERMQ       Z4, Z28, Z26
+	VPMINSQ      Z26, Z4, Z15
+	VPMAXSQ      Z26, Z4, K3, Z15
+	VPERMQ       Z5, Z28, Z6
+	VPMINSQ      Z6, Z5, Z17
+	VPMAXSQ      Z6, Z5, K3, Z17
+	VPERMQ       Z7, Z28, Z8
+	VPMINSQ      Z8, Z7, Z19
+	VPMAXSQ      Z8, Z7, K3, Z19
+	VPERMQ       $0x4e, Z9, Z10
+	VPMINSQ      Z10, Z9, Z21
+	VPMAXSQ      Z10, Z9, K2, Z21
+	VPERMQ       $0x4e, Z11, Z12
+	VPMINSQ      Z12, Z11, Z23
+	VPMAXSQ      Z12, Z11, K2, Z23
+	VPERMQ       $0x4e, Z13, Z14
+	VPMINSQ      Z14, Z13, Z25
+	VPMAXSQ      Z14, Z13, K2, Z25
+	VPERMQ       $0x4e, Z15, Z16
+	VPMINSQ      Z16, Z15, Z27
+	VPMAXSQ      Z16, Z15, K2, Z27
+	VPERMQ       $0x4e, Z17, Z18
+	VPMINSQ      Z18, Z17, Z0
+	VPMAXSQ      Z18, Z17, K2, Z0
+	VPERMQ       $0x4e, Z19, Z20
+	VPMINSQ      Z20, Z19, Z1
+	VPMAXSQ      Z20, Z19, K2, Z1
+	VPSHUFD      $0x4e, Z21, Z22
+	VPMINSQ      Z22, Z21, Z2
+	VPMAXSQ      Z22, Z21, K1, Z2
+	VPSHUFD      $0x4e, Z23, Z24
+	VPMINSQ      Z24, Z23, Z3
+	VPMAXSQ      Z24, Z23, K1, Z3
+	VPSHUFD      $0x4e, Z25, Z26
+	VPMINSQ      Z26, Z25, Z4
+	VPMAXSQ      Z26, Z25, K1, Z4
+	VPSHUFD      $0x4e, Z27, Z6
+	VPMINSQ      Z6, Z27, Z5
+	VPMAXSQ      Z6, Z27, K1, Z5
+	VPSHUFD      $0x4e, Z0, Z8
+	VPMINSQ      Z8, Z0, Z7
+	VPMAXSQ      Z8, Z0, K1, Z7
+	VPSHUFD      $0x4e, Z1, Z10
+	VPMINSQ      Z10, Z1, Z9
+	VPMAXSQ      Z10, Z1, K1, Z9
+	VPERMQ       Z3, Z28, Z12
+	VPMINSQ      Z12, Z2, Z11
+	VPMAXSQ      Z12, Z2, Z14
+	VPERMQ       Z5, Z28, Z13
+	VPMINSQ      Z13, Z4, Z16
+	VPMAXSQ      Z13, Z4, Z15
+	VPERMQ       Z9, Z28, Z18
+	VPMINSQ      Z18, Z7, Z17
+	VPMAXSQ      Z18, Z7, Z20
+	VSHUFI64X2   $0x4e, Z11, Z11, Z19
+	VPMINSQ      Z19, Z11, Z22
+	VPMAXSQ      Z19, Z11, K3, Z22
+	VSHUFI64X2   $0x4e, Z14, Z14, Z21
+	VPMAXSQ      Z21, Z14, Z24
+	VPMINSQ      Z21, Z14, K3, Z24
+	VSHUFI64X2   $0x4e, Z16, Z16, Z23
+	VPMINSQ      Z23, Z16, Z26
+	VPMAXSQ      Z23, Z16, K3, Z26
+	VSHUFI64X2   $0x4e, Z15, Z15, Z25
+	VPMAXSQ      Z25, Z15, Z6
+	VPMINSQ      Z25, Z15, K3, Z6
+	VSHUFI64X2   $0x4e, Z17, Z17, Z27
+	VPMINSQ      Z27, Z17, Z8
+	VPMAXSQ      Z27, Z17, K3, Z8
+	VSHUFI64X2   $0x4e, Z20, Z20, Z0
+	VPMAXSQ      Z0, Z20, Z10
+	VPMINSQ      Z0, Z20, K3, Z10
+	VPERMQ       $0x4e, Z22, Z1
+	VPMINSQ      Z1, Z22, Z3
+	VPMAXSQ      Z1, Z22, K2, Z3
+	VPERMQ       $0x4e, Z24, Z2
+	VPMAXSQ      Z2, Z24, Z12
+	VPMINSQ      Z2, Z24, K2, Z12
+	VPERMQ       $0x4e, Z26, Z5
+	VPMINSQ      Z5, Z26, Z4
+	VPMAXSQ      Z5, Z26, K2, Z4
+	VPERMQ       $0x4e, Z6, Z13
+	VPMAXSQ      Z13, Z6, Z9
+	VPMINSQ      Z13, Z6, K2, Z9
+	VPERMQ       $0x4e, Z8, Z7
+	VPMINSQ      Z7, Z8, Z18
+	VPMAXSQ      Z7, Z8, K2, Z18
+	VPERMQ       $0x4e, Z10, Z19
+	VPMAXSQ      Z19, Z10, Z11
+	VPMINSQ      Z19, Z10, K2, Z11
+	VPSHUFD      $0x4e, Z3, Z21
+	VPMINSQ      Z21, Z3, Z14
+	VPMAXSQ      Z21, Z3, K1, Z14
+	VPSHUFD      $0x4e, Z12, Z23
+	VPMAXSQ      Z23, Z12, Z16
+	VPMINSQ      Z23, Z12, K1, Z16
+	VPSHUFD      $0x4e, Z4, Z25
+	VPMINSQ      Z25, Z4, Z15
+	VPMAXSQ      Z25, Z4, K1, Z15
+	VPSHUFD      $0x4e, Z9, Z27
+	VPMAXSQ      Z27, Z9, Z17
+	VPMINSQ      Z27, Z9, K1, Z17
+	VPSHUFD      $0x4e, Z18, Z0
+	VPMINSQ      Z0, Z18, Z20
+	VPMAXSQ      Z0, Z18, K1, Z20
+	VPSHUFD      $0x4e, Z11, Z1
+	VPMAXSQ      Z1, Z11, Z22
+	VPMINSQ      Z1, Z11, K1, Z22
+	VPMINSQ      Z17, Z14, Z2
+	VPMAXSQ      Z17, Z14, Z24
+	VPMINSQ      Z15, Z16, Z5
+	VPMAXSQ      Z15, Z16, Z26
+	VPERMQ       Z5, Z28, Z13
+	VPMINSQ      Z13, Z2, Z6
+	VPMAXSQ      Z13, Z2, Z7
+	VPERMQ       Z24, Z28, Z8
+	VPMINSQ      Z8, Z26, Z19
+	VPMAXSQ      Z8, Z26, Z10
+	VPERMQ       Z22, Z28, Z21
+	VPMINSQ      Z21, Z20, Z3
+	VPMAXSQ      Z21, Z20, Z23
+	VSHUFI64X2   $0x4e, Z6, Z6, Z12
+	VPMINSQ      Z12, Z6, Z25
+	VPMAXSQ      Z12, Z6, K3, Z25
+	VSHUFI64X2   $0x4e, Z7, Z7, Z4
+	VPMINSQ      Z4, Z7, Z27
+	VPMAXSQ      Z4, Z7, K3, Z27
+	VSHUFI64X2   $0x4e, Z19, Z19, Z9
+	VPMINSQ      Z9, Z19, Z0
+	VPMAXSQ      Z9, Z19, K3, Z0
+	VSHUFI64X2   $0x4e, Z10, Z10, Z18
+	VPMINSQ      Z18, Z10, Z1
+	VPMAXSQ      Z18, Z10, K3, Z1
+	VSHUFI64X2   $0x4e, Z3, Z3, Z11
+	VPMINSQ      Z11, Z3, Z14
+	VPMAXSQ      Z11, Z3, K3, Z14
+	VSHUFI64X2   $0x4e, Z23, Z23, Z17
+	VPMINSQ      Z17, Z23, Z16
+	VPMAXSQ      Z17, Z23, K3, Z16
+	VPERMQ       $0x4e, Z25, Z15
+	VPMINSQ      Z15, Z25, Z5
+	VPMAXSQ      Z15, Z25, K2, Z5
+	VPERMQ       $0x4e, Z27, Z2
+	VPMINSQ      Z2, Z27, Z13
+	VPMAXSQ      Z2, Z27, K2, Z13
+	VPERMQ       $0x4e, Z0, Z24
+	VPMINSQ      Z24, Z0, Z26
+	VPMAXSQ      Z24, Z0, K2, Z26
+	VPERMQ       $0x4e, Z1, Z8
+	VPMINSQ      Z8, Z1, Z22
+	VPMAXSQ      Z8, Z1, K2, Z22
+	VPERMQ       $0x4e, Z14, Z20
+	VPMINSQ      Z20, Z14, Z21
+	VPMAXSQ      Z20, Z14, K2, Z21
+	VPERMQ       $0x4e, Z16, Z12
+	VPMINSQ      Z12, Z16, Z6
+	VPMAXSQ      Z12, Z16, K2, Z6
+	VPSHUFD      $0x4e, Z5, Z4
+	VPMINSQ      Z4, Z5, Z7
+	VPMAXSQ      Z4, Z5, K1, Z7
+	VPSHUFD      $0x4e, Z13, Z9
+	VPMINSQ      Z9, Z13, Z19
+	VPMAXSQ      Z9, Z13, K1, Z19
+	VPSHUFD      $0x4e, Z26, Z18
+	VPMINSQ      Z18, Z26, Z10
+	VPMAXSQ      Z18, Z26, K1, Z10
+	VPSHUFD      $0x4e, Z22, Z11
+	VPMINSQ      Z11, Z22, Z3
+	VPMAXSQ      Z11, Z22, K1, Z3
+	VPSHUFD      $0x4e, Z21, Z17
+	VPMINSQ      Z17, Z21, Z23
+	VPMAXSQ      Z17, Z21, K1, Z23
+	VPSHUFD      $0x4e, Z6, Z15
+	VPMINSQ      Z15, Z6, Z25
+	VPMAXSQ      Z15, Z6, K1, Z25
+	VPERMQ       Z25, Z28, Z2
+	VPMINSQ      Z2, Z10, Z27
+	VPMAXSQ      Z2, Z10, Z24
+	VPERMQ       Z23, Z28, Z0
+	VPMINSQ      Z0, Z3, Z8
+	VPMAXSQ      Z0, Z3, Z1
+	VPMINSQ      Z27, Z7, Z20
+	VPMAXSQ      Z27, Z7, Z14
+	VPMINSQ      Z8, Z19, Z12
+	VPMAXSQ      Z8, Z19, Z16
+	VPMINSQ      Z12, Z20, Z4
+	VPMAXSQ      Z12, Z20, Z5
+	VPMINSQ      Z16, Z14, Z9
+	VPMAXSQ      Z16, Z14, Z13
+	VPMINSQ      Z24, Z1, Z18
+	VPMAXSQ      Z24, Z1, Z26
+	VSHUFI64X2   $0x4e, Z4, Z4, Z11
+	VPMINSQ      Z11, Z4, Z22
+	VPMAXSQ      Z11, Z4, K3, Z22
+	VSHUFI64X2   $0x4e, Z5, Z5, Z17
+	VPMINSQ      Z17, Z5, Z21
+	VPMAXSQ      Z17, Z5, K3, Z21
+	VSHUFI64X2   $0x4e, Z9, Z9, Z15
+	VPMINSQ      Z15, Z9, Z6
+	VPMAXSQ      Z15, Z9, K3, Z6
+	VSHUFI64X2   $0x4e, Z13, Z13, Z25
+	VPMINSQ      Z25, Z13, Z10
+	VPMAXSQ      Z25, Z13, K3, Z10
+	VSHUFI64X2   $0x4e, Z18, Z18, Z2
+	VPMAXSQ      Z2, Z18, Z23
+	VPMINSQ      Z2, Z18, K3, Z23
+	VSHUFI64X2   $0x4e, Z26, Z26, Z3
+	VPMAXSQ      Z3, Z26, Z0
+	VPMINSQ      Z3, Z26, K3, Z0
+	VPERMQ       $0x4e, Z22, Z7
+	VPMINSQ      Z7, Z22, Z27
+	VPMAXSQ      Z7, Z22, K2, Z27
+	VPERMQ       $0x4e, Z21, Z19
+	VPMINSQ      Z19, Z21, Z8
+	VPMAXSQ      Z19, Z21, K2, Z8
+	VPERMQ       $0x4e, Z6, Z20
+	VPMINSQ      Z20, Z6, Z12
+	VPMAXSQ      Z20, Z6, K2, Z12
+	VPERMQ       $0x4e, Z10, Z14
+	VPMINSQ      Z14, Z10, Z16
+	VPMAXSQ      Z14, Z10, K2, Z16
+	VPERMQ       $0x4e, Z23, Z1
+	VPMAXSQ      Z1, Z23, Z24
+	VPMINSQ      Z1, Z23, K2, Z24
+	VPERMQ       $0x4e, Z0, Z11
+	VPMAXSQ      Z11, Z0, Z4
+	VPMINSQ      Z11, Z0, K2, Z4
+	VPSHUFD      $0x4e, Z27, Z17
+	VPMINSQ      Z17, Z27, Z5
+	VPMAXSQ      Z17, Z27, K1, Z5
+	VPSHUFD      $0x4e, Z8, Z15
+	VPMINSQ      Z15, Z8, Z9
+	VPMAXSQ      Z15, Z8, K1, Z9
+	VPSHUFD      $0x4e, Z12, Z25
+	VPMINSQ      Z25, Z12, Z13
+	VPMAXSQ      Z25, Z12, K1, Z13
+	VPSHUFD      $0x4e, Z16, Z2
+	VPMINSQ      Z2, Z16, Z18
+	VPMAXSQ      Z2, Z16, K1, Z18
+	VPSHUFD      $0x4e, Z24, Z3
+	VPMAXSQ      Z3, Z24, Z26
+	VPMINSQ      Z3, Z24, K1, Z26
+	VPSHUFD      $0x4e, Z4, Z7
+	VPMAXSQ      Z7, Z4, Z22
+	VPMINSQ      Z7, Z4, K1, Z22
+	VPERMQ       Z26, Z28, Z19
+	VPERMQ       Z22, Z28, Z21
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z5, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z5
+	VPXORQ       Z30, Z5, Z5
+	VMOVDQU64    Z5, K7, 0(SI)
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z9, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z9
+	VPXORQ       Z30, Z9, Z9
+	VMOVDQU64    Z9, K7, 64(SI)
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z13, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z13
+	VPXORQ       Z30, Z13, Z13
+	VMOVDQU64    Z13, K7, 128(SI)
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z18, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z18
+	VPXORQ       Z30, Z18, Z18
+	VMOVDQU64    Z18, K7, 192(SI)
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z19, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z19
+	VPXORQ       Z30, Z19, Z19
+	VMOVDQU64    Z19, K7, 256(SI)
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z21, Z20
+	VPTERNLOGQ   $0x78, Z29, Z20, Z21
+	VPXORQ       Z30, Z21, Z21
+	VMOVDQU64    Z21, K7, 320(SI)
 	JMP          sn_done
 sn_v8:
 	MOVQ         AX, CX
@@ -438,482 +1018,3396 @@ sn_v8:
 	VMOVDQU64    448(SI), K7, Z7
 	VPSHUFD      $0x4e, Z0, Z8
 	VPMINSQ      Z8, Z0, Z9
-	VPMAXSQ      Z8, Z0, K4, Z9
+	VPMAXSQ      Z8, Z0, K1, Z9
 	VPSHUFD      $0x4e, Z1, Z10
 	VPMINSQ      Z10, Z1, Z11
-	VPMAXSQ      Z10, Z1, K4, Z11
+	VPMAXSQ      Z10, Z1, K1, Z11
 	VPSHUFD      $0x4e, Z2, Z12
 	VPMINSQ      Z12, Z2, Z13
-	VPMAXSQ      Z12, Z2, K4, Z13
+	VPMAXSQ      Z12, Z2, K1, Z13
 	VPSHUFD      $0x4e, Z3, Z14
 	VPMINSQ      Z14, Z3, Z15
-	VPMAXSQ      Z14, Z3, K4, Z15
+	VPMAXSQ      Z14, Z3, K1, Z15
 	VPSHUFD      $0x4e, Z4, Z16
 	VPMINSQ      Z16, Z4, Z17
-	VPMAXSQ      Z16, Z4, K4, Z17
+	VPMAXSQ      Z16, Z4, K1, Z17
 	VPSHUFD      $0x4e, Z5, Z18
 	VPMINSQ      Z18, Z5, Z19
-	VPMAXSQ      Z18, Z5, K4, Z19
+	VPMAXSQ      Z18, Z5, K1, Z19
 	VPSHUFD      $0x4e, Z6, Z20
 	VPMINSQ      Z20, Z6, Z21
-	VPMAXSQ      Z20, Z6, K4, Z21
+	VPMAXSQ      Z20, Z6, K1, Z21
 	VPSHUFD      $0x4e, Z7, Z22
 	VPMINSQ      Z22, Z7, Z23
-	VPMAXSQ      Z22, Z7, K4, Z23
-	VPERMQ       $0x4e, Z9, Z24
+	VPMAXSQ      Z22, Z7, K1, Z23
+	VPERMQ       $0x1b, Z9, Z24
 	VPMINSQ      Z24, Z9, Z25
-	VPMAXSQ      Z24, Z9, K6, Z25
-	VPERMQ       $0x4e, Z11, Z26
-	VPMINSQ      Z26, Z11, Z27
-	VPMAXSQ      Z26, Z11, K6, Z27
-	VPERMQ       $0x4e, Z13, Z28
-	VPMINSQ      Z28, Z13, Z8
-	VPMAXSQ      Z28, Z13, K6, Z8
-	VPERMQ       $0x4e, Z15, Z0
-	VPMINSQ      Z0, Z15, Z10
-	VPMAXSQ      Z0, Z15, K6, Z10
-	VPERMQ       $0x4e, Z17, Z1
-	VPMINSQ      Z1, Z17, Z12
-	VPMAXSQ      Z1, Z17, K6, Z12
-	VPERMQ       $0x4e, Z19, Z2
-	VPMINSQ      Z2, Z19, Z14
-	VPMAXSQ      Z2, Z19, K6, Z14
-	VPERMQ       $0x4e, Z21, Z3
-	VPMINSQ      Z3, Z21, Z16
-	VPMAXSQ      Z3, Z21, K6, Z16
-	VPERMQ       $0x4e, Z23, Z4
-	VPMINSQ      Z4, Z23, Z18
-	VPMAXSQ      Z4, Z23, K6, Z18
-	VPSHUFD      $0x4e, Z25, Z5
-	VPMINSQ      Z5, Z25, Z20
-	VPMAXSQ      Z5, Z25, K5, Z20
-	VPSHUFD      $0x4e, Z27, Z6
-	VPMINSQ      Z6, Z27, Z22
-	VPMAXSQ      Z6, Z27, K5, Z22
-	VPSHUFD      $0x4e, Z8, Z7
-	VPMINSQ      Z7, Z8, Z24
-	VPMAXSQ      Z7, Z8, K5, Z24
-	VPSHUFD      $0x4e, Z10, Z9
-	VPMINSQ      Z9, Z10, Z26
-	VPMAXSQ      Z9, Z10, K5, Z26
-	VPSHUFD      $0x4e, Z12, Z11
-	VPMINSQ      Z11, Z12, Z28
-	VPMAXSQ      Z11, Z12, K5, Z28
-	VPSHUFD      $0x4e, Z14, Z13
-	VPMINSQ      Z13, Z14, Z0
-	VPMAXSQ      Z13, Z14, K5, Z0
-	VPSHUFD      $0x4e, Z16, Z15
-	VPMINSQ      Z15, Z16, Z1
-	VPMAXSQ      Z15, Z16, K5, Z1
-	VPSHUFD      $0x4e, Z18, Z17
-	VPMINSQ      Z17, Z18, Z2
-	VPMAXSQ      Z17, Z18, K5, Z2
-	VSHUFI64X2   $0x4e, Z20, Z20, Z19
-	VPMINSQ      Z19, Z20, Z3
-	VPMAXSQ      Z19, Z20, K3, Z3
-	VSHUFI64X2   $0x4e, Z22, Z22, Z21
-	VPMAXSQ      Z21, Z22, Z4
-	VPMINSQ      Z21, Z22, K3, Z4
-	VSHUFI64X2   $0x4e, Z24, Z24, Z23
-	VPMINSQ      Z23, Z24, Z5
-	VPMAXSQ      Z23, Z24, K3, Z5
-	VSHUFI64X2   $0x4e, Z26, Z26, Z25
-	VPMAXSQ      Z25, Z26, Z6
-	VPMINSQ      Z25, Z26, K3, Z6
-	VSHUFI64X2   $0x4e, Z28, Z28, Z27
-	VPMINSQ      Z27, Z28, Z7
-	VPMAXSQ      Z27, Z28, K3, Z7
-	VSHUFI64X2   $0x4e, Z0, Z0, Z8
-	VPMAXSQ      Z8, Z0, Z9
-	VPMINSQ      Z8, Z0, K3, Z9
-	VSHUFI64X2   $0x4e, Z1, Z1, Z10
-	VPMINSQ      Z10, Z1, Z11
-	VPMAXSQ      Z10, Z1, K3, Z11
-	VSHUFI64X2   $0x4e, Z2, Z2, Z12
-	VPMAXSQ      Z12, Z2, Z13
-	VPMINSQ      Z12, Z2, K3, Z13
-	VPERMQ       $0x4e, Z3, Z14
-	VPMINSQ      Z14, Z3, Z15
-	VPMAXSQ      Z14, Z3, K2, Z15
-	VPERMQ       $0x4e, Z4, Z16
-	VPMAXSQ      Z16, Z4, Z17
-	VPMINSQ      Z16, Z4, K2, Z17
-	VPERMQ       $0x4e, Z5, Z18
-	VPMINSQ      Z18, Z5, Z19
-	VPMAXSQ      Z18, Z5, K2, Z19
-	VPERMQ       $0x4e, Z6, Z20
-	VPMAXSQ      Z20, Z6, Z21
-	VPMINSQ      Z20, Z6, K2, Z21
-	VPERMQ       $0x4e, Z7, Z22
-	VPMINSQ      Z22, Z7, Z23
-	VPMAXSQ      Z22, Z7, K2, Z23
-	VPERMQ       $0x4e, Z9, Z24
-	VPMAXSQ      Z24, Z9, Z25
-	VPMINSQ      Z24, Z9, K2, Z25
-	VPERMQ       $0x4e, Z11, Z26
+	VPMAXSQ      Z24, Z9, K2, Z25
+	VPERMQ       $0x1b, Z11, Z26
 	VPMINSQ      Z26, Z11, Z27
 	VPMAXSQ      Z26, Z11, K2, Z27
-	VPERMQ       $0x4e, Z13, Z28
-	VPMAXSQ      Z28, Z13, Z8
-	VPMINSQ      Z28, Z13, K2, Z8
-	VPSHUFD      $0x4e, Z15, Z0
-	VPMINSQ      Z0, Z15, Z10
-	VPMAXSQ      Z0, Z15, K1, Z10
-	VPSHUFD      $0x4e, Z17, Z1
-	VPMAXSQ      Z1, Z17, Z12
-	VPMINSQ      Z1, Z17, K1, Z12
-	VPSHUFD      $0x4e, Z19, Z2
-	VPMINSQ      Z2, Z19, Z14
-	VPMAXSQ      Z2, Z19, K1, Z14
-	VPSHUFD      $0x4e, Z21, Z3
-	VPMAXSQ      Z3, Z21, Z16
-	VPMINSQ      Z3, Z21, K1, Z16
-	VPSHUFD      $0x4e, Z23, Z4
-	VPMINSQ      Z4, Z23, Z18
-	VPMAXSQ      Z4, Z23, K1, Z18
-	VPSHUFD      $0x4e, Z25, Z5
-	VPMAXSQ      Z5, Z25, Z20
-	VPMINSQ      Z5, Z25, K1, Z20
-	VPSHUFD      $0x4e, Z27, Z6
-	VPMINSQ      Z6, Z27, Z22
-	VPMAXSQ      Z6, Z27, K1, Z22
-	VPSHUFD      $0x4e, Z8, Z7
-	VPMAXSQ      Z7, Z8, Z24
-	VPMINSQ      Z7, Z8, K1, Z24
-	VPMINSQ      Z12, Z10, Z9
-	VPMAXSQ      Z12, Z10, Z26
-	VPMINSQ      Z16, Z14, Z11
-	VPMAXSQ      Z16, Z14, Z28
-	VPMINSQ      Z20, Z18, Z13
-	VPMAXSQ      Z20, Z18, Z0
-	VPMINSQ      Z24, Z22, Z15
-	VPMAXSQ      Z24, Z22, Z1
-	VSHUFI64X2   $0x4e, Z9, Z9, Z17
-	VPMINSQ      Z17, Z9, Z2
-	VPMAXSQ      Z17, Z9, K3, Z2
-	VSHUFI64X2   $0x4e, Z26, Z26, Z19
-	VPMINSQ      Z19, Z26, Z3
-	VPMAXSQ      Z19, Z26, K3, Z3
-	VSHUFI64X2   $0x4e, Z28, Z28, Z21
-	VPMAXSQ      Z21, Z28, Z4
-	VPMINSQ      Z21, Z28, K3, Z4
-	VSHUFI64X2   $0x4e, Z11, Z11, Z23
-	VPMAXSQ      Z23, Z11, Z5
-	VPMINSQ      Z23, Z11, K3, Z5
-	VSHUFI64X2   $0x4e, Z13, Z13, Z25
-	VPMINSQ      Z25, Z13, Z6
-	VPMAXSQ      Z25, Z13, K3, Z6
-	VSHUFI64X2   $0x4e, Z0, Z0, Z27
-	VPMINSQ      Z27, Z0, Z7
-	VPMAXSQ      Z27, Z0, K3, Z7
-	VSHUFI64X2   $0x4e, Z1, Z1, Z8
-	VPMAXSQ      Z8, Z1, Z10
-	VPMINSQ      Z8, Z1, K3, Z10
-	VSHUFI64X2   $0x4e, Z15, Z15, Z12
-	VPMAXSQ      Z12, Z15, Z14
-	VPMINSQ      Z12, Z15, K3, Z14
-	VPERMQ       $0x4e, Z2, Z16
-	VPMINSQ      Z16, Z2, Z18
-	VPMAXSQ      Z16, Z2, K2, Z18
-	VPERMQ       $0x4e, Z3, Z20
-	VPMINSQ      Z20, Z3, Z22
-	VPMAXSQ      Z20, Z3, K2, Z22
-	VPERMQ       $0x4e, Z4, Z24
-	VPMAXSQ      Z24, Z4, Z17
-	VPMINSQ      Z24, Z4, K2, Z17
-	VPERMQ       $0x4e, Z5, Z9
-	VPMAXSQ      Z9, Z5, Z19
-	VPMINSQ      Z9, Z5, K2, Z19
-	VPERMQ       $0x4e, Z6, Z26
-	VPMINSQ      Z26, Z6, Z21
-	VPMAXSQ      Z26, Z6, K2, Z21
-	VPERMQ       $0x4e, Z7, Z28
-	VPMINSQ      Z28, Z7, Z23
-	VPMAXSQ      Z28, Z7, K2, Z23
-	VPERMQ       $0x4e, Z10, Z11
-	VPMAXSQ      Z11, Z10, Z25
-	VPMINSQ      Z11, Z10, K2, Z25
-	VPERMQ       $0x4e, Z14, Z13
-	VPMAXSQ      Z13, Z14, Z27
-	VPMINSQ      Z13, Z14, K2, Z27
-	VPSHUFD      $0x4e, Z18, Z0
-	VPMINSQ      Z0, Z18, Z8
-	VPMAXSQ      Z0, Z18, K1, Z8
-	VPSHUFD      $0x4e, Z22, Z1
-	VPMINSQ      Z1, Z22, Z12
-	VPMAXSQ      Z1, Z22, K1, Z12
-	VPSHUFD      $0x4e, Z17, Z15
-	VPMAXSQ      Z15, Z17, Z16
-	VPMINSQ      Z15, Z17, K1, Z16
-	VPSHUFD      $0x4e, Z19, Z2
-	VPMAXSQ      Z2, Z19, Z20
-	VPMINSQ      Z2, Z19, K1, Z20
-	VPSHUFD      $0x4e, Z21, Z3
-	VPMINSQ      Z3, Z21, Z24
-	VPMAXSQ      Z3, Z21, K1, Z24
-	VPSHUFD      $0x4e, Z23, Z4
-	VPMINSQ      Z4, Z23, Z9
-	VPMAXSQ      Z4, Z23, K1, Z9
-	VPSHUFD      $0x4e, Z25, Z5
-	VPMAXSQ      Z5, Z25, Z26
-	VPMINSQ      Z5, Z25, K1, Z26
-	VPSHUFD      $0x4e, Z27, Z6
-	VPMAXSQ      Z6, Z27, Z28
-	VPMINSQ      Z6, Z27, K1, Z28
-	VPMINSQ      Z16, Z8, Z7
-	VPMAXSQ      Z16, Z8, Z11
-	VPMINSQ      Z20, Z12, Z10
-	VPMAXSQ      Z20, Z12, Z13
-	VPMINSQ      Z26, Z24, Z14
-	VPMAXSQ      Z26, Z24, Z0
-	VPMINSQ      Z28, Z9, Z18
-	VPMAXSQ      Z28, Z9, Z1
-	VPMINSQ      Z10, Z7, Z22
-	VPMAXSQ      Z10, Z7, Z15
-	VPMINSQ      Z13, Z11, Z17
-	VPMAXSQ      Z13, Z11, Z2
-	VPMINSQ      Z1, Z0, Z19
-	VPMAXSQ      Z1, Z0, Z3
-	VPMINSQ      Z18, Z14, Z21
-	VPMAXSQ      Z18, Z14, Z4
-	VSHUFI64X2   $0x4e, Z22, Z22, Z23
-	VPMINSQ      Z23, Z22, Z5
-	VPMAXSQ      Z23, Z22, K3, Z5
-	VSHUFI64X2   $0x4e, Z15, Z15, Z25
-	VPMINSQ      Z25, Z15, Z6
-	VPMAXSQ      Z25, Z15, K3, Z6
-	VSHUFI64X2   $0x4e, Z17, Z17, Z27
-	VPMINSQ      Z27, Z17, Z8
-	VPMAXSQ      Z27, Z17, K3, Z8
+	VPERMQ       $0x1b, Z13, Z8
+	VPMINSQ      Z8, Z13, Z0
+	VPMAXSQ      Z8, Z13, K2, Z0
+	VPERMQ       $0x1b, Z15, Z10
+	VPMINSQ      Z10, Z15, Z1
+	VPMAXSQ      Z10, Z15, K2, Z1
+	VPERMQ       $0x1b, Z17, Z12
+	VPMINSQ      Z12, Z17, Z2
+	VPMAXSQ      Z12, Z17, K2, Z2
+	VPERMQ       $0x1b, Z19, Z14
+	VPMINSQ      Z14, Z19, Z3
+	VPMAXSQ      Z14, Z19, K2, Z3
+	VPERMQ       $0x1b, Z21, Z16
+	VPMINSQ      Z16, Z21, Z4
+	VPMAXSQ      Z16, Z21, K2, Z4
+	VPERMQ       $0x1b, Z23, Z18
+	VPMINSQ      Z18, Z23, Z5
+	VPMAXSQ      Z18, Z23, K2, Z5
+	VPSHUFD      $0x4e, Z25, Z20
+	VPMINSQ      Z20, Z25, Z6
+	VPMAXSQ      Z20, Z25, K1, Z6
+	VPSHUFD      $0x4e, Z27, Z22
+	VPMINSQ      Z22, Z27, Z7
+	VPMAXSQ      Z22, Z27, K1, Z7
+	VPSHUFD      $0x4e, Z0, Z24
+	VPMINSQ      Z24, Z0, Z9
+	VPMAXSQ      Z24, Z0, K1, Z9
+	VPSHUFD      $0x4e, Z1, Z26
+	VPMINSQ      Z26, Z1, Z11
+	VPMAXSQ      Z26, Z1, K1, Z11
+	VPSHUFD      $0x4e, Z2, Z8
+	VPMINSQ      Z8, Z2, Z13
+	VPMAXSQ      Z8, Z2, K1, Z13
+	VPSHUFD      $0x4e, Z3, Z10
+	VPMINSQ      Z10, Z3, Z15
+	VPMAXSQ      Z10, Z3, K1, Z15
+	VPSHUFD      $0x4e, Z4, Z12
+	VPMINSQ      Z12, Z4, Z17
+	VPMAXSQ      Z12, Z4, K1, Z17
+	VPSHUFD      $0x4e, Z5, Z14
+	VPMINSQ      Z14, Z5, Z19
+	VPMAXSQ      Z14, Z5, K1, Z19
+	VPERMQ       Z6, Z28, Z16
+	VPMINSQ      Z16, Z6, Z21
+	VPMAXSQ      Z16, Z6, K3, Z21
+	VPERMQ       Z7, Z28, Z18
+	VPMINSQ      Z18, Z7, Z23
+	VPMAXSQ      Z18, Z7, K3, Z23
+	VPERMQ       Z9, Z28, Z20
+	VPMINSQ      Z20, Z9, Z25
+	VPMAXSQ      Z20, Z9, K3, Z25
+	VPERMQ       Z11, Z28, Z22
+	VPMINSQ      Z22, Z11, Z27
+	VPMAXSQ      Z22, Z11, K3, Z27
+	VPERMQ       Z13, Z28, Z24
+	VPMINSQ      Z24, Z13, Z0
+	VPMAXSQ      Z24, Z13, K3, Z0
+	VPERMQ       Z15, Z28, Z26
+	VPMINSQ      Z26, Z15, Z1
+	VPMAXSQ      Z26, Z15, K3, Z1
+	VPERMQ       Z17, Z28, Z8
+	VPMINSQ      Z8, Z17, Z2
+	VPMAXSQ      Z8, Z17, K3, Z2
+	VPERMQ       Z19, Z28, Z10
+	VPMINSQ      Z10, Z19, Z3
+	VPMAXSQ      Z10, Z19, K3, Z3
+	VPERMQ       $0x4e, Z21, Z12
+	VPMINSQ      Z12, Z21, Z4
+	VPMAXSQ      Z12, Z21, K2, Z4
+	VPERMQ       $0x4e, Z23, Z14
+	VPMINSQ      Z14, Z23, Z5
+	VPMAXSQ      Z14, Z23, K2, Z5
+	VPERMQ       $0x4e, Z25, Z16
+	VPMINSQ      Z16, Z25, Z6
+	VPMAXSQ      Z16, Z25, K2, Z6
+	VPERMQ       $0x4e, Z27, Z18
+	VPMINSQ      Z18, Z27, Z7
+	VPMAXSQ      Z18, Z27, K2, Z7
+	VPERMQ       $0x4e, Z0, Z20
+	VPMINSQ      Z20, Z0, Z9
+	VPMAXSQ      Z20, Z0, K2, Z9
+	VPERMQ       $0x4e, Z1, Z22
+	VPMINSQ      Z22, Z1, Z11
+	VPMAXSQ      Z22, Z1, K2, Z11
+	VPERMQ       $0x4e, Z2, Z24
+	VPMINSQ      Z24, Z2, Z13
+	VPMAXSQ      Z24, Z2, K2, Z13
+	VPERMQ       $0x4e, Z3, Z26
+	VPMINSQ      Z26, Z3, Z15
+	VPMAXSQ      Z26, Z3, K2, Z15
+	VPSHUFD      $0x4e, Z4, Z8
+	VPMINSQ      Z8, Z4, Z17
+	VPMAXSQ      Z8, Z4, K1, Z17
+	VPSHUFD      $0x4e, Z5, Z10
+	VPMINSQ      Z10, Z5, Z19
+	VPMAXSQ      Z10, Z5, K1, Z19
+	VPSHUFD      $0x4e, Z6, Z12
+	VPMINSQ      Z12, Z6, Z21
+	VPMAXSQ      Z12, Z6, K1, Z21
+	VPSHUFD      $0x4e, Z7, Z14
+	VPMINSQ      Z14, Z7, Z23
+	VPMAXSQ      Z14, Z7, K1, Z23
+	VPSHUFD      $0x4e, Z9, Z16
+	VPMINSQ      Z16, Z9, Z25
+	VPMAXSQ      Z16, Z9, K1, Z25
+	VPSHUFD      $0x4e, Z11, Z18
+	VPMINSQ      Z18, Z11, Z27
+	VPMAXSQ      Z18, Z11, K1, Z27
+	VPSHUFD      $0x4e, Z13, Z20
+	VPMINSQ      Z20, Z13, Z0
+	VPMAXSQ      Z20, Z13, K1, Z0
+	VPSHUFD      $0x4e, Z15, Z22
+	VPMINSQ      Z22, Z15, Z1
+	VPMAXSQ      Z22, Z15, K1, Z1
+	VPERMQ       Z19, Z28, Z24
+	VPMINSQ      Z24, Z17, Z2
+	VPMAXSQ      Z24, Z17, Z26
+	VPERMQ       Z23, Z28, Z3
+	VPMINSQ      Z3, Z21, Z8
+	VPMAXSQ      Z3, Z21, Z4
+	VPERMQ       Z27, Z28, Z10
+	VPMINSQ      Z10, Z25, Z5
+	VPMAXSQ      Z10, Z25, Z12
+	VPERMQ       Z1, Z28, Z6
+	VPMINSQ      Z6, Z0, Z14
+	VPMAXSQ      Z6, Z0, Z7
 	VSHUFI64X2   $0x4e, Z2, Z2, Z16
-	VPMINSQ      Z16, Z2, Z12
-	VPMAXSQ      Z16, Z2, K3, Z12
-	VSHUFI64X2   $0x4e, Z3, Z3, Z20
-	VPMAXSQ      Z20, Z3, Z24
-	VPMINSQ      Z20, Z3, K3, Z24
-	VSHUFI64X2   $0x4e, Z19, Z19, Z26
-	VPMAXSQ      Z26, Z19, Z9
-	VPMINSQ      Z26, Z19, K3, Z9
-	VSHUFI64X2   $0x4e, Z4, Z4, Z28
-	VPMAXSQ      Z28, Z4, Z7
-	VPMINSQ      Z28, Z4, K3, Z7
-	VSHUFI64X2   $0x4e, Z21, Z21, Z10
-	VPMAXSQ      Z10, Z21, Z11
-	VPMINSQ      Z10, Z21, K3, Z11
-	VPERMQ       $0x4e, Z5, Z13
-	VPMINSQ      Z13, Z5, Z0
-	VPMAXSQ      Z13, Z5, K2, Z0
-	VPERMQ       $0x4e, Z6, Z1
-	VPMINSQ      Z1, Z6, Z14
-	VPMAXSQ      Z1, Z6, K2, Z14
+	VPMINSQ      Z16, Z2, Z9
+	VPMAXSQ      Z16, Z2, K3, Z9
+	VSHUFI64X2   $0x4e, Z26, Z26, Z18
+	VPMAXSQ      Z18, Z26, Z11
+	VPMINSQ      Z18, Z26, K3, Z11
+	VSHUFI64X2   $0x4e, Z8, Z8, Z20
+	VPMINSQ      Z20, Z8, Z13
+	VPMAXSQ      Z20, Z8, K3, Z13
+	VSHUFI64X2   $0x4e, Z4, Z4, Z22
+	VPMAXSQ      Z22, Z4, Z15
+	VPMINSQ      Z22, Z4, K3, Z15
+	VSHUFI64X2   $0x4e, Z5, Z5, Z19
+	VPMINSQ      Z19, Z5, Z17
+	VPMAXSQ      Z19, Z5, K3, Z17
+	VSHUFI64X2   $0x4e, Z12, Z12, Z24
+	VPMAXSQ      Z24, Z12, Z23
+	VPMINSQ      Z24, Z12, K3, Z23
+	VSHUFI64X2   $0x4e, Z14, Z14, Z21
+	VPMINSQ      Z21, Z14, Z3
+	VPMAXSQ      Z21, Z14, K3, Z3
+	VSHUFI64X2   $0x4e, Z7, Z7, Z27
+	VPMAXSQ      Z27, Z7, Z25
+	VPMINSQ      Z27, Z7, K3, Z25
+	VPERMQ       $0x4e, Z9, Z10
+	VPMINSQ      Z10, Z9, Z1
+	VPMAXSQ      Z10, Z9, K2, Z1
+	VPERMQ       $0x4e, Z11, Z0
+	VPMAXSQ      Z0, Z11, Z6
+	VPMINSQ      Z0, Z11, K2, Z6
+	VPERMQ       $0x4e, Z13, Z16
+	VPMINSQ      Z16, Z13, Z2
+	VPMAXSQ      Z16, Z13, K2, Z2
+	VPERMQ       $0x4e, Z15, Z18
+	VPMAXSQ      Z18, Z15, Z26
+	VPMINSQ      Z18, Z15, K2, Z26
+	VPERMQ       $0x4e, Z17, Z20
+	VPMINSQ      Z20, Z17, Z8
+	VPMAXSQ      Z20, Z17, K2, Z8
+	VPERMQ       $0x4e, Z23, Z22
+	VPMAXSQ      Z22, Z23, Z4
+	VPMINSQ      Z22, Z23, K2, Z4
+	VPERMQ       $0x4e, Z3, Z19
+	VPMINSQ      Z19, Z3, Z5
+	VPMAXSQ      Z19, Z3, K2, Z5
+	VPERMQ       $0x4e, Z25, Z24
+	VPMAXSQ      Z24, Z25, Z12
+	VPMINSQ      Z24, Z25, K2, Z12
+	VPSHUFD      $0x4e, Z1, Z21
+	VPMINSQ      Z21, Z1, Z14
+	VPMAXSQ      Z21, Z1, K1, Z14
+	VPSHUFD      $0x4e, Z6, Z27
+	VPMAXSQ      Z27, Z6, Z7
+	VPMINSQ      Z27, Z6, K1, Z7
+	VPSHUFD      $0x4e, Z2, Z10
+	VPMINSQ      Z10, Z2, Z9
+	VPMAXSQ      Z10, Z2, K1, Z9
+	VPSHUFD      $0x4e, Z26, Z0
+	VPMAXSQ      Z0, Z26, Z11
+	VPMINSQ      Z0, Z26, K1, Z11
+	VPSHUFD      $0x4e, Z8, Z16
+	VPMINSQ      Z16, Z8, Z13
+	VPMAXSQ      Z16, Z8, K1, Z13
+	VPSHUFD      $0x4e, Z4, Z18
+	VPMAXSQ      Z18, Z4, Z15
+	VPMINSQ      Z18, Z4, K1, Z15
+	VPSHUFD      $0x4e, Z5, Z20
+	VPMINSQ      Z20, Z5, Z17
+	VPMAXSQ      Z20, Z5, K1, Z17
+	VPSHUFD      $0x4e, Z12, Z22
+	VPMAXSQ      Z22, Z12, Z23
+	VPMINSQ      Z22, Z12, K1, Z23
+	VPMINSQ      Z11, Z14, Z19
+	VPMAXSQ      Z11, Z14, Z3
+	VPMINSQ      Z9, Z7, Z24
+	VPMAXSQ      Z9, Z7, Z25
+	VPMINSQ      Z23, Z13, Z21
+	VPMAXSQ      Z23, Z13, Z1
+	VPMINSQ      Z17, Z15, Z27
+	VPMAXSQ      Z17, Z15, Z6
+	VPERMQ       Z24, Z28, Z10
+	VPMINSQ      Z10, Z19, Z2
+	VPMAXSQ      Z10, Z19, Z0
+	VPERMQ       Z3, Z28, Z26
+	VPMINSQ      Z26, Z25, Z16
+	VPMAXSQ      Z26, Z25, Z8
+	VPERMQ       Z27, Z28, Z18
+	VPMINSQ      Z18, Z21, Z4
+	VPMAXSQ      Z18, Z21, Z20
+	VPERMQ       Z1, Z28, Z5
+	VPMINSQ      Z5, Z6, Z22
+	VPMAXSQ      Z5, Z6, Z12
+	VSHUFI64X2   $0x4e, Z2, Z2, Z14
+	VPMINSQ      Z14, Z2, Z11
+	VPMAXSQ      Z14, Z2, K3, Z11
+	VSHUFI64X2   $0x4e, Z0, Z0, Z7
+	VPMINSQ      Z7, Z0, Z9
+	VPMAXSQ      Z7, Z0, K3, Z9
+	VSHUFI64X2   $0x4e, Z16, Z16, Z13
+	VPMINSQ      Z13, Z16, Z23
+	VPMAXSQ      Z13, Z16, K3, Z23
+	VSHUFI64X2   $0x4e, Z8, Z8, Z15
+	VPMINSQ      Z15, Z8, Z17
+	VPMAXSQ      Z15, Z8, K3, Z17
+	VSHUFI64X2   $0x4e, Z4, Z4, Z24
+	VPMINSQ      Z24, Z4, Z19
+	VPMAXSQ      Z24, Z4, K3, Z19
+	VSHUFI64X2   $0x4e, Z20, Z20, Z10
+	VPMINSQ      Z10, Z20, Z3
+	VPMAXSQ      Z10, Z20, K3, Z3
+	VSHUFI64X2   $0x4e, Z22, Z22, Z25
+	VPMINSQ      Z25, Z22, Z26
+	VPMAXSQ      Z25, Z22, K3, Z26
+	VSHUFI64X2   $0x4e, Z12, Z12, Z27
+	VPMINSQ      Z27, Z12, Z21
+	VPMAXSQ      Z27, Z12, K3, Z21
+	VPERMQ       $0x4e, Z11, Z18
+	VPMINSQ      Z18, Z11, Z1
+	VPMAXSQ      Z18, Z11, K2, Z1
+	VPERMQ       $0x4e, Z9, Z6
+	VPMINSQ      Z6, Z9, Z5
+	VPMAXSQ      Z6, Z9, K2, Z5
+	VPERMQ       $0x4e, Z23, Z14
+	VPMINSQ      Z14, Z23, Z2
+	VPMAXSQ      Z14, Z23, K2, Z2
+	VPERMQ       $0x4e, Z17, Z7
+	VPMINSQ      Z7, Z17, Z0
+	VPMAXSQ      Z7, Z17, K2, Z0
+	VPERMQ       $0x4e, Z19, Z13
+	VPMINSQ      Z13, Z19, Z16
+	VPMAXSQ      Z13, Z19, K2, Z16
+	VPERMQ       $0x4e, Z3, Z15
+	VPMINSQ      Z15, Z3, Z8
+	VPMAXSQ      Z15, Z3, K2, Z8
+	VPERMQ       $0x4e, Z26, Z24
+	VPMINSQ      Z24, Z26, Z4
+	VPMAXSQ      Z24, Z26, K2, Z4
+	VPERMQ       $0x4e, Z21, Z10
+	VPMINSQ      Z10, Z21, Z20
+	VPMAXSQ      Z10, Z21, K2, Z20
+	VPSHUFD      $0x4e, Z1, Z25
+	VPMINSQ      Z25, Z1, Z22
+	VPMAXSQ      Z25, Z1, K1, Z22
+	VPSHUFD      $0x4e, Z5, Z27
+	VPMINSQ      Z27, Z5, Z12
+	VPMAXSQ      Z27, Z5, K1, Z12
+	VPSHUFD      $0x4e, Z2, Z18
+	VPMINSQ      Z18, Z2, Z11
+	VPMAXSQ      Z18, Z2, K1, Z11
+	VPSHUFD      $0x4e, Z0, Z6
+	VPMINSQ      Z6, Z0, Z9
+	VPMAXSQ      Z6, Z0, K1, Z9
+	VPSHUFD      $0x4e, Z16, Z14
+	VPMINSQ      Z14, Z16, Z23
+	VPMAXSQ      Z14, Z16, K1, Z23
+	VPSHUFD      $0x4e, Z8, Z7
+	VPMINSQ      Z7, Z8, Z17
+	VPMAXSQ      Z7, Z8, K1, Z17
+	VPSHUFD      $0x4e, Z4, Z13
+	VPMINSQ      Z13, Z4, Z19
+	VPMAXSQ      Z13, Z4, K1, Z19
+	VPSHUFD      $0x4e, Z20, Z15
+	VPMINSQ      Z15, Z20, Z3
+	VPMAXSQ      Z15, Z20, K1, Z3
+	VPERMQ       Z3, Z28, Z24
+	VPMINSQ      Z24, Z22, Z26
+	VPMAXSQ      Z24, Z22, Z10
+	VPERMQ       Z19, Z28, Z21
+	VPMINSQ      Z21, Z12, Z25
+	VPMAXSQ      Z21, Z12, Z1
+	VPERMQ       Z17, Z28, Z27
+	VPMINSQ      Z27, Z11, Z5
+	VPMAXSQ      Z27, Z11, Z18
+	VPERMQ       Z23, Z28, Z2
+	VPMINSQ      Z2, Z9, Z6
+	VPMAXSQ      Z2, Z9, Z0
+	VPMINSQ      Z5, Z26, Z14
+	VPMAXSQ      Z5, Z26, Z16
+	VPMINSQ      Z6, Z25, Z7
+	VPMAXSQ      Z6, Z25, Z8
+	VPMINSQ      Z1, Z0, Z13
+	VPMAXSQ      Z1, Z0, Z4
+	VPMINSQ      Z10, Z18, Z15
+	VPMAXSQ      Z10, Z18, Z20
+	VPMINSQ      Z7, Z14, Z3
+	VPMAXSQ      Z7, Z14, Z22
+	VPMINSQ      Z8, Z16, Z24
+	VPMAXSQ      Z8, Z16, Z19
+	VPMINSQ      Z15, Z13, Z12
+	VPMAXSQ      Z15, Z13, Z21
+	VPMINSQ      Z20, Z4, Z17
+	VPMAXSQ      Z20, Z4, Z11
+	VSHUFI64X2   $0x4e, Z3, Z3, Z27
+	VPMINSQ      Z27, Z3, Z23
+	VPMAXSQ      Z27, Z3, K3, Z23
+	VSHUFI64X2   $0x4e, Z22, Z22, Z9
+	VPMINSQ      Z9, Z22, Z2
+	VPMAXSQ      Z9, Z22, K3, Z2
+	VSHUFI64X2   $0x4e, Z24, Z24, Z26
+	VPMINSQ      Z26, Z24, Z5
+	VPMAXSQ      Z26, Z24, K3, Z5
+	VSHUFI64X2   $0x4e, Z19, Z19, Z25
+	VPMINSQ      Z25, Z19, Z6
+	VPMAXSQ      Z25, Z19, K3, Z6
+	VSHUFI64X2   $0x4e, Z12, Z12, Z0
+	VPMAXSQ      Z0, Z12, Z1
+	VPMINSQ      Z0, Z12, K3, Z1
+	VSHUFI64X2   $0x4e, Z21, Z21, Z18
+	VPMAXSQ      Z18, Z21, Z10
+	VPMINSQ      Z18, Z21, K3, Z10
+	VSHUFI64X2   $0x4e, Z17, Z17, Z14
+	VPMAXSQ      Z14, Z17, Z7
+	VPMINSQ      Z14, Z17, K3, Z7
+	VSHUFI64X2   $0x4e, Z11, Z11, Z16
+	VPMAXSQ      Z16, Z11, Z8
+	VPMINSQ      Z16, Z11, K3, Z8
+	VPERMQ       $0x4e, Z23, Z13
+	VPMINSQ      Z13, Z23, Z15
+	VPMAXSQ      Z13, Z23, K2, Z15
+	VPERMQ       $0x4e, Z2, Z4
+	VPMINSQ      Z4, Z2, Z20
+	VPMAXSQ      Z4, Z2, K2, Z20
+	VPERMQ       $0x4e, Z5, Z27
+	VPMINSQ      Z27, Z5, Z3
+	VPMAXSQ      Z27, Z5, K2, Z3
+	VPERMQ       $0x4e, Z6, Z9
+	VPMINSQ      Z9, Z6, Z22
+	VPMAXSQ      Z9, Z6, K2, Z22
+	VPERMQ       $0x4e, Z1, Z26
+	VPMAXSQ      Z26, Z1, Z24
+	VPMINSQ      Z26, Z1, K2, Z24
+	VPERMQ       $0x4e, Z10, Z25
+	VPMAXSQ      Z25, Z10, Z19
+	VPMINSQ      Z25, Z10, K2, Z19
+	VPERMQ       $0x4e, Z7, Z0
+	VPMAXSQ      Z0, Z7, Z12
+	VPMINSQ      Z0, Z7, K2, Z12
 	VPERMQ       $0x4e, Z8, Z18
-	VPMINSQ      Z18, Z8, Z23
-	VPMAXSQ      Z18, Z8, K2, Z23
-	VPERMQ       $0x4e, Z12, Z22
-	VPMINSQ      Z22, Z12, Z25
-	VPMAXSQ      Z22, Z12, K2, Z25
-	VPERMQ       $0x4e, Z24, Z15
-	VPMAXSQ      Z15, Z24, Z27
-	VPMINSQ      Z15, Z24, K2, Z27
-	VPERMQ       $0x4e, Z9, Z17
-	VPMAXSQ      Z17, Z9, Z16
-	VPMINSQ      Z17, Z9, K2, Z16
-	VPERMQ       $0x4e, Z7, Z2
-	VPMAXSQ      Z2, Z7, Z20
-	VPMINSQ      Z2, Z7, K2, Z20
-	VPERMQ       $0x4e, Z11, Z3
-	VPMAXSQ      Z3, Z11, Z26
-	VPMINSQ      Z3, Z11, K2, Z26
-	VPSHUFD      $0x4e, Z0, Z19
-	VPMINSQ      Z19, Z0, Z28
-	VPMAXSQ      Z19, Z0, K1, Z28
-	VPSHUFD      $0x4e, Z14, Z4
-	VPMINSQ      Z4, Z14, Z10
-	VPMAXSQ      Z4, Z14, K1, Z10
-	VPSHUFD      $0x4e, Z23, Z21
-	VPMINSQ      Z21, Z23, Z13
-	VPMAXSQ      Z21, Z23, K1, Z13
-	VPSHUFD      $0x4e, Z25, Z5
-	VPMINSQ      Z5, Z25, Z1
-	VPMAXSQ      Z5, Z25, K1, Z1
-	VPSHUFD      $0x4e, Z27, Z6
-	VPMAXSQ      Z6, Z27, Z18
-	VPMINSQ      Z6, Z27, K1, Z18
-	VPSHUFD      $0x4e, Z16, Z8
-	VPMAXSQ      Z8, Z16, Z22
-	VPMINSQ      Z8, Z16, K1, Z22
-	VPSHUFD      $0x4e, Z20, Z12
-	VPMAXSQ      Z12, Z20, Z15
-	VPMINSQ      Z12, Z20, K1, Z15
-	VPSHUFD      $0x4e, Z26, Z24
-	VPMAXSQ      Z24, Z26, Z17
-	VPMINSQ      Z24, Z26, K1, Z17
-	VPMINSQ      Z18, Z28, Z9
-	VPMAXSQ      Z18, Z28, Z2
-	VPMINSQ      Z22, Z10, Z7
-	VPMAXSQ      Z22, Z10, Z3
-	VPMINSQ      Z15, Z13, Z11
-	VPMAXSQ      Z15, Z13, Z19
-	VPMINSQ      Z17, Z1, Z0
-	VPMAXSQ      Z17, Z1, Z4
-	VPMINSQ      Z11, Z9, Z14
-	VPMAXSQ      Z11, Z9, Z21
-	VPMINSQ      Z0, Z7, Z23
-	VPMAXSQ      Z0, Z7, Z5
-	VPMINSQ      Z19, Z2, Z25
-	VPMAXSQ      Z19, Z2, Z6
-	VPMINSQ      Z4, Z3, Z27
-	VPMAXSQ      Z4, Z3, Z8
-	VPMINSQ      Z23, Z14, Z16
-	VPMAXSQ      Z23, Z14, Z12
-	VPMINSQ      Z5, Z21, Z20
-	VPMAXSQ      Z5, Z21, Z24
-	VPMINSQ      Z27, Z25, Z26
-	VPMAXSQ      Z27, Z25, Z28
-	VPMINSQ      Z8, Z6, Z18
-	VPMAXSQ      Z8, Z6, Z10
-	VSHUFI64X2   $0x4e, Z16, Z16, Z22
-	VPMINSQ      Z22, Z16, Z13
-	VPMAXSQ      Z22, Z16, K3, Z13
-	VSHUFI64X2   $0x4e, Z12, Z12, Z15
-	VPMINSQ      Z15, Z12, Z1
-	VPMAXSQ      Z15, Z12, K3, Z1
-	VSHUFI64X2   $0x4e, Z20, Z20, Z17
-	VPMINSQ      Z17, Z20, Z9
-	VPMAXSQ      Z17, Z20, K3, Z9
-	VSHUFI64X2   $0x4e, Z24, Z24, Z11
-	VPMINSQ      Z11, Z24, Z7
-	VPMAXSQ      Z11, Z24, K3, Z7
-	VSHUFI64X2   $0x4e, Z26, Z26, Z0
-	VPMINSQ      Z0, Z26, Z2
-	VPMAXSQ      Z0, Z26, K3, Z2
-	VSHUFI64X2   $0x4e, Z28, Z28, Z19
-	VPMINSQ      Z19, Z28, Z3
-	VPMAXSQ      Z19, Z28, K3, Z3
-	VSHUFI64X2   $0x4e, Z18, Z18, Z4
-	VPMINSQ      Z4, Z18, Z14
-	VPMAXSQ      Z4, Z18, K3, Z14
-	VSHUFI64X2   $0x4e, Z10, Z10, Z23
-	VPMINSQ      Z23, Z10, Z21
-	VPMAXSQ      Z23, Z10, K3, Z21
-	VPERMQ       $0x4e, Z13, Z5
-	VPMINSQ      Z5, Z13, Z25
-	VPMAXSQ      Z5, Z13, K2, Z25
-	VPERMQ       $0x4e, Z1, Z27
-	VPMINSQ      Z27, Z1, Z6
-	VPMAXSQ      Z27, Z1, K2, Z6
-	VPERMQ       $0x4e, Z9, Z8
-	VPMINSQ      Z8, Z9, Z22
-	VPMAXSQ      Z8, Z9, K2, Z22
-	VPERMQ       $0x4e, Z7, Z16
-	VPMINSQ      Z16, Z7, Z15
-	VPMAXSQ      Z16, Z7, K2, Z15
-	VPERMQ       $0x4e, Z2, Z12
-	VPMINSQ      Z12, Z2, Z17
-	VPMAXSQ      Z12, Z2, K2, Z17
-	VPERMQ       $0x4e, Z3, Z20
-	VPMINSQ      Z20, Z3, Z11
-	VPMAXSQ      Z20, Z3, K2, Z11
-	VPERMQ       $0x4e, Z14, Z24
-	VPMINSQ      Z24, Z14, Z0
-	VPMAXSQ      Z24, Z14, K2, Z0
-	VPERMQ       $0x4e, Z21, Z26
-	VPMINSQ      Z26, Z21, Z19
-	VPMAXSQ      Z26, Z21, K2, Z19
-	VPSHUFD      $0x4e, Z25, Z28
-	VPMINSQ      Z28, Z25, Z4
-	VPMAXSQ      Z28, Z25, K1, Z4
-	VPSHUFD      $0x4e, Z6, Z18
-	VPMINSQ      Z18, Z6, Z23
-	VPMAXSQ      Z18, Z6, K1, Z23
-	VPSHUFD      $0x4e, Z22, Z10
-	VPMINSQ      Z10, Z22, Z5
-	VPMAXSQ      Z10, Z22, K1, Z5
-	VPSHUFD      $0x4e, Z15, Z13
-	VPMINSQ      Z13, Z15, Z27
-	VPMAXSQ      Z13, Z15, K1, Z27
-	VPSHUFD      $0x4e, Z17, Z1
-	VPMINSQ      Z1, Z17, Z8
-	VPMAXSQ      Z1, Z17, K1, Z8
-	VPSHUFD      $0x4e, Z11, Z9
-	VPMINSQ      Z9, Z11, Z16
-	VPMAXSQ      Z9, Z11, K1, Z16
-	VPSHUFD      $0x4e, Z0, Z7
-	VPMINSQ      Z7, Z0, Z12
-	VPMAXSQ      Z7, Z0, K1, Z12
-	VPSHUFD      $0x4e, Z19, Z2
-	VPMINSQ      Z2, Z19, Z20
-	VPMAXSQ      Z2, Z19, K1, Z20
+	VPMAXSQ      Z18, Z8, Z21
+	VPMINSQ      Z18, Z8, K2, Z21
+	VPSHUFD      $0x4e, Z15, Z14
+	VPMINSQ      Z14, Z15, Z17
+	VPMAXSQ      Z14, Z15, K1, Z17
+	VPSHUFD      $0x4e, Z20, Z16
+	VPMINSQ      Z16, Z20, Z11
+	VPMAXSQ      Z16, Z20, K1, Z11
+	VPSHUFD      $0x4e, Z3, Z13
+	VPMINSQ      Z13, Z3, Z23
+	VPMAXSQ      Z13, Z3, K1, Z23
+	VPSHUFD      $0x4e, Z22, Z4
+	VPMINSQ      Z4, Z22, Z2
+	VPMAXSQ      Z4, Z22, K1, Z2
+	VPSHUFD      $0x4e, Z24, Z27
+	VPMAXSQ      Z27, Z24, Z5
+	VPMINSQ      Z27, Z24, K1, Z5
+	VPSHUFD      $0x4e, Z19, Z9
+	VPMAXSQ      Z9, Z19, Z6
+	VPMINSQ      Z9, Z19, K1, Z6
+	VPSHUFD      $0x4e, Z12, Z26
+	VPMAXSQ      Z26, Z12, Z1
+	VPMINSQ      Z26, Z12, K1, Z1
+	VPSHUFD      $0x4e, Z21, Z25
+	VPMAXSQ      Z25, Z21, Z10
+	VPMINSQ      Z25, Z21, K1, Z10
+	VPERMQ       Z5, Z28, Z0
+	VPERMQ       Z6, Z28, Z7
+	VPERMQ       Z1, Z28, Z18
+	VPERMQ       Z10, Z28, Z8
 	MOVQ         AX, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z4, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z4
-	VPXORQ       Z30, Z4, Z4
-	VMOVDQU64    Z4, K7, 0(SI)
+	VPSRAQ       $63, Z17, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z17
+	VPXORQ       Z30, Z17, Z17
+	VMOVDQU64    Z17, K7, 0(SI)
 	MOVQ         AX, CX
 	SUBQ         $8, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z23, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z23
-	VPXORQ       Z30, Z23, Z23
-	VMOVDQU64    Z23, K7, 64(SI)
+	VPSRAQ       $63, Z11, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z11
+	VPXORQ       Z30, Z11, Z11
+	VMOVDQU64    Z11, K7, 64(SI)
 	MOVQ         AX, CX
 	SUBQ         $16, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z5, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z5
-	VPXORQ       Z30, Z5, Z5
-	VMOVDQU64    Z5, K7, 128(SI)
+	VPSRAQ       $63, Z23, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z23
+	VPXORQ       Z30, Z23, Z23
+	VMOVDQU64    Z23, K7, 128(SI)
 	MOVQ         AX, CX
 	SUBQ         $24, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z27, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z27
-	VPXORQ       Z30, Z27, Z27
-	VMOVDQU64    Z27, K7, 192(SI)
+	VPSRAQ       $63, Z2, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z2
+	VPXORQ       Z30, Z2, Z2
+	VMOVDQU64    Z2, K7, 192(SI)
 	MOVQ         AX, CX
 	SUBQ         $32, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z8, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z8
-	VPXORQ       Z30, Z8, Z8
-	VMOVDQU64    Z8, K7, 256(SI)
+	VPSRAQ       $63, Z0, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z0
+	VPXORQ       Z30, Z0, Z0
+	VMOVDQU64    Z0, K7, 256(SI)
 	MOVQ         AX, CX
 	SUBQ         $40, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z16, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z16
-	VPXORQ       Z30, Z16, Z16
-	VMOVDQU64    Z16, K7, 320(SI)
+	VPSRAQ       $63, Z7, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z7
+	VPXORQ       Z30, Z7, Z7
+	VMOVDQU64    Z7, K7, 320(SI)
 	MOVQ         AX, CX
 	SUBQ         $48, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z12, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z12
-	VPXORQ       Z30, Z12, Z12
-	VMOVDQU64    Z12, K7, 384(SI)
+	VPSRAQ       $63, Z18, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z18
+	VPXORQ       Z30, Z18, Z18
+	VMOVDQU64    Z18, K7, 384(SI)
 	MOVQ         AX, CX
 	SUBQ         $56, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z20, Z3
-	VPTERNLOGQ   $0x78, Z29, Z3, Z20
+	VPSRAQ       $63, Z8, Z14
+	VPTERNLOGQ   $0x78, Z29, Z14, Z8
+	VPXORQ       Z30, Z8, Z8
+	VMOVDQU64    Z8, K7, 448(SI)
+	JMP          sn_done
+sn_v10:
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z0
+	VMOVDQU64    0(SI), K7, Z0
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z1
+	VMOVDQU64    64(SI), K7, Z1
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z2
+	VMOVDQU64    128(SI), K7, Z2
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z3
+	VMOVDQU64    192(SI), K7, Z3
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z4
+	VMOVDQU64    256(SI), K7, Z4
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z5
+	VMOVDQU64    320(SI), K7, Z5
+	MOVQ         AX, CX
+	SUBQ         $48, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z6
+	VMOVDQU64    384(SI), K7, Z6
+	MOVQ         AX, CX
+	SUBQ         $56, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z7
+	VMOVDQU64    448(SI), K7, Z7
+	MOVQ         AX, CX
+	SUBQ         $64, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z8
+	VMOVDQU64    512(SI), K7, Z8
+	MOVQ         AX, CX
+	SUBQ         $72, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z9
+	VMOVDQU64    576(SI), K7, Z9
+	VPSHUFD      $0x4e, Z0, Z10
+	VPMINSQ      Z10, Z0, Z11
+	VPMAXSQ      Z10, Z0, K1, Z11
+	VPSHUFD      $0x4e, Z1, Z12
+	VPMINSQ      Z12, Z1, Z13
+	VPMAXSQ      Z12, Z1, K1, Z13
+	VPSHUFD      $0x4e, Z2, Z14
+	VPMINSQ      Z14, Z2, Z15
+	VPMAXSQ      Z14, Z2, K1, Z15
+	VPSHUFD      $0x4e, Z3, Z16
+	VPMINSQ      Z16, Z3, Z17
+	VPMAXSQ      Z16, Z3, K1, Z17
+	VPSHUFD      $0x4e, Z4, Z18
+	VPMINSQ      Z18, Z4, Z19
+	VPMAXSQ      Z18, Z4, K1, Z19
+	VPSHUFD      $0x4e, Z5, Z20
+	VPMINSQ      Z20, Z5, Z21
+	VPMAXSQ      Z20, Z5, K1, Z21
+	VPSHUFD      $0x4e, Z6, Z22
+	VPMINSQ      Z22, Z6, Z23
+	VPMAXSQ      Z22, Z6, K1, Z23
+	VPSHUFD      $0x4e, Z7, Z24
+	VPMINSQ      Z24, Z7, Z25
+	VPMAXSQ      Z24, Z7, K1, Z25
+	VPSHUFD      $0x4e, Z8, Z26
+	VPMINSQ      Z26, Z8, Z27
+	VPMAXSQ      Z26, Z8, K1, Z27
+	VPSHUFD      $0x4e, Z9, Z10
+	VPMINSQ      Z10, Z9, Z0
+	VPMAXSQ      Z10, Z9, K1, Z0
+	VPERMQ       $0x1b, Z11, Z12
+	VPMINSQ      Z12, Z11, Z1
+	VPMAXSQ      Z12, Z11, K2, Z1
+	VPERMQ       $0x1b, Z13, Z14
+	VPMINSQ      Z14, Z13, Z2
+	VPMAXSQ      Z14, Z13, K2, Z2
+	VPERMQ       $0x1b, Z15, Z16
+	VPMINSQ      Z16, Z15, Z3
+	VPMAXSQ      Z16, Z15, K2, Z3
+	VPERMQ       $0x1b, Z17, Z18
+	VPMINSQ      Z18, Z17, Z4
+	VPMAXSQ      Z18, Z17, K2, Z4
+	VPERMQ       $0x1b, Z19, Z20
+	VPMINSQ      Z20, Z19, Z5
+	VPMAXSQ      Z20, Z19, K2, Z5
+	VPERMQ       $0x1b, Z21, Z22
+	VPMINSQ      Z22, Z21, Z6
+	VPMAXSQ      Z22, Z21, K2, Z6
+	VPERMQ       $0x1b, Z23, Z24
+	VPMINSQ      Z24, Z23, Z7
+	VPMAXSQ      Z24, Z23, K2, Z7
+	VPERMQ       $0x1b, Z25, Z26
+	VPMINSQ      Z26, Z25, Z8
+	VPMAXSQ      Z26, Z25, K2, Z8
+	VPERMQ       $0x1b, Z27, Z10
+	VPMINSQ      Z10, Z27, Z9
+	VPMAXSQ      Z10, Z27, K2, Z9
+	VPERMQ       $0x1b, Z0, Z12
+	VPMINSQ      Z12, Z0, Z11
+	VPMAXSQ      Z12, Z0, K2, Z11
+	VPSHUFD      $0x4e, Z1, Z14
+	VPMINSQ      Z14, Z1, Z13
+	VPMAXSQ      Z14, Z1, K1, Z13
+	VPSHUFD      $0x4e, Z2, Z16
+	VPMINSQ      Z16, Z2, Z15
+	VPMAXSQ      Z16, Z2, K1, Z15
+	VPSHUFD      $0x4e, Z3, Z18
+	VPMINSQ      Z18, Z3, Z17
+	VPMAXSQ      Z18, Z3, K1, Z17
+	VPSHUFD      $0x4e, Z4, Z20
+	VPMINSQ      Z20, Z4, Z19
+	VPMAXSQ      Z20, Z4, K1, Z19
+	VPSHUFD      $0x4e, Z5, Z22
+	VPMINSQ      Z22, Z5, Z21
+	VPMAXSQ      Z22, Z5, K1, Z21
+	VPSHUFD      $0x4e, Z6, Z24
+	VPMINSQ      Z24, Z6, Z23
+	VPMAXSQ      Z24, Z6, K1, Z23
+	VPSHUFD      $0x4e, Z7, Z26
+	VPMINSQ      Z26, Z7, Z25
+	VPMAXSQ      Z26, Z7, K1, Z25
+	VPSHUFD      $0x4e, Z8, Z10
+	VPMINSQ      Z10, Z8, Z27
+	VPMAXSQ      Z10, Z8, K1, Z27
+	VPSHUFD      $0x4e, Z9, Z12
+	VPMINSQ      Z12, Z9, Z0
+	VPMAXSQ      Z12, Z9, K1, Z0
+	VPSHUFD      $0x4e, Z11, Z14
+	VPMINSQ      Z14, Z11, Z1
+	VPMAXSQ      Z14, Z11, K1, Z1
+	VPERMQ       Z13, Z28, Z16
+	VPMINSQ      Z16, Z13, Z2
+	VPMAXSQ      Z16, Z13, K3, Z2
+	VPERMQ       Z15, Z28, Z18
+	VPMINSQ      Z18, Z15, Z3
+	VPMAXSQ      Z18, Z15, K3, Z3
+	VPERMQ       Z17, Z28, Z20
+	VPMINSQ      Z20, Z17, Z4
+	VPMAXSQ      Z20, Z17, K3, Z4
+	VPERMQ       Z19, Z28, Z22
+	VPMINSQ      Z22, Z19, Z5
+	VPMAXSQ      Z22, Z19, K3, Z5
+	VPERMQ       Z21, Z28, Z24
+	VPMINSQ      Z24, Z21, Z6
+	VPMAXSQ      Z24, Z21, K3, Z6
+	VPERMQ       Z23, Z28, Z26
+	VPMINSQ      Z26, Z23, Z7
+	VPMAXSQ      Z26, Z23, K3, Z7
+	VPERMQ       Z25, Z28, Z10
+	VPMINSQ      Z10, Z25, Z8
+	VPMAXSQ      Z10, Z25, K3, Z8
+	VPERMQ       Z27, Z28, Z12
+	VPMINSQ      Z12, Z27, Z9
+	VPMAXSQ      Z12, Z27, K3, Z9
+	VPERMQ       Z0, Z28, Z14
+	VPMINSQ      Z14, Z0, Z11
+	VPMAXSQ      Z14, Z0, K3, Z11
+	VPERMQ       Z1, Z28, Z16
+	VPMINSQ      Z16, Z1, Z13
+	VPMAXSQ      Z16, Z1, K3, Z13
+	VPERMQ       $0x4e, Z2, Z18
+	VPMINSQ      Z18, Z2, Z15
+	VPMAXSQ      Z18, Z2, K2, Z15
+	VPERMQ       $0x4e, Z3, Z20
+	VPMINSQ      Z20, Z3, Z17
+	VPMAXSQ      Z20, Z3, K2, Z17
+	VPERMQ       $0x4e, Z4, Z22
+	VPMINSQ      Z22, Z4, Z19
+	VPMAXSQ      Z22, Z4, K2, Z19
+	VPERMQ       $0x4e, Z5, Z24
+	VPMINSQ      Z24, Z5, Z21
+	VPMAXSQ      Z24, Z5, K2, Z21
+	VPERMQ       $0x4e, Z6, Z26
+	VPMINSQ      Z26, Z6, Z23
+	VPMAXSQ      Z26, Z6, K2, Z23
+	VPERMQ       $0x4e, Z7, Z10
+	VPMINSQ      Z10, Z7, Z25
+	VPMAXSQ      Z10, Z7, K2, Z25
+	VPERMQ       $0x4e, Z8, Z12
+	VPMINSQ      Z12, Z8, Z27
+	VPMAXSQ      Z12, Z8, K2, Z27
+	VPERMQ       $0x4e, Z9, Z14
+	VPMINSQ      Z14, Z9, Z0
+	VPMAXSQ      Z14, Z9, K2, Z0
+	VPERMQ       $0x4e, Z11, Z16
+	VPMINSQ      Z16, Z11, Z1
+	VPMAXSQ      Z16, Z11, K2, Z1
+	VPERMQ       $0x4e, Z13, Z18
+	VPMINSQ      Z18, Z13, Z2
+	VPMAXSQ      Z18, Z13, K2, Z2
+	VPSHUFD      $0x4e, Z15, Z20
+	VPMINSQ      Z20, Z15, Z3
+	VPMAXSQ      Z20, Z15, K1, Z3
+	VPSHUFD      $0x4e, Z17, Z22
+	VPMINSQ      Z22, Z17, Z4
+	VPMAXSQ      Z22, Z17, K1, Z4
+	VPSHUFD      $0x4e, Z19, Z24
+	VPMINSQ      Z24, Z19, Z5
+	VPMAXSQ      Z24, Z19, K1, Z5
+	VPSHUFD      $0x4e, Z21, Z26
+	VPMINSQ      Z26, Z21, Z6
+	VPMAXSQ      Z26, Z21, K1, Z6
+	VPSHUFD      $0x4e, Z23, Z10
+	VPMINSQ      Z10, Z23, Z7
+	VPMAXSQ      Z10, Z23, K1, Z7
+	VPSHUFD      $0x4e, Z25, Z12
+	VPMINSQ      Z12, Z25, Z8
+	VPMAXSQ      Z12, Z25, K1, Z8
+	VPSHUFD      $0x4e, Z27, Z14
+	VPMINSQ      Z14, Z27, Z9
+	VPMAXSQ      Z14, Z27, K1, Z9
+	VPSHUFD      $0x4e, Z0, Z16
+	VPMINSQ      Z16, Z0, Z11
+	VPMAXSQ      Z16, Z0, K1, Z11
+	VPSHUFD      $0x4e, Z1, Z18
+	VPMINSQ      Z18, Z1, Z13
+	VPMAXSQ      Z18, Z1, K1, Z13
+	VPSHUFD      $0x4e, Z2, Z20
+	VPMINSQ      Z20, Z2, Z15
+	VPMAXSQ      Z20, Z2, K1, Z15
+	VPERMQ       Z4, Z28, Z22
+	VPMINSQ      Z22, Z3, Z17
+	VPMAXSQ      Z22, Z3, Z24
+	VPERMQ       Z6, Z28, Z19
+	VPMINSQ      Z19, Z5, Z26
+	VPMAXSQ      Z19, Z5, Z21
+	VPERMQ       Z8, Z28, Z10
+	VPMINSQ      Z10, Z7, Z23
+	VPMAXSQ      Z10, Z7, Z12
+	VPERMQ       Z11, Z28, Z25
+	VPMINSQ      Z25, Z9, Z14
+	VPMAXSQ      Z25, Z9, Z27
+	VPERMQ       Z15, Z28, Z16
+	VPMINSQ      Z16, Z13, Z0
+	VPMAXSQ      Z16, Z13, Z18
+	VSHUFI64X2   $0x4e, Z17, Z17, Z1
+	VPMINSQ      Z1, Z17, Z20
+	VPMAXSQ      Z1, Z17, K3, Z20
+	VSHUFI64X2   $0x4e, Z24, Z24, Z2
+	VPMAXSQ      Z2, Z24, Z4
+	VPMINSQ      Z2, Z24, K3, Z4
+	VSHUFI64X2   $0x4e, Z26, Z26, Z3
+	VPMINSQ      Z3, Z26, Z22
+	VPMAXSQ      Z3, Z26, K3, Z22
+	VSHUFI64X2   $0x4e, Z21, Z21, Z6
+	VPMAXSQ      Z6, Z21, Z5
+	VPMINSQ      Z6, Z21, K3, Z5
+	VSHUFI64X2   $0x4e, Z23, Z23, Z19
+	VPMINSQ      Z19, Z23, Z8
+	VPMAXSQ      Z19, Z23, K3, Z8
+	VSHUFI64X2   $0x4e, Z12, Z12, Z7
+	VPMAXSQ      Z7, Z12, Z10
+	VPMINSQ      Z7, Z12, K3, Z10
+	VSHUFI64X2   $0x4e, Z14, Z14, Z11
+	VPMINSQ      Z11, Z14, Z9
+	VPMAXSQ      Z11, Z14, K3, Z9
+	VSHUFI64X2   $0x4e, Z27, Z27, Z25
+	VPMAXSQ      Z25, Z27, Z15
+	VPMINSQ      Z25, Z27, K3, Z15
+	VSHUFI64X2   $0x4e, Z0, Z0, Z13
+	VPMINSQ      Z13, Z0, Z16
+	VPMAXSQ      Z13, Z0, K3, Z16
+	VSHUFI64X2   $0x4e, Z18, Z18, Z1
+	VPMAXSQ      Z1, Z18, Z17
+	VPMINSQ      Z1, Z18, K3, Z17
+	VPERMQ       $0x4e, Z20, Z2
+	VPMINSQ      Z2, Z20, Z24
+	VPMAXSQ      Z2, Z20, K2, Z24
+	VPERMQ       $0x4e, Z4, Z3
+	VPMAXSQ      Z3, Z4, Z26
+	VPMINSQ      Z3, Z4, K2, Z26
+	VPERMQ       $0x4e, Z22, Z6
+	VPMINSQ      Z6, Z22, Z21
+	VPMAXSQ      Z6, Z22, K2, Z21
+	VPERMQ       $0x4e, Z5, Z19
+	VPMAXSQ      Z19, Z5, Z23
+	VPMINSQ      Z19, Z5, K2, Z23
+	VPERMQ       $0x4e, Z8, Z7
+	VPMINSQ      Z7, Z8, Z12
+	VPMAXSQ      Z7, Z8, K2, Z12
+	VPERMQ       $0x4e, Z10, Z11
+	VPMAXSQ      Z11, Z10, Z14
+	VPMINSQ      Z11, Z10, K2, Z14
+	VPERMQ       $0x4e, Z9, Z25
+	VPMINSQ      Z25, Z9, Z27
+	VPMAXSQ      Z25, Z9, K2, Z27
+	VPERMQ       $0x4e, Z15, Z13
+	VPMAXSQ      Z13, Z15, Z0
+	VPMINSQ      Z13, Z15, K2, Z0
+	VPERMQ       $0x4e, Z16, Z1
+	VPMINSQ      Z1, Z16, Z18
+	VPMAXSQ      Z1, Z16, K2, Z18
+	VPERMQ       $0x4e, Z17, Z2
+	VPMAXSQ      Z2, Z17, Z20
+	VPMINSQ      Z2, Z17, K2, Z20
+	VPSHUFD      $0x4e, Z24, Z3
+	VPMINSQ      Z3, Z24, Z4
+	VPMAXSQ      Z3, Z24, K1, Z4
+	VPSHUFD      $0x4e, Z26, Z6
+	VPMAXSQ      Z6, Z26, Z22
+	VPMINSQ      Z6, Z26, K1, Z22
+	VPSHUFD      $0x4e, Z21, Z19
+	VPMINSQ      Z19, Z21, Z5
+	VPMAXSQ      Z19, Z21, K1, Z5
+	VPSHUFD      $0x4e, Z23, Z7
+	VPMAXSQ      Z7, Z23, Z8
+	VPMINSQ      Z7, Z23, K1, Z8
+	VPSHUFD      $0x4e, Z12, Z11
+	VPMINSQ      Z11, Z12, Z10
+	VPMAXSQ      Z11, Z12, K1, Z10
+	VPSHUFD      $0x4e, Z14, Z25
+	VPMAXSQ      Z25, Z14, Z9
+	VPMINSQ      Z25, Z14, K1, Z9
+	VPSHUFD      $0x4e, Z27, Z13
+	VPMINSQ      Z13, Z27, Z15
+	VPMAXSQ      Z13, Z27, K1, Z15
+	VPSHUFD      $0x4e, Z0, Z1
+	VPMAXSQ      Z1, Z0, Z16
+	VPMINSQ      Z1, Z0, K1, Z16
+	VPSHUFD      $0x4e, Z18, Z2
+	VPMINSQ      Z2, Z18, Z17
+	VPMAXSQ      Z2, Z18, K1, Z17
+	VPSHUFD      $0x4e, Z20, Z3
+	VPMAXSQ      Z3, Z20, Z24
+	VPMINSQ      Z3, Z20, K1, Z24
+	VPMINSQ      Z8, Z4, Z6
+	VPMAXSQ      Z8, Z4, Z26
+	VPMINSQ      Z5, Z22, Z19
+	VPMAXSQ      Z5, Z22, Z21
+	VPMINSQ      Z16, Z10, Z7
+	VPMAXSQ      Z16, Z10, Z23
+	VPMINSQ      Z15, Z9, Z11
+	VPMAXSQ      Z15, Z9, Z12
+	VPERMQ       Z19, Z28, Z25
+	VPMINSQ      Z25, Z6, Z14
+	VPMAXSQ      Z25, Z6, Z13
+	VPERMQ       Z26, Z28, Z27
+	VPMINSQ      Z27, Z21, Z1
+	VPMAXSQ      Z27, Z21, Z0
+	VPERMQ       Z11, Z28, Z2
+	VPMINSQ      Z2, Z7, Z18
+	VPMAXSQ      Z2, Z7, Z3
+	VPERMQ       Z23, Z28, Z20
+	VPMINSQ      Z20, Z12, Z4
+	VPMAXSQ      Z20, Z12, Z8
+	VPERMQ       Z24, Z28, Z22
+	VPMINSQ      Z22, Z17, Z5
+	VPMAXSQ      Z22, Z17, Z10
+	VSHUFI64X2   $0x4e, Z14, Z14, Z16
+	VPMINSQ      Z16, Z14, Z9
+	VPMAXSQ      Z16, Z14, K3, Z9
+	VSHUFI64X2   $0x4e, Z13, Z13, Z15
+	VPMINSQ      Z15, Z13, Z19
+	VPMAXSQ      Z15, Z13, K3, Z19
+	VSHUFI64X2   $0x4e, Z1, Z1, Z6
+	VPMINSQ      Z6, Z1, Z25
+	VPMAXSQ      Z6, Z1, K3, Z25
+	VSHUFI64X2   $0x4e, Z0, Z0, Z26
+	VPMINSQ      Z26, Z0, Z21
+	VPMAXSQ      Z26, Z0, K3, Z21
+	VSHUFI64X2   $0x4e, Z18, Z18, Z27
+	VPMINSQ      Z27, Z18, Z11
+	VPMAXSQ      Z27, Z18, K3, Z11
+	VSHUFI64X2   $0x4e, Z3, Z3, Z7
+	VPMINSQ      Z7, Z3, Z2
+	VPMAXSQ      Z7, Z3, K3, Z2
+	VSHUFI64X2   $0x4e, Z4, Z4, Z23
+	VPMINSQ      Z23, Z4, Z12
+	VPMAXSQ      Z23, Z4, K3, Z12
+	VSHUFI64X2   $0x4e, Z8, Z8, Z20
+	VPMINSQ      Z20, Z8, Z24
+	VPMAXSQ      Z20, Z8, K3, Z24
+	VSHUFI64X2   $0x4e, Z5, Z5, Z17
+	VPMINSQ      Z17, Z5, Z22
+	VPMAXSQ      Z17, Z5, K3, Z22
+	VSHUFI64X2   $0x4e, Z10, Z10, Z16
+	VPMINSQ      Z16, Z10, Z14
+	VPMAXSQ      Z16, Z10, K3, Z14
+	VPERMQ       $0x4e, Z9, Z15
+	VPMINSQ      Z15, Z9, Z13
+	VPMAXSQ      Z15, Z9, K2, Z13
+	VPERMQ       $0x4e, Z19, Z6
+	VPMINSQ      Z6, Z19, Z1
+	VPMAXSQ      Z6, Z19, K2, Z1
+	VPERMQ       $0x4e, Z25, Z26
+	VPMINSQ      Z26, Z25, Z0
+	VPMAXSQ      Z26, Z25, K2, Z0
+	VPERMQ       $0x4e, Z21, Z27
+	VPMINSQ      Z27, Z21, Z18
+	VPMAXSQ      Z27, Z21, K2, Z18
+	VPERMQ       $0x4e, Z11, Z7
+	VPMINSQ      Z7, Z11, Z3
+	VPMAXSQ      Z7, Z11, K2, Z3
+	VPERMQ       $0x4e, Z2, Z23
+	VPMINSQ      Z23, Z2, Z4
+	VPMAXSQ      Z23, Z2, K2, Z4
+	VPERMQ       $0x4e, Z12, Z20
+	VPMINSQ      Z20, Z12, Z8
+	VPMAXSQ      Z20, Z12, K2, Z8
+	VPERMQ       $0x4e, Z24, Z17
+	VPMINSQ      Z17, Z24, Z5
+	VPMAXSQ      Z17, Z24, K2, Z5
+	VPERMQ       $0x4e, Z22, Z16
+	VPMINSQ      Z16, Z22, Z10
+	VPMAXSQ      Z16, Z22, K2, Z10
+	VPERMQ       $0x4e, Z14, Z15
+	VPMINSQ      Z15, Z14, Z9
+	VPMAXSQ      Z15, Z14, K2, Z9
+	VPSHUFD      $0x4e, Z13, Z6
+	VPMINSQ      Z6, Z13, Z19
+	VPMAXSQ      Z6, Z13, K1, Z19
+	VPSHUFD      $0x4e, Z1, Z26
+	VPMINSQ      Z26, Z1, Z25
+	VPMAXSQ      Z26, Z1, K1, Z25
+	VPSHUFD      $0x4e, Z0, Z27
+	VPMINSQ      Z27, Z0, Z21
+	VPMAXSQ      Z27, Z0, K1, Z21
+	VPSHUFD      $0x4e, Z18, Z7
+	VPMINSQ      Z7, Z18, Z11
+	VPMAXSQ      Z7, Z18, K1, Z11
+	VPSHUFD      $0x4e, Z3, Z23
+	VPMINSQ      Z23, Z3, Z2
+	VPMAXSQ      Z23, Z3, K1, Z2
+	VPSHUFD      $0x4e, Z4, Z20
+	VPMINSQ      Z20, Z4, Z12
+	VPMAXSQ      Z20, Z4, K1, Z12
+	VPSHUFD      $0x4e, Z8, Z17
+	VPMINSQ      Z17, Z8, Z24
+	VPMAXSQ      Z17, Z8, K1, Z24
+	VPSHUFD      $0x4e, Z5, Z16
+	VPMINSQ      Z16, Z5, Z22
+	VPMAXSQ      Z16, Z5, K1, Z22
+	VPSHUFD      $0x4e, Z10, Z15
+	VPMINSQ      Z15, Z10, Z14
+	VPMAXSQ      Z15, Z10, K1, Z14
+	VPSHUFD      $0x4e, Z9, Z6
+	VPMINSQ      Z6, Z9, Z13
+	VPMAXSQ      Z6, Z9, K1, Z13
+	VPERMQ       Z22, Z28, Z26
+	VPMINSQ      Z26, Z19, Z1
+	VPMAXSQ      Z26, Z19, Z27
+	VPERMQ       Z24, Z28, Z0
+	VPMINSQ      Z0, Z25, Z7
+	VPMAXSQ      Z0, Z25, Z18
+	VPERMQ       Z12, Z28, Z23
+	VPMINSQ      Z23, Z21, Z3
+	VPMAXSQ      Z23, Z21, Z20
+	VPERMQ       Z2, Z28, Z4
+	VPMINSQ      Z4, Z11, Z17
+	VPMAXSQ      Z4, Z11, Z8
+	VPMINSQ      Z3, Z1, Z16
+	VPMAXSQ      Z3, Z1, Z5
+	VPMINSQ      Z17, Z7, Z15
+	VPMAXSQ      Z17, Z7, Z10
+	VPMINSQ      Z18, Z8, Z6
+	VPMAXSQ      Z18, Z8, Z9
+	VPMINSQ      Z27, Z20, Z22
+	VPMAXSQ      Z27, Z20, Z19
+	VPMINSQ      Z15, Z16, Z26
+	VPMAXSQ      Z15, Z16, Z24
+	VPMINSQ      Z10, Z5, Z25
+	VPMAXSQ      Z10, Z5, Z0
+	VPMINSQ      Z22, Z6, Z12
+	VPMAXSQ      Z22, Z6, Z21
+	VPMINSQ      Z19, Z9, Z23
+	VPMAXSQ      Z19, Z9, Z2
+	VPMINSQ      Z13, Z14, Z11
+	VPMAXSQ      Z13, Z14, Z4
+	VSHUFI64X2   $0x4e, Z26, Z26, Z1
+	VPMINSQ      Z1, Z26, Z3
+	VPMAXSQ      Z1, Z26, K3, Z3
+	VSHUFI64X2   $0x4e, Z24, Z24, Z7
+	VPMINSQ      Z7, Z24, Z17
+	VPMAXSQ      Z7, Z24, K3, Z17
+	VSHUFI64X2   $0x4e, Z25, Z25, Z8
+	VPMINSQ      Z8, Z25, Z18
+	VPMAXSQ      Z8, Z25, K3, Z18
+	VSHUFI64X2   $0x4e, Z0, Z0, Z20
+	VPMINSQ      Z20, Z0, Z27
+	VPMAXSQ      Z20, Z0, K3, Z27
+	VSHUFI64X2   $0x4e, Z12, Z12, Z16
+	VPMAXSQ      Z16, Z12, Z15
+	VPMINSQ      Z16, Z12, K3, Z15
+	VSHUFI64X2   $0x4e, Z21, Z21, Z5
+	VPMAXSQ      Z5, Z21, Z10
+	VPMINSQ      Z5, Z21, K3, Z10
+	VSHUFI64X2   $0x4e, Z23, Z23, Z6
+	VPMAXSQ      Z6, Z23, Z22
+	VPMINSQ      Z6, Z23, K3, Z22
+	VSHUFI64X2   $0x4e, Z2, Z2, Z9
+	VPMAXSQ      Z9, Z2, Z19
+	VPMINSQ      Z9, Z2, K3, Z19
+	VSHUFI64X2   $0x4e, Z11, Z11, Z14
+	VPMINSQ      Z14, Z11, Z13
+	VPMAXSQ      Z14, Z11, K3, Z13
+	VSHUFI64X2   $0x4e, Z4, Z4, Z1
+	VPMINSQ      Z1, Z4, Z26
+	VPMAXSQ      Z1, Z4, K3, Z26
+	VPERMQ       $0x4e, Z3, Z7
+	VPMINSQ      Z7, Z3, Z24
+	VPMAXSQ      Z7, Z3, K2, Z24
+	VPERMQ       $0x4e, Z17, Z8
+	VPMINSQ      Z8, Z17, Z25
+	VPMAXSQ      Z8, Z17, K2, Z25
+	VPERMQ       $0x4e, Z18, Z20
+	VPMINSQ      Z20, Z18, Z0
+	VPMAXSQ      Z20, Z18, K2, Z0
+	VPERMQ       $0x4e, Z27, Z16
+	VPMINSQ      Z16, Z27, Z12
+	VPMAXSQ      Z16, Z27, K2, Z12
+	VPERMQ       $0x4e, Z15, Z5
+	VPMAXSQ      Z5, Z15, Z21
+	VPMINSQ      Z5, Z15, K2, Z21
+	VPERMQ       $0x4e, Z10, Z6
+	VPMAXSQ      Z6, Z10, Z23
+	VPMINSQ      Z6, Z10, K2, Z23
+	VPERMQ       $0x4e, Z22, Z9
+	VPMAXSQ      Z9, Z22, Z2
+	VPMINSQ      Z9, Z22, K2, Z2
+	VPERMQ       $0x4e, Z19, Z14
+	VPMAXSQ      Z14, Z19, Z11
+	VPMINSQ      Z14, Z19, K2, Z11
+	VPERMQ       $0x4e, Z13, Z1
+	VPMINSQ      Z1, Z13, Z4
+	VPMAXSQ      Z1, Z13, K2, Z4
+	VPERMQ       $0x4e, Z26, Z7
+	VPMINSQ      Z7, Z26, Z3
+	VPMAXSQ      Z7, Z26, K2, Z3
+	VPSHUFD      $0x4e, Z24, Z8
+	VPMINSQ      Z8, Z24, Z17
+	VPMAXSQ      Z8, Z24, K1, Z17
+	VPSHUFD      $0x4e, Z25, Z20
+	VPMINSQ      Z20, Z25, Z18
+	VPMAXSQ      Z20, Z25, K1, Z18
+	VPSHUFD      $0x4e, Z0, Z16
+	VPMINSQ      Z16, Z0, Z27
+	VPMAXSQ      Z16, Z0, K1, Z27
+	VPSHUFD      $0x4e, Z12, Z5
+	VPMINSQ      Z5, Z12, Z15
+	VPMAXSQ      Z5, Z12, K1, Z15
+	VPSHUFD      $0x4e, Z21, Z6
+	VPMAXSQ      Z6, Z21, Z10
+	VPMINSQ      Z6, Z21, K1, Z10
+	VPSHUFD      $0x4e, Z23, Z9
+	VPMAXSQ      Z9, Z23, Z22
+	VPMINSQ      Z9, Z23, K1, Z22
+	VPSHUFD      $0x4e, Z2, Z14
+	VPMAXSQ      Z14, Z2, Z19
+	VPMINSQ      Z14, Z2, K1, Z19
+	VPSHUFD      $0x4e, Z11, Z1
+	VPMAXSQ      Z1, Z11, Z13
+	VPMINSQ      Z1, Z11, K1, Z13
+	VPSHUFD      $0x4e, Z4, Z7
+	VPMINSQ      Z7, Z4, Z26
+	VPMAXSQ      Z7, Z4, K1, Z26
+	VPSHUFD      $0x4e, Z3, Z8
+	VPMINSQ      Z8, Z3, Z24
+	VPMAXSQ      Z8, Z3, K1, Z24
+	VPMINSQ      Z24, Z19, Z20
+	VPMAXSQ      Z24, Z19, Z25
+	VPMINSQ      Z26, Z13, Z16
+	VPMAXSQ      Z26, Z13, Z0
+	VPERMQ       Z10, Z28, Z5
+	VPMINSQ      Z5, Z17, Z12
+	VPMAXSQ      Z5, Z17, Z6
+	VPERMQ       Z22, Z28, Z21
+	VPMINSQ      Z21, Z18, Z9
+	VPMAXSQ      Z21, Z18, Z23
+	VPERMQ       Z20, Z28, Z14
+	VPMINSQ      Z14, Z27, Z2
+	VPMAXSQ      Z14, Z27, Z1
+	VPERMQ       Z16, Z28, Z11
+	VPMINSQ      Z11, Z15, Z7
+	VPMAXSQ      Z11, Z15, Z4
+	VPMINSQ      Z2, Z12, Z8
+	VPMAXSQ      Z2, Z12, Z3
+	VPMINSQ      Z7, Z9, Z19
+	VPMAXSQ      Z7, Z9, Z24
+	VPMINSQ      Z1, Z6, Z13
+	VPMAXSQ      Z1, Z6, Z26
+	VPMINSQ      Z4, Z23, Z10
+	VPMAXSQ      Z4, Z23, Z17
+	VPMINSQ      Z19, Z8, Z5
+	VPMAXSQ      Z19, Z8, Z22
+	VPMINSQ      Z24, Z3, Z18
+	VPMAXSQ      Z24, Z3, Z21
+	VPMINSQ      Z10, Z13, Z20
+	VPMAXSQ      Z10, Z13, Z27
+	VPMINSQ      Z17, Z26, Z14
+	VPMAXSQ      Z17, Z26, Z16
+	VPMINSQ      Z25, Z0, Z15
+	VPMAXSQ      Z25, Z0, Z11
+	VSHUFI64X2   $0x4e, Z5, Z5, Z12
+	VPMINSQ      Z12, Z5, Z2
+	VPMAXSQ      Z12, Z5, K3, Z2
+	VSHUFI64X2   $0x4e, Z22, Z22, Z9
+	VPMINSQ      Z9, Z22, Z7
+	VPMAXSQ      Z9, Z22, K3, Z7
+	VSHUFI64X2   $0x4e, Z18, Z18, Z6
+	VPMINSQ      Z6, Z18, Z1
+	VPMAXSQ      Z6, Z18, K3, Z1
+	VSHUFI64X2   $0x4e, Z21, Z21, Z23
+	VPMINSQ      Z23, Z21, Z4
+	VPMAXSQ      Z23, Z21, K3, Z4
+	VSHUFI64X2   $0x4e, Z20, Z20, Z8
+	VPMINSQ      Z8, Z20, Z19
+	VPMAXSQ      Z8, Z20, K3, Z19
+	VSHUFI64X2   $0x4e, Z27, Z27, Z3
+	VPMINSQ      Z3, Z27, Z24
+	VPMAXSQ      Z3, Z27, K3, Z24
+	VSHUFI64X2   $0x4e, Z14, Z14, Z13
+	VPMINSQ      Z13, Z14, Z10
+	VPMAXSQ      Z13, Z14, K3, Z10
+	VSHUFI64X2   $0x4e, Z16, Z16, Z26
+	VPMINSQ      Z26, Z16, Z17
+	VPMAXSQ      Z26, Z16, K3, Z17
+	VSHUFI64X2   $0x4e, Z15, Z15, Z0
+	VPMINSQ      Z0, Z15, Z25
+	VPMAXSQ      Z0, Z15, K3, Z25
+	VSHUFI64X2   $0x4e, Z11, Z11, Z12
+	VPMINSQ      Z12, Z11, Z5
+	VPMAXSQ      Z12, Z11, K3, Z5
+	VPERMQ       $0x4e, Z2, Z9
+	VPMINSQ      Z9, Z2, Z22
+	VPMAXSQ      Z9, Z2, K2, Z22
+	VPERMQ       $0x4e, Z7, Z6
+	VPMINSQ      Z6, Z7, Z18
+	VPMAXSQ      Z6, Z7, K2, Z18
+	VPERMQ       $0x4e, Z1, Z23
+	VPMINSQ      Z23, Z1, Z21
+	VPMAXSQ      Z23, Z1, K2, Z21
+	VPERMQ       $0x4e, Z4, Z8
+	VPMINSQ      Z8, Z4, Z20
+	VPMAXSQ      Z8, Z4, K2, Z20
+	VPERMQ       $0x4e, Z19, Z3
+	VPMINSQ      Z3, Z19, Z27
+	VPMAXSQ      Z3, Z19, K2, Z27
+	VPERMQ       $0x4e, Z24, Z13
+	VPMINSQ      Z13, Z24, Z14
+	VPMAXSQ      Z13, Z24, K2, Z14
+	VPERMQ       $0x4e, Z10, Z26
+	VPMINSQ      Z26, Z10, Z16
+	VPMAXSQ      Z26, Z10, K2, Z16
+	VPERMQ       $0x4e, Z17, Z0
+	VPMINSQ      Z0, Z17, Z15
+	VPMAXSQ      Z0, Z17, K2, Z15
+	VPERMQ       $0x4e, Z25, Z12
+	VPMINSQ      Z12, Z25, Z11
+	VPMAXSQ      Z12, Z25, K2, Z11
+	VPERMQ       $0x4e, Z5, Z9
+	VPMINSQ      Z9, Z5, Z2
+	VPMAXSQ      Z9, Z5, K2, Z2
+	VPSHUFD      $0x4e, Z22, Z6
+	VPMINSQ      Z6, Z22, Z7
+	VPMAXSQ      Z6, Z22, K1, Z7
+	VPSHUFD      $0x4e, Z18, Z23
+	VPMINSQ      Z23, Z18, Z1
+	VPMAXSQ      Z23, Z18, K1, Z1
+	VPSHUFD      $0x4e, Z21, Z8
+	VPMINSQ      Z8, Z21, Z4
+	VPMAXSQ      Z8, Z21, K1, Z4
+	VPSHUFD      $0x4e, Z20, Z3
+	VPMINSQ      Z3, Z20, Z19
+	VPMAXSQ      Z3, Z20, K1, Z19
+	VPSHUFD      $0x4e, Z27, Z13
+	VPMINSQ      Z13, Z27, Z24
+	VPMAXSQ      Z13, Z27, K1, Z24
+	VPSHUFD      $0x4e, Z14, Z26
+	VPMINSQ      Z26, Z14, Z10
+	VPMAXSQ      Z26, Z14, K1, Z10
+	VPSHUFD      $0x4e, Z16, Z0
+	VPMINSQ      Z0, Z16, Z17
+	VPMAXSQ      Z0, Z16, K1, Z17
+	VPSHUFD      $0x4e, Z15, Z12
+	VPMINSQ      Z12, Z15, Z25
+	VPMAXSQ      Z12, Z15, K1, Z25
+	VPSHUFD      $0x4e, Z11, Z9
+	VPMINSQ      Z9, Z11, Z5
+	VPMAXSQ      Z9, Z11, K1, Z5
+	VPSHUFD      $0x4e, Z2, Z6
+	VPMINSQ      Z6, Z2, Z22
+	VPMAXSQ      Z6, Z2, K1, Z22
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z7, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z7
+	VPXORQ       Z30, Z7, Z7
+	VMOVDQU64    Z7, K7, 0(SI)
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z1, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z1
+	VPXORQ       Z30, Z1, Z1
+	VMOVDQU64    Z1, K7, 64(SI)
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z4, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z4
+	VPXORQ       Z30, Z4, Z4
+	VMOVDQU64    Z4, K7, 128(SI)
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z19, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z19
+	VPXORQ       Z30, Z19, Z19
+	VMOVDQU64    Z19, K7, 192(SI)
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z24, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z24
+	VPXORQ       Z30, Z24, Z24
+	VMOVDQU64    Z24, K7, 256(SI)
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z10, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z10
+	VPXORQ       Z30, Z10, Z10
+	VMOVDQU64    Z10, K7, 320(SI)
+	MOVQ         AX, CX
+	SUBQ         $48, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z17, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z17
+	VPXORQ       Z30, Z17, Z17
+	VMOVDQU64    Z17, K7, 384(SI)
+	MOVQ         AX, CX
+	SUBQ         $56, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z25, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z25
+	VPXORQ       Z30, Z25, Z25
+	VMOVDQU64    Z25, K7, 448(SI)
+	MOVQ         AX, CX
+	SUBQ         $64, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z5, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z5
+	VPXORQ       Z30, Z5, Z5
+	VMOVDQU64    Z5, K7, 512(SI)
+	MOVQ         AX, CX
+	SUBQ         $72, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z22, Z23
+	VPTERNLOGQ   $0x78, Z29, Z23, Z22
+	VPXORQ       Z30, Z22, Z22
+	VMOVDQU64    Z22, K7, 576(SI)
+	JMP          sn_done
+sn_v12:
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z0
+	VMOVDQU64    0(SI), K7, Z0
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z1
+	VMOVDQU64    64(SI), K7, Z1
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z2
+	VMOVDQU64    128(SI), K7, Z2
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z3
+	VMOVDQU64    192(SI), K7, Z3
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z4
+	VMOVDQU64    256(SI), K7, Z4
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z5
+	VMOVDQU64    320(SI), K7, Z5
+	MOVQ         AX, CX
+	SUBQ         $48, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z6
+	VMOVDQU64    384(SI), K7, Z6
+	MOVQ         AX, CX
+	SUBQ         $56, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z7
+	VMOVDQU64    448(SI), K7, Z7
+	MOVQ         AX, CX
+	SUBQ         $64, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z8
+	VMOVDQU64    512(SI), K7, Z8
+	MOVQ         AX, CX
+	SUBQ         $72, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z9
+	VMOVDQU64    576(SI), K7, Z9
+	MOVQ         AX, CX
+	SUBQ         $80, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z10
+	VMOVDQU64    640(SI), K7, Z10
+	MOVQ         AX, CX
+	SUBQ         $88, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z11
+	VMOVDQU64    704(SI), K7, Z11
+	VPSHUFD      $0x4e, Z0, Z12
+	VPMINSQ      Z12, Z0, Z13
+	VPMAXSQ      Z12, Z0, K1, Z13
+	VPSHUFD      $0x4e, Z1, Z14
+	VPMINSQ      Z14, Z1, Z15
+	VPMAXSQ      Z14, Z1, K1, Z15
+	VPSHUFD      $0x4e, Z2, Z16
+	VPMINSQ      Z16, Z2, Z17
+	VPMAXSQ      Z16, Z2, K1, Z17
+	VPSHUFD      $0x4e, Z3, Z18
+	VPMINSQ      Z18, Z3, Z19
+	VPMAXSQ      Z18, Z3, K1, Z19
+	VPSHUFD      $0x4e, Z4, Z20
+	VPMINSQ      Z20, Z4, Z21
+	VPMAXSQ      Z20, Z4, K1, Z21
+	VPSHUFD      $0x4e, Z5, Z22
+	VPMINSQ      Z22, Z5, Z23
+	VPMAXSQ      Z22, Z5, K1, Z23
+	VPSHUFD      $0x4e, Z6, Z24
+	VPMINSQ      Z24, Z6, Z25
+	VPMAXSQ      Z24, Z6, K1, Z25
+	VPSHUFD      $0x4e, Z7, Z26
+	VPMINSQ      Z26, Z7, Z27
+	VPMAXSQ      Z26, Z7, K1, Z27
+	VPSHUFD      $0x4e, Z8, Z12
+	VPMINSQ      Z12, Z8, Z0
+	VPMAXSQ      Z12, Z8, K1, Z0
+	VPSHUFD      $0x4e, Z9, Z14
+	VPMINSQ      Z14, Z9, Z1
+	VPMAXSQ      Z14, Z9, K1, Z1
+	VPSHUFD      $0x4e, Z10, Z16
+	VPMINSQ      Z16, Z10, Z2
+	VPMAXSQ      Z16, Z10, K1, Z2
+	VPSHUFD      $0x4e, Z11, Z18
+	VPMINSQ      Z18, Z11, Z3
+	VPMAXSQ      Z18, Z11, K1, Z3
+	VPERMQ       $0x1b, Z13, Z20
+	VPMINSQ      Z20, Z13, Z4
+	VPMAXSQ      Z20, Z13, K2, Z4
+	VPERMQ       $0x1b, Z15, Z22
+	VPMINSQ      Z22, Z15, Z5
+	VPMAXSQ      Z22, Z15, K2, Z5
+	VPERMQ       $0x1b, Z17, Z24
+	VPMINSQ      Z24, Z17, Z6
+	VPMAXSQ      Z24, Z17, K2, Z6
+	VPERMQ       $0x1b, Z19, Z26
+	VPMINSQ      Z26, Z19, Z7
+	VPMAXSQ      Z26, Z19, K2, Z7
+	VPERMQ       $0x1b, Z21, Z12
+	VPMINSQ      Z12, Z21, Z8
+	VPMAXSQ      Z12, Z21, K2, Z8
+	VPERMQ       $0x1b, Z23, Z14
+	VPMINSQ      Z14, Z23, Z9
+	VPMAXSQ      Z14, Z23, K2, Z9
+	VPERMQ       $0x1b, Z25, Z16
+	VPMINSQ      Z16, Z25, Z10
+	VPMAXSQ      Z16, Z25, K2, Z10
+	VPERMQ       $0x1b, Z27, Z18
+	VPMINSQ      Z18, Z27, Z11
+	VPMAXSQ      Z18, Z27, K2, Z11
+	VPERMQ       $0x1b, Z0, Z20
+	VPMINSQ      Z20, Z0, Z13
+	VPMAXSQ      Z20, Z0, K2, Z13
+	VPERMQ       $0x1b, Z1, Z22
+	VPMINSQ      Z22, Z1, Z15
+	VPMAXSQ      Z22, Z1, K2, Z15
+	VPERMQ       $0x1b, Z2, Z24
+	VPMINSQ      Z24, Z2, Z17
+	VPMAXSQ      Z24, Z2, K2, Z17
+	VPERMQ       $0x1b, Z3, Z26
+	VPMINSQ      Z26, Z3, Z19
+	VPMAXSQ      Z26, Z3, K2, Z19
+	VPSHUFD      $0x4e, Z4, Z12
+	VPMINSQ      Z12, Z4, Z21
+	VPMAXSQ      Z12, Z4, K1, Z21
+	VPSHUFD      $0x4e, Z5, Z14
+	VPMINSQ      Z14, Z5, Z23
+	VPMAXSQ      Z14, Z5, K1, Z23
+	VPSHUFD      $0x4e, Z6, Z16
+	VPMINSQ      Z16, Z6, Z25
+	VPMAXSQ      Z16, Z6, K1, Z25
+	VPSHUFD      $0x4e, Z7, Z18
+	VPMINSQ      Z18, Z7, Z27
+	VPMAXSQ      Z18, Z7, K1, Z27
+	VPSHUFD      $0x4e, Z8, Z20
+	VPMINSQ      Z20, Z8, Z0
+	VPMAXSQ      Z20, Z8, K1, Z0
+	VPSHUFD      $0x4e, Z9, Z22
+	VPMINSQ      Z22, Z9, Z1
+	VPMAXSQ      Z22, Z9, K1, Z1
+	VPSHUFD      $0x4e, Z10, Z24
+	VPMINSQ      Z24, Z10, Z2
+	VPMAXSQ      Z24, Z10, K1, Z2
+	VPSHUFD      $0x4e, Z11, Z26
+	VPMINSQ      Z26, Z11, Z3
+	VPMAXSQ      Z26, Z11, K1, Z3
+	VPSHUFD      $0x4e, Z13, Z12
+	VPMINSQ      Z12, Z13, Z4
+	VPMAXSQ      Z12, Z13, K1, Z4
+	VPSHUFD      $0x4e, Z15, Z14
+	VPMINSQ      Z14, Z15, Z5
+	VPMAXSQ      Z14, Z15, K1, Z5
+	VPSHUFD      $0x4e, Z17, Z16
+	VPMINSQ      Z16, Z17, Z6
+	VPMAXSQ      Z16, Z17, K1, Z6
+	VPSHUFD      $0x4e, Z19, Z18
+	VPMINSQ      Z18, Z19, Z7
+	VPMAXSQ      Z18, Z19, K1, Z7
+	VPERMQ       Z21, Z28, Z20
+	VPMINSQ      Z20, Z21, Z8
+	VPMAXSQ      Z20, Z21, K3, Z8
+	VPERMQ       Z23, Z28, Z22
+	VPMINSQ      Z22, Z23, Z9
+	VPMAXSQ      Z22, Z23, K3, Z9
+	VPERMQ       Z25, Z28, Z24
+	VPMINSQ      Z24, Z25, Z10
+	VPMAXSQ      Z24, Z25, K3, Z10
+	VPERMQ       Z27, Z28, Z26
+	VPMINSQ      Z26, Z27, Z11
+	VPMAXSQ      Z26, Z27, K3, Z11
+	VPERMQ       Z0, Z28, Z12
+	VPMINSQ      Z12, Z0, Z13
+	VPMAXSQ      Z12, Z0, K3, Z13
+	VPERMQ       Z1, Z28, Z14
+	VPMINSQ      Z14, Z1, Z15
+	VPMAXSQ      Z14, Z1, K3, Z15
+	VPERMQ       Z2, Z28, Z16
+	VPMINSQ      Z16, Z2, Z17
+	VPMAXSQ      Z16, Z2, K3, Z17
+	VPERMQ       Z3, Z28, Z18
+	VPMINSQ      Z18, Z3, Z19
+	VPMAXSQ      Z18, Z3, K3, Z19
+	VPERMQ       Z4, Z28, Z20
+	VPMINSQ      Z20, Z4, Z21
+	VPMAXSQ      Z20, Z4, K3, Z21
+	VPERMQ       Z5, Z28, Z22
+	VPMINSQ      Z22, Z5, Z23
+	VPMAXSQ      Z22, Z5, K3, Z23
+	VPERMQ       Z6, Z28, Z24
+	VPMINSQ      Z24, Z6, Z25
+	VPMAXSQ      Z24, Z6, K3, Z25
+	VPERMQ       Z7, Z28, Z26
+	VPMINSQ      Z26, Z7, Z27
+	VPMAXSQ      Z26, Z7, K3, Z27
+	VPERMQ       $0x4e, Z8, Z12
+	VPMINSQ      Z12, Z8, Z0
+	VPMAXSQ      Z12, Z8, K2, Z0
+	VPERMQ       $0x4e, Z9, Z14
+	VPMINSQ      Z14, Z9, Z1
+	VPMAXSQ      Z14, Z9, K2, Z1
+	VPERMQ       $0x4e, Z10, Z16
+	VPMINSQ      Z16, Z10, Z2
+	VPMAXSQ      Z16, Z10, K2, Z2
+	VPERMQ       $0x4e, Z11, Z18
+	VPMINSQ      Z18, Z11, Z3
+	VPMAXSQ      Z18, Z11, K2, Z3
+	VPERMQ       $0x4e, Z13, Z20
+	VPMINSQ      Z20, Z13, Z4
+	VPMAXSQ      Z20, Z13, K2, Z4
+	VPERMQ       $0x4e, Z15, Z22
+	VPMINSQ      Z22, Z15, Z5
+	VPMAXSQ      Z22, Z15, K2, Z5
+	VPERMQ       $0x4e, Z17, Z24
+	VPMINSQ      Z24, Z17, Z6
+	VPMAXSQ      Z24, Z17, K2, Z6
+	VPERMQ       $0x4e, Z19, Z26
+	VPMINSQ      Z26, Z19, Z7
+	VPMAXSQ      Z26, Z19, K2, Z7
+	VPERMQ       $0x4e, Z21, Z12
+	VPMINSQ      Z12, Z21, Z8
+	VPMAXSQ      Z12, Z21, K2, Z8
+	VPERMQ       $0x4e, Z23, Z14
+	VPMINSQ      Z14, Z23, Z9
+	VPMAXSQ      Z14, Z23, K2, Z9
+	VPERMQ       $0x4e, Z25, Z16
+	VPMINSQ      Z16, Z25, Z10
+	VPMAXSQ      Z16, Z25, K2, Z10
+	VPERMQ       $0x4e, Z27, Z18
+	VPMINSQ      Z18, Z27, Z11
+	VPMAXSQ      Z18, Z27, K2, Z11
+	VPSHUFD      $0x4e, Z0, Z20
+	VPMINSQ      Z20, Z0, Z13
+	VPMAXSQ      Z20, Z0, K1, Z13
+	VPSHUFD      $0x4e, Z1, Z22
+	VPMINSQ      Z22, Z1, Z15
+	VPMAXSQ      Z22, Z1, K1, Z15
+	VPSHUFD      $0x4e, Z2, Z24
+	VPMINSQ      Z24, Z2, Z17
+	VPMAXSQ      Z24, Z2, K1, Z17
+	VPSHUFD      $0x4e, Z3, Z26
+	VPMINSQ      Z26, Z3, Z19
+	VPMAXSQ      Z26, Z3, K1, Z19
+	VPSHUFD      $0x4e, Z4, Z12
+	VPMINSQ      Z12, Z4, Z21
+	VPMAXSQ      Z12, Z4, K1, Z21
+	VPSHUFD      $0x4e, Z5, Z14
+	VPMINSQ      Z14, Z5, Z23
+	VPMAXSQ      Z14, Z5, K1, Z23
+	VPSHUFD      $0x4e, Z6, Z16
+	VPMINSQ      Z16, Z6, Z25
+	VPMAXSQ      Z16, Z6, K1, Z25
+	VPSHUFD      $0x4e, Z7, Z18
+	VPMINSQ      Z18, Z7, Z27
+	VPMAXSQ      Z18, Z7, K1, Z27
+	VPSHUFD      $0x4e, Z8, Z20
+	VPMINSQ      Z20, Z8, Z0
+	VPMAXSQ      Z20, Z8, K1, Z0
+	VPSHUFD      $0x4e, Z9, Z22
+	VPMINSQ      Z22, Z9, Z1
+	VPMAXSQ      Z22, Z9, K1, Z1
+	VPSHUFD      $0x4e, Z10, Z24
+	VPMINSQ      Z24, Z10, Z2
+	VPMAXSQ      Z24, Z10, K1, Z2
+	VPSHUFD      $0x4e, Z11, Z26
+	VPMINSQ      Z26, Z11, Z3
+	VPMAXSQ      Z26, Z11, K1, Z3
+	VPERMQ       Z15, Z28, Z12
+	VPMINSQ      Z12, Z13, Z4
+	VPMAXSQ      Z12, Z13, Z14
+	VPERMQ       Z19, Z28, Z5
+	VPMINSQ      Z5, Z17, Z16
+	VPMAXSQ      Z5, Z17, Z6
+	VPERMQ       Z23, Z28, Z18
+	VPMINSQ      Z18, Z21, Z7
+	VPMAXSQ      Z18, Z21, Z20
+	VPERMQ       Z27, Z28, Z8
+	VPMINSQ      Z8, Z25, Z22
+	VPMAXSQ      Z8, Z25, Z9
+	VPERMQ       Z1, Z28, Z24
+	VPMINSQ      Z24, Z0, Z10
+	VPMAXSQ      Z24, Z0, Z26
+	VPERMQ       Z3, Z28, Z11
+	VPMINSQ      Z11, Z2, Z15
+	VPMAXSQ      Z11, Z2, Z13
+	VSHUFI64X2   $0x4e, Z4, Z4, Z12
+	VPMINSQ      Z12, Z4, Z19
+	VPMAXSQ      Z12, Z4, K3, Z19
+	VSHUFI64X2   $0x4e, Z14, Z14, Z17
+	VPMAXSQ      Z17, Z14, Z5
+	VPMINSQ      Z17, Z14, K3, Z5
+	VSHUFI64X2   $0x4e, Z16, Z16, Z23
+	VPMINSQ      Z23, Z16, Z21
+	VPMAXSQ      Z23, Z16, K3, Z21
+	VSHUFI64X2   $0x4e, Z6, Z6, Z18
+	VPMAXSQ      Z18, Z6, Z27
+	VPMINSQ      Z18, Z6, K3, Z27
+	VSHUFI64X2   $0x4e, Z7, Z7, Z25
+	VPMINSQ      Z25, Z7, Z8
+	VPMAXSQ      Z25, Z7, K3, Z8
+	VSHUFI64X2   $0x4e, Z20, Z20, Z1
+	VPMAXSQ      Z1, Z20, Z0
+	VPMINSQ      Z1, Z20, K3, Z0
+	VSHUFI64X2   $0x4e, Z22, Z22, Z24
+	VPMINSQ      Z24, Z22, Z3
+	VPMAXSQ      Z24, Z22, K3, Z3
+	VSHUFI64X2   $0x4e, Z9, Z9, Z2
+	VPMAXSQ      Z2, Z9, Z11
+	VPMINSQ      Z2, Z9, K3, Z11
+	VSHUFI64X2   $0x4e, Z10, Z10, Z12
+	VPMINSQ      Z12, Z10, Z4
+	VPMAXSQ      Z12, Z10, K3, Z4
+	VSHUFI64X2   $0x4e, Z26, Z26, Z17
+	VPMAXSQ      Z17, Z26, Z14
+	VPMINSQ      Z17, Z26, K3, Z14
+	VSHUFI64X2   $0x4e, Z15, Z15, Z23
+	VPMINSQ      Z23, Z15, Z16
+	VPMAXSQ      Z23, Z15, K3, Z16
+	VSHUFI64X2   $0x4e, Z13, Z13, Z18
+	VPMAXSQ      Z18, Z13, Z6
+	VPMINSQ      Z18, Z13, K3, Z6
+	VPERMQ       $0x4e, Z19, Z25
+	VPMINSQ      Z25, Z19, Z7
+	VPMAXSQ      Z25, Z19, K2, Z7
+	VPERMQ       $0x4e, Z5, Z1
+	VPMAXSQ      Z1, Z5, Z20
+	VPMINSQ      Z1, Z5, K2, Z20
+	VPERMQ       $0x4e, Z21, Z24
+	VPMINSQ      Z24, Z21, Z22
+	VPMAXSQ      Z24, Z21, K2, Z22
+	VPERMQ       $0x4e, Z27, Z2
+	VPMAXSQ      Z2, Z27, Z9
+	VPMINSQ      Z2, Z27, K2, Z9
+	VPERMQ       $0x4e, Z8, Z12
+	VPMINSQ      Z12, Z8, Z10
+	VPMAXSQ      Z12, Z8, K2, Z10
+	VPERMQ       $0x4e, Z0, Z17
+	VPMAXSQ      Z17, Z0, Z26
+	VPMINSQ      Z17, Z0, K2, Z26
+	VPERMQ       $0x4e, Z3, Z23
+	VPMINSQ      Z23, Z3, Z15
+	VPMAXSQ      Z23, Z3, K2, Z15
+	VPERMQ       $0x4e, Z11, Z18
+	VPMAXSQ      Z18, Z11, Z13
+	VPMINSQ      Z18, Z11, K2, Z13
+	VPERMQ       $0x4e, Z4, Z25
+	VPMINSQ      Z25, Z4, Z19
+	VPMAXSQ      Z25, Z4, K2, Z19
+	VPERMQ       $0x4e, Z14, Z1
+	VPMAXSQ      Z1, Z14, Z5
+	VPMINSQ      Z1, Z14, K2, Z5
+	VPERMQ       $0x4e, Z16, Z24
+	VPMINSQ      Z24, Z16, Z21
+	VPMAXSQ      Z24, Z16, K2, Z21
+	VPERMQ       $0x4e, Z6, Z2
+	VPMAXSQ      Z2, Z6, Z27
+	VPMINSQ      Z2, Z6, K2, Z27
+	VPSHUFD      $0x4e, Z7, Z12
+	VPMINSQ      Z12, Z7, Z8
+	VPMAXSQ      Z12, Z7, K1, Z8
+	VPSHUFD      $0x4e, Z20, Z17
+	VPMAXSQ      Z17, Z20, Z0
+	VPMINSQ      Z17, Z20, K1, Z0
+	VPSHUFD      $0x4e, Z22, Z23
+	VPMINSQ      Z23, Z22, Z3
+	VPMAXSQ      Z23, Z22, K1, Z3
+	VPSHUFD      $0x4e, Z9, Z18
+	VPMAXSQ      Z18, Z9, Z11
+	VPMINSQ      Z18, Z9, K1, Z11
+	VPSHUFD      $0x4e, Z10, Z25
+	VPMINSQ      Z25, Z10, Z4
+	VPMAXSQ      Z25, Z10, K1, Z4
+	VPSHUFD      $0x4e, Z26, Z1
+	VPMAXSQ      Z1, Z26, Z14
+	VPMINSQ      Z1, Z26, K1, Z14
+	VPSHUFD      $0x4e, Z15, Z24
+	VPMINSQ      Z24, Z15, Z16
+	VPMAXSQ      Z24, Z15, K1, Z16
+	VPSHUFD      $0x4e, Z13, Z2
+	VPMAXSQ      Z2, Z13, Z6
+	VPMINSQ      Z2, Z13, K1, Z6
+	VPSHUFD      $0x4e, Z19, Z12
+	VPMINSQ      Z12, Z19, Z7
+	VPMAXSQ      Z12, Z19, K1, Z7
+	VPSHUFD      $0x4e, Z5, Z17
+	VPMAXSQ      Z17, Z5, Z20
+	VPMINSQ      Z17, Z5, K1, Z20
+	VPSHUFD      $0x4e, Z21, Z23
+	VPMINSQ      Z23, Z21, Z22
+	VPMAXSQ      Z23, Z21, K1, Z22
+	VPSHUFD      $0x4e, Z27, Z18
+	VPMAXSQ      Z18, Z27, Z9
+	VPMINSQ      Z18, Z27, K1, Z9
+	VPMINSQ      Z11, Z8, Z25
+	VPMAXSQ      Z11, Z8, Z10
+	VPMINSQ      Z3, Z0, Z1
+	VPMAXSQ      Z3, Z0, Z26
+	VPMINSQ      Z6, Z4, Z24
+	VPMAXSQ      Z6, Z4, Z15
+	VPMINSQ      Z16, Z14, Z2
+	VPMAXSQ      Z16, Z14, Z13
+	VPMINSQ      Z9, Z7, Z12
+	VPMAXSQ      Z9, Z7, Z19
+	VPMINSQ      Z22, Z20, Z17
+	VPMAXSQ      Z22, Z20, Z5
+	VPERMQ       Z1, Z28, Z23
+	VPMINSQ      Z23, Z25, Z21
+	VPMAXSQ      Z23, Z25, Z18
+	VPERMQ       Z10, Z28, Z27
+	VPMINSQ      Z27, Z26, Z8
+	VPMAXSQ      Z27, Z26, Z11
+	VPERMQ       Z2, Z28, Z0
+	VPMINSQ      Z0, Z24, Z3
+	VPMAXSQ      Z0, Z24, Z4
+	VPERMQ       Z15, Z28, Z6
+	VPMINSQ      Z6, Z13, Z14
+	VPMAXSQ      Z6, Z13, Z16
+	VPERMQ       Z17, Z28, Z7
+	VPMINSQ      Z7, Z12, Z9
+	VPMAXSQ      Z7, Z12, Z20
+	VPERMQ       Z19, Z28, Z22
+	VPMINSQ      Z22, Z5, Z1
+	VPMAXSQ      Z22, Z5, Z25
+	VSHUFI64X2   $0x4e, Z21, Z21, Z23
+	VPMINSQ      Z23, Z21, Z10
+	VPMAXSQ      Z23, Z21, K3, Z10
+	VSHUFI64X2   $0x4e, Z18, Z18, Z26
+	VPMINSQ      Z26, Z18, Z27
+	VPMAXSQ      Z26, Z18, K3, Z27
+	VSHUFI64X2   $0x4e, Z8, Z8, Z2
+	VPMINSQ      Z2, Z8, Z24
+	VPMAXSQ      Z2, Z8, K3, Z24
+	VSHUFI64X2   $0x4e, Z11, Z11, Z0
+	VPMINSQ      Z0, Z11, Z15
+	VPMAXSQ      Z0, Z11, K3, Z15
+	VSHUFI64X2   $0x4e, Z3, Z3, Z13
+	VPMINSQ      Z13, Z3, Z6
+	VPMAXSQ      Z13, Z3, K3, Z6
+	VSHUFI64X2   $0x4e, Z4, Z4, Z17
+	VPMINSQ      Z17, Z4, Z12
+	VPMAXSQ      Z17, Z4, K3, Z12
+	VSHUFI64X2   $0x4e, Z14, Z14, Z7
+	VPMINSQ      Z7, Z14, Z19
+	VPMAXSQ      Z7, Z14, K3, Z19
+	VSHUFI64X2   $0x4e, Z16, Z16, Z5
+	VPMINSQ      Z5, Z16, Z22
+	VPMAXSQ      Z5, Z16, K3, Z22
+	VSHUFI64X2   $0x4e, Z9, Z9, Z23
+	VPMINSQ      Z23, Z9, Z21
+	VPMAXSQ      Z23, Z9, K3, Z21
+	VSHUFI64X2   $0x4e, Z20, Z20, Z26
+	VPMINSQ      Z26, Z20, Z18
+	VPMAXSQ      Z26, Z20, K3, Z18
+	VSHUFI64X2   $0x4e, Z1, Z1, Z2
+	VPMINSQ      Z2, Z1, Z8
+	VPMAXSQ      Z2, Z1, K3, Z8
+	VSHUFI64X2   $0x4e, Z25, Z25, Z0
+	VPMINSQ      Z0, Z25, Z11
+	VPMAXSQ      Z0, Z25, K3, Z11
+	VPERMQ       $0x4e, Z10, Z13
+	VPMINSQ      Z13, Z10, Z3
+	VPMAXSQ      Z13, Z10, K2, Z3
+	VPERMQ       $0x4e, Z27, Z17
+	VPMINSQ      Z17, Z27, Z4
+	VPMAXSQ      Z17, Z27, K2, Z4
+	VPERMQ       $0x4e, Z24, Z7
+	VPMINSQ      Z7, Z24, Z14
+	VPMAXSQ      Z7, Z24, K2, Z14
+	VPERMQ       $0x4e, Z15, Z5
+	VPMINSQ      Z5, Z15, Z16
+	VPMAXSQ      Z5, Z15, K2, Z16
+	VPERMQ       $0x4e, Z6, Z23
+	VPMINSQ      Z23, Z6, Z9
+	VPMAXSQ      Z23, Z6, K2, Z9
+	VPERMQ       $0x4e, Z12, Z26
+	VPMINSQ      Z26, Z12, Z20
+	VPMAXSQ      Z26, Z12, K2, Z20
+	VPERMQ       $0x4e, Z19, Z2
+	VPMINSQ      Z2, Z19, Z1
+	VPMAXSQ      Z2, Z19, K2, Z1
+	VPERMQ       $0x4e, Z22, Z0
+	VPMINSQ      Z0, Z22, Z25
+	VPMAXSQ      Z0, Z22, K2, Z25
+	VPERMQ       $0x4e, Z21, Z13
+	VPMINSQ      Z13, Z21, Z10
+	VPMAXSQ      Z13, Z21, K2, Z10
+	VPERMQ       $0x4e, Z18, Z17
+	VPMINSQ      Z17, Z18, Z27
+	VPMAXSQ      Z17, Z18, K2, Z27
+	VPERMQ       $0x4e, Z8, Z7
+	VPMINSQ      Z7, Z8, Z24
+	VPMAXSQ      Z7, Z8, K2, Z24
+	VPERMQ       $0x4e, Z11, Z5
+	VPMINSQ      Z5, Z11, Z15
+	VPMAXSQ      Z5, Z11, K2, Z15
+	VPSHUFD      $0x4e, Z3, Z23
+	VPMINSQ      Z23, Z3, Z6
+	VPMAXSQ      Z23, Z3, K1, Z6
+	VPSHUFD      $0x4e, Z4, Z26
+	VPMINSQ      Z26, Z4, Z12
+	VPMAXSQ      Z26, Z4, K1, Z12
+	VPSHUFD      $0x4e, Z14, Z2
+	VPMINSQ      Z2, Z14, Z19
+	VPMAXSQ      Z2, Z14, K1, Z19
+	VPSHUFD      $0x4e, Z16, Z0
+	VPMINSQ      Z0, Z16, Z22
+	VPMAXSQ      Z0, Z16, K1, Z22
+	VPSHUFD      $0x4e, Z9, Z13
+	VPMINSQ      Z13, Z9, Z21
+	VPMAXSQ      Z13, Z9, K1, Z21
+	VPSHUFD      $0x4e, Z20, Z17
+	VPMINSQ      Z17, Z20, Z18
+	VPMAXSQ      Z17, Z20, K1, Z18
+	VPSHUFD      $0x4e, Z1, Z7
+	VPMINSQ      Z7, Z1, Z8
+	VPMAXSQ      Z7, Z1, K1, Z8
+	VPSHUFD      $0x4e, Z25, Z5
+	VPMINSQ      Z5, Z25, Z11
+	VPMAXSQ      Z5, Z25, K1, Z11
+	VPSHUFD      $0x4e, Z10, Z23
+	VPMINSQ      Z23, Z10, Z3
+	VPMAXSQ      Z23, Z10, K1, Z3
+	VPSHUFD      $0x4e, Z27, Z26
+	VPMINSQ      Z26, Z27, Z4
+	VPMAXSQ      Z26, Z27, K1, Z4
+	VPSHUFD      $0x4e, Z24, Z2
+	VPMINSQ      Z2, Z24, Z14
+	VPMAXSQ      Z2, Z24, K1, Z14
+	VPSHUFD      $0x4e, Z15, Z0
+	VPMINSQ      Z0, Z15, Z16
+	VPMAXSQ      Z0, Z15, K1, Z16
+	VPERMQ       Z11, Z28, Z13
+	VPMINSQ      Z13, Z6, Z9
+	VPMAXSQ      Z13, Z6, Z17
+	VPERMQ       Z8, Z28, Z20
+	VPMINSQ      Z20, Z12, Z7
+	VPMAXSQ      Z20, Z12, Z1
+	VPERMQ       Z18, Z28, Z5
+	VPMINSQ      Z5, Z19, Z25
+	VPMAXSQ      Z5, Z19, Z23
+	VPERMQ       Z21, Z28, Z10
+	VPMINSQ      Z10, Z22, Z26
+	VPMAXSQ      Z10, Z22, Z27
+	VPMINSQ      Z25, Z9, Z2
+	VPMAXSQ      Z25, Z9, Z24
+	VPMINSQ      Z26, Z7, Z0
+	VPMAXSQ      Z26, Z7, Z15
+	VPMINSQ      Z1, Z27, Z11
+	VPMAXSQ      Z1, Z27, Z6
+	VPMINSQ      Z17, Z23, Z13
+	VPMAXSQ      Z17, Z23, Z8
+	VPMINSQ      Z14, Z3, Z12
+	VPMAXSQ      Z14, Z3, Z20
+	VPMINSQ      Z16, Z4, Z18
+	VPMAXSQ      Z16, Z4, Z19
+	VPMINSQ      Z0, Z2, Z5
+	VPMAXSQ      Z0, Z2, Z21
+	VPMINSQ      Z15, Z24, Z22
+	VPMAXSQ      Z15, Z24, Z10
+	VPMINSQ      Z13, Z11, Z9
+	VPMAXSQ      Z13, Z11, Z25
+	VPMINSQ      Z8, Z6, Z7
+	VPMAXSQ      Z8, Z6, Z26
+	VPMINSQ      Z18, Z12, Z27
+	VPMAXSQ      Z18, Z12, Z1
+	VPMINSQ      Z19, Z20, Z23
+	VPMAXSQ      Z19, Z20, Z17
+	VSHUFI64X2   $0x4e, Z5, Z5, Z3
+	VPMINSQ      Z3, Z5, Z14
+	VPMAXSQ      Z3, Z5, K3, Z14
+	VSHUFI64X2   $0x4e, Z21, Z21, Z4
+	VPMINSQ      Z4, Z21, Z16
+	VPMAXSQ      Z4, Z21, K3, Z16
+	VSHUFI64X2   $0x4e, Z22, Z22, Z2
+	VPMINSQ      Z2, Z22, Z0
+	VPMAXSQ      Z2, Z22, K3, Z0
+	VSHUFI64X2   $0x4e, Z10, Z10, Z24
+	VPMINSQ      Z24, Z10, Z15
+	VPMAXSQ      Z24, Z10, K3, Z15
+	VSHUFI64X2   $0x4e, Z9, Z9, Z11
+	VPMAXSQ      Z11, Z9, Z13
+	VPMINSQ      Z11, Z9, K3, Z13
+	VSHUFI64X2   $0x4e, Z25, Z25, Z6
+	VPMAXSQ      Z6, Z25, Z8
+	VPMINSQ      Z6, Z25, K3, Z8
+	VSHUFI64X2   $0x4e, Z7, Z7, Z12
+	VPMAXSQ      Z12, Z7, Z18
+	VPMINSQ      Z12, Z7, K3, Z18
+	VSHUFI64X2   $0x4e, Z26, Z26, Z20
+	VPMAXSQ      Z20, Z26, Z19
+	VPMINSQ      Z20, Z26, K3, Z19
+	VSHUFI64X2   $0x4e, Z27, Z27, Z3
+	VPMINSQ      Z3, Z27, Z5
+	VPMAXSQ      Z3, Z27, K3, Z5
+	VSHUFI64X2   $0x4e, Z1, Z1, Z4
+	VPMINSQ      Z4, Z1, Z21
+	VPMAXSQ      Z4, Z1, K3, Z21
+	VSHUFI64X2   $0x4e, Z23, Z23, Z2
+	VPMINSQ      Z2, Z23, Z22
+	VPMAXSQ      Z2, Z23, K3, Z22
+	VSHUFI64X2   $0x4e, Z17, Z17, Z24
+	VPMINSQ      Z24, Z17, Z10
+	VPMAXSQ      Z24, Z17, K3, Z10
+	VPERMQ       $0x4e, Z14, Z11
+	VPMINSQ      Z11, Z14, Z9
+	VPMAXSQ      Z11, Z14, K2, Z9
+	VPERMQ       $0x4e, Z16, Z6
+	VPMINSQ      Z6, Z16, Z25
+	VPMAXSQ      Z6, Z16, K2, Z25
+	VPERMQ       $0x4e, Z0, Z12
+	VPMINSQ      Z12, Z0, Z7
+	VPMAXSQ      Z12, Z0, K2, Z7
+	VPERMQ       $0x4e, Z15, Z20
+	VPMINSQ      Z20, Z15, Z26
+	VPMAXSQ      Z20, Z15, K2, Z26
+	VPERMQ       $0x4e, Z13, Z3
+	VPMAXSQ      Z3, Z13, Z27
+	VPMINSQ      Z3, Z13, K2, Z27
+	VPERMQ       $0x4e, Z8, Z4
+	VPMAXSQ      Z4, Z8, Z1
+	VPMINSQ      Z4, Z8, K2, Z1
+	VPERMQ       $0x4e, Z18, Z2
+	VPMAXSQ      Z2, Z18, Z23
+	VPMINSQ      Z2, Z18, K2, Z23
+	VPERMQ       $0x4e, Z19, Z24
+	VPMAXSQ      Z24, Z19, Z17
+	VPMINSQ      Z24, Z19, K2, Z17
+	VPERMQ       $0x4e, Z5, Z11
+	VPMINSQ      Z11, Z5, Z14
+	VPMAXSQ      Z11, Z5, K2, Z14
+	VPERMQ       $0x4e, Z21, Z6
+	VPMINSQ      Z6, Z21, Z16
+	VPMAXSQ      Z6, Z21, K2, Z16
+	VPERMQ       $0x4e, Z22, Z12
+	VPMINSQ      Z12, Z22, Z0
+	VPMAXSQ      Z12, Z22, K2, Z0
+	VPERMQ       $0x4e, Z10, Z20
+	VPMINSQ      Z20, Z10, Z15
+	VPMAXSQ      Z20, Z10, K2, Z15
+	VPSHUFD      $0x4e, Z9, Z3
+	VPMINSQ      Z3, Z9, Z13
+	VPMAXSQ      Z3, Z9, K1, Z13
+	VPSHUFD      $0x4e, Z25, Z4
+	VPMINSQ      Z4, Z25, Z8
+	VPMAXSQ      Z4, Z25, K1, Z8
+	VPSHUFD      $0x4e, Z7, Z2
+	VPMINSQ      Z2, Z7, Z18
+	VPMAXSQ      Z2, Z7, K1, Z18
+	VPSHUFD      $0x4e, Z26, Z24
+	VPMINSQ      Z24, Z26, Z19
+	VPMAXSQ      Z24, Z26, K1, Z19
+	VPSHUFD      $0x4e, Z27, Z11
+	VPMAXSQ      Z11, Z27, Z5
+	VPMINSQ      Z11, Z27, K1, Z5
+	VPSHUFD      $0x4e, Z1, Z6
+	VPMAXSQ      Z6, Z1, Z21
+	VPMINSQ      Z6, Z1, K1, Z21
+	VPSHUFD      $0x4e, Z23, Z12
+	VPMAXSQ      Z12, Z23, Z22
+	VPMINSQ      Z12, Z23, K1, Z22
+	VPSHUFD      $0x4e, Z17, Z20
+	VPMAXSQ      Z20, Z17, Z10
+	VPMINSQ      Z20, Z17, K1, Z10
+	VPSHUFD      $0x4e, Z14, Z3
+	VPMINSQ      Z3, Z14, Z9
+	VPMAXSQ      Z3, Z14, K1, Z9
+	VPSHUFD      $0x4e, Z16, Z4
+	VPMINSQ      Z4, Z16, Z25
+	VPMAXSQ      Z4, Z16, K1, Z25
+	VPSHUFD      $0x4e, Z0, Z2
+	VPMINSQ      Z2, Z0, Z7
+	VPMAXSQ      Z2, Z0, K1, Z7
+	VPSHUFD      $0x4e, Z15, Z24
+	VPMINSQ      Z24, Z15, Z26
+	VPMAXSQ      Z24, Z15, K1, Z26
+	VPMINSQ      Z26, Z5, Z11
+	VPMAXSQ      Z26, Z5, Z27
+	VPMINSQ      Z7, Z21, Z6
+	VPMAXSQ      Z7, Z21, Z1
+	VPMINSQ      Z25, Z22, Z12
+	VPMAXSQ      Z25, Z22, Z23
+	VPMINSQ      Z9, Z10, Z20
+	VPMAXSQ      Z9, Z10, Z17
+	VPERMQ       Z11, Z28, Z3
+	VPMINSQ      Z3, Z13, Z14
+	VPMAXSQ      Z3, Z13, Z4
+	VPERMQ       Z6, Z28, Z16
+	VPMINSQ      Z16, Z8, Z2
+	VPMAXSQ      Z16, Z8, Z0
+	VPERMQ       Z12, Z28, Z24
+	VPMINSQ      Z24, Z18, Z15
+	VPMAXSQ      Z24, Z18, Z5
+	VPERMQ       Z20, Z28, Z26
+	VPMINSQ      Z26, Z19, Z21
+	VPMAXSQ      Z26, Z19, Z7
+	VPMINSQ      Z15, Z14, Z22
+	VPMAXSQ      Z15, Z14, Z25
+	VPMINSQ      Z21, Z2, Z10
+	VPMAXSQ      Z21, Z2, Z9
+	VPMINSQ      Z5, Z4, Z11
+	VPMAXSQ      Z5, Z4, Z13
+	VPMINSQ      Z7, Z0, Z3
+	VPMAXSQ      Z7, Z0, Z6
+	VPMINSQ      Z1, Z17, Z8
+	VPMAXSQ      Z1, Z17, Z16
+	VPMINSQ      Z27, Z23, Z12
+	VPMAXSQ      Z27, Z23, Z18
+	VPMINSQ      Z10, Z22, Z24
+	VPMAXSQ      Z10, Z22, Z20
+	VPMINSQ      Z9, Z25, Z19
+	VPMAXSQ      Z9, Z25, Z26
+	VPMINSQ      Z3, Z11, Z14
+	VPMAXSQ      Z3, Z11, Z15
+	VPMINSQ      Z6, Z13, Z2
+	VPMAXSQ      Z6, Z13, Z21
+	VPMINSQ      Z12, Z8, Z4
+	VPMAXSQ      Z12, Z8, Z5
+	VPMINSQ      Z18, Z16, Z0
+	VPMAXSQ      Z18, Z16, Z7
+	VSHUFI64X2   $0x4e, Z24, Z24, Z17
+	VPMINSQ      Z17, Z24, Z1
+	VPMAXSQ      Z17, Z24, K3, Z1
+	VSHUFI64X2   $0x4e, Z20, Z20, Z23
+	VPMINSQ      Z23, Z20, Z27
+	VPMAXSQ      Z23, Z20, K3, Z27
+	VSHUFI64X2   $0x4e, Z19, Z19, Z22
+	VPMINSQ      Z22, Z19, Z10
+	VPMAXSQ      Z22, Z19, K3, Z10
+	VSHUFI64X2   $0x4e, Z26, Z26, Z25
+	VPMINSQ      Z25, Z26, Z9
+	VPMAXSQ      Z25, Z26, K3, Z9
+	VSHUFI64X2   $0x4e, Z14, Z14, Z11
+	VPMINSQ      Z11, Z14, Z3
+	VPMAXSQ      Z11, Z14, K3, Z3
+	VSHUFI64X2   $0x4e, Z15, Z15, Z13
+	VPMINSQ      Z13, Z15, Z6
+	VPMAXSQ      Z13, Z15, K3, Z6
+	VSHUFI64X2   $0x4e, Z2, Z2, Z8
+	VPMINSQ      Z8, Z2, Z12
+	VPMAXSQ      Z8, Z2, K3, Z12
+	VSHUFI64X2   $0x4e, Z21, Z21, Z16
+	VPMINSQ      Z16, Z21, Z18
+	VPMAXSQ      Z16, Z21, K3, Z18
+	VSHUFI64X2   $0x4e, Z4, Z4, Z17
+	VPMINSQ      Z17, Z4, Z24
+	VPMAXSQ      Z17, Z4, K3, Z24
+	VSHUFI64X2   $0x4e, Z5, Z5, Z23
+	VPMINSQ      Z23, Z5, Z20
+	VPMAXSQ      Z23, Z5, K3, Z20
+	VSHUFI64X2   $0x4e, Z0, Z0, Z22
+	VPMINSQ      Z22, Z0, Z19
+	VPMAXSQ      Z22, Z0, K3, Z19
+	VSHUFI64X2   $0x4e, Z7, Z7, Z25
+	VPMINSQ      Z25, Z7, Z26
+	VPMAXSQ      Z25, Z7, K3, Z26
+	VPERMQ       $0x4e, Z1, Z11
+	VPMINSQ      Z11, Z1, Z14
+	VPMAXSQ      Z11, Z1, K2, Z14
+	VPERMQ       $0x4e, Z27, Z13
+	VPMINSQ      Z13, Z27, Z15
+	VPMAXSQ      Z13, Z27, K2, Z15
+	VPERMQ       $0x4e, Z10, Z8
+	VPMINSQ      Z8, Z10, Z2
+	VPMAXSQ      Z8, Z10, K2, Z2
+	VPERMQ       $0x4e, Z9, Z16
+	VPMINSQ      Z16, Z9, Z21
+	VPMAXSQ      Z16, Z9, K2, Z21
+	VPERMQ       $0x4e, Z3, Z17
+	VPMINSQ      Z17, Z3, Z4
+	VPMAXSQ      Z17, Z3, K2, Z4
+	VPERMQ       $0x4e, Z6, Z23
+	VPMINSQ      Z23, Z6, Z5
+	VPMAXSQ      Z23, Z6, K2, Z5
+	VPERMQ       $0x4e, Z12, Z22
+	VPMINSQ      Z22, Z12, Z0
+	VPMAXSQ      Z22, Z12, K2, Z0
+	VPERMQ       $0x4e, Z18, Z25
+	VPMINSQ      Z25, Z18, Z7
+	VPMAXSQ      Z25, Z18, K2, Z7
+	VPERMQ       $0x4e, Z24, Z11
+	VPMINSQ      Z11, Z24, Z1
+	VPMAXSQ      Z11, Z24, K2, Z1
+	VPERMQ       $0x4e, Z20, Z13
+	VPMINSQ      Z13, Z20, Z27
+	VPMAXSQ      Z13, Z20, K2, Z27
+	VPERMQ       $0x4e, Z19, Z8
+	VPMINSQ      Z8, Z19, Z10
+	VPMAXSQ      Z8, Z19, K2, Z10
+	VPERMQ       $0x4e, Z26, Z16
+	VPMINSQ      Z16, Z26, Z9
+	VPMAXSQ      Z16, Z26, K2, Z9
+	VPSHUFD      $0x4e, Z14, Z17
+	VPMINSQ      Z17, Z14, Z3
+	VPMAXSQ      Z17, Z14, K1, Z3
+	VPSHUFD      $0x4e, Z15, Z23
+	VPMINSQ      Z23, Z15, Z6
+	VPMAXSQ      Z23, Z15, K1, Z6
+	VPSHUFD      $0x4e, Z2, Z22
+	VPMINSQ      Z22, Z2, Z12
+	VPMAXSQ      Z22, Z2, K1, Z12
+	VPSHUFD      $0x4e, Z21, Z25
+	VPMINSQ      Z25, Z21, Z18
+	VPMAXSQ      Z25, Z21, K1, Z18
+	VPSHUFD      $0x4e, Z4, Z11
+	VPMINSQ      Z11, Z4, Z24
+	VPMAXSQ      Z11, Z4, K1, Z24
+	VPSHUFD      $0x4e, Z5, Z13
+	VPMINSQ      Z13, Z5, Z20
+	VPMAXSQ      Z13, Z5, K1, Z20
+	VPSHUFD      $0x4e, Z0, Z8
+	VPMINSQ      Z8, Z0, Z19
+	VPMAXSQ      Z8, Z0, K1, Z19
+	VPSHUFD      $0x4e, Z7, Z16
+	VPMINSQ      Z16, Z7, Z26
+	VPMAXSQ      Z16, Z7, K1, Z26
+	VPSHUFD      $0x4e, Z1, Z17
+	VPMINSQ      Z17, Z1, Z14
+	VPMAXSQ      Z17, Z1, K1, Z14
+	VPSHUFD      $0x4e, Z27, Z23
+	VPMINSQ      Z23, Z27, Z15
+	VPMAXSQ      Z23, Z27, K1, Z15
+	VPSHUFD      $0x4e, Z10, Z22
+	VPMINSQ      Z22, Z10, Z2
+	VPMAXSQ      Z22, Z10, K1, Z2
+	VPSHUFD      $0x4e, Z9, Z25
+	VPMINSQ      Z25, Z9, Z21
+	VPMAXSQ      Z25, Z9, K1, Z21
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z3, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z3
+	VPXORQ       Z30, Z3, Z3
+	VMOVDQU64    Z3, K7, 0(SI)
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z6, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z6
+	VPXORQ       Z30, Z6, Z6
+	VMOVDQU64    Z6, K7, 64(SI)
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z12, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z12
+	VPXORQ       Z30, Z12, Z12
+	VMOVDQU64    Z12, K7, 128(SI)
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z18, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z18
+	VPXORQ       Z30, Z18, Z18
+	VMOVDQU64    Z18, K7, 192(SI)
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z24, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z24
+	VPXORQ       Z30, Z24, Z24
+	VMOVDQU64    Z24, K7, 256(SI)
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z20, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z20
 	VPXORQ       Z30, Z20, Z20
-	VMOVDQU64    Z20, K7, 448(SI)
+	VMOVDQU64    Z20, K7, 320(SI)
+	MOVQ         AX, CX
+	SUBQ         $48, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z19, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z19
+	VPXORQ       Z30, Z19, Z19
+	VMOVDQU64    Z19, K7, 384(SI)
+	MOVQ         AX, CX
+	SUBQ         $56, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z26, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z26
+	VPXORQ       Z30, Z26, Z26
+	VMOVDQU64    Z26, K7, 448(SI)
+	MOVQ         AX, CX
+	SUBQ         $64, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z14, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z14
+	VPXORQ       Z30, Z14, Z14
+	VMOVDQU64    Z14, K7, 512(SI)
+	MOVQ         AX, CX
+	SUBQ         $72, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z15, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z15
+	VPXORQ       Z30, Z15, Z15
+	VMOVDQU64    Z15, K7, 576(SI)
+	MOVQ         AX, CX
+	SUBQ         $80, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z2, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z2
+	VPXORQ       Z30, Z2, Z2
+	VMOVDQU64    Z2, K7, 640(SI)
+	MOVQ         AX, CX
+	SUBQ         $88, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z21, Z11
+	VPTERNLOGQ   $0x78, Z29, Z11, Z21
+	VPXORQ       Z30, Z21, Z21
+	VMOVDQU64    Z21, K7, 704(SI)
+	JMP          sn_done
+sn_v14:
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z0
+	VMOVDQU64    0(SI), K7, Z0
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z1
+	VMOVDQU64    64(SI), K7, Z1
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z2
+	VMOVDQU64    128(SI), K7, Z2
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z3
+	VMOVDQU64    192(SI), K7, Z3
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z4
+	VMOVDQU64    256(SI), K7, Z4
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z5
+	VMOVDQU64    320(SI), K7, Z5
+	MOVQ         AX, CX
+	SUBQ         $48, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z6
+	VMOVDQU64    384(SI), K7, Z6
+	MOVQ         AX, CX
+	SUBQ         $56, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z7
+	VMOVDQU64    448(SI), K7, Z7
+	MOVQ         AX, CX
+	SUBQ         $64, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z8
+	VMOVDQU64    512(SI), K7, Z8
+	MOVQ         AX, CX
+	SUBQ         $72, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z9
+	VMOVDQU64    576(SI), K7, Z9
+	MOVQ         AX, CX
+	SUBQ         $80, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z10
+	VMOVDQU64    640(SI), K7, Z10
+	MOVQ         AX, CX
+	SUBQ         $88, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z11
+	VMOVDQU64    704(SI), K7, Z11
+	MOVQ         AX, CX
+	SUBQ         $96, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z12
+	VMOVDQU64    768(SI), K7, Z12
+	MOVQ         AX, CX
+	SUBQ         $104, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VMOVDQA64    Z31, Z13
+	VMOVDQU64    832(SI), K7, Z13
+	VPSHUFD      $0x4e, Z0, Z14
+	VPMINSQ      Z14, Z0, Z15
+	VPMAXSQ      Z14, Z0, K1, Z15
+	VPSHUFD      $0x4e, Z1, Z16
+	VPMINSQ      Z16, Z1, Z17
+	VPMAXSQ      Z16, Z1, K1, Z17
+	VPSHUFD      $0x4e, Z2, Z18
+	VPMINSQ      Z18, Z2, Z19
+	VPMAXSQ      Z18, Z2, K1, Z19
+	VPSHUFD      $0x4e, Z3, Z20
+	VPMINSQ      Z20, Z3, Z21
+	VPMAXSQ      Z20, Z3, K1, Z21
+	VPSHUFD      $0x4e, Z4, Z22
+	VPMINSQ      Z22, Z4, Z23
+	VPMAXSQ      Z22, Z4, K1, Z23
+	VPSHUFD      $0x4e, Z5, Z24
+	VPMINSQ      Z24, Z5, Z25
+	VPMAXSQ      Z24, Z5, K1, Z25
+	VPSHUFD      $0x4e, Z6, Z26
+	VPMINSQ      Z26, Z6, Z27
+	VPMAXSQ      Z26, Z6, K1, Z27
+	VPSHUFD      $0x4e, Z7, Z14
+	VPMINSQ      Z14, Z7, Z0
+	VPMAXSQ      Z14, Z7, K1, Z0
+	VPSHUFD      $0x4e, Z8, Z16
+	VPMINSQ      Z16, Z8, Z1
+	VPMAXSQ      Z16, Z8, K1, Z1
+	VPSHUFD      $0x4e, Z9, Z18
+	VPMINSQ      Z18, Z9, Z2
+	VPMAXSQ      Z18, Z9, K1, Z2
+	VPSHUFD      $0x4e, Z10, Z20
+	VPMINSQ      Z20, Z10, Z3
+	VPMAXSQ      Z20, Z10, K1, Z3
+	VPSHUFD      $0x4e, Z11, Z22
+	VPMINSQ      Z22, Z11, Z4
+	VPMAXSQ      Z22, Z11, K1, Z4
+	VPSHUFD      $0x4e, Z12, Z24
+	VPMINSQ      Z24, Z12, Z5
+	VPMAXSQ      Z24, Z12, K1, Z5
+	VPSHUFD      $0x4e, Z13, Z26
+	VPMINSQ      Z26, Z13, Z6
+	VPMAXSQ      Z26, Z13, K1, Z6
+	VPERMQ       $0x1b, Z15, Z14
+	VPMINSQ      Z14, Z15, Z7
+	VPMAXSQ      Z14, Z15, K2, Z7
+	VPERMQ       $0x1b, Z17, Z16
+	VPMINSQ      Z16, Z17, Z8
+	VPMAXSQ      Z16, Z17, K2, Z8
+	VPERMQ       $0x1b, Z19, Z18
+	VPMINSQ      Z18, Z19, Z9
+	VPMAXSQ      Z18, Z19, K2, Z9
+	VPERMQ       $0x1b, Z21, Z20
+	VPMINSQ      Z20, Z21, Z10
+	VPMAXSQ      Z20, Z21, K2, Z10
+	VPERMQ       $0x1b, Z23, Z22
+	VPMINSQ      Z22, Z23, Z11
+	VPMAXSQ      Z22, Z23, K2, Z11
+	VPERMQ       $0x1b, Z25, Z24
+	VPMINSQ      Z24, Z25, Z12
+	VPMAXSQ      Z24, Z25, K2, Z12
+	VPERMQ       $0x1b, Z27, Z26
+	VPMINSQ      Z26, Z27, Z13
+	VPMAXSQ      Z26, Z27, K2, Z13
+	VPERMQ       $0x1b, Z0, Z14
+	VPMINSQ      Z14, Z0, Z15
+	VPMAXSQ      Z14, Z0, K2, Z15
+	VPERMQ       $0x1b, Z1, Z16
+	VPMINSQ      Z16, Z1, Z17
+	VPMAXSQ      Z16, Z1, K2, Z17
+	VPERMQ       $0x1b, Z2, Z18
+	VPMINSQ      Z18, Z2, Z19
+	VPMAXSQ      Z18, Z2, K2, Z19
+	VPERMQ       $0x1b, Z3, Z20
+	VPMINSQ      Z20, Z3, Z21
+	VPMAXSQ      Z20, Z3, K2, Z21
+	VPERMQ       $0x1b, Z4, Z22
+	VPMINSQ      Z22, Z4, Z23
+	VPMAXSQ      Z22, Z4, K2, Z23
+	VPERMQ       $0x1b, Z5, Z24
+	VPMINSQ      Z24, Z5, Z25
+	VPMAXSQ      Z24, Z5, K2, Z25
+	VPERMQ       $0x1b, Z6, Z26
+	VPMINSQ      Z26, Z6, Z27
+	VPMAXSQ      Z26, Z6, K2, Z27
+	VPSHUFD      $0x4e, Z7, Z14
+	VPMINSQ      Z14, Z7, Z0
+	VPMAXSQ      Z14, Z7, K1, Z0
+	VPSHUFD      $0x4e, Z8, Z16
+	VPMINSQ      Z16, Z8, Z1
+	VPMAXSQ      Z16, Z8, K1, Z1
+	VPSHUFD      $0x4e, Z9, Z18
+	VPMINSQ      Z18, Z9, Z2
+	VPMAXSQ      Z18, Z9, K1, Z2
+	VPSHUFD      $0x4e, Z10, Z20
+	VPMINSQ      Z20, Z10, Z3
+	VPMAXSQ      Z20, Z10, K1, Z3
+	VPSHUFD      $0x4e, Z11, Z22
+	VPMINSQ      Z22, Z11, Z4
+	VPMAXSQ      Z22, Z11, K1, Z4
+	VPSHUFD      $0x4e, Z12, Z24
+	VPMINSQ      Z24, Z12, Z5
+	VPMAXSQ      Z24, Z12, K1, Z5
+	VPSHUFD      $0x4e, Z13, Z26
+	VPMINSQ      Z26, Z13, Z6
+	VPMAXSQ      Z26, Z13, K1, Z6
+	VPSHUFD      $0x4e, Z15, Z14
+	VPMINSQ      Z14, Z15, Z7
+	VPMAXSQ      Z14, Z15, K1, Z7
+	VPSHUFD      $0x4e, Z17, Z16
+	VPMINSQ      Z16, Z17, Z8
+	VPMAXSQ      Z16, Z17, K1, Z8
+	VPSHUFD      $0x4e, Z19, Z18
+	VPMINSQ      Z18, Z19, Z9
+	VPMAXSQ      Z18, Z19, K1, Z9
+	VPSHUFD      $0x4e, Z21, Z20
+	VPMINSQ      Z20, Z21, Z10
+	VPMAXSQ      Z20, Z21, K1, Z10
+	VPSHUFD      $0x4e, Z23, Z22
+	VPMINSQ      Z22, Z23, Z11
+	VPMAXSQ      Z22, Z23, K1, Z11
+	VPSHUFD      $0x4e, Z25, Z24
+	VPMINSQ      Z24, Z25, Z12
+	VPMAXSQ      Z24, Z25, K1, Z12
+	VPSHUFD      $0x4e, Z27, Z26
+	VPMINSQ      Z26, Z27, Z13
+	VPMAXSQ      Z26, Z27, K1, Z13
+	VPERMQ       Z0, Z28, Z14
+	VPMINSQ      Z14, Z0, Z15
+	VPMAXSQ      Z14, Z0, K3, Z15
+	VPERMQ       Z1, Z28, Z16
+	VPMINSQ      Z16, Z1, Z17
+	VPMAXSQ      Z16, Z1, K3, Z17
+	VPERMQ       Z2, Z28, Z18
+	VPMINSQ      Z18, Z2, Z19
+	VPMAXSQ      Z18, Z2, K3, Z19
+	VPERMQ       Z3, Z28, Z20
+	VPMINSQ      Z20, Z3, Z21
+	VPMAXSQ      Z20, Z3, K3, Z21
+	VPERMQ       Z4, Z28, Z22
+	VPMINSQ      Z22, Z4, Z23
+	VPMAXSQ      Z22, Z4, K3, Z23
+	VPERMQ       Z5, Z28, Z24
+	VPMINSQ      Z24, Z5, Z25
+	VPMAXSQ      Z24, Z5, K3, Z25
+	VPERMQ       Z6, Z28, Z26
+	VPMINSQ      Z26, Z6, Z27
+	VPMAXSQ      Z26, Z6, K3, Z27
+	VPERMQ       Z7, Z28, Z14
+	VPMINSQ      Z14, Z7, Z0
+	VPMAXSQ      Z14, Z7, K3, Z0
+	VPERMQ       Z8, Z28, Z16
+	VPMINSQ      Z16, Z8, Z1
+	VPMAXSQ      Z16, Z8, K3, Z1
+	VPERMQ       Z9, Z28, Z18
+	VPMINSQ      Z18, Z9, Z2
+	VPMAXSQ      Z18, Z9, K3, Z2
+	VPERMQ       Z10, Z28, Z20
+	VPMINSQ      Z20, Z10, Z3
+	VPMAXSQ      Z20, Z10, K3, Z3
+	VPERMQ       Z11, Z28, Z22
+	VPMINSQ      Z22, Z11, Z4
+	VPMAXSQ      Z22, Z11, K3, Z4
+	VPERMQ       Z12, Z28, Z24
+	VPMINSQ      Z24, Z12, Z5
+	VPMAXSQ      Z24, Z12, K3, Z5
+	VPERMQ       Z13, Z28, Z26
+	VPMINSQ      Z26, Z13, Z6
+	VPMAXSQ      Z26, Z13, K3, Z6
+	VPERMQ       $0x4e, Z15, Z14
+	VPMINSQ      Z14, Z15, Z7
+	VPMAXSQ      Z14, Z15, K2, Z7
+	VPERMQ       $0x4e, Z17, Z16
+	VPMINSQ      Z16, Z17, Z8
+	VPMAXSQ      Z16, Z17, K2, Z8
+	VPERMQ       $0x4e, Z19, Z18
+	VPMINSQ      Z18, Z19, Z9
+	VPMAXSQ      Z18, Z19, K2, Z9
+	VPERMQ       $0x4e, Z21, Z20
+	VPMINSQ      Z20, Z21, Z10
+	VPMAXSQ      Z20, Z21, K2, Z10
+	VPERMQ       $0x4e, Z23, Z22
+	VPMINSQ      Z22, Z23, Z11
+	VPMAXSQ      Z22, Z23, K2, Z11
+	VPERMQ       $0x4e, Z25, Z24
+	VPMINSQ      Z24, Z25, Z12
+	VPMAXSQ      Z24, Z25, K2, Z12
+	VPERMQ       $0x4e, Z27, Z26
+	VPMINSQ      Z26, Z27, Z13
+	VPMAXSQ      Z26, Z27, K2, Z13
+	VPERMQ       $0x4e, Z0, Z14
+	VPMINSQ      Z14, Z0, Z15
+	VPMAXSQ      Z14, Z0, K2, Z15
+	VPERMQ       $0x4e, Z1, Z16
+	VPMINSQ      Z16, Z1, Z17
+	VPMAXSQ      Z16, Z1, K2, Z17
+	VPERMQ       $0x4e, Z2, Z18
+	VPMINSQ      Z18, Z2, Z19
+	VPMAXSQ      Z18, Z2, K2, Z19
+	VPERMQ       $0x4e, Z3, Z20
+	VPMINSQ      Z20, Z3, Z21
+	VPMAXSQ      Z20, Z3, K2, Z21
+	VPERMQ       $0x4e, Z4, Z22
+	VPMINSQ      Z22, Z4, Z23
+	VPMAXSQ      Z22, Z4, K2, Z23
+	VPERMQ       $0x4e, Z5, Z24
+	VPMINSQ      Z24, Z5, Z25
+	VPMAXSQ      Z24, Z5, K2, Z25
+	VPERMQ       $0x4e, Z6, Z26
+	VPMINSQ      Z26, Z6, Z27
+	VPMAXSQ      Z26, Z6, K2, Z27
+	VPSHUFD      $0x4e, Z7, Z14
+	VPMINSQ      Z14, Z7, Z0
+	VPMAXSQ      Z14, Z7, K1, Z0
+	VPSHUFD      $0x4e, Z8, Z16
+	VPMINSQ      Z16, Z8, Z1
+	VPMAXSQ      Z16, Z8, K1, Z1
+	VPSHUFD      $0x4e, Z9, Z18
+	VPMINSQ      Z18, Z9, Z2
+	VPMAXSQ      Z18, Z9, K1, Z2
+	VPSHUFD      $0x4e, Z10, Z20
+	VPMINSQ      Z20, Z10, Z3
+	VPMAXSQ      Z20, Z10, K1, Z3
+	VPSHUFD      $0x4e, Z11, Z22
+	VPMINSQ      Z22, Z11, Z4
+	VPMAXSQ      Z22, Z11, K1, Z4
+	VPSHUFD      $0x4e, Z12, Z24
+	VPMINSQ      Z24, Z12, Z5
+	VPMAXSQ      Z24, Z12, K1, Z5
+	VPSHUFD      $0x4e, Z13, Z26
+	VPMINSQ      Z26, Z13, Z6
+	VPMAXSQ      Z26, Z13, K1, Z6
+	VPSHUFD      $0x4e, Z15, Z14
+	VPMINSQ      Z14, Z15, Z7
+	VPMAXSQ      Z14, Z15, K1, Z7
+	VPSHUFD      $0x4e, Z17, Z16
+	VPMINSQ      Z16, Z17, Z8
+	VPMAXSQ      Z16, Z17, K1, Z8
+	VPSHUFD      $0x4e, Z19, Z18
+	VPMINSQ      Z18, Z19, Z9
+	VPMAXSQ      Z18, Z19, K1, Z9
+	VPSHUFD      $0x4e, Z21, Z20
+	VPMINSQ      Z20, Z21, Z10
+	VPMAXSQ      Z20, Z21, K1, Z10
+	VPSHUFD      $0x4e, Z23, Z22
+	VPMINSQ      Z22, Z23, Z11
+	VPMAXSQ      Z22, Z23, K1, Z11
+	VPSHUFD      $0x4e, Z25, Z24
+	VPMINSQ      Z24, Z25, Z12
+	VPMAXSQ      Z24, Z25, K1, Z12
+	VPSHUFD      $0x4e, Z27, Z26
+	VPMINSQ      Z26, Z27, Z13
+	VPMAXSQ      Z26, Z27, K1, Z13
+	VPERMQ       Z1, Z28, Z14
+	VPMINSQ      Z14, Z0, Z15
+	VPMAXSQ      Z14, Z0, Z16
+	VPERMQ       Z3, Z28, Z17
+	VPMINSQ      Z17, Z2, Z18
+	VPMAXSQ      Z17, Z2, Z19
+	VPERMQ       Z5, Z28, Z20
+	VPMINSQ      Z20, Z4, Z21
+	VPMAXSQ      Z20, Z4, Z22
+	VPERMQ       Z7, Z28, Z23
+	VPMINSQ      Z23, Z6, Z24
+	VPMAXSQ      Z23, Z6, Z25
+	VPERMQ       Z9, Z28, Z26
+	VPMINSQ      Z26, Z8, Z27
+	VPMAXSQ      Z26, Z8, Z1
+	VPERMQ       Z11, Z28, Z0
+	VPMINSQ      Z0, Z10, Z14
+	VPMAXSQ      Z0, Z10, Z3
+	VPERMQ       Z13, Z28, Z2
+	VPMINSQ      Z2, Z12, Z17
+	VPMAXSQ      Z2, Z12, Z5
+	VSHUFI64X2   $0x4e, Z15, Z15, Z4
+	VPMINSQ      Z4, Z15, Z20
+	VPMAXSQ      Z4, Z15, K3, Z20
+	VSHUFI64X2   $0x4e, Z16, Z16, Z7
+	VPMAXSQ      Z7, Z16, Z6
+	VPMINSQ      Z7, Z16, K3, Z6
+	VSHUFI64X2   $0x4e, Z18, Z18, Z23
+	VPMINSQ      Z23, Z18, Z9
+	VPMAXSQ      Z23, Z18, K3, Z9
+	VSHUFI64X2   $0x4e, Z19, Z19, Z8
+	VPMAXSQ      Z8, Z19, Z26
+	VPMINSQ      Z8, Z19, K3, Z26
+	VSHUFI64X2   $0x4e, Z21, Z21, Z11
+	VPMINSQ      Z11, Z21, Z10
+	VPMAXSQ      Z11, Z21, K3, Z10
+	VSHUFI64X2   $0x4e, Z22, Z22, Z0
+	VPMAXSQ      Z0, Z22, Z13
+	VPMINSQ      Z0, Z22, K3, Z13
+	VSHUFI64X2   $0x4e, Z24, Z24, Z12
+	VPMINSQ      Z12, Z24, Z2
+	VPMAXSQ      Z12, Z24, K3, Z2
+	VSHUFI64X2   $0x4e, Z25, Z25, Z4
+	VPMAXSQ      Z4, Z25, Z15
+	VPMINSQ      Z4, Z25, K3, Z15
+	VSHUFI64X2   $0x4e, Z27, Z27, Z7
+	VPMINSQ      Z7, Z27, Z16
+	VPMAXSQ      Z7, Z27, K3, Z16
+	VSHUFI64X2   $0x4e, Z1, Z1, Z23
+	VPMAXSQ      Z23, Z1, Z18
+	VPMINSQ      Z23, Z1, K3, Z18
+	VSHUFI64X2   $0x4e, Z14, Z14, Z8
+	VPMINSQ      Z8, Z14, Z19
+	VPMAXSQ      Z8, Z14, K3, Z19
+	VSHUFI64X2   $0x4e, Z3, Z3, Z11
+	VPMAXSQ      Z11, Z3, Z21
+	VPMINSQ      Z11, Z3, K3, Z21
+	VSHUFI64X2   $0x4e, Z17, Z17, Z0
+	VPMINSQ      Z0, Z17, Z22
+	VPMAXSQ      Z0, Z17, K3, Z22
+	VSHUFI64X2   $0x4e, Z5, Z5, Z12
+	VPMAXSQ      Z12, Z5, Z24
+	VPMINSQ      Z12, Z5, K3, Z24
+	VPERMQ       $0x4e, Z20, Z4
+	VPMINSQ      Z4, Z20, Z25
+	VPMAXSQ      Z4, Z20, K2, Z25
+	VPERMQ       $0x4e, Z6, Z7
+	VPMAXSQ      Z7, Z6, Z27
+	VPMINSQ      Z7, Z6, K2, Z27
+	VPERMQ       $0x4e, Z9, Z23
+	VPMINSQ      Z23, Z9, Z1
+	VPMAXSQ      Z23, Z9, K2, Z1
+	VPERMQ       $0x4e, Z26, Z8
+	VPMAXSQ      Z8, Z26, Z14
+	VPMINSQ      Z8, Z26, K2, Z14
+	VPERMQ       $0x4e, Z10, Z11
+	VPMINSQ      Z11, Z10, Z3
+	VPMAXSQ      Z11, Z10, K2, Z3
+	VPERMQ       $0x4e, Z13, Z0
+	VPMAXSQ      Z0, Z13, Z17
+	VPMINSQ      Z0, Z13, K2, Z17
+	VPERMQ       $0x4e, Z2, Z12
+	VPMINSQ      Z12, Z2, Z5
+	VPMAXSQ      Z12, Z2, K2, Z5
+	VPERMQ       $0x4e, Z15, Z4
+	VPMAXSQ      Z4, Z15, Z20
+	VPMINSQ      Z4, Z15, K2, Z20
+	VPERMQ       $0x4e, Z16, Z7
+	VPMINSQ      Z7, Z16, Z6
+	VPMAXSQ      Z7, Z16, K2, Z6
+	VPERMQ       $0x4e, Z18, Z23
+	VPMAXSQ      Z23, Z18, Z9
+	VPMINSQ      Z23, Z18, K2, Z9
+	VPERMQ       $0x4e, Z19, Z8
+	VPMINSQ      Z8, Z19, Z26
+	VPMAXSQ      Z8, Z19, K2, Z26
+	VPERMQ       $0x4e, Z21, Z11
+	VPMAXSQ      Z11, Z21, Z10
+	VPMINSQ      Z11, Z21, K2, Z10
+	VPERMQ       $0x4e, Z22, Z0
+	VPMINSQ      Z0, Z22, Z13
+	VPMAXSQ      Z0, Z22, K2, Z13
+	VPERMQ       $0x4e, Z24, Z12
+	VPMAXSQ      Z12, Z24, Z2
+	VPMINSQ      Z12, Z24, K2, Z2
+	VPSHUFD      $0x4e, Z25, Z4
+	VPMINSQ      Z4, Z25, Z15
+	VPMAXSQ      Z4, Z25, K1, Z15
+	VPSHUFD      $0x4e, Z27, Z7
+	VPMAXSQ      Z7, Z27, Z16
+	VPMINSQ      Z7, Z27, K1, Z16
+	VPSHUFD      $0x4e, Z1, Z23
+	VPMINSQ      Z23, Z1, Z18
+	VPMAXSQ      Z23, Z1, K1, Z18
+	VPSHUFD      $0x4e, Z14, Z8
+	VPMAXSQ      Z8, Z14, Z19
+	VPMINSQ      Z8, Z14, K1, Z19
+	VPSHUFD      $0x4e, Z3, Z11
+	VPMINSQ      Z11, Z3, Z21
+	VPMAXSQ      Z11, Z3, K1, Z21
+	VPSHUFD      $0x4e, Z17, Z0
+	VPMAXSQ      Z0, Z17, Z22
+	VPMINSQ      Z0, Z17, K1, Z22
+	VPSHUFD      $0x4e, Z5, Z12
+	VPMINSQ      Z12, Z5, Z24
+	VPMAXSQ      Z12, Z5, K1, Z24
+	VPSHUFD      $0x4e, Z20, Z4
+	VPMAXSQ      Z4, Z20, Z25
+	VPMINSQ      Z4, Z20, K1, Z25
+	VPSHUFD      $0x4e, Z6, Z7
+	VPMINSQ      Z7, Z6, Z27
+	VPMAXSQ      Z7, Z6, K1, Z27
+	VPSHUFD      $0x4e, Z9, Z23
+	VPMAXSQ      Z23, Z9, Z1
+	VPMINSQ      Z23, Z9, K1, Z1
+	VPSHUFD      $0x4e, Z26, Z8
+	VPMINSQ      Z8, Z26, Z14
+	VPMAXSQ      Z8, Z26, K1, Z14
+	VPSHUFD      $0x4e, Z10, Z11
+	VPMAXSQ      Z11, Z10, Z3
+	VPMINSQ      Z11, Z10, K1, Z3
+	VPSHUFD      $0x4e, Z13, Z0
+	VPMINSQ      Z0, Z13, Z17
+	VPMAXSQ      Z0, Z13, K1, Z17
+	VPSHUFD      $0x4e, Z2, Z12
+	VPMAXSQ      Z12, Z2, Z5
+	VPMINSQ      Z12, Z2, K1, Z5
+	VPMINSQ      Z19, Z15, Z4
+	VPMAXSQ      Z19, Z15, Z20
+	VPMINSQ      Z18, Z16, Z7
+	VPMAXSQ      Z18, Z16, Z6
+	VPMINSQ      Z25, Z21, Z23
+	VPMAXSQ      Z25, Z21, Z9
+	VPMINSQ      Z24, Z22, Z8
+	VPMAXSQ      Z24, Z22, Z26
+	VPMINSQ      Z3, Z27, Z11
+	VPMAXSQ      Z3, Z27, Z10
+	VPMINSQ      Z14, Z1, Z0
+	VPMAXSQ      Z14, Z1, Z13
+	VPERMQ       Z7, Z28, Z12
+	VPMINSQ      Z12, Z4, Z2
+	VPMAXSQ      Z12, Z4, Z15
+	VPERMQ       Z20, Z28, Z19
+	VPMINSQ      Z19, Z6, Z16
+	VPMAXSQ      Z19, Z6, Z18
+	VPERMQ       Z8, Z28, Z21
+	VPMINSQ      Z21, Z23, Z25
+	VPMAXSQ      Z21, Z23, Z22
+	VPERMQ       Z9, Z28, Z24
+	VPMINSQ      Z24, Z26, Z27
+	VPMAXSQ      Z24, Z26, Z3
+	VPERMQ       Z0, Z28, Z1
+	VPMINSQ      Z1, Z11, Z14
+	VPMAXSQ      Z1, Z11, Z7
+	VPERMQ       Z10, Z28, Z4
+	VPMINSQ      Z4, Z13, Z12
+	VPMAXSQ      Z4, Z13, Z20
+	VPERMQ       Z5, Z28, Z6
+	VPMINSQ      Z6, Z17, Z19
+	VPMAXSQ      Z6, Z17, Z8
+	VSHUFI64X2   $0x4e, Z2, Z2, Z23
+	VPMINSQ      Z23, Z2, Z21
+	VPMAXSQ      Z23, Z2, K3, Z21
+	VSHUFI64X2   $0x4e, Z15, Z15, Z9
+	VPMINSQ      Z9, Z15, Z26
+	VPMAXSQ      Z9, Z15, K3, Z26
+	VSHUFI64X2   $0x4e, Z16, Z16, Z24
+	VPMINSQ      Z24, Z16, Z0
+	VPMAXSQ      Z24, Z16, K3, Z0
+	VSHUFI64X2   $0x4e, Z18, Z18, Z11
+	VPMINSQ      Z11, Z18, Z1
+	VPMAXSQ      Z11, Z18, K3, Z1
+	VSHUFI64X2   $0x4e, Z25, Z25, Z10
+	VPMINSQ      Z10, Z25, Z13
+	VPMAXSQ      Z10, Z25, K3, Z13
+	VSHUFI64X2   $0x4e, Z22, Z22, Z4
+	VPMINSQ      Z4, Z22, Z5
+	VPMAXSQ      Z4, Z22, K3, Z5
+	VSHUFI64X2   $0x4e, Z27, Z27, Z17
+	VPMINSQ      Z17, Z27, Z6
+	VPMAXSQ      Z17, Z27, K3, Z6
+	VSHUFI64X2   $0x4e, Z3, Z3, Z23
+	VPMINSQ      Z23, Z3, Z2
+	VPMAXSQ      Z23, Z3, K3, Z2
+	VSHUFI64X2   $0x4e, Z14, Z14, Z9
+	VPMINSQ      Z9, Z14, Z15
+	VPMAXSQ      Z9, Z14, K3, Z15
+	VSHUFI64X2   $0x4e, Z7, Z7, Z24
+	VPMINSQ      Z24, Z7, Z16
+	VPMAXSQ      Z24, Z7, K3, Z16
+	VSHUFI64X2   $0x4e, Z12, Z12, Z11
+	VPMINSQ      Z11, Z12, Z18
+	VPMAXSQ      Z11, Z12, K3, Z18
+	VSHUFI64X2   $0x4e, Z20, Z20, Z10
+	VPMINSQ      Z10, Z20, Z25
+	VPMAXSQ      Z10, Z20, K3, Z25
+	VSHUFI64X2   $0x4e, Z19, Z19, Z4
+	VPMINSQ      Z4, Z19, Z22
+	VPMAXSQ      Z4, Z19, K3, Z22
+	VSHUFI64X2   $0x4e, Z8, Z8, Z17
+	VPMINSQ      Z17, Z8, Z27
+	VPMAXSQ      Z17, Z8, K3, Z27
+	VPERMQ       $0x4e, Z21, Z23
+	VPMINSQ      Z23, Z21, Z3
+	VPMAXSQ      Z23, Z21, K2, Z3
+	VPERMQ       $0x4e, Z26, Z9
+	VPMINSQ      Z9, Z26, Z14
+	VPMAXSQ      Z9, Z26, K2, Z14
+	VPERMQ       $0x4e, Z0, Z24
+	VPMINSQ      Z24, Z0, Z7
+	VPMAXSQ      Z24, Z0, K2, Z7
+	VPERMQ       $0x4e, Z1, Z11
+	VPMINSQ      Z11, Z1, Z12
+	VPMAXSQ      Z11, Z1, K2, Z12
+	VPERMQ       $0x4e, Z13, Z10
+	VPMINSQ      Z10, Z13, Z20
+	VPMAXSQ      Z10, Z13, K2, Z20
+	VPERMQ       $0x4e, Z5, Z4
+	VPMINSQ      Z4, Z5, Z19
+	VPMAXSQ      Z4, Z5, K2, Z19
+	VPERMQ       $0x4e, Z6, Z17
+	VPMINSQ      Z17, Z6, Z8
+	VPMAXSQ      Z17, Z6, K2, Z8
+	VPERMQ       $0x4e, Z2, Z23
+	VPMINSQ      Z23, Z2, Z21
+	VPMAXSQ      Z23, Z2, K2, Z21
+	VPERMQ       $0x4e, Z15, Z9
+	VPMINSQ      Z9, Z15, Z26
+	VPMAXSQ      Z9, Z15, K2, Z26
+	VPERMQ       $0x4e, Z16, Z24
+	VPMINSQ      Z24, Z16, Z0
+	VPMAXSQ      Z24, Z16, K2, Z0
+	VPERMQ       $0x4e, Z18, Z11
+	VPMINSQ      Z11, Z18, Z1
+	VPMAXSQ      Z11, Z18, K2, Z1
+	VPERMQ       $0x4e, Z25, Z10
+	VPMINSQ      Z10, Z25, Z13
+	VPMAXSQ      Z10, Z25, K2, Z13
+	VPERMQ       $0x4e, Z22, Z4
+	VPMINSQ      Z4, Z22, Z5
+	VPMAXSQ      Z4, Z22, K2, Z5
+	VPERMQ       $0x4e, Z27, Z17
+	VPMINSQ      Z17, Z27, Z6
+	VPMAXSQ      Z17, Z27, K2, Z6
+	VPSHUFD      $0x4e, Z3, Z23
+	VPMINSQ      Z23, Z3, Z2
+	VPMAXSQ      Z23, Z3, K1, Z2
+	VPSHUFD      $0x4e, Z14, Z9
+	VPMINSQ      Z9, Z14, Z15
+	VPMAXSQ      Z9, Z14, K1, Z15
+	VPSHUFD      $0x4e, Z7, Z24
+	VPMINSQ      Z24, Z7, Z16
+	VPMAXSQ      Z24, Z7, K1, Z16
+	VPSHUFD      $0x4e, Z12, Z11
+	VPMINSQ      Z11, Z12, Z18
+	VPMAXSQ      Z11, Z12, K1, Z18
+	VPSHUFD      $0x4e, Z20, Z10
+	VPMINSQ      Z10, Z20, Z25
+	VPMAXSQ      Z10, Z20, K1, Z25
+	VPSHUFD      $0x4e, Z19, Z4
+	VPMINSQ      Z4, Z19, Z22
+	VPMAXSQ      Z4, Z19, K1, Z22
+	VPSHUFD      $0x4e, Z8, Z17
+	VPMINSQ      Z17, Z8, Z27
+	VPMAXSQ      Z17, Z8, K1, Z27
+	VPSHUFD      $0x4e, Z21, Z23
+	VPMINSQ      Z23, Z21, Z3
+	VPMAXSQ      Z23, Z21, K1, Z3
+	VPSHUFD      $0x4e, Z26, Z9
+	VPMINSQ      Z9, Z26, Z14
+	VPMAXSQ      Z9, Z26, K1, Z14
+	VPSHUFD      $0x4e, Z0, Z24
+	VPMINSQ      Z24, Z0, Z7
+	VPMAXSQ      Z24, Z0, K1, Z7
+	VPSHUFD      $0x4e, Z1, Z11
+	VPMINSQ      Z11, Z1, Z12
+	VPMAXSQ      Z11, Z1, K1, Z12
+	VPSHUFD      $0x4e, Z13, Z10
+	VPMINSQ      Z10, Z13, Z20
+	VPMAXSQ      Z10, Z13, K1, Z20
+	VPSHUFD      $0x4e, Z5, Z4
+	VPMINSQ      Z4, Z5, Z19
+	VPMAXSQ      Z4, Z5, K1, Z19
+	VPSHUFD      $0x4e, Z6, Z17
+	VPMINSQ      Z17, Z6, Z8
+	VPMAXSQ      Z17, Z6, K1, Z8
+	VPERMQ       Z3, Z28, Z23
+	VPMINSQ      Z23, Z2, Z21
+	VPMAXSQ      Z23, Z2, Z9
+	VPERMQ       Z27, Z28, Z26
+	VPMINSQ      Z26, Z15, Z24
+	VPMAXSQ      Z26, Z15, Z0
+	VPERMQ       Z22, Z28, Z11
+	VPMINSQ      Z11, Z16, Z1
+	VPMAXSQ      Z11, Z16, Z10
+	VPERMQ       Z25, Z28, Z13
+	VPMINSQ      Z13, Z18, Z4
+	VPMAXSQ      Z13, Z18, Z5
+	VPERMQ       Z8, Z28, Z17
+	VPMINSQ      Z17, Z12, Z6
+	VPMAXSQ      Z17, Z12, Z3
+	VPERMQ       Z19, Z28, Z2
+	VPMINSQ      Z2, Z20, Z23
+	VPMAXSQ      Z2, Z20, Z27
+	VPMINSQ      Z1, Z21, Z15
+	VPMAXSQ      Z1, Z21, Z26
+	VPMINSQ      Z4, Z24, Z22
+	VPMAXSQ      Z4, Z24, Z16
+	VPMINSQ      Z0, Z5, Z11
+	VPMAXSQ      Z0, Z5, Z25
+	VPMINSQ      Z9, Z10, Z18
+	VPMAXSQ      Z9, Z10, Z13
+	VPMINSQ      Z6, Z14, Z8
+	VPMAXSQ      Z6, Z14, Z12
+	VPMINSQ      Z23, Z7, Z17
+	VPMAXSQ      Z23, Z7, Z19
+	VPMINSQ      Z22, Z15, Z20
+	VPMAXSQ      Z22, Z15, Z2
+	VPMINSQ      Z16, Z26, Z21
+	VPMAXSQ      Z16, Z26, Z1
+	VPMINSQ      Z18, Z11, Z24
+	VPMAXSQ      Z18, Z11, Z4
+	VPMINSQ      Z13, Z25, Z5
+	VPMAXSQ      Z13, Z25, Z0
+	VPMINSQ      Z17, Z8, Z10
+	VPMAXSQ      Z17, Z8, Z9
+	VPMINSQ      Z19, Z12, Z14
+	VPMAXSQ      Z19, Z12, Z6
+	VPMINSQ      Z3, Z27, Z7
+	VPMAXSQ      Z3, Z27, Z23
+	VSHUFI64X2   $0x4e, Z20, Z20, Z15
+	VPMINSQ      Z15, Z20, Z22
+	VPMAXSQ      Z15, Z20, K3, Z22
+	VSHUFI64X2   $0x4e, Z2, Z2, Z26
+	VPMINSQ      Z26, Z2, Z16
+	VPMAXSQ      Z26, Z2, K3, Z16
+	VSHUFI64X2   $0x4e, Z21, Z21, Z11
+	VPMINSQ      Z11, Z21, Z18
+	VPMAXSQ      Z11, Z21, K3, Z18
+	VSHUFI64X2   $0x4e, Z1, Z1, Z25
+	VPMINSQ      Z25, Z1, Z13
+	VPMAXSQ      Z25, Z1, K3, Z13
+	VSHUFI64X2   $0x4e, Z24, Z24, Z8
+	VPMAXSQ      Z8, Z24, Z17
+	VPMINSQ      Z8, Z24, K3, Z17
+	VSHUFI64X2   $0x4e, Z4, Z4, Z12
+	VPMAXSQ      Z12, Z4, Z19
+	VPMINSQ      Z12, Z4, K3, Z19
+	VSHUFI64X2   $0x4e, Z5, Z5, Z27
+	VPMAXSQ      Z27, Z5, Z3
+	VPMINSQ      Z27, Z5, K3, Z3
+	VSHUFI64X2   $0x4e, Z0, Z0, Z15
+	VPMAXSQ      Z15, Z0, Z20
+	VPMINSQ      Z15, Z0, K3, Z20
+	VSHUFI64X2   $0x4e, Z10, Z10, Z26
+	VPMINSQ      Z26, Z10, Z2
+	VPMAXSQ      Z26, Z10, K3, Z2
+	VSHUFI64X2   $0x4e, Z9, Z9, Z11
+	VPMINSQ      Z11, Z9, Z21
+	VPMAXSQ      Z11, Z9, K3, Z21
+	VSHUFI64X2   $0x4e, Z14, Z14, Z25
+	VPMINSQ      Z25, Z14, Z1
+	VPMAXSQ      Z25, Z14, K3, Z1
+	VSHUFI64X2   $0x4e, Z6, Z6, Z8
+	VPMINSQ      Z8, Z6, Z24
+	VPMAXSQ      Z8, Z6, K3, Z24
+	VSHUFI64X2   $0x4e, Z7, Z7, Z12
+	VPMAXSQ      Z12, Z7, Z4
+	VPMINSQ      Z12, Z7, K3, Z4
+	VSHUFI64X2   $0x4e, Z23, Z23, Z27
+	VPMAXSQ      Z27, Z23, Z5
+	VPMINSQ      Z27, Z23, K3, Z5
+	VPERMQ       $0x4e, Z22, Z15
+	VPMINSQ      Z15, Z22, Z0
+	VPMAXSQ      Z15, Z22, K2, Z0
+	VPERMQ       $0x4e, Z16, Z26
+	VPMINSQ      Z26, Z16, Z10
+	VPMAXSQ      Z26, Z16, K2, Z10
+	VPERMQ       $0x4e, Z18, Z11
+	VPMINSQ      Z11, Z18, Z9
+	VPMAXSQ      Z11, Z18, K2, Z9
+	VPERMQ       $0x4e, Z13, Z25
+	VPMINSQ      Z25, Z13, Z14
+	VPMAXSQ      Z25, Z13, K2, Z14
+	VPERMQ       $0x4e, Z17, Z8
+	VPMAXSQ      Z8, Z17, Z6
+	VPMINSQ      Z8, Z17, K2, Z6
+	VPERMQ       $0x4e, Z19, Z12
+	VPMAXSQ      Z12, Z19, Z7
+	VPMINSQ      Z12, Z19, K2, Z7
+	VPERMQ       $0x4e, Z3, Z27
+	VPMAXSQ      Z27, Z3, Z23
+	VPMINSQ      Z27, Z3, K2, Z23
+	VPERMQ       $0x4e, Z20, Z15
+	VPMAXSQ      Z15, Z20, Z22
+	VPMINSQ      Z15, Z20, K2, Z22
+	VPERMQ       $0x4e, Z2, Z26
+	VPMINSQ      Z26, Z2, Z16
+	VPMAXSQ      Z26, Z2, K2, Z16
+	VPERMQ       $0x4e, Z21, Z11
+	VPMINSQ      Z11, Z21, Z18
+	VPMAXSQ      Z11, Z21, K2, Z18
+	VPERMQ       $0x4e, Z1, Z25
+	VPMINSQ      Z25, Z1, Z13
+	VPMAXSQ      Z25, Z1, K2, Z13
+	VPERMQ       $0x4e, Z24, Z8
+	VPMINSQ      Z8, Z24, Z17
+	VPMAXSQ      Z8, Z24, K2, Z17
+	VPERMQ       $0x4e, Z4, Z12
+	VPMAXSQ      Z12, Z4, Z19
+	VPMINSQ      Z12, Z4, K2, Z19
+	VPERMQ       $0x4e, Z5, Z27
+	VPMAXSQ      Z27, Z5, Z3
+	VPMINSQ      Z27, Z5, K2, Z3
+	VPSHUFD      $0x4e, Z0, Z15
+	VPMINSQ      Z15, Z0, Z20
+	VPMAXSQ      Z15, Z0, K1, Z20
+	VPSHUFD      $0x4e, Z10, Z26
+	VPMINSQ      Z26, Z10, Z2
+	VPMAXSQ      Z26, Z10, K1, Z2
+	VPSHUFD      $0x4e, Z9, Z11
+	VPMINSQ      Z11, Z9, Z21
+	VPMAXSQ      Z11, Z9, K1, Z21
+	VPSHUFD      $0x4e, Z14, Z25
+	VPMINSQ      Z25, Z14, Z1
+	VPMAXSQ      Z25, Z14, K1, Z1
+	VPSHUFD      $0x4e, Z6, Z8
+	VPMAXSQ      Z8, Z6, Z24
+	VPMINSQ      Z8, Z6, K1, Z24
+	VPSHUFD      $0x4e, Z7, Z12
+	VPMAXSQ      Z12, Z7, Z4
+	VPMINSQ      Z12, Z7, K1, Z4
+	VPSHUFD      $0x4e, Z23, Z27
+	VPMAXSQ      Z27, Z23, Z5
+	VPMINSQ      Z27, Z23, K1, Z5
+	VPSHUFD      $0x4e, Z22, Z15
+	VPMAXSQ      Z15, Z22, Z0
+	VPMINSQ      Z15, Z22, K1, Z0
+	VPSHUFD      $0x4e, Z16, Z26
+	VPMINSQ      Z26, Z16, Z10
+	VPMAXSQ      Z26, Z16, K1, Z10
+	VPSHUFD      $0x4e, Z18, Z11
+	VPMINSQ      Z11, Z18, Z9
+	VPMAXSQ      Z11, Z18, K1, Z9
+	VPSHUFD      $0x4e, Z13, Z25
+	VPMINSQ      Z25, Z13, Z14
+	VPMAXSQ      Z25, Z13, K1, Z14
+	VPSHUFD      $0x4e, Z17, Z8
+	VPMINSQ      Z8, Z17, Z6
+	VPMAXSQ      Z8, Z17, K1, Z6
+	VPSHUFD      $0x4e, Z19, Z12
+	VPMAXSQ      Z12, Z19, Z7
+	VPMINSQ      Z12, Z19, K1, Z7
+	VPSHUFD      $0x4e, Z3, Z27
+	VPMAXSQ      Z27, Z3, Z23
+	VPMINSQ      Z27, Z3, K1, Z23
+	VPMINSQ      Z23, Z21, Z15
+	VPMAXSQ      Z23, Z21, Z22
+	VPMINSQ      Z7, Z1, Z26
+	VPMAXSQ      Z7, Z1, Z16
+	VPMINSQ      Z6, Z24, Z11
+	VPMAXSQ      Z6, Z24, Z18
+	VPMINSQ      Z14, Z4, Z25
+	VPMAXSQ      Z14, Z4, Z13
+	VPMINSQ      Z9, Z5, Z8
+	VPMAXSQ      Z9, Z5, Z17
+	VPMINSQ      Z10, Z0, Z12
+	VPMAXSQ      Z10, Z0, Z19
+	VPERMQ       Z11, Z28, Z27
+	VPMINSQ      Z27, Z20, Z3
+	VPMAXSQ      Z27, Z20, Z21
+	VPERMQ       Z25, Z28, Z23
+	VPMINSQ      Z23, Z2, Z1
+	VPMAXSQ      Z23, Z2, Z7
+	VPERMQ       Z8, Z28, Z24
+	VPMINSQ      Z24, Z15, Z6
+	VPMAXSQ      Z24, Z15, Z4
+	VPERMQ       Z12, Z28, Z14
+	VPMINSQ      Z14, Z26, Z5
+	VPMAXSQ      Z14, Z26, Z9
+	VPERMQ       Z16, Z28, Z0
+	VPMINSQ      Z0, Z19, Z10
+	VPMAXSQ      Z0, Z19, Z11
+	VPERMQ       Z22, Z28, Z20
+	VPMINSQ      Z20, Z17, Z27
+	VPMAXSQ      Z20, Z17, Z25
+	VPMINSQ      Z6, Z3, Z2
+	VPMAXSQ      Z6, Z3, Z23
+	VPMINSQ      Z5, Z1, Z8
+	VPMAXSQ      Z5, Z1, Z15
+	VPMINSQ      Z4, Z21, Z24
+	VPMAXSQ      Z4, Z21, Z12
+	VPMINSQ      Z9, Z7, Z26
+	VPMAXSQ      Z9, Z7, Z14
+	VPMINSQ      Z13, Z10, Z16
+	VPMAXSQ      Z13, Z10, Z19
+	VPMINSQ      Z18, Z27, Z0
+	VPMAXSQ      Z18, Z27, Z22
+	VPMINSQ      Z8, Z2, Z17
+	VPMAXSQ      Z8, Z2, Z20
+	VPMINSQ      Z15, Z23, Z3
+	VPMAXSQ      Z15, Z23, Z6
+	VPMINSQ      Z26, Z24, Z1
+	VPMAXSQ      Z26, Z24, Z5
+	VPMINSQ      Z14, Z12, Z21
+	VPMAXSQ      Z14, Z12, Z4
+	VPMINSQ      Z0, Z16, Z7
+	VPMAXSQ      Z0, Z16, Z9
+	VPMINSQ      Z22, Z19, Z10
+	VPMAXSQ      Z22, Z19, Z13
+	VPMINSQ      Z25, Z11, Z27
+	VPMAXSQ      Z25, Z11, Z18
+	VSHUFI64X2   $0x4e, Z17, Z17, Z2
+	VPMINSQ      Z2, Z17, Z8
+	VPMAXSQ      Z2, Z17, K3, Z8
+	VSHUFI64X2   $0x4e, Z20, Z20, Z23
+	VPMINSQ      Z23, Z20, Z15
+	VPMAXSQ      Z23, Z20, K3, Z15
+	VSHUFI64X2   $0x4e, Z3, Z3, Z24
+	VPMINSQ      Z24, Z3, Z26
+	VPMAXSQ      Z24, Z3, K3, Z26
+	VSHUFI64X2   $0x4e, Z6, Z6, Z12
+	VPMINSQ      Z12, Z6, Z14
+	VPMAXSQ      Z12, Z6, K3, Z14
+	VSHUFI64X2   $0x4e, Z1, Z1, Z16
+	VPMINSQ      Z16, Z1, Z0
+	VPMAXSQ      Z16, Z1, K3, Z0
+	VSHUFI64X2   $0x4e, Z5, Z5, Z19
+	VPMINSQ      Z19, Z5, Z22
+	VPMAXSQ      Z19, Z5, K3, Z22
+	VSHUFI64X2   $0x4e, Z21, Z21, Z11
+	VPMINSQ      Z11, Z21, Z25
+	VPMAXSQ      Z11, Z21, K3, Z25
+	VSHUFI64X2   $0x4e, Z4, Z4, Z2
+	VPMINSQ      Z2, Z4, Z17
+	VPMAXSQ      Z2, Z4, K3, Z17
+	VSHUFI64X2   $0x4e, Z7, Z7, Z23
+	VPMINSQ      Z23, Z7, Z20
+	VPMAXSQ      Z23, Z7, K3, Z20
+	VSHUFI64X2   $0x4e, Z9, Z9, Z24
+	VPMINSQ      Z24, Z9, Z3
+	VPMAXSQ      Z24, Z9, K3, Z3
+	VSHUFI64X2   $0x4e, Z10, Z10, Z12
+	VPMINSQ      Z12, Z10, Z6
+	VPMAXSQ      Z12, Z10, K3, Z6
+	VSHUFI64X2   $0x4e, Z13, Z13, Z16
+	VPMINSQ      Z16, Z13, Z1
+	VPMAXSQ      Z16, Z13, K3, Z1
+	VSHUFI64X2   $0x4e, Z27, Z27, Z19
+	VPMINSQ      Z19, Z27, Z5
+	VPMAXSQ      Z19, Z27, K3, Z5
+	VSHUFI64X2   $0x4e, Z18, Z18, Z11
+	VPMINSQ      Z11, Z18, Z21
+	VPMAXSQ      Z11, Z18, K3, Z21
+	VPERMQ       $0x4e, Z8, Z2
+	VPMINSQ      Z2, Z8, Z4
+	VPMAXSQ      Z2, Z8, K2, Z4
+	VPERMQ       $0x4e, Z15, Z23
+	VPMINSQ      Z23, Z15, Z7
+	VPMAXSQ      Z23, Z15, K2, Z7
+	VPERMQ       $0x4e, Z26, Z24
+	VPMINSQ      Z24, Z26, Z9
+	VPMAXSQ      Z24, Z26, K2, Z9
+	VPERMQ       $0x4e, Z14, Z12
+	VPMINSQ      Z12, Z14, Z10
+	VPMAXSQ      Z12, Z14, K2, Z10
+	VPERMQ       $0x4e, Z0, Z16
+	VPMINSQ      Z16, Z0, Z13
+	VPMAXSQ      Z16, Z0, K2, Z13
+	VPERMQ       $0x4e, Z22, Z19
+	VPMINSQ      Z19, Z22, Z27
+	VPMAXSQ      Z19, Z22, K2, Z27
+	VPERMQ       $0x4e, Z25, Z11
+	VPMINSQ      Z11, Z25, Z18
+	VPMAXSQ      Z11, Z25, K2, Z18
+	VPERMQ       $0x4e, Z17, Z2
+	VPMINSQ      Z2, Z17, Z8
+	VPMAXSQ      Z2, Z17, K2, Z8
+	VPERMQ       $0x4e, Z20, Z23
+	VPMINSQ      Z23, Z20, Z15
+	VPMAXSQ      Z23, Z20, K2, Z15
+	VPERMQ       $0x4e, Z3, Z24
+	VPMINSQ      Z24, Z3, Z26
+	VPMAXSQ      Z24, Z3, K2, Z26
+	VPERMQ       $0x4e, Z6, Z12
+	VPMINSQ      Z12, Z6, Z14
+	VPMAXSQ      Z12, Z6, K2, Z14
+	VPERMQ       $0x4e, Z1, Z16
+	VPMINSQ      Z16, Z1, Z0
+	VPMAXSQ      Z16, Z1, K2, Z0
+	VPERMQ       $0x4e, Z5, Z19
+	VPMINSQ      Z19, Z5, Z22
+	VPMAXSQ      Z19, Z5, K2, Z22
+	VPERMQ       $0x4e, Z21, Z11
+	VPMINSQ      Z11, Z21, Z25
+	VPMAXSQ      Z11, Z21, K2, Z25
+	VPSHUFD      $0x4e, Z4, Z2
+	VPMINSQ      Z2, Z4, Z17
+	VPMAXSQ      Z2, Z4, K1, Z17
+	VPSHUFD      $0x4e, Z7, Z23
+	VPMINSQ      Z23, Z7, Z20
+	VPMAXSQ      Z23, Z7, K1, Z20
+	VPSHUFD      $0x4e, Z9, Z24
+	VPMINSQ      Z24, Z9, Z3
+	VPMAXSQ      Z24, Z9, K1, Z3
+	VPSHUFD      $0x4e, Z10, Z12
+	VPMINSQ      Z12, Z10, Z6
+	VPMAXSQ      Z12, Z10, K1, Z6
+	VPSHUFD      $0x4e, Z13, Z16
+	VPMINSQ      Z16, Z13, Z1
+	VPMAXSQ      Z16, Z13, K1, Z1
+	VPSHUFD      $0x4e, Z27, Z19
+	VPMINSQ      Z19, Z27, Z5
+	VPMAXSQ      Z19, Z27, K1, Z5
+	VPSHUFD      $0x4e, Z18, Z11
+	VPMINSQ      Z11, Z18, Z21
+	VPMAXSQ      Z11, Z18, K1, Z21
+	VPSHUFD      $0x4e, Z8, Z2
+	VPMINSQ      Z2, Z8, Z4
+	VPMAXSQ      Z2, Z8, K1, Z4
+	VPSHUFD      $0x4e, Z15, Z23
+	VPMINSQ      Z23, Z15, Z7
+	VPMAXSQ      Z23, Z15, K1, Z7
+	VPSHUFD      $0x4e, Z26, Z24
+	VPMINSQ      Z24, Z26, Z9
+	VPMAXSQ      Z24, Z26, K1, Z9
+	VPSHUFD      $0x4e, Z14, Z12
+	VPMINSQ      Z12, Z14, Z10
+	VPMAXSQ      Z12, Z14, K1, Z10
+	VPSHUFD      $0x4e, Z0, Z16
+	VPMINSQ      Z16, Z0, Z13
+	VPMAXSQ      Z16, Z0, K1, Z13
+	VPSHUFD      $0x4e, Z22, Z19
+	VPMINSQ      Z19, Z22, Z27
+	VPMAXSQ      Z19, Z22, K1, Z27
+	VPSHUFD      $0x4e, Z25, Z11
+	VPMINSQ      Z11, Z25, Z18
+	VPMAXSQ      Z11, Z25, K1, Z18
+	MOVQ         AX, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z17, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z17
+	VPXORQ       Z30, Z17, Z17
+	VMOVDQU64    Z17, K7, 0(SI)
+	MOVQ         AX, CX
+	SUBQ         $8, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z20, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z20
+	VPXORQ       Z30, Z20, Z20
+	VMOVDQU64    Z20, K7, 64(SI)
+	MOVQ         AX, CX
+	SUBQ         $16, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z3, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z3
+	VPXORQ       Z30, Z3, Z3
+	VMOVDQU64    Z3, K7, 128(SI)
+	MOVQ         AX, CX
+	SUBQ         $24, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z6, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z6
+	VPXORQ       Z30, Z6, Z6
+	VMOVDQU64    Z6, K7, 192(SI)
+	MOVQ         AX, CX
+	SUBQ         $32, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z1, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z1
+	VPXORQ       Z30, Z1, Z1
+	VMOVDQU64    Z1, K7, 256(SI)
+	MOVQ         AX, CX
+	SUBQ         $40, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z5, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z5
+	VPXORQ       Z30, Z5, Z5
+	VMOVDQU64    Z5, K7, 320(SI)
+	MOVQ         AX, CX
+	SUBQ         $48, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z21, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z21
+	VPXORQ       Z30, Z21, Z21
+	VMOVDQU64    Z21, K7, 384(SI)
+	MOVQ         AX, CX
+	SUBQ         $56, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z4, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z4
+	VPXORQ       Z30, Z4, Z4
+	VMOVDQU64    Z4, K7, 448(SI)
+	MOVQ         AX, CX
+	SUBQ         $64, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z7, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z7
+	VPXORQ       Z30, Z7, Z7
+	VMOVDQU64    Z7, K7, 512(SI)
+	MOVQ         AX, CX
+	SUBQ         $72, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z9, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z9
+	VPXORQ       Z30, Z9, Z9
+	VMOVDQU64    Z9, K7, 576(SI)
+	MOVQ         AX, CX
+	SUBQ         $80, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z10, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z10
+	VPXORQ       Z30, Z10, Z10
+	VMOVDQU64    Z10, K7, 640(SI)
+	MOVQ         AX, CX
+	SUBQ         $88, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z13, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z13
+	VPXORQ       Z30, Z13, Z13
+	VMOVDQU64    Z13, K7, 704(SI)
+	MOVQ         AX, CX
+	SUBQ         $96, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z27, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z27
+	VPXORQ       Z30, Z27, Z27
+	VMOVDQU64    Z27, K7, 768(SI)
+	MOVQ         AX, CX
+	SUBQ         $104, CX
+	CMOVQLT      R9, CX
+	BZHIQ        CX, R8, CX
+	KMOVW        CX, K7
+	VPSRAQ       $63, Z18, Z2
+	VPTERNLOGQ   $0x78, Z29, Z2, Z18
+	VPXORQ       Z30, Z18, Z18
+	VMOVDQU64    Z18, K7, 832(SI)
 	JMP          sn_done
 sn_v16:
 	MOVQ         AX, CX
@@ -1028,1042 +4522,1074 @@ sn_v16:
 	VMOVDQU64    960(SI), K7, Z15
 	VPSHUFD      $0x4e, Z0, Z16
 	VPMINSQ      Z16, Z0, Z17
-	VPMAXSQ      Z16, Z0, K4, Z17
-	VPSHUFD      $0x4e, Z1, Z18
-	VPMINSQ      Z18, Z1, Z19
-	VPMAXSQ      Z18, Z1, K4, Z19
-	VPSHUFD      $0x4e, Z2, Z20
-	VPMINSQ      Z20, Z2, Z21
-	VPMAXSQ      Z20, Z2, K4, Z21
-	VPSHUFD      $0x4e, Z3, Z22
-	VPMINSQ      Z22, Z3, Z23
-	VPMAXSQ      Z22, Z3, K4, Z23
-	VPSHUFD      $0x4e, Z4, Z24
-	VPMINSQ      Z24, Z4, Z25
-	VPMAXSQ      Z24, Z4, K4, Z25
-	VPSHUFD      $0x4e, Z5, Z26
-	VPMINSQ      Z26, Z5, Z27
-	VPMAXSQ      Z26, Z5, K4, Z27
-	VPSHUFD      $0x4e, Z6, Z28
-	VPMINSQ      Z28, Z6, Z16
-	VPMAXSQ      Z28, Z6, K4, Z16
-	VPSHUFD      $0x4e, Z7, Z0
-	VPMINSQ      Z0, Z7, Z18
-	VPMAXSQ      Z0, Z7, K4, Z18
-	VPSHUFD      $0x4e, Z8, Z1
-	VPMINSQ      Z1, Z8, Z20
-	VPMAXSQ      Z1, Z8, K4, Z20
-	VPSHUFD      $0x4e, Z9, Z2
-	VPMINSQ      Z2, Z9, Z22
-	VPMAXSQ      Z2, Z9, K4, Z22
-	VPSHUFD      $0x4e, Z10, Z3
-	VPMINSQ      Z3, Z10, Z24
-	VPMAXSQ      Z3, Z10, K4, Z24
-	VPSHUFD      $0x4e, Z11, Z4
-	VPMINSQ      Z4, Z11, Z26
-	VPMAXSQ      Z4, Z11, K4, Z26
-	VPSHUFD      $0x4e, Z12, Z5
-	VPMINSQ      Z5, Z12, Z28
-	VPMAXSQ      Z5, Z12, K4, Z28
-	VPSHUFD      $0x4e, Z13, Z6
-	VPMINSQ      Z6, Z13, Z0
-	VPMAXSQ      Z6, Z13, K4, Z0
-	VPSHUFD      $0x4e, Z14, Z7
-	VPMINSQ      Z7, Z14, Z1
-	VPMAXSQ      Z7, Z14, K4, Z1
-	VPSHUFD      $0x4e, Z15, Z8
-	VPMINSQ      Z8, Z15, Z2
-	VPMAXSQ      Z8, Z15, K4, Z2
-	VPERMQ       $0x4e, Z17, Z9
-	VPMINSQ      Z9, Z17, Z3
-	VPMAXSQ      Z9, Z17, K6, Z3
-	VPERMQ       $0x4e, Z19, Z10
-	VPMINSQ      Z10, Z19, Z4
-	VPMAXSQ      Z10, Z19, K6, Z4
-	VPERMQ       $0x4e, Z21, Z11
-	VPMINSQ      Z11, Z21, Z5
-	VPMAXSQ      Z11, Z21, K6, Z5
-	VPERMQ       $0x4e, Z23, Z12
-	VPMINSQ      Z12, Z23, Z6
-	VPMAXSQ      Z12, Z23, K6, Z6
-	VPERMQ       $0x4e, Z25, Z13
-	VPMINSQ      Z13, Z25, Z7
-	VPMAXSQ      Z13, Z25, K6, Z7
-	VPERMQ       $0x4e, Z27, Z14
-	VPMINSQ      Z14, Z27, Z8
-	VPMAXSQ      Z14, Z27, K6, Z8
-	VPERMQ       $0x4e, Z16, Z15
-	VPMINSQ      Z15, Z16, Z9
-	VPMAXSQ      Z15, Z16, K6, Z9
-	VPERMQ       $0x4e, Z18, Z17
-	VPMINSQ      Z17, Z18, Z10
-	VPMAXSQ      Z17, Z18, K6, Z10
-	VPERMQ       $0x4e, Z20, Z19
-	VPMINSQ      Z19, Z20, Z11
-	VPMAXSQ      Z19, Z20, K6, Z11
-	VPERMQ       $0x4e, Z22, Z21
-	VPMINSQ      Z21, Z22, Z12
-	VPMAXSQ      Z21, Z22, K6, Z12
-	VPERMQ       $0x4e, Z24, Z23
-	VPMINSQ      Z23, Z24, Z13
-	VPMAXSQ      Z23, Z24, K6, Z13
-	VPERMQ       $0x4e, Z26, Z25
-	VPMINSQ      Z25, Z26, Z14
-	VPMAXSQ      Z25, Z26, K6, Z14
-	VPERMQ       $0x4e, Z28, Z27
-	VPMINSQ      Z27, Z28, Z15
-	VPMAXSQ      Z27, Z28, K6, Z15
-	VPERMQ       $0x4e, Z0, Z16
-	VPMINSQ      Z16, Z0, Z17
-	VPMAXSQ      Z16, Z0, K6, Z17
-	VPERMQ       $0x4e, Z1, Z18
-	VPMINSQ      Z18, Z1, Z19
-	VPMAXSQ      Z18, Z1, K6, Z19
-	VPERMQ       $0x4e, Z2, Z20
-	VPMINSQ      Z20, Z2, Z21
-	VPMAXSQ      Z20, Z2, K6, Z21
-	VPSHUFD      $0x4e, Z3, Z22
-	VPMINSQ      Z22, Z3, Z23
-	VPMAXSQ      Z22, Z3, K5, Z23
-	VPSHUFD      $0x4e, Z4, Z24
-	VPMINSQ      Z24, Z4, Z25
-	VPMAXSQ      Z24, Z4, K5, Z25
-	VPSHUFD      $0x4e, Z5, Z26
-	VPMINSQ      Z26, Z5, Z27
-	VPMAXSQ      Z26, Z5, K5, Z27
-	VPSHUFD      $0x4e, Z6, Z28
-	VPMINSQ      Z28, Z6, Z16
-	VPMAXSQ      Z28, Z6, K5, Z16
-	VPSHUFD      $0x4e, Z7, Z0
-	VPMINSQ      Z0, Z7, Z18
-	VPMAXSQ      Z0, Z7, K5, Z18
-	VPSHUFD      $0x4e, Z8, Z1
-	VPMINSQ      Z1, Z8, Z20
-	VPMAXSQ      Z1, Z8, K5, Z20
-	VPSHUFD      $0x4e, Z9, Z2
-	VPMINSQ      Z2, Z9, Z22
-	VPMAXSQ      Z2, Z9, K5, Z22
-	VPSHUFD      $0x4e, Z10, Z3
-	VPMINSQ      Z3, Z10, Z24
-	VPMAXSQ      Z3, Z10, K5, Z24
-	VPSHUFD      $0x4e, Z11, Z4
-	VPMINSQ      Z4, Z11, Z26
-	VPMAXSQ      Z4, Z11, K5, Z26
-	VPSHUFD      $0x4e, Z12, Z5
-	VPMINSQ      Z5, Z12, Z28
-	VPMAXSQ      Z5, Z12, K5, Z28
-	VPSHUFD      $0x4e, Z13, Z6
-	VPMINSQ      Z6, Z13, Z0
-	VPMAXSQ      Z6, Z13, K5, Z0
-	VPSHUFD      $0x4e, Z14, Z7
-	VPMINSQ      Z7, Z14, Z1
-	VPMAXSQ      Z7, Z14, K5, Z1
-	VPSHUFD      $0x4e, Z15, Z8
-	VPMINSQ      Z8, Z15, Z2
-	VPMAXSQ      Z8, Z15, K5, Z2
-	VPSHUFD      $0x4e, Z17, Z9
-	VPMINSQ      Z9, Z17, Z3
-	VPMAXSQ      Z9, Z17, K5, Z3
-	VPSHUFD      $0x4e, Z19, Z10
-	VPMINSQ      Z10, Z19, Z4
-	VPMAXSQ      Z10, Z19, K5, Z4
-	VPSHUFD      $0x4e, Z21, Z11
-	VPMINSQ      Z11, Z21, Z5
-	VPMAXSQ      Z11, Z21, K5, Z5
-	VSHUFI64X2   $0x4e, Z23, Z23, Z12
-	VPMINSQ      Z12, Z23, Z6
-	VPMAXSQ      Z12, Z23, K3, Z6
-	VSHUFI64X2   $0x4e, Z25, Z25, Z13
-	VPMAXSQ      Z13, Z25, Z7
-	VPMINSQ      Z13, Z25, K3, Z7
-	VSHUFI64X2   $0x4e, Z27, Z27, Z14
-	VPMINSQ      Z14, Z27, Z8
-	VPMAXSQ      Z14, Z27, K3, Z8
-	VSHUFI64X2   $0x4e, Z16, Z16, Z15
-	VPMAXSQ      Z15, Z16, Z9
-	VPMINSQ      Z15, Z16, K3, Z9
-	VSHUFI64X2   $0x4e, Z18, Z18, Z17
-	VPMINSQ      Z17, Z18, Z10
-	VPMAXSQ      Z17, Z18, K3, Z10
-	VSHUFI64X2   $0x4e, Z20, Z20, Z19
-	VPMAXSQ      Z19, Z20, Z11
-	VPMINSQ      Z19, Z20, K3, Z11
-	VSHUFI64X2   $0x4e, Z22, Z22, Z21
-	VPMINSQ      Z21, Z22, Z12
-	VPMAXSQ      Z21, Z22, K3, Z12
-	VSHUFI64X2   $0x4e, Z24, Z24, Z23
-	VPMAXSQ      Z23, Z24, Z13
-	VPMINSQ      Z23, Z24, K3, Z13
-	VSHUFI64X2   $0x4e, Z26, Z26, Z25
-	VPMINSQ      Z25, Z26, Z14
-	VPMAXSQ      Z25, Z26, K3, Z14
-	VSHUFI64X2   $0x4e, Z28, Z28, Z27
-	VPMAXSQ      Z27, Z28, Z15
-	VPMINSQ      Z27, Z28, K3, Z15
-	VSHUFI64X2   $0x4e, Z0, Z0, Z16
-	VPMINSQ      Z16, Z0, Z17
-	VPMAXSQ      Z16, Z0, K3, Z17
-	VSHUFI64X2   $0x4e, Z1, Z1, Z18
-	VPMAXSQ      Z18, Z1, Z19
-	VPMINSQ      Z18, Z1, K3, Z19
-	VSHUFI64X2   $0x4e, Z2, Z2, Z20
-	VPMINSQ      Z20, Z2, Z21
-	VPMAXSQ      Z20, Z2, K3, Z21
-	VSHUFI64X2   $0x4e, Z3, Z3, Z22
-	VPMAXSQ      Z22, Z3, Z23
-	VPMINSQ      Z22, Z3, K3, Z23
-	VSHUFI64X2   $0x4e, Z4, Z4, Z24
-	VPMINSQ      Z24, Z4, Z25
-	VPMAXSQ      Z24, Z4, K3, Z25
-	VSHUFI64X2   $0x4e, Z5, Z5, Z26
-	VPMAXSQ      Z26, Z5, Z27
-	VPMINSQ      Z26, Z5, K3, Z27
-	VPERMQ       $0x4e, Z6, Z28
-	VPMINSQ      Z28, Z6, Z16
-	VPMAXSQ      Z28, Z6, K2, Z16
-	VPERMQ       $0x4e, Z7, Z0
-	VPMAXSQ      Z0, Z7, Z18
-	VPMINSQ      Z0, Z7, K2, Z18
-	VPERMQ       $0x4e, Z8, Z1
-	VPMINSQ      Z1, Z8, Z20
-	VPMAXSQ      Z1, Z8, K2, Z20
-	VPERMQ       $0x4e, Z9, Z2
-	VPMAXSQ      Z2, Z9, Z22
-	VPMINSQ      Z2, Z9, K2, Z22
-	VPERMQ       $0x4e, Z10, Z3
-	VPMINSQ      Z3, Z10, Z24
-	VPMAXSQ      Z3, Z10, K2, Z24
-	VPERMQ       $0x4e, Z11, Z4
-	VPMAXSQ      Z4, Z11, Z26
-	VPMINSQ      Z4, Z11, K2, Z26
-	VPERMQ       $0x4e, Z12, Z5
-	VPMINSQ      Z5, Z12, Z28
-	VPMAXSQ      Z5, Z12, K2, Z28
-	VPERMQ       $0x4e, Z13, Z6
-	VPMAXSQ      Z6, Z13, Z0
-	VPMINSQ      Z6, Z13, K2, Z0
-	VPERMQ       $0x4e, Z14, Z7
-	VPMINSQ      Z7, Z14, Z1
-	VPMAXSQ      Z7, Z14, K2, Z1
-	VPERMQ       $0x4e, Z15, Z8
-	VPMAXSQ      Z8, Z15, Z2
-	VPMINSQ      Z8, Z15, K2, Z2
-	VPERMQ       $0x4e, Z17, Z9
-	VPMINSQ      Z9, Z17, Z3
-	VPMAXSQ      Z9, Z17, K2, Z3
-	VPERMQ       $0x4e, Z19, Z10
-	VPMAXSQ      Z10, Z19, Z4
-	VPMINSQ      Z10, Z19, K2, Z4
-	VPERMQ       $0x4e, Z21, Z11
-	VPMINSQ      Z11, Z21, Z5
-	VPMAXSQ      Z11, Z21, K2, Z5
-	VPERMQ       $0x4e, Z23, Z12
-	VPMAXSQ      Z12, Z23, Z6
-	VPMINSQ      Z12, Z23, K2, Z6
-	VPERMQ       $0x4e, Z25, Z13
-	VPMINSQ      Z13, Z25, Z7
-	VPMAXSQ      Z13, Z25, K2, Z7
-	VPERMQ       $0x4e, Z27, Z14
-	VPMAXSQ      Z14, Z27, Z8
-	VPMINSQ      Z14, Z27, K2, Z8
-	VPSHUFD      $0x4e, Z16, Z15
-	VPMINSQ      Z15, Z16, Z9
-	VPMAXSQ      Z15, Z16, K1, Z9
-	VPSHUFD      $0x4e, Z18, Z17
-	VPMAXSQ      Z17, Z18, Z10
-	VPMINSQ      Z17, Z18, K1, Z10
-	VPSHUFD      $0x4e, Z20, Z19
-	VPMINSQ      Z19, Z20, Z11
-	VPMAXSQ      Z19, Z20, K1, Z11
-	VPSHUFD      $0x4e, Z22, Z21
-	VPMAXSQ      Z21, Z22, Z12
-	VPMINSQ      Z21, Z22, K1, Z12
-	VPSHUFD      $0x4e, Z24, Z23
-	VPMINSQ      Z23, Z24, Z13
-	VPMAXSQ      Z23, Z24, K1, Z13
-	VPSHUFD      $0x4e, Z26, Z25
-	VPMAXSQ      Z25, Z26, Z14
-	VPMINSQ      Z25, Z26, K1, Z14
-	VPSHUFD      $0x4e, Z28, Z27
-	VPMINSQ      Z27, Z28, Z15
-	VPMAXSQ      Z27, Z28, K1, Z15
-	VPSHUFD      $0x4e, Z0, Z16
-	VPMAXSQ      Z16, Z0, Z17
-	VPMINSQ      Z16, Z0, K1, Z17
+	VPMAXSQ      Z16, Z0, K1, Z17
 	VPSHUFD      $0x4e, Z1, Z18
 	VPMINSQ      Z18, Z1, Z19
 	VPMAXSQ      Z18, Z1, K1, Z19
 	VPSHUFD      $0x4e, Z2, Z20
-	VPMAXSQ      Z20, Z2, Z21
-	VPMINSQ      Z20, Z2, K1, Z21
+	VPMINSQ      Z20, Z2, Z21
+	VPMAXSQ      Z20, Z2, K1, Z21
 	VPSHUFD      $0x4e, Z3, Z22
 	VPMINSQ      Z22, Z3, Z23
 	VPMAXSQ      Z22, Z3, K1, Z23
 	VPSHUFD      $0x4e, Z4, Z24
-	VPMAXSQ      Z24, Z4, Z25
-	VPMINSQ      Z24, Z4, K1, Z25
+	VPMINSQ      Z24, Z4, Z25
+	VPMAXSQ      Z24, Z4, K1, Z25
 	VPSHUFD      $0x4e, Z5, Z26
 	VPMINSQ      Z26, Z5, Z27
 	VPMAXSQ      Z26, Z5, K1, Z27
-	VPSHUFD      $0x4e, Z6, Z28
-	VPMAXSQ      Z28, Z6, Z16
-	VPMINSQ      Z28, Z6, K1, Z16
+	VPSHUFD      $0x4e, Z6, Z16
+	VPMINSQ      Z16, Z6, Z0
+	VPMAXSQ      Z16, Z6, K1, Z0
+	VPSHUFD      $0x4e, Z7, Z18
+	VPMINSQ      Z18, Z7, Z1
+	VPMAXSQ      Z18, Z7, K1, Z1
+	VPSHUFD      $0x4e, Z8, Z20
+	VPMINSQ      Z20, Z8, Z2
+	VPMAXSQ      Z20, Z8, K1, Z2
+	VPSHUFD      $0x4e, Z9, Z22
+	VPMINSQ      Z22, Z9, Z3
+	VPMAXSQ      Z22, Z9, K1, Z3
+	VPSHUFD      $0x4e, Z10, Z24
+	VPMINSQ      Z24, Z10, Z4
+	VPMAXSQ      Z24, Z10, K1, Z4
+	VPSHUFD      $0x4e, Z11, Z26
+	VPMINSQ      Z26, Z11, Z5
+	VPMAXSQ      Z26, Z11, K1, Z5
+	VPSHUFD      $0x4e, Z12, Z16
+	VPMINSQ      Z16, Z12, Z6
+	VPMAXSQ      Z16, Z12, K1, Z6
+	VPSHUFD      $0x4e, Z13, Z18
+	VPMINSQ      Z18, Z13, Z7
+	VPMAXSQ      Z18, Z13, K1, Z7
+	VPSHUFD      $0x4e, Z14, Z20
+	VPMINSQ      Z20, Z14, Z8
+	VPMAXSQ      Z20, Z14, K1, Z8
+	VPSHUFD      $0x4e, Z15, Z22
+	VPMINSQ      Z22, Z15, Z9
+	VPMAXSQ      Z22, Z15, K1, Z9
+	VPERMQ       $0x1b, Z17, Z24
+	VPMINSQ      Z24, Z17, Z10
+	VPMAXSQ      Z24, Z17, K2, Z10
+	VPERMQ       $0x1b, Z19, Z26
+	VPMINSQ      Z26, Z19, Z11
+	VPMAXSQ      Z26, Z19, K2, Z11
+	VPERMQ       $0x1b, Z21, Z16
+	VPMINSQ      Z16, Z21, Z12
+	VPMAXSQ      Z16, Z21, K2, Z12
+	VPERMQ       $0x1b, Z23, Z18
+	VPMINSQ      Z18, Z23, Z13
+	VPMAXSQ      Z18, Z23, K2, Z13
+	VPERMQ       $0x1b, Z25, Z20
+	VPMINSQ      Z20, Z25, Z14
+	VPMAXSQ      Z20, Z25, K2, Z14
+	VPERMQ       $0x1b, Z27, Z22
+	VPMINSQ      Z22, Z27, Z15
+	VPMAXSQ      Z22, Z27, K2, Z15
+	VPERMQ       $0x1b, Z0, Z24
+	VPMINSQ      Z24, Z0, Z17
+	VPMAXSQ      Z24, Z0, K2, Z17
+	VPERMQ       $0x1b, Z1, Z26
+	VPMINSQ      Z26, Z1, Z19
+	VPMAXSQ      Z26, Z1, K2, Z19
+	VPERMQ       $0x1b, Z2, Z16
+	VPMINSQ      Z16, Z2, Z21
+	VPMAXSQ      Z16, Z2, K2, Z21
+	VPERMQ       $0x1b, Z3, Z18
+	VPMINSQ      Z18, Z3, Z23
+	VPMAXSQ      Z18, Z3, K2, Z23
+	VPERMQ       $0x1b, Z4, Z20
+	VPMINSQ      Z20, Z4, Z25
+	VPMAXSQ      Z20, Z4, K2, Z25
+	VPERMQ       $0x1b, Z5, Z22
+	VPMINSQ      Z22, Z5, Z27
+	VPMAXSQ      Z22, Z5, K2, Z27
+	VPERMQ       $0x1b, Z6, Z24
+	VPMINSQ      Z24, Z6, Z0
+	VPMAXSQ      Z24, Z6, K2, Z0
+	VPERMQ       $0x1b, Z7, Z26
+	VPMINSQ      Z26, Z7, Z1
+	VPMAXSQ      Z26, Z7, K2, Z1
+	VPERMQ       $0x1b, Z8, Z16
+	VPMINSQ      Z16, Z8, Z2
+	VPMAXSQ      Z16, Z8, K2, Z2
+	VPERMQ       $0x1b, Z9, Z18
+	VPMINSQ      Z18, Z9, Z3
+	VPMAXSQ      Z18, Z9, K2, Z3
+	VPSHUFD      $0x4e, Z10, Z20
+	VPMINSQ      Z20, Z10, Z4
+	VPMAXSQ      Z20, Z10, K1, Z4
+	VPSHUFD      $0x4e, Z11, Z22
+	VPMINSQ      Z22, Z11, Z5
+	VPMAXSQ      Z22, Z11, K1, Z5
+	VPSHUFD      $0x4e, Z12, Z24
+	VPMINSQ      Z24, Z12, Z6
+	VPMAXSQ      Z24, Z12, K1, Z6
+	VPSHUFD      $0x4e, Z13, Z26
+	VPMINSQ      Z26, Z13, Z7
+	VPMAXSQ      Z26, Z13, K1, Z7
+	VPSHUFD      $0x4e, Z14, Z16
+	VPMINSQ      Z16, Z14, Z8
+	VPMAXSQ      Z16, Z14, K1, Z8
+	VPSHUFD      $0x4e, Z15, Z18
+	VPMINSQ      Z18, Z15, Z9
+	VPMAXSQ      Z18, Z15, K1, Z9
+	VPSHUFD      $0x4e, Z17, Z20
+	VPMINSQ      Z20, Z17, Z10
+	VPMAXSQ      Z20, Z17, K1, Z10
+	VPSHUFD      $0x4e, Z19, Z22
+	VPMINSQ      Z22, Z19, Z11
+	VPMAXSQ      Z22, Z19, K1, Z11
+	VPSHUFD      $0x4e, Z21, Z24
+	VPMINSQ      Z24, Z21, Z12
+	VPMAXSQ      Z24, Z21, K1, Z12
+	VPSHUFD      $0x4e, Z23, Z26
+	VPMINSQ      Z26, Z23, Z13
+	VPMAXSQ      Z26, Z23, K1, Z13
+	VPSHUFD      $0x4e, Z25, Z16
+	VPMINSQ      Z16, Z25, Z14
+	VPMAXSQ      Z16, Z25, K1, Z14
+	VPSHUFD      $0x4e, Z27, Z18
+	VPMINSQ      Z18, Z27, Z15
+	VPMAXSQ      Z18, Z27, K1, Z15
+	VPSHUFD      $0x4e, Z0, Z20
+	VPMINSQ      Z20, Z0, Z17
+	VPMAXSQ      Z20, Z0, K1, Z17
+	VPSHUFD      $0x4e, Z1, Z22
+	VPMINSQ      Z22, Z1, Z19
+	VPMAXSQ      Z22, Z1, K1, Z19
+	VPSHUFD      $0x4e, Z2, Z24
+	VPMINSQ      Z24, Z2, Z21
+	VPMAXSQ      Z24, Z2, K1, Z21
+	VPSHUFD      $0x4e, Z3, Z26
+	VPMINSQ      Z26, Z3, Z23
+	VPMAXSQ      Z26, Z3, K1, Z23
+	VPERMQ       Z4, Z28, Z16
+	VPMINSQ      Z16, Z4, Z25
+	VPMAXSQ      Z16, Z4, K3, Z25
+	VPERMQ       Z5, Z28, Z18
+	VPMINSQ      Z18, Z5, Z27
+	VPMAXSQ      Z18, Z5, K3, Z27
+	VPERMQ       Z6, Z28, Z20
+	VPMINSQ      Z20, Z6, Z0
+	VPMAXSQ      Z20, Z6, K3, Z0
+	VPERMQ       Z7, Z28, Z22
+	VPMINSQ      Z22, Z7, Z1
+	VPMAXSQ      Z22, Z7, K3, Z1
+	VPERMQ       Z8, Z28, Z24
+	VPMINSQ      Z24, Z8, Z2
+	VPMAXSQ      Z24, Z8, K3, Z2
+	VPERMQ       Z9, Z28, Z26
+	VPMINSQ      Z26, Z9, Z3
+	VPMAXSQ      Z26, Z9, K3, Z3
+	VPERMQ       Z10, Z28, Z16
+	VPMINSQ      Z16, Z10, Z4
+	VPMAXSQ      Z16, Z10, K3, Z4
+	VPERMQ       Z11, Z28, Z18
+	VPMINSQ      Z18, Z11, Z5
+	VPMAXSQ      Z18, Z11, K3, Z5
+	VPERMQ       Z12, Z28, Z20
+	VPMINSQ      Z20, Z12, Z6
+	VPMAXSQ      Z20, Z12, K3, Z6
+	VPERMQ       Z13, Z28, Z22
+	VPMINSQ      Z22, Z13, Z7
+	VPMAXSQ      Z22, Z13, K3, Z7
+	VPERMQ       Z14, Z28, Z24
+	VPMINSQ      Z24, Z14, Z8
+	VPMAXSQ      Z24, Z14, K3, Z8
+	VPERMQ       Z15, Z28, Z26
+	VPMINSQ      Z26, Z15, Z9
+	VPMAXSQ      Z26, Z15, K3, Z9
+	VPERMQ       Z17, Z28, Z16
+	VPMINSQ      Z16, Z17, Z10
+	VPMAXSQ      Z16, Z17, K3, Z10
+	VPERMQ       Z19, Z28, Z18
+	VPMINSQ      Z18, Z19, Z11
+	VPMAXSQ      Z18, Z19, K3, Z11
+	VPERMQ       Z21, Z28, Z20
+	VPMINSQ      Z20, Z21, Z12
+	VPMAXSQ      Z20, Z21, K3, Z12
+	VPERMQ       Z23, Z28, Z22
+	VPMINSQ      Z22, Z23, Z13
+	VPMAXSQ      Z22, Z23, K3, Z13
+	VPERMQ       $0x4e, Z25, Z24
+	VPMINSQ      Z24, Z25, Z14
+	VPMAXSQ      Z24, Z25, K2, Z14
+	VPERMQ       $0x4e, Z27, Z26
+	VPMINSQ      Z26, Z27, Z15
+	VPMAXSQ      Z26, Z27, K2, Z15
+	VPERMQ       $0x4e, Z0, Z16
+	VPMINSQ      Z16, Z0, Z17
+	VPMAXSQ      Z16, Z0, K2, Z17
+	VPERMQ       $0x4e, Z1, Z18
+	VPMINSQ      Z18, Z1, Z19
+	VPMAXSQ      Z18, Z1, K2, Z19
+	VPERMQ       $0x4e, Z2, Z20
+	VPMINSQ      Z20, Z2, Z21
+	VPMAXSQ      Z20, Z2, K2, Z21
+	VPERMQ       $0x4e, Z3, Z22
+	VPMINSQ      Z22, Z3, Z23
+	VPMAXSQ      Z22, Z3, K2, Z23
+	VPERMQ       $0x4e, Z4, Z24
+	VPMINSQ      Z24, Z4, Z25
+	VPMAXSQ      Z24, Z4, K2, Z25
+	VPERMQ       $0x4e, Z5, Z26
+	VPMINSQ      Z26, Z5, Z27
+	VPMAXSQ      Z26, Z5, K2, Z27
+	VPERMQ       $0x4e, Z6, Z16
+	VPMINSQ      Z16, Z6, Z0
+	VPMAXSQ      Z16, Z6, K2, Z0
+	VPERMQ       $0x4e, Z7, Z18
+	VPMINSQ      Z18, Z7, Z1
+	VPMAXSQ      Z18, Z7, K2, Z1
+	VPERMQ       $0x4e, Z8, Z20
+	VPMINSQ      Z20, Z8, Z2
+	VPMAXSQ      Z20, Z8, K2, Z2
+	VPERMQ       $0x4e, Z9, Z22
+	VPMINSQ      Z22, Z9, Z3
+	VPMAXSQ      Z22, Z9, K2, Z3
+	VPERMQ       $0x4e, Z10, Z24
+	VPMINSQ      Z24, Z10, Z4
+	VPMAXSQ      Z24, Z10, K2, Z4
+	VPERMQ       $0x4e, Z11, Z26
+	VPMINSQ      Z26, Z11, Z5
+	VPMAXSQ      Z26, Z11, K2, Z5
+	VPERMQ       $0x4e, Z12, Z16
+	VPMINSQ      Z16, Z12, Z6
+	VPMAXSQ      Z16, Z12, K2, Z6
+	VPERMQ       $0x4e, Z13, Z18
+	VPMINSQ      Z18, Z13, Z7
+	VPMAXSQ      Z18, Z13, K2, Z7
+	VPSHUFD      $0x4e, Z14, Z20
+	VPMINSQ      Z20, Z14, Z8
+	VPMAXSQ      Z20, Z14, K1, Z8
+	VPSHUFD      $0x4e, Z15, Z22
+	VPMINSQ      Z22, Z15, Z9
+	VPMAXSQ      Z22, Z15, K1, Z9
+	VPSHUFD      $0x4e, Z17, Z24
+	VPMINSQ      Z24, Z17, Z10
+	VPMAXSQ      Z24, Z17, K1, Z10
+	VPSHUFD      $0x4e, Z19, Z26
+	VPMINSQ      Z26, Z19, Z11
+	VPMAXSQ      Z26, Z19, K1, Z11
+	VPSHUFD      $0x4e, Z21, Z16
+	VPMINSQ      Z16, Z21, Z12
+	VPMAXSQ      Z16, Z21, K1, Z12
+	VPSHUFD      $0x4e, Z23, Z18
+	VPMINSQ      Z18, Z23, Z13
+	VPMAXSQ      Z18, Z23, K1, Z13
+	VPSHUFD      $0x4e, Z25, Z20
+	VPMINSQ      Z20, Z25, Z14
+	VPMAXSQ      Z20, Z25, K1, Z14
+	VPSHUFD      $0x4e, Z27, Z22
+	VPMINSQ      Z22, Z27, Z15
+	VPMAXSQ      Z22, Z27, K1, Z15
+	VPSHUFD      $0x4e, Z0, Z24
+	VPMINSQ      Z24, Z0, Z17
+	VPMAXSQ      Z24, Z0, K1, Z17
+	VPSHUFD      $0x4e, Z1, Z26
+	VPMINSQ      Z26, Z1, Z19
+	VPMAXSQ      Z26, Z1, K1, Z19
+	VPSHUFD      $0x4e, Z2, Z16
+	VPMINSQ      Z16, Z2, Z21
+	VPMAXSQ      Z16, Z2, K1, Z21
+	VPSHUFD      $0x4e, Z3, Z18
+	VPMINSQ      Z18, Z3, Z23
+	VPMAXSQ      Z18, Z3, K1, Z23
+	VPSHUFD      $0x4e, Z4, Z20
+	VPMINSQ      Z20, Z4, Z25
+	VPMAXSQ      Z20, Z4, K1, Z25
+	VPSHUFD      $0x4e, Z5, Z22
+	VPMINSQ      Z22, Z5, Z27
+	VPMAXSQ      Z22, Z5, K1, Z27
+	VPSHUFD      $0x4e, Z6, Z24
+	VPMINSQ      Z24, Z6, Z0
+	VPMAXSQ      Z24, Z6, K1, Z0
+	VPSHUFD      $0x4e, Z7, Z26
+	VPMINSQ      Z26, Z7, Z1
+	VPMAXSQ      Z26, Z7, K1, Z1
+	VPERMQ       Z9, Z28, Z16
+	VPMINSQ      Z16, Z8, Z2
+	VPMAXSQ      Z16, Z8, Z18
+	VPERMQ       Z11, Z28, Z3
+	VPMINSQ      Z3, Z10, Z20
+	VPMAXSQ      Z3, Z10, Z4
+	VPERMQ       Z13, Z28, Z22
+	VPMINSQ      Z22, Z12, Z5
+	VPMAXSQ      Z22, Z12, Z24
+	VPERMQ       Z15, Z28, Z6
+	VPMINSQ      Z6, Z14, Z26
+	VPMAXSQ      Z6, Z14, Z7
+	VPERMQ       Z19, Z28, Z9
+	VPMINSQ      Z9, Z17, Z8
+	VPMAXSQ      Z9, Z17, Z16
+	VPERMQ       Z23, Z28, Z11
+	VPMINSQ      Z11, Z21, Z10
+	VPMAXSQ      Z11, Z21, Z3
+	VPERMQ       Z27, Z28, Z13
+	VPMINSQ      Z13, Z25, Z12
+	VPMAXSQ      Z13, Z25, Z22
+	VPERMQ       Z1, Z28, Z15
+	VPMINSQ      Z15, Z0, Z14
+	VPMAXSQ      Z15, Z0, Z6
+	VSHUFI64X2   $0x4e, Z2, Z2, Z19
+	VPMINSQ      Z19, Z2, Z17
+	VPMAXSQ      Z19, Z2, K3, Z17
+	VSHUFI64X2   $0x4e, Z18, Z18, Z9
+	VPMAXSQ      Z9, Z18, Z23
+	VPMINSQ      Z9, Z18, K3, Z23
+	VSHUFI64X2   $0x4e, Z20, Z20, Z21
+	VPMINSQ      Z21, Z20, Z11
+	VPMAXSQ      Z21, Z20, K3, Z11
+	VSHUFI64X2   $0x4e, Z4, Z4, Z27
+	VPMAXSQ      Z27, Z4, Z25
+	VPMINSQ      Z27, Z4, K3, Z25
+	VSHUFI64X2   $0x4e, Z5, Z5, Z13
+	VPMINSQ      Z13, Z5, Z1
+	VPMAXSQ      Z13, Z5, K3, Z1
+	VSHUFI64X2   $0x4e, Z24, Z24, Z0
+	VPMAXSQ      Z0, Z24, Z15
+	VPMINSQ      Z0, Z24, K3, Z15
+	VSHUFI64X2   $0x4e, Z26, Z26, Z19
+	VPMINSQ      Z19, Z26, Z2
+	VPMAXSQ      Z19, Z26, K3, Z2
+	VSHUFI64X2   $0x4e, Z7, Z7, Z9
+	VPMAXSQ      Z9, Z7, Z18
+	VPMINSQ      Z9, Z7, K3, Z18
+	VSHUFI64X2   $0x4e, Z8, Z8, Z21
+	VPMINSQ      Z21, Z8, Z20
+	VPMAXSQ      Z21, Z8, K3, Z20
+	VSHUFI64X2   $0x4e, Z16, Z16, Z27
+	VPMAXSQ      Z27, Z16, Z4
+	VPMINSQ      Z27, Z16, K3, Z4
+	VSHUFI64X2   $0x4e, Z10, Z10, Z13
+	VPMINSQ      Z13, Z10, Z5
+	VPMAXSQ      Z13, Z10, K3, Z5
+	VSHUFI64X2   $0x4e, Z3, Z3, Z0
+	VPMAXSQ      Z0, Z3, Z24
+	VPMINSQ      Z0, Z3, K3, Z24
+	VSHUFI64X2   $0x4e, Z12, Z12, Z19
+	VPMINSQ      Z19, Z12, Z26
+	VPMAXSQ      Z19, Z12, K3, Z26
+	VSHUFI64X2   $0x4e, Z22, Z22, Z9
+	VPMAXSQ      Z9, Z22, Z7
+	VPMINSQ      Z9, Z22, K3, Z7
+	VSHUFI64X2   $0x4e, Z14, Z14, Z21
+	VPMINSQ      Z21, Z14, Z8
+	VPMAXSQ      Z21, Z14, K3, Z8
+	VSHUFI64X2   $0x4e, Z6, Z6, Z27
+	VPMAXSQ      Z27, Z6, Z16
+	VPMINSQ      Z27, Z6, K3, Z16
+	VPERMQ       $0x4e, Z17, Z13
+	VPMINSQ      Z13, Z17, Z10
+	VPMAXSQ      Z13, Z17, K2, Z10
+	VPERMQ       $0x4e, Z23, Z0
+	VPMAXSQ      Z0, Z23, Z3
+	VPMINSQ      Z0, Z23, K2, Z3
+	VPERMQ       $0x4e, Z11, Z19
+	VPMINSQ      Z19, Z11, Z12
+	VPMAXSQ      Z19, Z11, K2, Z12
+	VPERMQ       $0x4e, Z25, Z9
+	VPMAXSQ      Z9, Z25, Z22
+	VPMINSQ      Z9, Z25, K2, Z22
+	VPERMQ       $0x4e, Z1, Z21
+	VPMINSQ      Z21, Z1, Z14
+	VPMAXSQ      Z21, Z1, K2, Z14
+	VPERMQ       $0x4e, Z15, Z27
+	VPMAXSQ      Z27, Z15, Z6
+	VPMINSQ      Z27, Z15, K2, Z6
+	VPERMQ       $0x4e, Z2, Z13
+	VPMINSQ      Z13, Z2, Z17
+	VPMAXSQ      Z13, Z2, K2, Z17
+	VPERMQ       $0x4e, Z18, Z0
+	VPMAXSQ      Z0, Z18, Z23
+	VPMINSQ      Z0, Z18, K2, Z23
+	VPERMQ       $0x4e, Z20, Z19
+	VPMINSQ      Z19, Z20, Z11
+	VPMAXSQ      Z19, Z20, K2, Z11
+	VPERMQ       $0x4e, Z4, Z9
+	VPMAXSQ      Z9, Z4, Z25
+	VPMINSQ      Z9, Z4, K2, Z25
+	VPERMQ       $0x4e, Z5, Z21
+	VPMINSQ      Z21, Z5, Z1
+	VPMAXSQ      Z21, Z5, K2, Z1
+	VPERMQ       $0x4e, Z24, Z27
+	VPMAXSQ      Z27, Z24, Z15
+	VPMINSQ      Z27, Z24, K2, Z15
+	VPERMQ       $0x4e, Z26, Z13
+	VPMINSQ      Z13, Z26, Z2
+	VPMAXSQ      Z13, Z26, K2, Z2
+	VPERMQ       $0x4e, Z7, Z0
+	VPMAXSQ      Z0, Z7, Z18
+	VPMINSQ      Z0, Z7, K2, Z18
+	VPERMQ       $0x4e, Z8, Z19
+	VPMINSQ      Z19, Z8, Z20
+	VPMAXSQ      Z19, Z8, K2, Z20
+	VPERMQ       $0x4e, Z16, Z9
+	VPMAXSQ      Z9, Z16, Z4
+	VPMINSQ      Z9, Z16, K2, Z4
+	VPSHUFD      $0x4e, Z10, Z21
+	VPMINSQ      Z21, Z10, Z5
+	VPMAXSQ      Z21, Z10, K1, Z5
+	VPSHUFD      $0x4e, Z3, Z27
+	VPMAXSQ      Z27, Z3, Z24
+	VPMINSQ      Z27, Z3, K1, Z24
+	VPSHUFD      $0x4e, Z12, Z13
+	VPMINSQ      Z13, Z12, Z26
+	VPMAXSQ      Z13, Z12, K1, Z26
+	VPSHUFD      $0x4e, Z22, Z0
+	VPMAXSQ      Z0, Z22, Z7
+	VPMINSQ      Z0, Z22, K1, Z7
+	VPSHUFD      $0x4e, Z14, Z19
+	VPMINSQ      Z19, Z14, Z8
+	VPMAXSQ      Z19, Z14, K1, Z8
+	VPSHUFD      $0x4e, Z6, Z9
+	VPMAXSQ      Z9, Z6, Z16
+	VPMINSQ      Z9, Z6, K1, Z16
+	VPSHUFD      $0x4e, Z17, Z21
+	VPMINSQ      Z21, Z17, Z10
+	VPMAXSQ      Z21, Z17, K1, Z10
+	VPSHUFD      $0x4e, Z23, Z27
+	VPMAXSQ      Z27, Z23, Z3
+	VPMINSQ      Z27, Z23, K1, Z3
+	VPSHUFD      $0x4e, Z11, Z13
+	VPMINSQ      Z13, Z11, Z12
+	VPMAXSQ      Z13, Z11, K1, Z12
+	VPSHUFD      $0x4e, Z25, Z0
+	VPMAXSQ      Z0, Z25, Z22
+	VPMINSQ      Z0, Z25, K1, Z22
+	VPSHUFD      $0x4e, Z1, Z19
+	VPMINSQ      Z19, Z1, Z14
+	VPMAXSQ      Z19, Z1, K1, Z14
+	VPSHUFD      $0x4e, Z15, Z9
+	VPMAXSQ      Z9, Z15, Z6
+	VPMINSQ      Z9, Z15, K1, Z6
+	VPSHUFD      $0x4e, Z2, Z21
+	VPMINSQ      Z21, Z2, Z17
+	VPMAXSQ      Z21, Z2, K1, Z17
+	VPSHUFD      $0x4e, Z18, Z27
+	VPMAXSQ      Z27, Z18, Z23
+	VPMINSQ      Z27, Z18, K1, Z23
+	VPSHUFD      $0x4e, Z20, Z13
+	VPMINSQ      Z13, Z20, Z11
+	VPMAXSQ      Z13, Z20, K1, Z11
+	VPSHUFD      $0x4e, Z4, Z0
+	VPMAXSQ      Z0, Z4, Z25
+	VPMINSQ      Z0, Z4, K1, Z25
+	VPMINSQ      Z7, Z5, Z19
+	VPMAXSQ      Z7, Z5, Z1
+	VPMINSQ      Z26, Z24, Z9
+	VPMAXSQ      Z26, Z24, Z15
+	VPMINSQ      Z3, Z8, Z21
+	VPMAXSQ      Z3, Z8, Z2
+	VPMINSQ      Z10, Z16, Z27
+	VPMAXSQ      Z10, Z16, Z18
+	VPMINSQ      Z6, Z12, Z13
+	VPMAXSQ      Z6, Z12, Z20
+	VPMINSQ      Z14, Z22, Z0
+	VPMAXSQ      Z14, Z22, Z4
+	VPMINSQ      Z25, Z17, Z5
+	VPMAXSQ      Z25, Z17, Z7
+	VPMINSQ      Z11, Z23, Z24
+	VPMAXSQ      Z11, Z23, Z26
+	VPERMQ       Z9, Z28, Z8
+	VPMINSQ      Z8, Z19, Z3
+	VPMAXSQ      Z8, Z19, Z16
+	VPERMQ       Z1, Z28, Z10
+	VPMINSQ      Z10, Z15, Z12
+	VPMAXSQ      Z10, Z15, Z6
+	VPERMQ       Z27, Z28, Z22
+	VPMINSQ      Z22, Z21, Z14
+	VPMAXSQ      Z22, Z21, Z17
+	VPERMQ       Z2, Z28, Z25
+	VPMINSQ      Z25, Z18, Z23
+	VPMAXSQ      Z25, Z18, Z11
+	VPERMQ       Z0, Z28, Z9
+	VPMINSQ      Z9, Z13, Z19
+	VPMAXSQ      Z9, Z13, Z8
+	VPERMQ       Z20, Z28, Z1
+	VPMINSQ      Z1, Z4, Z15
+	VPMAXSQ      Z1, Z4, Z10
+	VPERMQ       Z24, Z28, Z27
+	VPMINSQ      Z27, Z5, Z21
+	VPMAXSQ      Z27, Z5, Z22
+	VPERMQ       Z7, Z28, Z2
+	VPMINSQ      Z2, Z26, Z18
+	VPMAXSQ      Z2, Z26, Z25
+	VSHUFI64X2   $0x4e, Z3, Z3, Z0
+	VPMINSQ      Z0, Z3, Z13
+	VPMAXSQ      Z0, Z3, K3, Z13
+	VSHUFI64X2   $0x4e, Z16, Z16, Z9
+	VPMINSQ      Z9, Z16, Z20
+	VPMAXSQ      Z9, Z16, K3, Z20
+	VSHUFI64X2   $0x4e, Z12, Z12, Z4
+	VPMINSQ      Z4, Z12, Z1
+	VPMAXSQ      Z4, Z12, K3, Z1
+	VSHUFI64X2   $0x4e, Z6, Z6, Z24
+	VPMINSQ      Z24, Z6, Z5
+	VPMAXSQ      Z24, Z6, K3, Z5
+	VSHUFI64X2   $0x4e, Z14, Z14, Z27
+	VPMINSQ      Z27, Z14, Z7
+	VPMAXSQ      Z27, Z14, K3, Z7
+	VSHUFI64X2   $0x4e, Z17, Z17, Z26
+	VPMINSQ      Z26, Z17, Z2
+	VPMAXSQ      Z26, Z17, K3, Z2
+	VSHUFI64X2   $0x4e, Z23, Z23, Z0
+	VPMINSQ      Z0, Z23, Z3
+	VPMAXSQ      Z0, Z23, K3, Z3
+	VSHUFI64X2   $0x4e, Z11, Z11, Z9
+	VPMINSQ      Z9, Z11, Z16
+	VPMAXSQ      Z9, Z11, K3, Z16
+	VSHUFI64X2   $0x4e, Z19, Z19, Z4
+	VPMINSQ      Z4, Z19, Z12
+	VPMAXSQ      Z4, Z19, K3, Z12
+	VSHUFI64X2   $0x4e, Z8, Z8, Z24
+	VPMINSQ      Z24, Z8, Z6
+	VPMAXSQ      Z24, Z8, K3, Z6
+	VSHUFI64X2   $0x4e, Z15, Z15, Z27
+	VPMINSQ      Z27, Z15, Z14
+	VPMAXSQ      Z27, Z15, K3, Z14
+	VSHUFI64X2   $0x4e, Z10, Z10, Z26
+	VPMINSQ      Z26, Z10, Z17
+	VPMAXSQ      Z26, Z10, K3, Z17
+	VSHUFI64X2   $0x4e, Z21, Z21, Z0
+	VPMINSQ      Z0, Z21, Z23
+	VPMAXSQ      Z0, Z21, K3, Z23
+	VSHUFI64X2   $0x4e, Z22, Z22, Z9
+	VPMINSQ      Z9, Z22, Z11
+	VPMAXSQ      Z9, Z22, K3, Z11
+	VSHUFI64X2   $0x4e, Z18, Z18, Z4
+	VPMINSQ      Z4, Z18, Z19
+	VPMAXSQ      Z4, Z18, K3, Z19
+	VSHUFI64X2   $0x4e, Z25, Z25, Z24
+	VPMINSQ      Z24, Z25, Z8
+	VPMAXSQ      Z24, Z25, K3, Z8
+	VPERMQ       $0x4e, Z13, Z27
+	VPMINSQ      Z27, Z13, Z15
+	VPMAXSQ      Z27, Z13, K2, Z15
+	VPERMQ       $0x4e, Z20, Z26
+	VPMINSQ      Z26, Z20, Z10
+	VPMAXSQ      Z26, Z20, K2, Z10
+	VPERMQ       $0x4e, Z1, Z0
+	VPMINSQ      Z0, Z1, Z21
+	VPMAXSQ      Z0, Z1, K2, Z21
+	VPERMQ       $0x4e, Z5, Z9
+	VPMINSQ      Z9, Z5, Z22
+	VPMAXSQ      Z9, Z5, K2, Z22
+	VPERMQ       $0x4e, Z7, Z4
+	VPMINSQ      Z4, Z7, Z18
+	VPMAXSQ      Z4, Z7, K2, Z18
+	VPERMQ       $0x4e, Z2, Z24
+	VPMINSQ      Z24, Z2, Z25
+	VPMAXSQ      Z24, Z2, K2, Z25
+	VPERMQ       $0x4e, Z3, Z27
+	VPMINSQ      Z27, Z3, Z13
+	VPMAXSQ      Z27, Z3, K2, Z13
+	VPERMQ       $0x4e, Z16, Z26
+	VPMINSQ      Z26, Z16, Z20
+	VPMAXSQ      Z26, Z16, K2, Z20
+	VPERMQ       $0x4e, Z12, Z0
+	VPMINSQ      Z0, Z12, Z1
+	VPMAXSQ      Z0, Z12, K2, Z1
+	VPERMQ       $0x4e, Z6, Z9
+	VPMINSQ      Z9, Z6, Z5
+	VPMAXSQ      Z9, Z6, K2, Z5
+	VPERMQ       $0x4e, Z14, Z4
+	VPMINSQ      Z4, Z14, Z7
+	VPMAXSQ      Z4, Z14, K2, Z7
+	VPERMQ       $0x4e, Z17, Z24
+	VPMINSQ      Z24, Z17, Z2
+	VPMAXSQ      Z24, Z17, K2, Z2
+	VPERMQ       $0x4e, Z23, Z27
+	VPMINSQ      Z27, Z23, Z3
+	VPMAXSQ      Z27, Z23, K2, Z3
+	VPERMQ       $0x4e, Z11, Z26
+	VPMINSQ      Z26, Z11, Z16
+	VPMAXSQ      Z26, Z11, K2, Z16
+	VPERMQ       $0x4e, Z19, Z0
+	VPMINSQ      Z0, Z19, Z12
+	VPMAXSQ      Z0, Z19, K2, Z12
+	VPERMQ       $0x4e, Z8, Z9
+	VPMINSQ      Z9, Z8, Z6
+	VPMAXSQ      Z9, Z8, K2, Z6
+	VPSHUFD      $0x4e, Z15, Z4
+	VPMINSQ      Z4, Z15, Z14
+	VPMAXSQ      Z4, Z15, K1, Z14
+	VPSHUFD      $0x4e, Z10, Z24
+	VPMINSQ      Z24, Z10, Z17
+	VPMAXSQ      Z24, Z10, K1, Z17
+	VPSHUFD      $0x4e, Z21, Z27
+	VPMINSQ      Z27, Z21, Z23
+	VPMAXSQ      Z27, Z21, K1, Z23
+	VPSHUFD      $0x4e, Z22, Z26
+	VPMINSQ      Z26, Z22, Z11
+	VPMAXSQ      Z26, Z22, K1, Z11
+	VPSHUFD      $0x4e, Z18, Z0
+	VPMINSQ      Z0, Z18, Z19
+	VPMAXSQ      Z0, Z18, K1, Z19
+	VPSHUFD      $0x4e, Z25, Z9
+	VPMINSQ      Z9, Z25, Z8
+	VPMAXSQ      Z9, Z25, K1, Z8
+	VPSHUFD      $0x4e, Z13, Z4
+	VPMINSQ      Z4, Z13, Z15
+	VPMAXSQ      Z4, Z13, K1, Z15
+	VPSHUFD      $0x4e, Z20, Z24
+	VPMINSQ      Z24, Z20, Z10
+	VPMAXSQ      Z24, Z20, K1, Z10
+	VPSHUFD      $0x4e, Z1, Z27
+	VPMINSQ      Z27, Z1, Z21
+	VPMAXSQ      Z27, Z1, K1, Z21
+	VPSHUFD      $0x4e, Z5, Z26
+	VPMINSQ      Z26, Z5, Z22
+	VPMAXSQ      Z26, Z5, K1, Z22
 	VPSHUFD      $0x4e, Z7, Z0
 	VPMINSQ      Z0, Z7, Z18
 	VPMAXSQ      Z0, Z7, K1, Z18
-	VPSHUFD      $0x4e, Z8, Z1
-	VPMAXSQ      Z1, Z8, Z20
-	VPMINSQ      Z1, Z8, K1, Z20
-	VPMINSQ      Z10, Z9, Z2
-	VPMAXSQ      Z10, Z9, Z22
-	VPMINSQ      Z12, Z11, Z3
-	VPMAXSQ      Z12, Z11, Z24
-	VPMINSQ      Z14, Z13, Z4
-	VPMAXSQ      Z14, Z13, Z26
-	VPMINSQ      Z17, Z15, Z5
-	VPMAXSQ      Z17, Z15, Z28
-	VPMINSQ      Z21, Z19, Z6
-	VPMAXSQ      Z21, Z19, Z0
-	VPMINSQ      Z25, Z23, Z7
-	VPMAXSQ      Z25, Z23, Z1
-	VPMINSQ      Z16, Z27, Z8
-	VPMAXSQ      Z16, Z27, Z9
-	VPMINSQ      Z20, Z18, Z10
-	VPMAXSQ      Z20, Z18, Z11
-	VSHUFI64X2   $0x4e, Z2, Z2, Z12
-	VPMINSQ      Z12, Z2, Z13
-	VPMAXSQ      Z12, Z2, K3, Z13
-	VSHUFI64X2   $0x4e, Z22, Z22, Z14
-	VPMINSQ      Z14, Z22, Z15
-	VPMAXSQ      Z14, Z22, K3, Z15
-	VSHUFI64X2   $0x4e, Z24, Z24, Z17
-	VPMAXSQ      Z17, Z24, Z19
-	VPMINSQ      Z17, Z24, K3, Z19
-	VSHUFI64X2   $0x4e, Z3, Z3, Z21
-	VPMAXSQ      Z21, Z3, Z23
-	VPMINSQ      Z21, Z3, K3, Z23
-	VSHUFI64X2   $0x4e, Z4, Z4, Z25
-	VPMINSQ      Z25, Z4, Z27
-	VPMAXSQ      Z25, Z4, K3, Z27
-	VSHUFI64X2   $0x4e, Z26, Z26, Z16
-	VPMINSQ      Z16, Z26, Z18
-	VPMAXSQ      Z16, Z26, K3, Z18
-	VSHUFI64X2   $0x4e, Z28, Z28, Z20
-	VPMAXSQ      Z20, Z28, Z12
-	VPMINSQ      Z20, Z28, K3, Z12
-	VSHUFI64X2   $0x4e, Z5, Z5, Z2
-	VPMAXSQ      Z2, Z5, Z14
-	VPMINSQ      Z2, Z5, K3, Z14
+	VPSHUFD      $0x4e, Z2, Z9
+	VPMINSQ      Z9, Z2, Z25
+	VPMAXSQ      Z9, Z2, K1, Z25
+	VPSHUFD      $0x4e, Z3, Z4
+	VPMINSQ      Z4, Z3, Z13
+	VPMAXSQ      Z4, Z3, K1, Z13
+	VPSHUFD      $0x4e, Z16, Z24
+	VPMINSQ      Z24, Z16, Z20
+	VPMAXSQ      Z24, Z16, K1, Z20
+	VPSHUFD      $0x4e, Z12, Z27
+	VPMINSQ      Z27, Z12, Z1
+	VPMAXSQ      Z27, Z12, K1, Z1
+	VPSHUFD      $0x4e, Z6, Z26
+	VPMINSQ      Z26, Z6, Z5
+	VPMAXSQ      Z26, Z6, K1, Z5
+	VPERMQ       Z10, Z28, Z0
+	VPMINSQ      Z0, Z14, Z7
+	VPMAXSQ      Z0, Z14, Z9
+	VPERMQ       Z15, Z28, Z2
+	VPMINSQ      Z2, Z17, Z4
+	VPMAXSQ      Z2, Z17, Z3
+	VPERMQ       Z8, Z28, Z24
+	VPMINSQ      Z24, Z23, Z16
+	VPMAXSQ      Z24, Z23, Z27
+	VPERMQ       Z19, Z28, Z12
+	VPMINSQ      Z12, Z11, Z26
+	VPMAXSQ      Z12, Z11, Z6
+	VPERMQ       Z5, Z28, Z10
+	VPMINSQ      Z10, Z21, Z14
+	VPMAXSQ      Z10, Z21, Z0
+	VPERMQ       Z1, Z28, Z15
+	VPMINSQ      Z15, Z22, Z17
+	VPMAXSQ      Z15, Z22, Z2
+	VPERMQ       Z20, Z28, Z8
+	VPMINSQ      Z8, Z18, Z23
+	VPMAXSQ      Z8, Z18, Z24
+	VPERMQ       Z13, Z28, Z19
+	VPMINSQ      Z19, Z25, Z11
+	VPMAXSQ      Z19, Z25, Z12
+	VPMINSQ      Z16, Z7, Z5
+	VPMAXSQ      Z16, Z7, Z21
+	VPMINSQ      Z26, Z4, Z10
+	VPMAXSQ      Z26, Z4, Z1
+	VPMINSQ      Z3, Z6, Z22
+	VPMAXSQ      Z3, Z6, Z15
+	VPMINSQ      Z9, Z27, Z20
+	VPMAXSQ      Z9, Z27, Z18
+	VPMINSQ      Z23, Z14, Z8
+	VPMAXSQ      Z23, Z14, Z13
+	VPMINSQ      Z11, Z17, Z25
+	VPMAXSQ      Z11, Z17, Z19
+	VPMINSQ      Z2, Z12, Z7
+	VPMAXSQ      Z2, Z12, Z16
+	VPMINSQ      Z0, Z24, Z4
+	VPMAXSQ      Z0, Z24, Z26
+	VPMINSQ      Z10, Z5, Z6
+	VPMAXSQ      Z10, Z5, Z3
+	VPMINSQ      Z1, Z21, Z27
+	VPMAXSQ      Z1, Z21, Z9
+	VPMINSQ      Z20, Z22, Z14
+	VPMAXSQ      Z20, Z22, Z23
+	VPMINSQ      Z18, Z15, Z17
+	VPMAXSQ      Z18, Z15, Z11
+	VPMINSQ      Z25, Z8, Z12
+	VPMAXSQ      Z25, Z8, Z2
+	VPMINSQ      Z19, Z13, Z24
+	VPMAXSQ      Z19, Z13, Z0
+	VPMINSQ      Z4, Z7, Z5
+	VPMAXSQ      Z4, Z7, Z10
+	VPMINSQ      Z26, Z16, Z21
+	VPMAXSQ      Z26, Z16, Z1
 	VSHUFI64X2   $0x4e, Z6, Z6, Z22
-	VPMINSQ      Z22, Z6, Z17
-	VPMAXSQ      Z22, Z6, K3, Z17
-	VSHUFI64X2   $0x4e, Z0, Z0, Z24
-	VPMINSQ      Z24, Z0, Z21
-	VPMAXSQ      Z24, Z0, K3, Z21
-	VSHUFI64X2   $0x4e, Z1, Z1, Z3
-	VPMAXSQ      Z3, Z1, Z25
-	VPMINSQ      Z3, Z1, K3, Z25
-	VSHUFI64X2   $0x4e, Z7, Z7, Z4
-	VPMAXSQ      Z4, Z7, Z16
-	VPMINSQ      Z4, Z7, K3, Z16
-	VSHUFI64X2   $0x4e, Z8, Z8, Z26
-	VPMINSQ      Z26, Z8, Z20
-	VPMAXSQ      Z26, Z8, K3, Z20
-	VSHUFI64X2   $0x4e, Z9, Z9, Z28
-	VPMINSQ      Z28, Z9, Z2
-	VPMAXSQ      Z28, Z9, K3, Z2
-	VSHUFI64X2   $0x4e, Z11, Z11, Z5
-	VPMAXSQ      Z5, Z11, Z22
-	VPMINSQ      Z5, Z11, K3, Z22
-	VSHUFI64X2   $0x4e, Z10, Z10, Z6
-	VPMAXSQ      Z6, Z10, Z24
-	VPMINSQ      Z6, Z10, K3, Z24
-	VPERMQ       $0x4e, Z13, Z0
-	VPMINSQ      Z0, Z13, Z3
-	VPMAXSQ      Z0, Z13, K2, Z3
-	VPERMQ       $0x4e, Z15, Z1
-	VPMINSQ      Z1, Z15, Z4
-	VPMAXSQ      Z1, Z15, K2, Z4
-	VPERMQ       $0x4e, Z19, Z7
-	VPMAXSQ      Z7, Z19, Z26
-	VPMINSQ      Z7, Z19, K2, Z26
-	VPERMQ       $0x4e, Z23, Z8
-	VPMAXSQ      Z8, Z23, Z28
-	VPMINSQ      Z8, Z23, K2, Z28
-	VPERMQ       $0x4e, Z27, Z9
-	VPMINSQ      Z9, Z27, Z5
-	VPMAXSQ      Z9, Z27, K2, Z5
-	VPERMQ       $0x4e, Z18, Z11
-	VPMINSQ      Z11, Z18, Z6
-	VPMAXSQ      Z11, Z18, K2, Z6
-	VPERMQ       $0x4e, Z12, Z10
-	VPMAXSQ      Z10, Z12, Z0
-	VPMINSQ      Z10, Z12, K2, Z0
-	VPERMQ       $0x4e, Z14, Z13
-	VPMAXSQ      Z13, Z14, Z1
-	VPMINSQ      Z13, Z14, K2, Z1
-	VPERMQ       $0x4e, Z17, Z15
-	VPMINSQ      Z15, Z17, Z7
-	VPMAXSQ      Z15, Z17, K2, Z7
-	VPERMQ       $0x4e, Z21, Z19
-	VPMINSQ      Z19, Z21, Z8
-	VPMAXSQ      Z19, Z21, K2, Z8
-	VPERMQ       $0x4e, Z25, Z23
-	VPMAXSQ      Z23, Z25, Z9
-	VPMINSQ      Z23, Z25, K2, Z9
-	VPERMQ       $0x4e, Z16, Z27
-	VPMAXSQ      Z27, Z16, Z11
-	VPMINSQ      Z27, Z16, K2, Z11
-	VPERMQ       $0x4e, Z20, Z18
-	VPMINSQ      Z18, Z20, Z10
-	VPMAXSQ      Z18, Z20, K2, Z10
-	VPERMQ       $0x4e, Z2, Z12
-	VPMINSQ      Z12, Z2, Z13
-	VPMAXSQ      Z12, Z2, K2, Z13
-	VPERMQ       $0x4e, Z22, Z14
-	VPMAXSQ      Z14, Z22, Z15
-	VPMINSQ      Z14, Z22, K2, Z15
-	VPERMQ       $0x4e, Z24, Z17
-	VPMAXSQ      Z17, Z24, Z19
-	VPMINSQ      Z17, Z24, K2, Z19
-	VPSHUFD      $0x4e, Z3, Z21
-	VPMINSQ      Z21, Z3, Z23
-	VPMAXSQ      Z21, Z3, K1, Z23
-	VPSHUFD      $0x4e, Z4, Z25
-	VPMINSQ      Z25, Z4, Z27
-	VPMAXSQ      Z25, Z4, K1, Z27
-	VPSHUFD      $0x4e, Z26, Z16
-	VPMAXSQ      Z16, Z26, Z18
-	VPMINSQ      Z16, Z26, K1, Z18
-	VPSHUFD      $0x4e, Z28, Z20
-	VPMAXSQ      Z20, Z28, Z12
-	VPMINSQ      Z20, Z28, K1, Z12
-	VPSHUFD      $0x4e, Z5, Z2
-	VPMINSQ      Z2, Z5, Z14
-	VPMAXSQ      Z2, Z5, K1, Z14
-	VPSHUFD      $0x4e, Z6, Z22
-	VPMINSQ      Z22, Z6, Z17
-	VPMAXSQ      Z22, Z6, K1, Z17
-	VPSHUFD      $0x4e, Z0, Z24
-	VPMAXSQ      Z24, Z0, Z21
-	VPMINSQ      Z24, Z0, K1, Z21
-	VPSHUFD      $0x4e, Z1, Z3
-	VPMAXSQ      Z3, Z1, Z25
-	VPMINSQ      Z3, Z1, K1, Z25
-	VPSHUFD      $0x4e, Z7, Z4
-	VPMINSQ      Z4, Z7, Z16
-	VPMAXSQ      Z4, Z7, K1, Z16
-	VPSHUFD      $0x4e, Z8, Z26
-	VPMINSQ      Z26, Z8, Z20
-	VPMAXSQ      Z26, Z8, K1, Z20
-	VPSHUFD      $0x4e, Z9, Z28
-	VPMAXSQ      Z28, Z9, Z2
-	VPMINSQ      Z28, Z9, K1, Z2
-	VPSHUFD      $0x4e, Z11, Z5
-	VPMAXSQ      Z5, Z11, Z22
-	VPMINSQ      Z5, Z11, K1, Z22
-	VPSHUFD      $0x4e, Z10, Z6
-	VPMINSQ      Z6, Z10, Z24
-	VPMAXSQ      Z6, Z10, K1, Z24
-	VPSHUFD      $0x4e, Z13, Z0
-	VPMINSQ      Z0, Z13, Z3
-	VPMAXSQ      Z0, Z13, K1, Z3
-	VPSHUFD      $0x4e, Z15, Z1
-	VPMAXSQ      Z1, Z15, Z4
-	VPMINSQ      Z1, Z15, K1, Z4
-	VPSHUFD      $0x4e, Z19, Z7
-	VPMAXSQ      Z7, Z19, Z26
-	VPMINSQ      Z7, Z19, K1, Z26
-	VPMINSQ      Z18, Z23, Z8
-	VPMAXSQ      Z18, Z23, Z28
-	VPMINSQ      Z12, Z27, Z9
-	VPMAXSQ      Z12, Z27, Z5
-	VPMINSQ      Z21, Z14, Z11
-	VPMAXSQ      Z21, Z14, Z6
-	VPMINSQ      Z25, Z17, Z10
-	VPMAXSQ      Z25, Z17, Z0
-	VPMINSQ      Z2, Z16, Z13
-	VPMAXSQ      Z2, Z16, Z1
-	VPMINSQ      Z22, Z20, Z15
-	VPMAXSQ      Z22, Z20, Z7
-	VPMINSQ      Z4, Z24, Z19
-	VPMAXSQ      Z4, Z24, Z23
-	VPMINSQ      Z26, Z3, Z18
-	VPMAXSQ      Z26, Z3, Z27
-	VPMINSQ      Z9, Z8, Z12
-	VPMAXSQ      Z9, Z8, Z14
-	VPMINSQ      Z5, Z28, Z21
-	VPMAXSQ      Z5, Z28, Z17
-	VPMINSQ      Z0, Z6, Z25
-	VPMAXSQ      Z0, Z6, Z16
-	VPMINSQ      Z10, Z11, Z2
-	VPMAXSQ      Z10, Z11, Z20
-	VPMINSQ      Z15, Z13, Z22
-	VPMAXSQ      Z15, Z13, Z24
-	VPMINSQ      Z7, Z1, Z4
-	VPMAXSQ      Z7, Z1, Z3
-	VPMINSQ      Z27, Z23, Z26
-	VPMAXSQ      Z27, Z23, Z8
-	VPMINSQ      Z18, Z19, Z9
-	VPMAXSQ      Z18, Z19, Z28
-	VSHUFI64X2   $0x4e, Z12, Z12, Z5
-	VPMINSQ      Z5, Z12, Z6
-	VPMAXSQ      Z5, Z12, K3, Z6
-	VSHUFI64X2   $0x4e, Z14, Z14, Z0
-	VPMINSQ      Z0, Z14, Z11
-	VPMAXSQ      Z0, Z14, K3, Z11
-	VSHUFI64X2   $0x4e, Z21, Z21, Z10
-	VPMINSQ      Z10, Z21, Z13
-	VPMAXSQ      Z10, Z21, K3, Z13
-	VSHUFI64X2   $0x4e, Z17, Z17, Z15
-	VPMINSQ      Z15, Z17, Z1
-	VPMAXSQ      Z15, Z17, K3, Z1
-	VSHUFI64X2   $0x4e, Z16, Z16, Z7
-	VPMAXSQ      Z7, Z16, Z23
-	VPMINSQ      Z7, Z16, K3, Z23
-	VSHUFI64X2   $0x4e, Z25, Z25, Z27
-	VPMAXSQ      Z27, Z25, Z19
-	VPMINSQ      Z27, Z25, K3, Z19
-	VSHUFI64X2   $0x4e, Z20, Z20, Z18
-	VPMAXSQ      Z18, Z20, Z5
-	VPMINSQ      Z18, Z20, K3, Z5
-	VSHUFI64X2   $0x4e, Z2, Z2, Z12
-	VPMAXSQ      Z12, Z2, Z0
-	VPMINSQ      Z12, Z2, K3, Z0
-	VSHUFI64X2   $0x4e, Z22, Z22, Z14
-	VPMINSQ      Z14, Z22, Z10
-	VPMAXSQ      Z14, Z22, K3, Z10
-	VSHUFI64X2   $0x4e, Z24, Z24, Z21
-	VPMINSQ      Z21, Z24, Z15
-	VPMAXSQ      Z21, Z24, K3, Z15
-	VSHUFI64X2   $0x4e, Z4, Z4, Z17
-	VPMINSQ      Z17, Z4, Z7
-	VPMAXSQ      Z17, Z4, K3, Z7
-	VSHUFI64X2   $0x4e, Z3, Z3, Z16
-	VPMINSQ      Z16, Z3, Z27
-	VPMAXSQ      Z16, Z3, K3, Z27
-	VSHUFI64X2   $0x4e, Z8, Z8, Z25
-	VPMAXSQ      Z25, Z8, Z18
-	VPMINSQ      Z25, Z8, K3, Z18
-	VSHUFI64X2   $0x4e, Z26, Z26, Z20
-	VPMAXSQ      Z20, Z26, Z12
-	VPMINSQ      Z20, Z26, K3, Z12
-	VSHUFI64X2   $0x4e, Z28, Z28, Z2
-	VPMAXSQ      Z2, Z28, Z14
-	VPMINSQ      Z2, Z28, K3, Z14
-	VSHUFI64X2   $0x4e, Z9, Z9, Z22
-	VPMAXSQ      Z22, Z9, Z21
-	VPMINSQ      Z22, Z9, K3, Z21
-	VPERMQ       $0x4e, Z6, Z24
-	VPMINSQ      Z24, Z6, Z17
-	VPMAXSQ      Z24, Z6, K2, Z17
-	VPERMQ       $0x4e, Z11, Z4
-	VPMINSQ      Z4, Z11, Z16
-	VPMAXSQ      Z4, Z11, K2, Z16
-	VPERMQ       $0x4e, Z13, Z3
-	VPMINSQ      Z3, Z13, Z25
-	VPMAXSQ      Z3, Z13, K2, Z25
-	VPERMQ       $0x4e, Z1, Z8
-	VPMINSQ      Z8, Z1, Z20
-	VPMAXSQ      Z8, Z1, K2, Z20
-	VPERMQ       $0x4e, Z23, Z26
-	VPMAXSQ      Z26, Z23, Z2
-	VPMINSQ      Z26, Z23, K2, Z2
-	VPERMQ       $0x4e, Z19, Z28
-	VPMAXSQ      Z28, Z19, Z22
-	VPMINSQ      Z28, Z19, K2, Z22
-	VPERMQ       $0x4e, Z5, Z9
-	VPMAXSQ      Z9, Z5, Z24
-	VPMINSQ      Z9, Z5, K2, Z24
-	VPERMQ       $0x4e, Z0, Z6
-	VPMAXSQ      Z6, Z0, Z4
-	VPMINSQ      Z6, Z0, K2, Z4
-	VPERMQ       $0x4e, Z10, Z11
-	VPMINSQ      Z11, Z10, Z3
-	VPMAXSQ      Z11, Z10, K2, Z3
-	VPERMQ       $0x4e, Z15, Z13
-	VPMINSQ      Z13, Z15, Z8
-	VPMAXSQ      Z13, Z15, K2, Z8
-	VPERMQ       $0x4e, Z7, Z1
-	VPMINSQ      Z1, Z7, Z26
-	VPMAXSQ      Z1, Z7, K2, Z26
-	VPERMQ       $0x4e, Z27, Z23
-	VPMINSQ      Z23, Z27, Z28
-	VPMAXSQ      Z23, Z27, K2, Z28
-	VPERMQ       $0x4e, Z18, Z19
-	VPMAXSQ      Z19, Z18, Z9
-	VPMINSQ      Z19, Z18, K2, Z9
-	VPERMQ       $0x4e, Z12, Z5
-	VPMAXSQ      Z5, Z12, Z6
-	VPMINSQ      Z5, Z12, K2, Z6
-	VPERMQ       $0x4e, Z14, Z0
-	VPMAXSQ      Z0, Z14, Z11
-	VPMINSQ      Z0, Z14, K2, Z11
-	VPERMQ       $0x4e, Z21, Z10
-	VPMAXSQ      Z10, Z21, Z13
-	VPMINSQ      Z10, Z21, K2, Z13
-	VPSHUFD      $0x4e, Z17, Z15
-	VPMINSQ      Z15, Z17, Z1
-	VPMAXSQ      Z15, Z17, K1, Z1
-	VPSHUFD      $0x4e, Z16, Z7
-	VPMINSQ      Z7, Z16, Z23
-	VPMAXSQ      Z7, Z16, K1, Z23
-	VPSHUFD      $0x4e, Z25, Z27
-	VPMINSQ      Z27, Z25, Z19
-	VPMAXSQ      Z27, Z25, K1, Z19
-	VPSHUFD      $0x4e, Z20, Z18
-	VPMINSQ      Z18, Z20, Z5
-	VPMAXSQ      Z18, Z20, K1, Z5
-	VPSHUFD      $0x4e, Z2, Z12
-	VPMAXSQ      Z12, Z2, Z0
-	VPMINSQ      Z12, Z2, K1, Z0
-	VPSHUFD      $0x4e, Z22, Z14
-	VPMAXSQ      Z14, Z22, Z10
-	VPMINSQ      Z14, Z22, K1, Z10
-	VPSHUFD      $0x4e, Z24, Z21
-	VPMAXSQ      Z21, Z24, Z15
-	VPMINSQ      Z21, Z24, K1, Z15
-	VPSHUFD      $0x4e, Z4, Z17
-	VPMAXSQ      Z17, Z4, Z7
-	VPMINSQ      Z17, Z4, K1, Z7
-	VPSHUFD      $0x4e, Z3, Z16
-	VPMINSQ      Z16, Z3, Z27
-	VPMAXSQ      Z16, Z3, K1, Z27
-	VPSHUFD      $0x4e, Z8, Z25
-	VPMINSQ      Z25, Z8, Z18
-	VPMAXSQ      Z25, Z8, K1, Z18
-	VPSHUFD      $0x4e, Z26, Z20
-	VPMINSQ      Z20, Z26, Z12
-	VPMAXSQ      Z20, Z26, K1, Z12
-	VPSHUFD      $0x4e, Z28, Z2
-	VPMINSQ      Z2, Z28, Z14
-	VPMAXSQ      Z2, Z28, K1, Z14
-	VPSHUFD      $0x4e, Z9, Z22
-	VPMAXSQ      Z22, Z9, Z21
-	VPMINSQ      Z22, Z9, K1, Z21
-	VPSHUFD      $0x4e, Z6, Z24
-	VPMAXSQ      Z24, Z6, Z17
-	VPMINSQ      Z24, Z6, K1, Z17
-	VPSHUFD      $0x4e, Z11, Z4
-	VPMAXSQ      Z4, Z11, Z16
-	VPMINSQ      Z4, Z11, K1, Z16
-	VPSHUFD      $0x4e, Z13, Z3
-	VPMAXSQ      Z3, Z13, Z25
-	VPMINSQ      Z3, Z13, K1, Z25
-	VPMINSQ      Z0, Z1, Z8
-	VPMAXSQ      Z0, Z1, Z20
-	VPMINSQ      Z10, Z23, Z26
-	VPMAXSQ      Z10, Z23, Z2
-	VPMINSQ      Z15, Z19, Z28
-	VPMAXSQ      Z15, Z19, Z22
-	VPMINSQ      Z7, Z5, Z9
-	VPMAXSQ      Z7, Z5, Z24
-	VPMINSQ      Z21, Z27, Z6
-	VPMAXSQ      Z21, Z27, Z4
-	VPMINSQ      Z17, Z18, Z11
-	VPMAXSQ      Z17, Z18, Z3
-	VPMINSQ      Z16, Z12, Z13
-	VPMAXSQ      Z16, Z12, Z1
-	VPMINSQ      Z25, Z14, Z0
-	VPMAXSQ      Z25, Z14, Z23
-	VPMINSQ      Z28, Z8, Z10
-	VPMAXSQ      Z28, Z8, Z19
-	VPMINSQ      Z9, Z26, Z15
-	VPMAXSQ      Z9, Z26, Z5
-	VPMINSQ      Z22, Z20, Z7
-	VPMAXSQ      Z22, Z20, Z27
-	VPMINSQ      Z24, Z2, Z21
-	VPMAXSQ      Z24, Z2, Z18
-	VPMINSQ      Z1, Z4, Z17
-	VPMAXSQ      Z1, Z4, Z12
-	VPMINSQ      Z23, Z3, Z16
-	VPMAXSQ      Z23, Z3, Z14
-	VPMINSQ      Z13, Z6, Z25
-	VPMAXSQ      Z13, Z6, Z8
-	VPMINSQ      Z0, Z11, Z28
-	VPMAXSQ      Z0, Z11, Z26
-	VPMINSQ      Z15, Z10, Z9
-	VPMAXSQ      Z15, Z10, Z20
-	VPMINSQ      Z5, Z19, Z22
-	VPMAXSQ      Z5, Z19, Z2
-	VPMINSQ      Z21, Z7, Z24
-	VPMAXSQ      Z21, Z7, Z4
-	VPMINSQ      Z18, Z27, Z1
-	VPMAXSQ      Z18, Z27, Z3
-	VPMINSQ      Z14, Z12, Z23
-	VPMAXSQ      Z14, Z12, Z6
-	VPMINSQ      Z16, Z17, Z13
-	VPMAXSQ      Z16, Z17, Z11
-	VPMINSQ      Z26, Z8, Z0
-	VPMAXSQ      Z26, Z8, Z10
-	VPMINSQ      Z28, Z25, Z15
-	VPMAXSQ      Z28, Z25, Z19
-	VSHUFI64X2   $0x4e, Z9, Z9, Z5
-	VPMINSQ      Z5, Z9, Z7
-	VPMAXSQ      Z5, Z9, K3, Z7
-	VSHUFI64X2   $0x4e, Z20, Z20, Z21
-	VPMINSQ      Z21, Z20, Z27
-	VPMAXSQ      Z21, Z20, K3, Z27
+	VPMINSQ      Z22, Z6, Z20
+	VPMAXSQ      Z22, Z6, K3, Z20
+	VSHUFI64X2   $0x4e, Z3, Z3, Z15
+	VPMINSQ      Z15, Z3, Z18
+	VPMAXSQ      Z15, Z3, K3, Z18
+	VSHUFI64X2   $0x4e, Z27, Z27, Z8
+	VPMINSQ      Z8, Z27, Z25
+	VPMAXSQ      Z8, Z27, K3, Z25
+	VSHUFI64X2   $0x4e, Z9, Z9, Z13
+	VPMINSQ      Z13, Z9, Z19
+	VPMAXSQ      Z13, Z9, K3, Z19
+	VSHUFI64X2   $0x4e, Z14, Z14, Z7
+	VPMAXSQ      Z7, Z14, Z4
+	VPMINSQ      Z7, Z14, K3, Z4
+	VSHUFI64X2   $0x4e, Z23, Z23, Z16
+	VPMAXSQ      Z16, Z23, Z26
+	VPMINSQ      Z16, Z23, K3, Z26
+	VSHUFI64X2   $0x4e, Z17, Z17, Z22
+	VPMAXSQ      Z22, Z17, Z6
+	VPMINSQ      Z22, Z17, K3, Z6
+	VSHUFI64X2   $0x4e, Z11, Z11, Z15
+	VPMAXSQ      Z15, Z11, Z3
+	VPMINSQ      Z15, Z11, K3, Z3
+	VSHUFI64X2   $0x4e, Z12, Z12, Z8
+	VPMINSQ      Z8, Z12, Z27
+	VPMAXSQ      Z8, Z12, K3, Z27
+	VSHUFI64X2   $0x4e, Z2, Z2, Z13
+	VPMINSQ      Z13, Z2, Z9
+	VPMAXSQ      Z13, Z2, K3, Z9
+	VSHUFI64X2   $0x4e, Z24, Z24, Z7
+	VPMINSQ      Z7, Z24, Z14
+	VPMAXSQ      Z7, Z24, K3, Z14
+	VSHUFI64X2   $0x4e, Z0, Z0, Z16
+	VPMINSQ      Z16, Z0, Z23
+	VPMAXSQ      Z16, Z0, K3, Z23
+	VSHUFI64X2   $0x4e, Z5, Z5, Z22
+	VPMAXSQ      Z22, Z5, Z17
+	VPMINSQ      Z22, Z5, K3, Z17
+	VSHUFI64X2   $0x4e, Z10, Z10, Z15
+	VPMAXSQ      Z15, Z10, Z11
+	VPMINSQ      Z15, Z10, K3, Z11
+	VSHUFI64X2   $0x4e, Z21, Z21, Z8
+	VPMAXSQ      Z8, Z21, Z12
+	VPMINSQ      Z8, Z21, K3, Z12
+	VSHUFI64X2   $0x4e, Z1, Z1, Z13
+	VPMAXSQ      Z13, Z1, Z2
+	VPMINSQ      Z13, Z1, K3, Z2
+	VPERMQ       $0x4e, Z20, Z7
+	VPMINSQ      Z7, Z20, Z24
+	VPMAXSQ      Z7, Z20, K2, Z24
+	VPERMQ       $0x4e, Z18, Z16
+	VPMINSQ      Z16, Z18, Z0
+	VPMAXSQ      Z16, Z18, K2, Z0
+	VPERMQ       $0x4e, Z25, Z22
+	VPMINSQ      Z22, Z25, Z5
+	VPMAXSQ      Z22, Z25, K2, Z5
+	VPERMQ       $0x4e, Z19, Z15
+	VPMINSQ      Z15, Z19, Z10
+	VPMAXSQ      Z15, Z19, K2, Z10
+	VPERMQ       $0x4e, Z4, Z8
+	VPMAXSQ      Z8, Z4, Z21
+	VPMINSQ      Z8, Z4, K2, Z21
+	VPERMQ       $0x4e, Z26, Z13
+	VPMAXSQ      Z13, Z26, Z1
+	VPMINSQ      Z13, Z26, K2, Z1
+	VPERMQ       $0x4e, Z6, Z7
+	VPMAXSQ      Z7, Z6, Z20
+	VPMINSQ      Z7, Z6, K2, Z20
+	VPERMQ       $0x4e, Z3, Z16
+	VPMAXSQ      Z16, Z3, Z18
+	VPMINSQ      Z16, Z3, K2, Z18
+	VPERMQ       $0x4e, Z27, Z22
+	VPMINSQ      Z22, Z27, Z25
+	VPMAXSQ      Z22, Z27, K2, Z25
+	VPERMQ       $0x4e, Z9, Z15
+	VPMINSQ      Z15, Z9, Z19
+	VPMAXSQ      Z15, Z9, K2, Z19
+	VPERMQ       $0x4e, Z14, Z8
+	VPMINSQ      Z8, Z14, Z4
+	VPMAXSQ      Z8, Z14, K2, Z4
+	VPERMQ       $0x4e, Z23, Z13
+	VPMINSQ      Z13, Z23, Z26
+	VPMAXSQ      Z13, Z23, K2, Z26
+	VPERMQ       $0x4e, Z17, Z7
+	VPMAXSQ      Z7, Z17, Z6
+	VPMINSQ      Z7, Z17, K2, Z6
+	VPERMQ       $0x4e, Z11, Z16
+	VPMAXSQ      Z16, Z11, Z3
+	VPMINSQ      Z16, Z11, K2, Z3
+	VPERMQ       $0x4e, Z12, Z22
+	VPMAXSQ      Z22, Z12, Z27
+	VPMINSQ      Z22, Z12, K2, Z27
+	VPERMQ       $0x4e, Z2, Z15
+	VPMAXSQ      Z15, Z2, Z9
+	VPMINSQ      Z15, Z2, K2, Z9
+	VPSHUFD      $0x4e, Z24, Z8
+	VPMINSQ      Z8, Z24, Z14
+	VPMAXSQ      Z8, Z24, K1, Z14
+	VPSHUFD      $0x4e, Z0, Z13
+	VPMINSQ      Z13, Z0, Z23
+	VPMAXSQ      Z13, Z0, K1, Z23
+	VPSHUFD      $0x4e, Z5, Z7
+	VPMINSQ      Z7, Z5, Z17
+	VPMAXSQ      Z7, Z5, K1, Z17
+	VPSHUFD      $0x4e, Z10, Z16
+	VPMINSQ      Z16, Z10, Z11
+	VPMAXSQ      Z16, Z10, K1, Z11
+	VPSHUFD      $0x4e, Z21, Z22
+	VPMAXSQ      Z22, Z21, Z12
+	VPMINSQ      Z22, Z21, K1, Z12
+	VPSHUFD      $0x4e, Z1, Z15
+	VPMAXSQ      Z15, Z1, Z2
+	VPMINSQ      Z15, Z1, K1, Z2
+	VPSHUFD      $0x4e, Z20, Z8
+	VPMAXSQ      Z8, Z20, Z24
+	VPMINSQ      Z8, Z20, K1, Z24
+	VPSHUFD      $0x4e, Z18, Z13
+	VPMAXSQ      Z13, Z18, Z0
+	VPMINSQ      Z13, Z18, K1, Z0
+	VPSHUFD      $0x4e, Z25, Z7
+	VPMINSQ      Z7, Z25, Z5
+	VPMAXSQ      Z7, Z25, K1, Z5
+	VPSHUFD      $0x4e, Z19, Z16
+	VPMINSQ      Z16, Z19, Z10
+	VPMAXSQ      Z16, Z19, K1, Z10
+	VPSHUFD      $0x4e, Z4, Z22
+	VPMINSQ      Z22, Z4, Z21
+	VPMAXSQ      Z22, Z4, K1, Z21
+	VPSHUFD      $0x4e, Z26, Z15
+	VPMINSQ      Z15, Z26, Z1
+	VPMAXSQ      Z15, Z26, K1, Z1
+	VPSHUFD      $0x4e, Z6, Z8
+	VPMAXSQ      Z8, Z6, Z20
+	VPMINSQ      Z8, Z6, K1, Z20
+	VPSHUFD      $0x4e, Z3, Z13
+	VPMAXSQ      Z13, Z3, Z18
+	VPMINSQ      Z13, Z3, K1, Z18
+	VPSHUFD      $0x4e, Z27, Z7
+	VPMAXSQ      Z7, Z27, Z25
+	VPMINSQ      Z7, Z27, K1, Z25
+	VPSHUFD      $0x4e, Z9, Z16
+	VPMAXSQ      Z16, Z9, Z19
+	VPMINSQ      Z16, Z9, K1, Z19
+	VPMINSQ      Z19, Z14, Z22
+	VPMAXSQ      Z19, Z14, Z4
+	VPMINSQ      Z25, Z23, Z15
+	VPMAXSQ      Z25, Z23, Z26
+	VPMINSQ      Z18, Z17, Z8
+	VPMAXSQ      Z18, Z17, Z6
+	VPMINSQ      Z20, Z11, Z13
+	VPMAXSQ      Z20, Z11, Z3
+	VPMINSQ      Z1, Z12, Z7
+	VPMAXSQ      Z1, Z12, Z27
+	VPMINSQ      Z21, Z2, Z16
+	VPMAXSQ      Z21, Z2, Z9
+	VPMINSQ      Z10, Z24, Z14
+	VPMAXSQ      Z10, Z24, Z19
+	VPMINSQ      Z5, Z0, Z23
+	VPMAXSQ      Z5, Z0, Z25
+	VPERMQ       Z7, Z28, Z17
+	VPMINSQ      Z17, Z22, Z18
+	VPMAXSQ      Z17, Z22, Z11
+	VPERMQ       Z16, Z28, Z20
+	VPMINSQ      Z20, Z15, Z12
+	VPMAXSQ      Z20, Z15, Z1
+	VPERMQ       Z14, Z28, Z2
+	VPMINSQ      Z2, Z8, Z21
+	VPMAXSQ      Z2, Z8, Z24
+	VPERMQ       Z23, Z28, Z10
+	VPMINSQ      Z10, Z13, Z0
+	VPMAXSQ      Z10, Z13, Z5
+	VPERMQ       Z3, Z28, Z7
+	VPMINSQ      Z7, Z25, Z22
+	VPMAXSQ      Z7, Z25, Z17
+	VPERMQ       Z6, Z28, Z16
+	VPMINSQ      Z16, Z19, Z15
+	VPMAXSQ      Z16, Z19, Z20
+	VPERMQ       Z26, Z28, Z14
+	VPMINSQ      Z14, Z9, Z8
+	VPMAXSQ      Z14, Z9, Z2
+	VPERMQ       Z4, Z28, Z23
+	VPMINSQ      Z23, Z27, Z13
+	VPMAXSQ      Z23, Z27, Z10
+	VPMINSQ      Z21, Z18, Z3
+	VPMAXSQ      Z21, Z18, Z25
+	VPMINSQ      Z0, Z12, Z7
+	VPMAXSQ      Z0, Z12, Z6
+	VPMINSQ      Z24, Z11, Z19
+	VPMAXSQ      Z24, Z11, Z16
+	VPMINSQ      Z5, Z1, Z26
+	VPMAXSQ      Z5, Z1, Z9
+	VPMINSQ      Z8, Z22, Z14
+	VPMAXSQ      Z8, Z22, Z4
+	VPMINSQ      Z13, Z15, Z27
+	VPMAXSQ      Z13, Z15, Z23
+	VPMINSQ      Z2, Z17, Z18
+	VPMAXSQ      Z2, Z17, Z21
+	VPMINSQ      Z10, Z20, Z12
+	VPMAXSQ      Z10, Z20, Z0
+	VPMINSQ      Z7, Z3, Z11
+	VPMAXSQ      Z7, Z3, Z24
+	VPMINSQ      Z6, Z25, Z1
+	VPMAXSQ      Z6, Z25, Z5
+	VPMINSQ      Z26, Z19, Z22
+	VPMAXSQ      Z26, Z19, Z8
+	VPMINSQ      Z9, Z16, Z15
+	VPMAXSQ      Z9, Z16, Z13
+	VPMINSQ      Z27, Z14, Z17
+	VPMAXSQ      Z27, Z14, Z2
+	VPMINSQ      Z23, Z4, Z20
+	VPMAXSQ      Z23, Z4, Z10
+	VPMINSQ      Z12, Z18, Z3
+	VPMAXSQ      Z12, Z18, Z7
+	VPMINSQ      Z0, Z21, Z25
+	VPMAXSQ      Z0, Z21, Z6
+	VSHUFI64X2   $0x4e, Z11, Z11, Z19
+	VPMINSQ      Z19, Z11, Z26
+	VPMAXSQ      Z19, Z11, K3, Z26
+	VSHUFI64X2   $0x4e, Z24, Z24, Z16
+	VPMINSQ      Z16, Z24, Z9
+	VPMAXSQ      Z16, Z24, K3, Z9
+	VSHUFI64X2   $0x4e, Z1, Z1, Z14
+	VPMINSQ      Z14, Z1, Z27
+	VPMAXSQ      Z14, Z1, K3, Z27
+	VSHUFI64X2   $0x4e, Z5, Z5, Z4
+	VPMINSQ      Z4, Z5, Z23
+	VPMAXSQ      Z4, Z5, K3, Z23
 	VSHUFI64X2   $0x4e, Z22, Z22, Z18
 	VPMINSQ      Z18, Z22, Z12
 	VPMAXSQ      Z18, Z22, K3, Z12
-	VSHUFI64X2   $0x4e, Z2, Z2, Z14
-	VPMINSQ      Z14, Z2, Z17
-	VPMAXSQ      Z14, Z2, K3, Z17
-	VSHUFI64X2   $0x4e, Z24, Z24, Z16
-	VPMINSQ      Z16, Z24, Z8
-	VPMAXSQ      Z16, Z24, K3, Z8
-	VSHUFI64X2   $0x4e, Z4, Z4, Z26
-	VPMINSQ      Z26, Z4, Z25
-	VPMAXSQ      Z26, Z4, K3, Z25
-	VSHUFI64X2   $0x4e, Z1, Z1, Z28
-	VPMINSQ      Z28, Z1, Z5
-	VPMAXSQ      Z28, Z1, K3, Z5
-	VSHUFI64X2   $0x4e, Z3, Z3, Z9
-	VPMINSQ      Z9, Z3, Z21
-	VPMAXSQ      Z9, Z3, K3, Z21
-	VSHUFI64X2   $0x4e, Z6, Z6, Z20
-	VPMAXSQ      Z20, Z6, Z18
-	VPMINSQ      Z20, Z6, K3, Z18
-	VSHUFI64X2   $0x4e, Z23, Z23, Z22
-	VPMAXSQ      Z22, Z23, Z14
-	VPMINSQ      Z22, Z23, K3, Z14
-	VSHUFI64X2   $0x4e, Z11, Z11, Z2
-	VPMAXSQ      Z2, Z11, Z16
-	VPMINSQ      Z2, Z11, K3, Z16
-	VSHUFI64X2   $0x4e, Z13, Z13, Z24
-	VPMAXSQ      Z24, Z13, Z26
-	VPMINSQ      Z24, Z13, K3, Z26
-	VSHUFI64X2   $0x4e, Z10, Z10, Z4
-	VPMAXSQ      Z4, Z10, Z28
-	VPMINSQ      Z4, Z10, K3, Z28
-	VSHUFI64X2   $0x4e, Z0, Z0, Z1
-	VPMAXSQ      Z1, Z0, Z9
-	VPMINSQ      Z1, Z0, K3, Z9
-	VSHUFI64X2   $0x4e, Z19, Z19, Z3
-	VPMAXSQ      Z3, Z19, Z20
-	VPMINSQ      Z3, Z19, K3, Z20
-	VSHUFI64X2   $0x4e, Z15, Z15, Z6
-	VPMAXSQ      Z6, Z15, Z22
-	VPMINSQ      Z6, Z15, K3, Z22
-	VPERMQ       $0x4e, Z7, Z23
-	VPMINSQ      Z23, Z7, Z2
-	VPMAXSQ      Z23, Z7, K2, Z2
-	VPERMQ       $0x4e, Z27, Z11
-	VPMINSQ      Z11, Z27, Z24
-	VPMAXSQ      Z11, Z27, K2, Z24
-	VPERMQ       $0x4e, Z12, Z13
-	VPMINSQ      Z13, Z12, Z4
-	VPMAXSQ      Z13, Z12, K2, Z4
-	VPERMQ       $0x4e, Z17, Z10
-	VPMINSQ      Z10, Z17, Z1
-	VPMAXSQ      Z10, Z17, K2, Z1
-	VPERMQ       $0x4e, Z8, Z0
-	VPMINSQ      Z0, Z8, Z3
-	VPMAXSQ      Z0, Z8, K2, Z3
-	VPERMQ       $0x4e, Z25, Z19
-	VPMINSQ      Z19, Z25, Z6
-	VPMAXSQ      Z19, Z25, K2, Z6
-	VPERMQ       $0x4e, Z5, Z15
-	VPMINSQ      Z15, Z5, Z23
-	VPMAXSQ      Z15, Z5, K2, Z23
-	VPERMQ       $0x4e, Z21, Z7
-	VPMINSQ      Z7, Z21, Z11
-	VPMAXSQ      Z7, Z21, K2, Z11
-	VPERMQ       $0x4e, Z18, Z27
-	VPMAXSQ      Z27, Z18, Z13
-	VPMINSQ      Z27, Z18, K2, Z13
-	VPERMQ       $0x4e, Z14, Z12
-	VPMAXSQ      Z12, Z14, Z10
-	VPMINSQ      Z12, Z14, K2, Z10
-	VPERMQ       $0x4e, Z16, Z17
-	VPMAXSQ      Z17, Z16, Z0
-	VPMINSQ      Z17, Z16, K2, Z0
-	VPERMQ       $0x4e, Z26, Z8
-	VPMAXSQ      Z8, Z26, Z19
-	VPMINSQ      Z8, Z26, K2, Z19
-	VPERMQ       $0x4e, Z28, Z25
-	VPMAXSQ      Z25, Z28, Z15
-	VPMINSQ      Z25, Z28, K2, Z15
-	VPERMQ       $0x4e, Z9, Z5
-	VPMAXSQ      Z5, Z9, Z7
-	VPMINSQ      Z5, Z9, K2, Z7
-	VPERMQ       $0x4e, Z20, Z21
-	VPMAXSQ      Z21, Z20, Z27
-	VPMINSQ      Z21, Z20, K2, Z27
-	VPERMQ       $0x4e, Z22, Z18
-	VPMAXSQ      Z18, Z22, Z12
-	VPMINSQ      Z18, Z22, K2, Z12
-	VPSHUFD      $0x4e, Z2, Z14
-	VPMINSQ      Z14, Z2, Z17
-	VPMAXSQ      Z14, Z2, K1, Z17
-	VPSHUFD      $0x4e, Z24, Z16
-	VPMINSQ      Z16, Z24, Z8
-	VPMAXSQ      Z16, Z24, K1, Z8
-	VPSHUFD      $0x4e, Z4, Z26
-	VPMINSQ      Z26, Z4, Z25
-	VPMAXSQ      Z26, Z4, K1, Z25
-	VPSHUFD      $0x4e, Z1, Z28
-	VPMINSQ      Z28, Z1, Z5
-	VPMAXSQ      Z28, Z1, K1, Z5
-	VPSHUFD      $0x4e, Z3, Z9
-	VPMINSQ      Z9, Z3, Z21
-	VPMAXSQ      Z9, Z3, K1, Z21
-	VPSHUFD      $0x4e, Z6, Z20
-	VPMINSQ      Z20, Z6, Z18
-	VPMAXSQ      Z20, Z6, K1, Z18
-	VPSHUFD      $0x4e, Z23, Z22
-	VPMINSQ      Z22, Z23, Z14
-	VPMAXSQ      Z22, Z23, K1, Z14
-	VPSHUFD      $0x4e, Z11, Z2
-	VPMINSQ      Z2, Z11, Z16
-	VPMAXSQ      Z2, Z11, K1, Z16
-	VPSHUFD      $0x4e, Z13, Z24
-	VPMAXSQ      Z24, Z13, Z26
-	VPMINSQ      Z24, Z13, K1, Z26
+	VSHUFI64X2   $0x4e, Z8, Z8, Z21
+	VPMINSQ      Z21, Z8, Z0
+	VPMAXSQ      Z21, Z8, K3, Z0
+	VSHUFI64X2   $0x4e, Z15, Z15, Z19
+	VPMINSQ      Z19, Z15, Z11
+	VPMAXSQ      Z19, Z15, K3, Z11
+	VSHUFI64X2   $0x4e, Z13, Z13, Z16
+	VPMINSQ      Z16, Z13, Z24
+	VPMAXSQ      Z16, Z13, K3, Z24
+	VSHUFI64X2   $0x4e, Z17, Z17, Z14
+	VPMINSQ      Z14, Z17, Z1
+	VPMAXSQ      Z14, Z17, K3, Z1
+	VSHUFI64X2   $0x4e, Z2, Z2, Z4
+	VPMINSQ      Z4, Z2, Z5
+	VPMAXSQ      Z4, Z2, K3, Z5
+	VSHUFI64X2   $0x4e, Z20, Z20, Z18
+	VPMINSQ      Z18, Z20, Z22
+	VPMAXSQ      Z18, Z20, K3, Z22
+	VSHUFI64X2   $0x4e, Z10, Z10, Z21
+	VPMINSQ      Z21, Z10, Z8
+	VPMAXSQ      Z21, Z10, K3, Z8
+	VSHUFI64X2   $0x4e, Z3, Z3, Z19
+	VPMINSQ      Z19, Z3, Z15
+	VPMAXSQ      Z19, Z3, K3, Z15
+	VSHUFI64X2   $0x4e, Z7, Z7, Z16
+	VPMINSQ      Z16, Z7, Z13
+	VPMAXSQ      Z16, Z7, K3, Z13
+	VSHUFI64X2   $0x4e, Z25, Z25, Z14
+	VPMINSQ      Z14, Z25, Z17
+	VPMAXSQ      Z14, Z25, K3, Z17
+	VSHUFI64X2   $0x4e, Z6, Z6, Z4
+	VPMINSQ      Z4, Z6, Z2
+	VPMAXSQ      Z4, Z6, K3, Z2
+	VPERMQ       $0x4e, Z26, Z18
+	VPMINSQ      Z18, Z26, Z20
+	VPMAXSQ      Z18, Z26, K2, Z20
+	VPERMQ       $0x4e, Z9, Z21
+	VPMINSQ      Z21, Z9, Z10
+	VPMAXSQ      Z21, Z9, K2, Z10
+	VPERMQ       $0x4e, Z27, Z19
+	VPMINSQ      Z19, Z27, Z3
+	VPMAXSQ      Z19, Z27, K2, Z3
+	VPERMQ       $0x4e, Z23, Z16
+	VPMINSQ      Z16, Z23, Z7
+	VPMAXSQ      Z16, Z23, K2, Z7
+	VPERMQ       $0x4e, Z12, Z14
+	VPMINSQ      Z14, Z12, Z25
+	VPMAXSQ      Z14, Z12, K2, Z25
+	VPERMQ       $0x4e, Z0, Z4
+	VPMINSQ      Z4, Z0, Z6
+	VPMAXSQ      Z4, Z0, K2, Z6
+	VPERMQ       $0x4e, Z11, Z18
+	VPMINSQ      Z18, Z11, Z26
+	VPMAXSQ      Z18, Z11, K2, Z26
+	VPERMQ       $0x4e, Z24, Z21
+	VPMINSQ      Z21, Z24, Z9
+	VPMAXSQ      Z21, Z24, K2, Z9
+	VPERMQ       $0x4e, Z1, Z19
+	VPMINSQ      Z19, Z1, Z27
+	VPMAXSQ      Z19, Z1, K2, Z27
+	VPERMQ       $0x4e, Z5, Z16
+	VPMINSQ      Z16, Z5, Z23
+	VPMAXSQ      Z16, Z5, K2, Z23
+	VPERMQ       $0x4e, Z22, Z14
+	VPMINSQ      Z14, Z22, Z12
+	VPMAXSQ      Z14, Z22, K2, Z12
+	VPERMQ       $0x4e, Z8, Z4
+	VPMINSQ      Z4, Z8, Z0
+	VPMAXSQ      Z4, Z8, K2, Z0
+	VPERMQ       $0x4e, Z15, Z18
+	VPMINSQ      Z18, Z15, Z11
+	VPMAXSQ      Z18, Z15, K2, Z11
+	VPERMQ       $0x4e, Z13, Z21
+	VPMINSQ      Z21, Z13, Z24
+	VPMAXSQ      Z21, Z13, K2, Z24
+	VPERMQ       $0x4e, Z17, Z19
+	VPMINSQ      Z19, Z17, Z1
+	VPMAXSQ      Z19, Z17, K2, Z1
+	VPERMQ       $0x4e, Z2, Z16
+	VPMINSQ      Z16, Z2, Z5
+	VPMAXSQ      Z16, Z2, K2, Z5
+	VPSHUFD      $0x4e, Z20, Z14
+	VPMINSQ      Z14, Z20, Z22
+	VPMAXSQ      Z14, Z20, K1, Z22
 	VPSHUFD      $0x4e, Z10, Z4
-	VPMAXSQ      Z4, Z10, Z28
-	VPMINSQ      Z4, Z10, K1, Z28
-	VPSHUFD      $0x4e, Z0, Z1
-	VPMAXSQ      Z1, Z0, Z9
-	VPMINSQ      Z1, Z0, K1, Z9
-	VPSHUFD      $0x4e, Z19, Z3
-	VPMAXSQ      Z3, Z19, Z20
-	VPMINSQ      Z3, Z19, K1, Z20
-	VPSHUFD      $0x4e, Z15, Z6
-	VPMAXSQ      Z6, Z15, Z22
-	VPMINSQ      Z6, Z15, K1, Z22
-	VPSHUFD      $0x4e, Z7, Z23
-	VPMAXSQ      Z23, Z7, Z2
-	VPMINSQ      Z23, Z7, K1, Z2
-	VPSHUFD      $0x4e, Z27, Z11
-	VPMAXSQ      Z11, Z27, Z24
-	VPMINSQ      Z11, Z27, K1, Z24
-	VPSHUFD      $0x4e, Z12, Z13
-	VPMAXSQ      Z13, Z12, Z4
-	VPMINSQ      Z13, Z12, K1, Z4
-	VPMINSQ      Z26, Z17, Z10
-	VPMAXSQ      Z26, Z17, Z1
-	VPMINSQ      Z28, Z8, Z0
-	VPMAXSQ      Z28, Z8, Z3
-	VPMINSQ      Z9, Z25, Z19
-	VPMAXSQ      Z9, Z25, Z6
-	VPMINSQ      Z20, Z5, Z15
-	VPMAXSQ      Z20, Z5, Z23
-	VPMINSQ      Z22, Z21, Z7
-	VPMAXSQ      Z22, Z21, Z11
-	VPMINSQ      Z2, Z18, Z27
-	VPMAXSQ      Z2, Z18, Z13
-	VPMINSQ      Z24, Z14, Z12
-	VPMAXSQ      Z24, Z14, Z17
-	VPMINSQ      Z4, Z16, Z26
-	VPMAXSQ      Z4, Z16, Z8
-	VPMINSQ      Z7, Z10, Z28
-	VPMAXSQ      Z7, Z10, Z25
-	VPMINSQ      Z27, Z0, Z9
-	VPMAXSQ      Z27, Z0, Z5
-	VPMINSQ      Z12, Z19, Z20
-	VPMAXSQ      Z12, Z19, Z21
-	VPMINSQ      Z26, Z15, Z22
-	VPMAXSQ      Z26, Z15, Z18
-	VPMINSQ      Z11, Z1, Z2
-	VPMAXSQ      Z11, Z1, Z14
-	VPMINSQ      Z13, Z3, Z24
-	VPMAXSQ      Z13, Z3, Z16
-	VPMINSQ      Z17, Z6, Z4
-	VPMAXSQ      Z17, Z6, Z10
-	VPMINSQ      Z8, Z23, Z7
-	VPMAXSQ      Z8, Z23, Z0
-	VPMINSQ      Z20, Z28, Z27
-	VPMAXSQ      Z20, Z28, Z19
-	VPMINSQ      Z22, Z9, Z12
-	VPMAXSQ      Z22, Z9, Z15
-	VPMINSQ      Z21, Z25, Z26
-	VPMAXSQ      Z21, Z25, Z1
-	VPMINSQ      Z18, Z5, Z11
-	VPMAXSQ      Z18, Z5, Z3
-	VPMINSQ      Z4, Z2, Z13
-	VPMAXSQ      Z4, Z2, Z6
-	VPMINSQ      Z7, Z24, Z17
-	VPMAXSQ      Z7, Z24, Z23
-	VPMINSQ      Z10, Z14, Z8
-	VPMAXSQ      Z10, Z14, Z28
-	VPMINSQ      Z0, Z16, Z20
-	VPMAXSQ      Z0, Z16, Z9
-	VPMINSQ      Z12, Z27, Z22
-	VPMAXSQ      Z12, Z27, Z25
-	VPMINSQ      Z15, Z19, Z21
-	VPMAXSQ      Z15, Z19, Z5
-	VPMINSQ      Z11, Z26, Z18
-	VPMAXSQ      Z11, Z26, Z2
-	VPMINSQ      Z3, Z1, Z4
-	VPMAXSQ      Z3, Z1, Z24
-	VPMINSQ      Z17, Z13, Z7
-	VPMAXSQ      Z17, Z13, Z14
-	VPMINSQ      Z23, Z6, Z10
-	VPMAXSQ      Z23, Z6, Z16
-	VPMINSQ      Z20, Z8, Z0
-	VPMAXSQ      Z20, Z8, Z27
-	VPMINSQ      Z9, Z28, Z12
-	VPMAXSQ      Z9, Z28, Z19
-	VSHUFI64X2   $0x4e, Z22, Z22, Z15
-	VPMINSQ      Z15, Z22, Z26
-	VPMAXSQ      Z15, Z22, K3, Z26
-	VSHUFI64X2   $0x4e, Z25, Z25, Z11
-	VPMINSQ      Z11, Z25, Z1
-	VPMAXSQ      Z11, Z25, K3, Z1
-	VSHUFI64X2   $0x4e, Z21, Z21, Z3
-	VPMINSQ      Z3, Z21, Z13
-	VPMAXSQ      Z3, Z21, K3, Z13
-	VSHUFI64X2   $0x4e, Z5, Z5, Z17
-	VPMINSQ      Z17, Z5, Z6
-	VPMAXSQ      Z17, Z5, K3, Z6
-	VSHUFI64X2   $0x4e, Z18, Z18, Z23
-	VPMINSQ      Z23, Z18, Z8
-	VPMAXSQ      Z23, Z18, K3, Z8
-	VSHUFI64X2   $0x4e, Z2, Z2, Z20
-	VPMINSQ      Z20, Z2, Z28
-	VPMAXSQ      Z20, Z2, K3, Z28
-	VSHUFI64X2   $0x4e, Z4, Z4, Z9
-	VPMINSQ      Z9, Z4, Z15
-	VPMAXSQ      Z9, Z4, K3, Z15
-	VSHUFI64X2   $0x4e, Z24, Z24, Z22
-	VPMINSQ      Z22, Z24, Z11
-	VPMAXSQ      Z22, Z24, K3, Z11
-	VSHUFI64X2   $0x4e, Z7, Z7, Z25
-	VPMINSQ      Z25, Z7, Z3
-	VPMAXSQ      Z25, Z7, K3, Z3
-	VSHUFI64X2   $0x4e, Z14, Z14, Z21
-	VPMINSQ      Z21, Z14, Z17
-	VPMAXSQ      Z21, Z14, K3, Z17
-	VSHUFI64X2   $0x4e, Z10, Z10, Z5
-	VPMINSQ      Z5, Z10, Z23
-	VPMAXSQ      Z5, Z10, K3, Z23
-	VSHUFI64X2   $0x4e, Z16, Z16, Z18
-	VPMINSQ      Z18, Z16, Z20
-	VPMAXSQ      Z18, Z16, K3, Z20
-	VSHUFI64X2   $0x4e, Z0, Z0, Z2
-	VPMINSQ      Z2, Z0, Z9
-	VPMAXSQ      Z2, Z0, K3, Z9
-	VSHUFI64X2   $0x4e, Z27, Z27, Z4
-	VPMINSQ      Z4, Z27, Z22
-	VPMAXSQ      Z4, Z27, K3, Z22
-	VSHUFI64X2   $0x4e, Z12, Z12, Z24
-	VPMINSQ      Z24, Z12, Z25
-	VPMAXSQ      Z24, Z12, K3, Z25
-	VSHUFI64X2   $0x4e, Z19, Z19, Z7
-	VPMINSQ      Z7, Z19, Z21
-	VPMAXSQ      Z7, Z19, K3, Z21
-	VPERMQ       $0x4e, Z26, Z14
-	VPMINSQ      Z14, Z26, Z5
-	VPMAXSQ      Z14, Z26, K2, Z5
-	VPERMQ       $0x4e, Z1, Z10
-	VPMINSQ      Z10, Z1, Z18
-	VPMAXSQ      Z10, Z1, K2, Z18
-	VPERMQ       $0x4e, Z13, Z16
-	VPMINSQ      Z16, Z13, Z2
-	VPMAXSQ      Z16, Z13, K2, Z2
-	VPERMQ       $0x4e, Z6, Z0
-	VPMINSQ      Z0, Z6, Z4
-	VPMAXSQ      Z0, Z6, K2, Z4
-	VPERMQ       $0x4e, Z8, Z27
-	VPMINSQ      Z27, Z8, Z24
-	VPMAXSQ      Z27, Z8, K2, Z24
-	VPERMQ       $0x4e, Z28, Z12
-	VPMINSQ      Z12, Z28, Z7
-	VPMAXSQ      Z12, Z28, K2, Z7
-	VPERMQ       $0x4e, Z15, Z19
-	VPMINSQ      Z19, Z15, Z14
-	VPMAXSQ      Z19, Z15, K2, Z14
-	VPERMQ       $0x4e, Z11, Z26
-	VPMINSQ      Z26, Z11, Z10
-	VPMAXSQ      Z26, Z11, K2, Z10
-	VPERMQ       $0x4e, Z3, Z1
-	VPMINSQ      Z1, Z3, Z16
-	VPMAXSQ      Z1, Z3, K2, Z16
-	VPERMQ       $0x4e, Z17, Z13
-	VPMINSQ      Z13, Z17, Z0
-	VPMAXSQ      Z13, Z17, K2, Z0
-	VPERMQ       $0x4e, Z23, Z6
-	VPMINSQ      Z6, Z23, Z27
-	VPMAXSQ      Z6, Z23, K2, Z27
-	VPERMQ       $0x4e, Z20, Z8
-	VPMINSQ      Z8, Z20, Z12
-	VPMAXSQ      Z8, Z20, K2, Z12
-	VPERMQ       $0x4e, Z9, Z28
-	VPMINSQ      Z28, Z9, Z19
-	VPMAXSQ      Z28, Z9, K2, Z19
-	VPERMQ       $0x4e, Z22, Z15
-	VPMINSQ      Z15, Z22, Z26
-	VPMAXSQ      Z15, Z22, K2, Z26
-	VPERMQ       $0x4e, Z25, Z11
-	VPMINSQ      Z11, Z25, Z1
-	VPMAXSQ      Z11, Z25, K2, Z1
-	VPERMQ       $0x4e, Z21, Z3
-	VPMINSQ      Z3, Z21, Z13
-	VPMAXSQ      Z3, Z21, K2, Z13
-	VPSHUFD      $0x4e, Z5, Z17
-	VPMINSQ      Z17, Z5, Z6
-	VPMAXSQ      Z17, Z5, K1, Z6
-	VPSHUFD      $0x4e, Z18, Z23
-	VPMINSQ      Z23, Z18, Z8
-	VPMAXSQ      Z23, Z18, K1, Z8
-	VPSHUFD      $0x4e, Z2, Z20
-	VPMINSQ      Z20, Z2, Z28
-	VPMAXSQ      Z20, Z2, K1, Z28
-	VPSHUFD      $0x4e, Z4, Z9
-	VPMINSQ      Z9, Z4, Z15
-	VPMAXSQ      Z9, Z4, K1, Z15
-	VPSHUFD      $0x4e, Z24, Z22
-	VPMINSQ      Z22, Z24, Z11
-	VPMAXSQ      Z22, Z24, K1, Z11
-	VPSHUFD      $0x4e, Z7, Z25
-	VPMINSQ      Z25, Z7, Z3
-	VPMAXSQ      Z25, Z7, K1, Z3
-	VPSHUFD      $0x4e, Z14, Z21
-	VPMINSQ      Z21, Z14, Z17
-	VPMAXSQ      Z21, Z14, K1, Z17
-	VPSHUFD      $0x4e, Z10, Z5
-	VPMINSQ      Z5, Z10, Z23
-	VPMAXSQ      Z5, Z10, K1, Z23
-	VPSHUFD      $0x4e, Z16, Z18
-	VPMINSQ      Z18, Z16, Z20
-	VPMAXSQ      Z18, Z16, K1, Z20
-	VPSHUFD      $0x4e, Z0, Z2
-	VPMINSQ      Z2, Z0, Z9
-	VPMAXSQ      Z2, Z0, K1, Z9
-	VPSHUFD      $0x4e, Z27, Z4
-	VPMINSQ      Z4, Z27, Z22
-	VPMAXSQ      Z4, Z27, K1, Z22
-	VPSHUFD      $0x4e, Z12, Z24
-	VPMINSQ      Z24, Z12, Z25
-	VPMAXSQ      Z24, Z12, K1, Z25
-	VPSHUFD      $0x4e, Z19, Z7
-	VPMINSQ      Z7, Z19, Z21
-	VPMAXSQ      Z7, Z19, K1, Z21
+	VPMINSQ      Z4, Z10, Z8
+	VPMAXSQ      Z4, Z10, K1, Z8
+	VPSHUFD      $0x4e, Z3, Z18
+	VPMINSQ      Z18, Z3, Z15
+	VPMAXSQ      Z18, Z3, K1, Z15
+	VPSHUFD      $0x4e, Z7, Z21
+	VPMINSQ      Z21, Z7, Z13
+	VPMAXSQ      Z21, Z7, K1, Z13
+	VPSHUFD      $0x4e, Z25, Z19
+	VPMINSQ      Z19, Z25, Z17
+	VPMAXSQ      Z19, Z25, K1, Z17
+	VPSHUFD      $0x4e, Z6, Z16
+	VPMINSQ      Z16, Z6, Z2
+	VPMAXSQ      Z16, Z6, K1, Z2
 	VPSHUFD      $0x4e, Z26, Z14
-	VPMINSQ      Z14, Z26, Z5
-	VPMAXSQ      Z14, Z26, K1, Z5
-	VPSHUFD      $0x4e, Z1, Z10
-	VPMINSQ      Z10, Z1, Z18
-	VPMAXSQ      Z10, Z1, K1, Z18
-	VPSHUFD      $0x4e, Z13, Z16
-	VPMINSQ      Z16, Z13, Z2
-	VPMAXSQ      Z16, Z13, K1, Z2
+	VPMINSQ      Z14, Z26, Z20
+	VPMAXSQ      Z14, Z26, K1, Z20
+	VPSHUFD      $0x4e, Z9, Z4
+	VPMINSQ      Z4, Z9, Z10
+	VPMAXSQ      Z4, Z9, K1, Z10
+	VPSHUFD      $0x4e, Z27, Z18
+	VPMINSQ      Z18, Z27, Z3
+	VPMAXSQ      Z18, Z27, K1, Z3
+	VPSHUFD      $0x4e, Z23, Z21
+	VPMINSQ      Z21, Z23, Z7
+	VPMAXSQ      Z21, Z23, K1, Z7
+	VPSHUFD      $0x4e, Z12, Z19
+	VPMINSQ      Z19, Z12, Z25
+	VPMAXSQ      Z19, Z12, K1, Z25
+	VPSHUFD      $0x4e, Z0, Z16
+	VPMINSQ      Z16, Z0, Z6
+	VPMAXSQ      Z16, Z0, K1, Z6
+	VPSHUFD      $0x4e, Z11, Z14
+	VPMINSQ      Z14, Z11, Z26
+	VPMAXSQ      Z14, Z11, K1, Z26
+	VPSHUFD      $0x4e, Z24, Z4
+	VPMINSQ      Z4, Z24, Z9
+	VPMAXSQ      Z4, Z24, K1, Z9
+	VPSHUFD      $0x4e, Z1, Z18
+	VPMINSQ      Z18, Z1, Z27
+	VPMAXSQ      Z18, Z1, K1, Z27
+	VPSHUFD      $0x4e, Z5, Z21
+	VPMINSQ      Z21, Z5, Z23
+	VPMAXSQ      Z21, Z5, K1, Z23
 	MOVQ         AX, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z6, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z6
-	VPXORQ       Z30, Z6, Z6
-	VMOVDQU64    Z6, K7, 0(SI)
+	VPSRAQ       $63, Z22, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z22
+	VPXORQ       Z30, Z22, Z22
+	VMOVDQU64    Z22, K7, 0(SI)
 	MOVQ         AX, CX
 	SUBQ         $8, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z8, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z8
+	VPSRAQ       $63, Z8, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z8
 	VPXORQ       Z30, Z8, Z8
 	VMOVDQU64    Z8, K7, 64(SI)
 	MOVQ         AX, CX
@@ -2071,136 +5597,136 @@ sn_v16:
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z28, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z28
-	VPXORQ       Z30, Z28, Z28
-	VMOVDQU64    Z28, K7, 128(SI)
+	VPSRAQ       $63, Z15, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z15
+	VPXORQ       Z30, Z15, Z15
+	VMOVDQU64    Z15, K7, 128(SI)
 	MOVQ         AX, CX
 	SUBQ         $24, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z15, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z15
-	VPXORQ       Z30, Z15, Z15
-	VMOVDQU64    Z15, K7, 192(SI)
+	VPSRAQ       $63, Z13, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z13
+	VPXORQ       Z30, Z13, Z13
+	VMOVDQU64    Z13, K7, 192(SI)
 	MOVQ         AX, CX
 	SUBQ         $32, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z11, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z11
-	VPXORQ       Z30, Z11, Z11
-	VMOVDQU64    Z11, K7, 256(SI)
+	VPSRAQ       $63, Z17, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z17
+	VPXORQ       Z30, Z17, Z17
+	VMOVDQU64    Z17, K7, 256(SI)
 	MOVQ         AX, CX
 	SUBQ         $40, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z3, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z3
-	VPXORQ       Z30, Z3, Z3
-	VMOVDQU64    Z3, K7, 320(SI)
+	VPSRAQ       $63, Z2, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z2
+	VPXORQ       Z30, Z2, Z2
+	VMOVDQU64    Z2, K7, 320(SI)
 	MOVQ         AX, CX
 	SUBQ         $48, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z17, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z17
-	VPXORQ       Z30, Z17, Z17
-	VMOVDQU64    Z17, K7, 384(SI)
+	VPSRAQ       $63, Z20, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z20
+	VPXORQ       Z30, Z20, Z20
+	VMOVDQU64    Z20, K7, 384(SI)
 	MOVQ         AX, CX
 	SUBQ         $56, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z23, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z23
-	VPXORQ       Z30, Z23, Z23
-	VMOVDQU64    Z23, K7, 448(SI)
+	VPSRAQ       $63, Z10, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z10
+	VPXORQ       Z30, Z10, Z10
+	VMOVDQU64    Z10, K7, 448(SI)
 	MOVQ         AX, CX
 	SUBQ         $64, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z20, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z20
-	VPXORQ       Z30, Z20, Z20
-	VMOVDQU64    Z20, K7, 512(SI)
+	VPSRAQ       $63, Z3, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z3
+	VPXORQ       Z30, Z3, Z3
+	VMOVDQU64    Z3, K7, 512(SI)
 	MOVQ         AX, CX
 	SUBQ         $72, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z9, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z9
-	VPXORQ       Z30, Z9, Z9
-	VMOVDQU64    Z9, K7, 576(SI)
+	VPSRAQ       $63, Z7, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z7
+	VPXORQ       Z30, Z7, Z7
+	VMOVDQU64    Z7, K7, 576(SI)
 	MOVQ         AX, CX
 	SUBQ         $80, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z22, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z22
-	VPXORQ       Z30, Z22, Z22
-	VMOVDQU64    Z22, K7, 640(SI)
+	VPSRAQ       $63, Z25, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z25
+	VPXORQ       Z30, Z25, Z25
+	VMOVDQU64    Z25, K7, 640(SI)
 	MOVQ         AX, CX
 	SUBQ         $88, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z25, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z25
-	VPXORQ       Z30, Z25, Z25
-	VMOVDQU64    Z25, K7, 704(SI)
+	VPSRAQ       $63, Z6, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z6
+	VPXORQ       Z30, Z6, Z6
+	VMOVDQU64    Z6, K7, 704(SI)
 	MOVQ         AX, CX
 	SUBQ         $96, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z21, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z21
-	VPXORQ       Z30, Z21, Z21
-	VMOVDQU64    Z21, K7, 768(SI)
+	VPSRAQ       $63, Z26, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z26
+	VPXORQ       Z30, Z26, Z26
+	VMOVDQU64    Z26, K7, 768(SI)
 	MOVQ         AX, CX
 	SUBQ         $104, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z5, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z5
-	VPXORQ       Z30, Z5, Z5
-	VMOVDQU64    Z5, K7, 832(SI)
+	VPSRAQ       $63, Z9, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z9
+	VPXORQ       Z30, Z9, Z9
+	VMOVDQU64    Z9, K7, 832(SI)
 	MOVQ         AX, CX
 	SUBQ         $112, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z18, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z18
-	VPXORQ       Z30, Z18, Z18
-	VMOVDQU64    Z18, K7, 896(SI)
+	VPSRAQ       $63, Z27, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z27
+	VPXORQ       Z30, Z27, Z27
+	VMOVDQU64    Z27, K7, 896(SI)
 	MOVQ         AX, CX
 	SUBQ         $120, CX
 	CMOVQLT      R9, CX
 	BZHIQ        CX, R8, CX
 	KMOVW        CX, K7
-	VPSRAQ       $63, Z2, Z0
-	VPTERNLOGQ   $0x78, Z29, Z0, Z2
-	VPXORQ       Z30, Z2, Z2
-	VMOVDQU64    Z2, K7, 960(SI)
+	VPSRAQ       $63, Z23, Z19
+	VPTERNLOGQ   $0x78, Z29, Z19, Z23
+	VPXORQ       Z30, Z23, Z23
+	VMOVDQU64    Z23, K7, 960(SI)
 	JMP          sn_done
 sn_done:
 	VZEROUPPER
 	RET
 
-// func partition64AVX512(a []int64, pivot int64) (lt int, mn, mx int64)
+// func partition64AVX512(a []int64, pivot int64) (lt int)
 //
-// Reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:] as int64s,
-// and returns the smallest and largest key. The first and last 64 keys are
+// Reorders a (len(a) >= 128) so that a[:lt] < pivot <= a[lt:] as int64s.
+// The first and last 64 keys are
 // kept in registers, which leaves 64 free slots at either end; each step
 // reads the next 64 keys from the end with fewer free slots, compresses
 // each vector's keys below the pivot into a register stored whole at the
@@ -2210,8 +5736,8 @@ sn_done:
 // Zen 4; to a register it is not.
 //
 // Registers: SI base, R8 next left read, R9 end of right reads, R10 left
-// write, R11 right write end (indexes in keys), Z30 pivot, Z28/Z29 min/max.
-TEXT ·partition64AVX512(SB), NOSPLIT, $0-56
+// write, R11 right write end (indexes in keys), Z30 pivot.
+TEXT ·partition64AVX512(SB), NOSPLIT, $0-40
 	MOVQ         a_base+0(FP), SI
 	MOVQ         a_len+8(FP), R11
 	VPBROADCASTQ pivot+24(FP), Z30
@@ -2289,8 +5815,6 @@ pt_right:
 pt_step:
 	VPCMPQ       $1, Z30, Z0, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2305,8 +5829,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z1, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z1, Z28, Z28
-	VPMAXSQ      Z1, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2321,8 +5843,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z2, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z2, Z28, Z28
-	VPMAXSQ      Z2, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2337,8 +5857,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z3, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z3, Z28, Z28
-	VPMAXSQ      Z3, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2353,8 +5871,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z4, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z4, Z28, Z28
-	VPMAXSQ      Z4, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2369,8 +5885,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z5, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z5, Z28, Z28
-	VPMAXSQ      Z5, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2385,8 +5899,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z6, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z6, Z28, Z28
-	VPMAXSQ      Z6, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2401,8 +5913,6 @@ pt_step:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z7, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z7, Z28, Z28
-	VPMAXSQ      Z7, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2435,8 +5945,6 @@ pt_tail:
 	VMOVDQU64    (SI)(DI*8), Z0
 	VPCMPQ       $1, Z30, Z0, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z0, Z28, Z28
-	VPMAXSQ      Z0, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2459,8 +5967,6 @@ pt_part:
 	MOVQ         R9, R8
 	VPCMPQ       $1, Z30, Z0, K4, K1
 	VPCMPQ       $5, Z30, Z0, K4, K2
-	VPMINSQ      Z0, Z28, K4, Z28
-	VPMAXSQ      Z0, Z29, K4, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	KMOVW        K2, BX
@@ -2476,8 +5982,6 @@ pt_part:
 pt_saved:
 	VPCMPQ       $1, Z30, Z8, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z8, Z28, Z28
-	VPMAXSQ      Z8, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2492,8 +5996,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z9, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z9, Z28, Z28
-	VPMAXSQ      Z9, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2508,8 +6010,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z10, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z10, Z28, Z28
-	VPMAXSQ      Z10, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2524,8 +6024,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z11, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z11, Z28, Z28
-	VPMAXSQ      Z11, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2540,8 +6038,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z12, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z12, Z28, Z28
-	VPMAXSQ      Z12, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2556,8 +6052,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z13, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z13, Z28, Z28
-	VPMAXSQ      Z13, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2572,8 +6066,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z14, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z14, Z28, Z28
-	VPMAXSQ      Z14, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2588,8 +6080,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z15, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z15, Z28, Z28
-	VPMAXSQ      Z15, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2604,8 +6094,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z16, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z16, Z28, Z28
-	VPMAXSQ      Z16, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2620,8 +6108,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z17, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z17, Z28, Z28
-	VPMAXSQ      Z17, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2636,8 +6122,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z18, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z18, Z28, Z28
-	VPMAXSQ      Z18, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2652,8 +6136,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z19, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z19, Z28, Z28
-	VPMAXSQ      Z19, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2668,8 +6150,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z20, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z20, Z28, Z28
-	VPMAXSQ      Z20, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2684,8 +6164,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z21, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z21, Z28, Z28
-	VPMAXSQ      Z21, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2700,8 +6178,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z22, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z22, Z28, Z28
-	VPMAXSQ      Z22, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2716,8 +6192,6 @@ pt_saved:
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
 	VPCMPQ       $1, Z30, Z23, K1
 	KNOTW        K1, K2
-	VPMINSQ      Z23, Z28, Z28
-	VPMAXSQ      Z23, Z29, Z29
 	KMOVW        K1, AX
 	POPCNTL      AX, AX
 	MOVL         $8, BX
@@ -2730,21 +6204,7 @@ pt_saved:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
-	VSHUFI64X2   $0x4e, Z28, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPERMQ       $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VPSHUFD      $0x4e, Z28, Z0
-	VPMINSQ      Z0, Z28, Z28
-	VSHUFI64X2   $0x4e, Z29, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPERMQ       $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
-	VPSHUFD      $0x4e, Z29, Z0
-	VPMAXSQ      Z0, Z29, Z29
 	MOVQ         R10, lt+32(FP)
-	VMOVQ        X28, mn+40(FP)
-	VMOVQ        X29, mx+48(FP)
 	VZEROUPPER
 	RET
 
@@ -3376,6 +6836,7 @@ pm_saved:
 	BZHIL        BX, R12, BX
 	KMOVW        BX, K3
 	VMOVDQU64    Z27, K3, (SI)(R11*8)
+	MOVQ         R10, lt+48(FP)
 	VSHUFI64X2   $0x4e, Z28, Z28, Z0
 	VPMINSQ      Z0, Z28, Z28
 	VPERMQ       $0x4e, Z28, Z0
@@ -3388,7 +6849,6 @@ pm_saved:
 	VPMAXSQ      Z0, Z29, Z29
 	VPSHUFD      $0x4e, Z29, Z0
 	VPMAXSQ      Z0, Z29, Z29
-	MOVQ         R10, lt+48(FP)
 	VMOVQ        X28, mn+56(FP)
 	VMOVQ        X29, mx+64(FP)
 	VZEROUPPER

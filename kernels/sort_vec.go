@@ -48,8 +48,10 @@ func unmap64(a []int64, xa, xb uint64) {
 }
 
 // vecSort64 sorts the 64-bit bit patterns a (len(a) > sortNetMax) as
-// values of kind on tm with the vector quicksort. The first partition maps the bit patterns to keys;
-// the network (or unmap64, for ranges that need no network) maps them back.
+// values of kind on tm with the vector quicksort. The first partition maps
+// the bit patterns to keys, split over the team from sortVecTeamBelow keys;
+// the workers then share the ranges it leaves (sortRanges). The network (or
+// unmap64, for ranges that need no network) maps the keys back.
 func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 	n := len(a)
 	xa, xb := keyMap64(kind)
@@ -57,37 +59,52 @@ func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 	if n < sortVecTeamBelow {
 		p = 1
 	}
-	if kind == sortFloat {
-		// slices.Sort puts NaNs first; Sort keeps their order, which the
-		// partitions would not. Move them to the front and sort the rest.
+	// slices.Sort puts NaNs first; Sort keeps their order, which the
+	// partitions would not. The caller alone counts them first; a team
+	// counts them block by block in the first partition, which leaves the
+	// blocks with any as they are.
+	checkNaN := kind == sortFloat
+	if checkNaN && p == 1 {
 		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), n)
 		if nans := countNaNs(tm, p, u); nans > 0 {
-			nanFront(u, 1<<63, 0x7ff0000000000000, nans)
-			if rest := a[nans:]; len(rest) > sortNetMax {
-				vecSort64(tm, rest, kind)
-			} else {
-				unmap64(rest, xa, xb) // to keys: the map is its own inverse
-				sortNet64(rest, xa, xb)
-			}
+			sortNaNs(tm, a, nans, kind)
 			return
 		}
+		checkNaN = false
 	}
-	pieces, mn, mx := vecSplit(tm, p, a, xa, xb)
+	pieces, mn, mx, nan := vecSplit(tm, p, a, xa, xb, checkNaN)
+	if nan {
+		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), n)
+		sortNaNs(tm, a, countNaNs(tm, p, u), kind)
+		return
+	}
 	if mn == mx {
 		parallelUnmap(tm, p, a, xa, xb)
 		return
 	}
-	if len(pieces) == 1 {
-		quickSort64(pieces[0], xa, xb, sortDepth(len(pieces[0])))
+	if len(pieces) == 1 || n < 2*sortTaskMin {
+		// Too short for the workers to share: a fork-join would cost
+		// more than it saves.
+		for _, q := range pieces {
+			quickSort64(q, xa, xb, sortDepth(len(q)))
+		}
 		return
 	}
-	// Largest first, so that the last pieces the workers take are small.
-	slices.SortFunc(pieces, func(x, y []int64) int { return len(y) - len(x) })
-	tm.For(len(pieces), 1, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			quickSort64(pieces[i], xa, xb, sortDepth(len(pieces[i])))
-		}
-	})
+	sortRanges(tm, pieces, xa, xb)
+}
+
+// sortNaNs sorts the float64 bit patterns a, of which nans (> 0) are NaNs:
+// it moves those to the front in their order and sorts the rest.
+func sortNaNs(tm *workers.Team, a []int64, nans int, kind sortKind) {
+	u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+	nanFront(u, 1<<63, 0x7ff0000000000000, nans)
+	if rest := a[nans:]; len(rest) > sortNetMax {
+		vecSort64(tm, rest, kind)
+	} else {
+		xa, xb := keyMap64(kind)
+		unmap64(rest, xa, xb) // to keys: the map is its own inverse
+		sortNet64(rest, xa, xb)
+	}
 }
 
 // countNaNs counts the NaN bit patterns in u on p workers of tm.
@@ -149,15 +166,15 @@ func quickSort64(a []int64, xa, xb uint64, depth int) {
 		}
 		depth--
 		piv := pivot64(a)
-		lt, mn, mx := partition64(a, piv)
-		if mn == mx {
-			unmap64(a, xa, xb)
-			return
-		}
+		lt := partition64(a, piv)
 		if lt == 0 {
-			// The pivot is the smallest key: split off the keys equal to it
-			// (piv < mx, so piv+1 does not overflow).
-			lt, _, _ = partition64(a, piv+1)
+			// The pivot is the smallest key: split off the keys equal to
+			// it, which are all of them when it is MaxInt64.
+			if piv == math.MaxInt64 {
+				unmap64(a, xa, xb)
+				return
+			}
+			lt = partition64(a, piv+1)
 			unmap64(a[:lt], xa, xb)
 			a = a[lt:]
 			continue
@@ -175,22 +192,42 @@ func quickSort64(a []int64, xa, xb uint64, depth int) {
 }
 
 // pivot64 is the median of evenly spaced samples of a (len(a) >
-// sortNetMax): 16, 64 or 128 of them as a grows.
+// sortNetMax): of 9 for ranges the network is about to take (a ninther,
+// with scalar min and max: sampling and sorting more keys would cost about
+// as much as the partition), of 64 or 128 sorted by the network as a grows.
 func pivot64(a []int64) int64 {
-	var s [sortNetMax]int64
-	k := 16
-	switch {
-	case len(a) >= 1<<16:
-		k = 128
-	case len(a) >= 1<<11:
-		k = 64
+	n := len(a)
+	if n < 1<<11 {
+		s := n / 9
+		m := s / 2
+		return median3(
+			median3(a[m], a[m+s], a[m+2*s]),
+			median3(a[m+3*s], a[m+4*s], a[m+5*s]),
+			median3(a[m+6*s], a[m+7*s], a[m+8*s]))
 	}
-	step := len(a) / k
-	for i := range k {
+	if n < 1<<16 {
+		var s [64]int64
+		pivotSamples(a, s[:])
+		return s[len(s)/2]
+	}
+	var s [sortNetMax]int64
+	pivotSamples(a, s[:])
+	return s[len(s)/2]
+}
+
+// pivotSamples fills s (len(s) a power of two, up to sortNetMax) with
+// evenly spaced keys of a and sorts them.
+func pivotSamples(a, s []int64) {
+	step := len(a) / len(s)
+	for i := range s {
 		s[i] = a[i*step+step/2]
 	}
-	sortNet64(s[:k], 0, 0)
-	return s[k/2]
+	sortNet64(s, 0, 0)
+}
+
+// median3 is the median of x, y and z, without branches.
+func median3(x, y, z int64) int64 {
+	return max(min(x, y), min(max(x, y), z))
 }
 
 // pivot64Map is pivot64 for the bit patterns a: the median of the keys
@@ -207,48 +244,24 @@ func pivot64Map(a []int64, xa, xb uint64) int64 {
 }
 
 // vecSplit maps a's bit patterns (len(a) > sortNetMax) to keys and
-// partitions them into pieces for p workers: with p == 1 one partition,
-// else one partition split over the workers, then rounds that partition
-// the pieces in parallel until there are 4p of them. It returns the
-// pieces still to sort, as keys, and the smallest and largest key.
-func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int64, mn, mx int64) {
+// partitions them, on p workers of tm. It returns the ranges still to sort,
+// as keys, and the smallest and largest key. With checkNaN (p > 1 only) it
+// looks for NaN bit patterns as it goes; if it finds any, nan is true and a
+// holds bit patterns, the NaNs in their order (parallelPartitionMap64).
+func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64, checkNaN bool) (pieces [][]int64, mn, mx int64, nan bool) {
 	piv := pivot64Map(a, xa, xb)
 	var lt int
 	if p == 1 {
 		lt, mn, mx = partitionAndMap64(a, piv, xa, xb)
-	} else {
-		lt, mn, mx = parallelPartitionMap64(tm, p, a, piv, xa, xb)
+	} else if lt, mn, mx, nan = parallelPartitionMap64(tm, p, a, piv, xa, xb, checkNaN); nan {
+		return nil, 0, 0, true
 	}
 	if mn == mx || lt == 0 {
 		// All keys equal, or the pivot is the smallest one: quickSort64
 		// takes the whole range from here.
-		return [][]int64{a}, mn, mx
+		return [][]int64{a}, mn, mx, false
 	}
-	pieces = [][]int64{a[:lt], a[lt:]}
-	for len(pieces) > 0 && len(pieces) < 4*p && p > 1 {
-		slices.SortFunc(pieces, func(x, y []int64) int { return len(y) - len(x) })
-		m := min(len(pieces), p)
-		if len(pieces[0]) < sortVecTeamBelow {
-			break
-		}
-		var parts [2 * 64][]int64
-		if m > 64 {
-			m = 64
-		}
-		tm.For(m, 1, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				parts[2*i], parts[2*i+1] = splitKeys(pieces[i], xa, xb)
-			}
-		})
-		next := pieces[m:]
-		for _, q := range parts[:2*m] {
-			if len(q) > 0 {
-				next = append(next, q)
-			}
-		}
-		pieces = next
-	}
-	return pieces, mn, mx
+	return [][]int64{a[:lt], a[lt:]}, mn, mx, false
 }
 
 // splitKeys is one step of quickSort64 on the keys a: it returns the two
@@ -256,28 +269,24 @@ func vecSplit(tm *workers.Team, p int, a []int64, xa, xb uint64) (pieces [][]int
 // it put in their places.
 func splitKeys(a []int64, xa, xb uint64) (l, r []int64) {
 	piv := pivot64(a)
-	lt, mn, mx := partition64(a, piv)
-	if mn == mx {
-		unmap64(a, xa, xb)
-		return nil, nil
-	}
+	lt := partition64(a, piv)
 	if lt == 0 {
-		lt, _, _ = partition64(a, piv+1)
+		if piv == math.MaxInt64 {
+			unmap64(a, xa, xb)
+			return nil, nil
+		}
+		lt = partition64(a, piv+1)
 		unmap64(a[:lt], xa, xb)
 		return nil, a[lt:]
 	}
 	return a[:lt], a[lt:]
 }
 
-// partitionAndMap64 is partitionMap64, or partition64 for the identity map;
-// ranges shorter than the vector partitions take (a team's last chunk may
-// be) go to partitionMapGo64.
+// partitionAndMap64 is partitionMap64; ranges shorter than the vector
+// partitions take (a team's last chunk may be) go to partitionMapGo64.
 func partitionAndMap64(a []int64, piv int64, xa, xb uint64) (int, int64, int64) {
 	if len(a) < 128 {
 		return partitionMapGo64(a, piv, xa, xb)
-	}
-	if xa|xb == 0 {
-		return partition64(a, piv)
 	}
 	return partitionMap64(a, piv, xa, xb)
 }
@@ -296,25 +305,59 @@ func partitionMapGo64(a []int64, piv int64, xa, xb uint64) (lt int, mn, mx int64
 	return lt, mn, mx
 }
 
-// parallelPartitionMap64 is partitionMap64 on p workers of tm: each
-// partitions a chunk of a, then the keys >= piv left of the split and the
-// keys < piv right of it trade places, again split over the workers.
-func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, xb uint64) (lt int, mn, mx int64) {
+// sortSplitBlock is the length of the blocks the first partition splits
+// an input into (up to sortSplitBlocks of them): each fits a core's L2
+// cache, so a block's NaN count brings it there for its partition.
+const (
+	sortSplitBlock  = 1 << 15
+	sortSplitBlocks = 1 << 10
+)
+
+// parallelPartitionMap64 is partitionMap64 on p workers of tm: the workers
+// partition the blocks of a, then the keys >= piv left of the split and
+// the keys < piv right of it trade places, again split over the workers.
+//
+// With checkNaN a worker first counts the NaN bit patterns in its block,
+// so that the input is read from memory once rather than once for the
+// count and once for the partition. A block that holds any is left as it
+// is; then nan is true, the other blocks are mapped back to bit patterns
+// and a is a permutation of its bit patterns that keeps the NaNs in their
+// order, for the caller to sort another way.
+func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, xb uint64, checkNaN bool) (lt int, mn, mx int64, nan bool) {
 	n := len(a)
-	size := (n + p - 1) / p
-	p = (n + size - 1) / size
+	size := min((n+p-1)/p, max(sortSplitBlock, (n+sortSplitBlocks-1)/sortSplitBlocks))
+	blocks := (n + size - 1) / size
+	block := func(c int) []int64 { return a[c*size : min((c+1)*size, n)] }
 	type result struct {
 		lt     int
 		mn, mx int64
+		nan    bool
 		_      [64]byte
 	}
-	rs := make([]result, p)
-	tm.For(p, 1, func(lo, hi int) {
+	rs := make([]result, blocks)
+	tm.For(blocks, 1, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
-			r := &rs[c]
-			r.lt, r.mn, r.mx = partitionAndMap64(a[c*size:min((c+1)*size, n)], piv, xa, xb)
+			r, b := &rs[c], block(c)
+			if checkNaN && countNaN64(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), len(b))) > 0 {
+				r.nan = true
+				continue
+			}
+			r.lt, r.mn, r.mx = partitionAndMap64(b, piv, xa, xb)
 		}
 	})
+	for c := range rs {
+		nan = nan || rs[c].nan
+	}
+	if nan {
+		tm.For(blocks, 1, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				if !rs[c].nan {
+					unmap64(block(c), xa, xb) // back to bit patterns: the map is its own inverse
+				}
+			}
+		})
+		return 0, 0, 0, true
+	}
 	mn, mx = rs[0].mn, rs[0].mx
 	for c := range rs {
 		lt += rs[c].lt
@@ -336,11 +379,11 @@ func parallelPartitionMap64(tm *workers.Team, p int, a []int64, piv int64, xa, x
 		}
 	}
 	if misplaced == 0 {
-		return lt, mn, mx
+		return lt, mn, mx, false
 	}
 	per := (misplaced + p - 1) / p
 	tm.For(misplaced, per, func(lo, hi int) { swapSpans(a, left, right, lo, hi) })
-	return lt, mn, mx
+	return lt, mn, mx, false
 }
 
 // keySpan is the range [lo, hi) of a slice.

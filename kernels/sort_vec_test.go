@@ -50,6 +50,10 @@ func TestSortNet64(t *testing.T) {
 					if rep%2 == 1 {
 						a[i] = int64(r.IntN(3)) - 1
 					}
+					if rep%4 == 3 {
+						// The extremes: MaxInt64 is also the padding.
+						a[i] = []int64{math.MinInt64, math.MaxInt64, 0, -1}[r.IntN(4)]
+					}
 				}
 				a[n+8] = 0x5a5a // past the end: must stay
 				keys := keysOf(a[:n], m.xa, m.xb)
@@ -91,13 +95,14 @@ func TestPartition64(t *testing.T) {
 				for _, mapped := range []bool{false, true} {
 					var got []int64
 					var lt int
-					var mn, mx int64
+					mn, mx := slices.Min(keys), slices.Max(keys)
 					if mapped {
 						got = slices.Clone(bitsOf)
 						lt, mn, mx = partitionMap64(got, piv, m.xa, m.xb)
 					} else {
+						// Only the mapped partition reports the extremes.
 						got = slices.Clone(keys)
-						lt, mn, mx = partition64(got, piv)
+						lt = partition64(got, piv)
 					}
 					name := fmt.Sprintf("%s n=%d rep=%d mapped=%v", m.name, n, rep, mapped)
 					for i, k := range got {
@@ -284,11 +289,15 @@ func TestParallelPartitionMap64(t *testing.T) {
 						if rep%2 == 1 {
 							a[i] = int64(r.IntN(4))
 						}
+						if m.name == "float" {
+							a[i] = int64(math.Float64bits(r.NormFloat64()))
+						}
 					}
 					keys := keysOf(a, m.xa, m.xb)
 					piv := keys[r.IntN(n)]
 					got := slices.Clone(a)
-					lt, mn, mx := parallelPartitionMap64(tm, p, got, piv, m.xa, m.xb)
+					lt, mn, mx, nan := parallelPartitionMap64(tm, p, got, piv, m.xa, m.xb, m.name == "float")
+					require.False(t, nan)
 					name := fmt.Sprintf("p=%d n=%d %s rep=%d", p, n, m.name, rep)
 					for i, k := range got {
 						if (i < lt) != (k < piv) {
@@ -301,6 +310,52 @@ func TestParallelPartitionMap64(t *testing.T) {
 					slices.Sort(got)
 					require.Equal(t, keys, got, "%s: not a permutation", name)
 				}
+			}
+		}
+		tm.Close()
+	}
+}
+
+// TestParallelPartitionMapNaN puts NaNs in some blocks of the first
+// partition: it must report them and leave a permutation of the bit
+// patterns with the NaNs in their order.
+func TestParallelPartitionMapNaN(t *testing.T) {
+	skipWithoutVecSort(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	xa, xb := keyMap64(sortFloat)
+	for p := 2; p <= 4; p++ {
+		tm := workers.NewTeam(p)
+		for _, n := range []int{1000, 3*sortSplitBlock + 17} {
+			for _, nans := range []int{1, 5, n / 10} {
+				a := make([]int64, n)
+				for i := range a {
+					a[i] = int64(math.Float64bits(r.NormFloat64()))
+				}
+				for range nans {
+					a[r.IntN(n)] = int64(math.Float64bits(math.NaN())) ^ int64(r.Uint64()&0xfffff) | int64(r.Uint64()&(1<<63))
+				}
+				var wantNaN []int64
+				for _, v := range a {
+					if math.IsNaN(math.Float64frombits(uint64(v))) {
+						wantNaN = append(wantNaN, v)
+					}
+				}
+				got := slices.Clone(a)
+				piv := keysOf(a[n/2:n/2+1], xa, xb)[0]
+				_, _, _, nan := parallelPartitionMap64(tm, p, got, piv, xa, xb, true)
+				name := fmt.Sprintf("p=%d n=%d nans=%d", p, n, nans)
+				require.True(t, nan, name)
+				var gotNaN []int64
+				for _, v := range got {
+					if math.IsNaN(math.Float64frombits(uint64(v))) {
+						gotNaN = append(gotNaN, v)
+					}
+				}
+				require.Equal(t, wantNaN, gotNaN, "%s: NaN order", name)
+				w := slices.Clone(a)
+				slices.Sort(w)
+				slices.Sort(got)
+				require.Equal(t, w, got, "%s: not a permutation of the bit patterns", name)
 			}
 		}
 		tm.Close()

@@ -17,15 +17,57 @@ const (
 	queueSpinMax     = 50 * time.Microsecond
 	queueSpinInitial = 10 * time.Microsecond
 	queueSlice       = 100 * time.Millisecond
+	// queueSpinAlone is how long a side spins before it starts to yield
+	// its CPU between looks: a peer running on another CPU answers sooner.
+	queueSpinAlone = 3 * time.Microsecond
+	// queueYieldSwitched is how long a yield takes when the kernel ran
+	// another thread meanwhile; with nothing else to run it returns in
+	// well under a microsecond.
+	queueYieldSwitched = 2 * time.Microsecond
 )
 
-// spinBudget is how long a side spins before it sleeps. It doubles when a
-// spin catches the peer and halves when it does not, so a side whose peer
-// answers quickly spins and one whose peer is idle goes to sleep at once.
-type spinBudget struct{ ns atomic.Int64 }
+// spinBudget is how long a side spins before it sleeps, adapted to how its
+// waits end:
+//
+//   - A spin that catches the peer raises the budget to twice the time it
+//     took (at least doubling it), so the next wait of that length is
+//     caught too.
+//   - A spin that runs out, or one that caught the peer only after the
+//     kernel ran another thread on this CPU during a yield, halves it:
+//     the peer is idle, or it shares this CPU and needs it more than a
+//     spinner does (a sleeper hands it over at once).
+//   - Every probeEvery-th wait on a budget below queueSpinAlone spins for
+//     queueSpinMax instead. Without it a small budget would never grow
+//     again: a sleeping peer takes longer to answer than a spinning one,
+//     since it has to be woken first, so once both sides' budgets fell
+//     below that wake-up time, both would sleep through every round trip
+//     (each paying the other's wake-up) with no spin ever long enough to
+//     catch the other. The probe catches the woken peer's answer and both
+//     sides spin again from the next round trip on.
+type spinBudget struct {
+	ns    atomic.Int64
+	waits atomic.Uint32
+}
+
+// probeEvery is how often a side whose budget is small spins long to see
+// whether its peer is back to answering quickly.
+const probeEvery = 64
 
 func (s *spinBudget) init() { s.ns.Store(int64(queueSpinInitial)) }
-func (s *spinBudget) hit()  { s.ns.Store(min(int64(queueSpinMax), 2*s.ns.Load())) }
+
+// budget returns how long the next wait spins.
+func (s *spinBudget) budget() time.Duration {
+	b := time.Duration(s.ns.Load())
+	if b < queueSpinAlone && s.waits.Add(1)%probeEvery == 0 {
+		return queueSpinMax
+	}
+	return b
+}
+
+func (s *spinBudget) hit(took time.Duration) {
+	s.ns.Store(int64(min(queueSpinMax, max(2*time.Duration(s.ns.Load()), 2*took))))
+}
+
 func (s *spinBudget) miss() { s.ns.Store(max(int64(queueSpinMin), s.ns.Load()/2)) }
 
 // ready reports whether the producer (space) has need bytes of room, or the
@@ -71,21 +113,34 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		return err
 	}
 	// Spin: a peer that is running answers within microseconds, far less
-	// than a sleep and a wake-up cost.
-	budget := time.Duration(sb.ns.Load())
+	// than a sleep and a wake-up cost. Past queueSpinAlone the spin yields
+	// its CPU between looks, in case the peer waits for it; a yield that
+	// took long means the kernel ran something else here: the CPU is
+	// contended, and then a spin is worth less than a sleep.
+	budget := sb.budget()
 	start := time.Now()
+	contended := false
 	for i := 1; ; i++ {
 		if ok, err := q.ready(space, need); ok || err != nil {
-			if ok {
-				sb.hit()
+			if ok && contended {
+				sb.miss()
+			} else if ok {
+				sb.hit(time.Since(start))
 			}
 			return err
 		}
-		if i%64 == 0 {
-			if time.Since(start) >= budget {
+		if i%16 == 0 {
+			el := time.Since(start)
+			if el >= budget {
 				break
 			}
-			runtime.Gosched() // let a peer goroutine on this P run
+			if el >= queueSpinAlone {
+				osYield()
+				contended = contended || time.Since(start)-el > queueYieldSwitched
+			}
+			if i%64 == 0 {
+				runtime.Gosched() // let a peer goroutine on this P run
+			}
 		}
 		atomics.Pause()
 	}

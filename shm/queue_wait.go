@@ -13,7 +13,6 @@ import (
 // its futex word in slices of queueSlice, looking after each slice whether
 // the peer process still lives.
 const (
-	queueSpinMin     = 1 * time.Microsecond
 	queueSpinMax     = 50 * time.Microsecond
 	queueSpinInitial = 10 * time.Microsecond
 	queueSlice       = 100 * time.Millisecond
@@ -68,7 +67,15 @@ func (s *spinBudget) hit(took time.Duration) {
 	s.ns.Store(int64(min(queueSpinMax, max(2*time.Duration(s.ns.Load()), 2*took))))
 }
 
-func (s *spinBudget) miss() { s.ns.Store(max(int64(queueSpinMin), s.ns.Load()/2)) }
+// miss halves the budget; below a microsecond it drops to nothing, and the
+// side sleeps at once until a probe or a catch raises it again.
+func (s *spinBudget) miss() {
+	b := s.ns.Load() / 2
+	if b < int64(time.Microsecond) {
+		b = 0
+	}
+	s.ns.Store(b)
+}
 
 // ready reports whether the producer (space) has need bytes of room, or the
 // consumer (!space) has a message, loading the peer's index.
@@ -120,7 +127,7 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 	budget := sb.budget()
 	start := time.Now()
 	contended := false
-	for i := 1; ; i++ {
+	for i := 1; budget > 0; i++ {
 		if ok, err := q.ready(space, need); ok || err != nil {
 			if ok && contended {
 				sb.miss()

@@ -405,7 +405,7 @@ func (s *server) regions(refs []regionRef, fds []int) ([]*shm.Region, byte, stri
 
 // run calls the task with a context the parent can cancel.
 func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []byte) {
-	fn, ok := lookup(m.fn)
+	fn, stream, ok := lookupTask(m.fn)
 	if !ok {
 		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fn))
 	}
@@ -420,7 +420,9 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	defer cancel()
 	s.running, s.cancel = m.seq, cancel
 	s.mu.Unlock()
-	ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
+	if stream {
+		ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
+	}
 	defer func() {
 		s.mu.Lock()
 		s.running, s.cancel = 0, nil

@@ -54,17 +54,19 @@ func (s *sched) pick(weight int, room func() bool) *child {
 }
 
 // serve hands children to the waiters that fit, in order. s.mu is held.
-func (s *sched) serve() {
+func (s *sched) serve() (served bool) {
 	for len(s.waiters) > 0 {
 		w := s.waiters[0]
 		c := s.pick(w.weight, nil)
 		if c == nil {
-			return
+			return served
 		}
 		s.waiters = s.waiters[1:]
 		w.busy = c.load > w.weight
 		w.ch <- c
+		served = true
 	}
+	return served
 }
 
 // tryGet returns a child with room for weight, or nil; see pick.
@@ -108,7 +110,7 @@ func (s *sched) get(ctx context.Context, weight int, kill <-chan struct{}) (c *c
 
 // put takes weight off c's load and serves the waiters; it reports whether
 // c is draining and now has no call left (then the caller retires it).
-func (s *sched) put(c *child, weight int) (retire bool) {
+func (s *sched) put(c *child, weight int) (retire, served bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.load -= weight
@@ -116,8 +118,7 @@ func (s *sched) put(c *child, weight int) (retire bool) {
 		c.retired = true
 		retire = true
 	}
-	s.serve()
-	return retire
+	return retire, s.serve()
 }
 
 // add makes c take calls.

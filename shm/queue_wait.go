@@ -180,6 +180,7 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		slice = time.Duration(d)
 	}
 	lastCheck := time.Now()
+	raw := time.Duration(q.rawSleep.Load())
 	for {
 		if err := q.usable(); err != nil {
 			return err
@@ -210,7 +211,17 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 				close(woken)
 			})
 		}
-		res := atomics.Wait(seq, s, slice)
+		var res atomics.Result
+		if raw > 0 {
+			// Once per wait: a longer sleep goes on in an ordinary
+			// system call. Its end is no timed-out slice.
+			if res = rawWait(seq, s, min(raw, slice)); res == atomics.TimedOut {
+				res = atomics.Woken
+			}
+			raw = 0
+		} else {
+			res = atomics.Wait(seq, s, slice)
+		}
 		atomic.StoreUint32(parked, 0)
 		if ok, err := q.ready(space, need); ok || err != nil {
 			return err
@@ -233,6 +244,18 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 // of its peer's death another way (a parent-death signal, a supervisor
 // that cancels the context) may set a long interval to sleep undisturbed.
 func (q *Queue) SetPeerCheck(d time.Duration) { q.peerCheck.Store(int64(max(d, 0))) }
+
+// SetRawSleep makes a side of q that has to sleep spend the first d of each
+// sleep in a raw system call, one that keeps its goroutine's P (and, with
+// GOMAXPROCS 1, the process's only P) instead of handing it back to the Go
+// scheduler; past d it sleeps as usual. It is for a process of one P whose
+// goroutine waiting on q is the only one that matters while it waits, as a
+// process worker waiting for its next call: an ordinary sleep there has the
+// runtime hand the idle P to a freshly woken thread, and take it back at
+// the wake-up, which costs more than the wake-up itself. Meanwhile no other
+// goroutine of such a process runs, and a context given to the wait is
+// noticed only once the raw sleep ends. d <= 0 (the default) turns it off.
+func (q *Queue) SetRawSleep(d time.Duration) { q.rawSleep.Store(int64(max(d, 0))) }
 
 // wake bumps the sequence word at seqOff and wakes the side sleeping on it.
 func (q *Queue) wake(seqOff int) {

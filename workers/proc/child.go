@@ -126,6 +126,11 @@ func serveChild(ppid string) int {
 		// above): an idle child need not wake to look for it.
 		q.calls.SetPeerCheck(10 * time.Second)
 		q.results.SetPeerCheck(10 * time.Second)
+		if runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == "" {
+			// A one-P child waits for its next call keeping its P, as
+			// a socket child reads (see above), for the same reason.
+			q.calls.SetRawSleep(rawSpell)
+		}
 		// Take the consumer's side of the call queue now (a done context
 		// returns at once), so the parent's calls find a registered peer.
 		done, cancel := context.WithCancel(context.Background())

@@ -410,9 +410,9 @@ func (s *server) regions(refs []regionRef, fds []int) ([]*shm.Region, byte, stri
 
 // run calls the task with a context the parent can cancel.
 func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []byte) {
-	fn, stream, ok := lookupTask(m.fn)
+	fn, stream, ok := lookupTask(m.fnb)
 	if !ok {
-		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fn))
+		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fnb))
 	}
 	s.mu.Lock()
 	if _, ok := s.cancelled[m.seq]; ok || s.q != nil && s.q.cancelled(m.seq) {

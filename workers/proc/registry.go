@@ -44,10 +44,11 @@ func lookup(name string) (Func, bool) {
 	return fn, ok
 }
 
-// lookupTask is lookup that also reports whether name streams.
-func lookupTask(name string) (fn Func, stream, ok bool) {
+// lookupTask is lookup of a name still in a receive buffer (looked up
+// without making a string of it), that also reports whether it streams.
+func lookupTask(name []byte) (fn Func, stream, ok bool) {
 	registryMu.RLock()
 	defer registryMu.RUnlock()
-	fn, ok = registry[name]
-	return fn, streaming[name], ok
+	fn, ok = registry[string(name)]
+	return fn, streaming[string(name)], ok
 }

@@ -72,7 +72,8 @@ type regionRef struct {
 
 type callMsg struct {
 	seq   uint64
-	fn    string
+	fn    string // appendCall's
+	fnb   []byte // parseCall's: it aliases the packet, as arg does
 	arg   []byte
 	refs  []regionRef
 	drops []regionKey
@@ -98,7 +99,7 @@ func appendCall(b []byte, m *callMsg) []byte {
 }
 
 // parseCall decodes a call; refs and drops reuse the given slices' storage,
-// arg aliases b.
+// fnb and arg alias b.
 func parseCall(b []byte, refs []regionRef, drops []regionKey) (callMsg, error) {
 	var m callMsg
 	if len(b) < callHeader || b[0] != kindCall {
@@ -124,7 +125,7 @@ func parseCall(b []byte, refs []regionRef, drops []regionKey) (callMsg, error) {
 		m.drops = append(m.drops, regionKey{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])})
 		b = b[keySize:]
 	}
-	m.fn = string(b[:fnlen])
+	m.fnb = b[:fnlen]
 	m.arg = b[fnlen:]
 	return m, nil
 }

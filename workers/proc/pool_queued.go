@@ -194,11 +194,21 @@ func (p *Pool) read(ctx context.Context, c *child, me *pcall) bool {
 			cancel()
 		}()
 	}
+	draining := false
 	for {
 		rseq, status, payload, err := c.recvQueued(wctx)
 		if err != nil {
 			if ctx != nil && ctx.Err() != nil && c.alive.Err() == nil && errors.Is(err, ctx.Err()) {
 				return false
+			}
+			if c.alive.Err() != nil && !draining {
+				// The child has exited, but the read may have ended
+				// (on ctx) before the answers it committed first were
+				// seen: those are read now, with a context that is done
+				// (a read returns what is there and no more), so that a
+				// call it answered is not reported as dying with it.
+				draining, wctx = true, c.alive
+				continue
 			}
 			p.lost(c, err)
 			return true

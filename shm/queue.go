@@ -127,6 +127,7 @@ type Queue struct {
 
 	closed    atomic.Bool
 	peerCheck atomic.Int64 // SetPeerCheck's interval in ns; 0: queueSlice
+	rawSleep  atomic.Int64 // SetRawSleep's span in ns; 0: none
 }
 
 // NewQueue lays out an empty queue with a ring of capacity bytes at offset

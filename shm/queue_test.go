@@ -390,3 +390,39 @@ func FuzzQueueReader(f *testing.F) {
 		}
 	})
 }
+
+// A side with a raw sleep receives what comes during its raw span and
+// after it, when it sleeps as usual.
+func TestQueueRawSleep(t *testing.T) {
+	_, q := newTestQueue(t, 4096, 0)
+	q.SetRawSleep(5 * time.Millisecond)
+	got := make(chan string, 3)
+	go func() {
+		buf := make([]byte, 64)
+		for range 3 {
+			n, err := q.Receive(context.Background(), buf)
+			if err != nil {
+				got <- err.Error()
+				return
+			}
+			got <- string(buf[:n])
+		}
+	}()
+	for _, tc := range []struct {
+		msg   string
+		after time.Duration
+	}{
+		{"at once", 0},
+		{"within the raw span", time.Millisecond},
+		{"past the raw span", 30 * time.Millisecond},
+	} {
+		time.Sleep(tc.after)
+		require.NoError(t, q.Send(context.Background(), []byte(tc.msg)))
+		select {
+		case m := <-got:
+			assert.Equal(t, tc.msg, m)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: not received", tc.msg)
+		}
+	}
+}

@@ -13,20 +13,69 @@ import (
 // its futex word in slices of queueSlice, looking after each slice whether
 // the peer process still lives.
 const (
-	queueSpinMin     = 1 * time.Microsecond
 	queueSpinMax     = 50 * time.Microsecond
 	queueSpinInitial = 10 * time.Microsecond
 	queueSlice       = 100 * time.Millisecond
+	// queueSpinAlone is how long a side spins before it starts to yield
+	// its CPU between looks: a peer running on another CPU answers sooner.
+	queueSpinAlone = 3 * time.Microsecond
+	// queueYieldSwitched is how long a yield takes when the kernel ran
+	// another thread meanwhile; with nothing else to run it returns in
+	// well under a microsecond.
+	queueYieldSwitched = 2 * time.Microsecond
 )
 
-// spinBudget is how long a side spins before it sleeps. It doubles when a
-// spin catches the peer and halves when it does not, so a side whose peer
-// answers quickly spins and one whose peer is idle goes to sleep at once.
-type spinBudget struct{ ns atomic.Int64 }
+// spinBudget is how long a side spins before it sleeps, adapted to how its
+// waits end:
+//
+//   - A spin that catches the peer raises the budget to twice the time it
+//     took (at least doubling it), so the next wait of that length is
+//     caught too.
+//   - A spin that runs out, or one that caught the peer only after the
+//     kernel ran another thread on this CPU during a yield, halves it:
+//     the peer is idle, or it shares this CPU and needs it more than a
+//     spinner does (a sleeper hands it over at once).
+//   - Every probeEvery-th wait on a budget below queueSpinAlone spins for
+//     queueSpinMax instead. Without it a small budget would never grow
+//     again: a sleeping peer takes longer to answer than a spinning one,
+//     since it has to be woken first, so once both sides' budgets fell
+//     below that wake-up time, both would sleep through every round trip
+//     (each paying the other's wake-up) with no spin ever long enough to
+//     catch the other. The probe catches the woken peer's answer and both
+//     sides spin again from the next round trip on.
+type spinBudget struct {
+	ns    atomic.Int64
+	waits atomic.Uint32
+}
+
+// probeEvery is how often a side whose budget is small spins long to see
+// whether its peer is back to answering quickly.
+const probeEvery = 64
 
 func (s *spinBudget) init() { s.ns.Store(int64(queueSpinInitial)) }
-func (s *spinBudget) hit()  { s.ns.Store(min(int64(queueSpinMax), 2*s.ns.Load())) }
-func (s *spinBudget) miss() { s.ns.Store(max(int64(queueSpinMin), s.ns.Load()/2)) }
+
+// budget returns how long the next wait spins.
+func (s *spinBudget) budget() time.Duration {
+	b := time.Duration(s.ns.Load())
+	if b < queueSpinAlone && s.waits.Add(1)%probeEvery == 0 {
+		return queueSpinMax
+	}
+	return b
+}
+
+func (s *spinBudget) hit(took time.Duration) {
+	s.ns.Store(int64(min(queueSpinMax, max(2*time.Duration(s.ns.Load()), 2*took))))
+}
+
+// miss halves the budget; below a microsecond it drops to nothing, and the
+// side sleeps at once until a probe or a catch raises it again.
+func (s *spinBudget) miss() {
+	b := s.ns.Load() / 2
+	if b < int64(time.Microsecond) {
+		b = 0
+	}
+	s.ns.Store(b)
+}
 
 // ready reports whether the producer (space) has need bytes of room, or the
 // consumer (!space) has a message, loading the peer's index.
@@ -71,21 +120,34 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		return err
 	}
 	// Spin: a peer that is running answers within microseconds, far less
-	// than a sleep and a wake-up cost.
-	budget := time.Duration(sb.ns.Load())
+	// than a sleep and a wake-up cost. Past queueSpinAlone the spin yields
+	// its CPU between looks, in case the peer waits for it; a yield that
+	// took long means the kernel ran something else here: the CPU is
+	// contended, and then a spin is worth less than a sleep.
+	budget := sb.budget()
 	start := time.Now()
-	for i := 1; ; i++ {
+	contended := false
+	for i := 1; budget > 0; i++ {
 		if ok, err := q.ready(space, need); ok || err != nil {
-			if ok {
-				sb.hit()
+			if ok && contended {
+				sb.miss()
+			} else if ok {
+				sb.hit(time.Since(start))
 			}
 			return err
 		}
-		if i%64 == 0 {
-			if time.Since(start) >= budget {
+		if i%16 == 0 {
+			el := time.Since(start)
+			if el >= budget {
 				break
 			}
-			runtime.Gosched() // let a peer goroutine on this P run
+			if el >= queueSpinAlone {
+				osYield()
+				contended = contended || time.Since(start)-el > queueYieldSwitched
+			}
+			if i%64 == 0 {
+				runtime.Gosched() // let a peer goroutine on this P run
+			}
 		}
 		atomics.Pause()
 	}
@@ -118,6 +180,7 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		slice = time.Duration(d)
 	}
 	lastCheck := time.Now()
+	raw := time.Duration(q.rawSleep.Load())
 	for {
 		if err := q.usable(); err != nil {
 			return err
@@ -148,7 +211,17 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 				close(woken)
 			})
 		}
-		res := atomics.Wait(seq, s, slice)
+		var res atomics.Result
+		if raw > 0 {
+			// Once per wait: a longer sleep goes on in an ordinary
+			// system call. Its end is no timed-out slice.
+			if res = rawWait(seq, s, min(raw, slice)); res == atomics.TimedOut {
+				res = atomics.Woken
+			}
+			raw = 0
+		} else {
+			res = atomics.Wait(seq, s, slice)
+		}
 		atomic.StoreUint32(parked, 0)
 		if ok, err := q.ready(space, need); ok || err != nil {
 			return err
@@ -171,6 +244,18 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 // of its peer's death another way (a parent-death signal, a supervisor
 // that cancels the context) may set a long interval to sleep undisturbed.
 func (q *Queue) SetPeerCheck(d time.Duration) { q.peerCheck.Store(int64(max(d, 0))) }
+
+// SetRawSleep makes a side of q that has to sleep spend the first d of each
+// sleep in a raw system call, one that keeps its goroutine's P (and, with
+// GOMAXPROCS 1, the process's only P) instead of handing it back to the Go
+// scheduler; past d it sleeps as usual. It is for a process of one P whose
+// goroutine waiting on q is the only one that matters while it waits, as a
+// process worker waiting for its next call: an ordinary sleep there has the
+// runtime hand the idle P to a freshly woken thread, and take it back at
+// the wake-up, which costs more than the wake-up itself. Meanwhile no other
+// goroutine of such a process runs, and a context given to the wait is
+// noticed only once the raw sleep ends. d <= 0 (the default) turns it off.
+func (q *Queue) SetRawSleep(d time.Duration) { q.rawSleep.Store(int64(max(d, 0))) }
 
 // wake bumps the sequence word at seqOff and wakes the side sleeping on it.
 func (q *Queue) wake(seqOff int) {

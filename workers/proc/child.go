@@ -126,6 +126,11 @@ func serveChild(ppid string) int {
 		// above): an idle child need not wake to look for it.
 		q.calls.SetPeerCheck(10 * time.Second)
 		q.results.SetPeerCheck(10 * time.Second)
+		if runtime.GOMAXPROCS(0) == 1 && os.Getenv(noRawEnv) == "" {
+			// A one-P child waits for its next call keeping its P, as
+			// a socket child reads (see above), for the same reason.
+			q.calls.SetRawSleep(rawSpell)
+		}
 		// Take the consumer's side of the call queue now (a done context
 		// returns at once), so the parent's calls find a registered peer.
 		done, cancel := context.WithCancel(context.Background())
@@ -405,9 +410,9 @@ func (s *server) regions(refs []regionRef, fds []int) ([]*shm.Region, byte, stri
 
 // run calls the task with a context the parent can cancel.
 func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []byte) {
-	fn, ok := lookup(m.fn)
+	fn, stream, ok := lookupTask(m.fnb)
 	if !ok {
-		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fn))
+		return statusErr, []byte(fmt.Sprintf("no task function registered as %q in the child", m.fnb))
 	}
 	s.mu.Lock()
 	if _, ok := s.cancelled[m.seq]; ok || s.q != nil && s.q.cancelled(m.seq) {
@@ -420,7 +425,9 @@ func (s *server) run(m *callMsg, regions []*shm.Region) (status byte, payload []
 	defer cancel()
 	s.running, s.cancel = m.seq, cancel
 	s.mu.Unlock()
-	ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
+	if stream {
+		ctx = context.WithValue(ctx, emitKey{}, s.emitter(ctx, m.seq))
+	}
 	defer func() {
 		s.mu.Lock()
 		s.running, s.cancel = 0, nil

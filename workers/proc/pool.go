@@ -28,6 +28,13 @@ var errNested = errors.New("proc: NewPool called in a process-worker child: main
 // maxCached bounds the shared regions a child keeps mapped between calls.
 const maxCached = 64
 
+// maxUntakenRetries bounds how often a call goes to another child because
+// the one it was queued on died before taking it. With MaxInFlight above 1
+// a call can wait behind a task that kills its child; where many tasks do,
+// the same call can be unlucky several times in a row, so the bound is
+// generous, yet finite in case every new child dies at once.
+const maxUntakenRetries = 6
+
 // A Pool runs calls on a fixed number of child processes.
 //
 // A call runs on its caller's goroutine: it takes the child with the fewest
@@ -209,7 +216,7 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 		p.running.Add(1)
 		out, sent, err = p.runOn(ctx, c, weight, queued, fn, arg, regions)
 		p.running.Add(-1)
-		if !sent && errors.Is(err, ErrWorkerDied) && attempt < 2 {
+		if !sent && errors.Is(err, ErrWorkerDied) && attempt < maxUntakenRetries {
 			// The child died before it took the call: the task never
 			// started, so it goes to another child.
 			continue

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -45,6 +46,23 @@ type pcall struct {
 	timer     *time.Timer // the grace period of an abandoned call at the head
 }
 
+// pcalls recycles the records of answered calls (and their wake channels),
+// so that a call allocates nothing but its answer. A record goes back only
+// once its caller has its answer: an abandoned call's record may still be
+// read by the reader or its grace timer, and is left to the collector.
+var pcalls = sync.Pool{New: func() any { return &pcall{wake: make(chan struct{}, 1)} }}
+
+// newPcall returns a cleared record with an empty wake channel.
+func newPcall() *pcall {
+	pc := pcalls.Get().(*pcall)
+	select {
+	case <-pc.wake: // a signal left from its previous call
+	default:
+	}
+	*pc = pcall{wake: pc.wake}
+	return pc
+}
+
 func (pc *pcall) signal() {
 	select {
 	case pc.wake <- struct{}{}:
@@ -54,7 +72,8 @@ func (pc *pcall) signal() {
 
 // runQueued runs one call on c through its queues; see runOn.
 func (p *Pool) runQueued(ctx context.Context, c *child, weight int, queued bool, fn string, arg []byte, regions []RegionArg) ([]byte, bool, error) {
-	pc := &pcall{fn: fn, arg: arg, regions: regions, weight: weight, queued: queued, wake: make(chan struct{}, 1)}
+	pc := newPcall()
+	pc.fn, pc.arg, pc.regions, pc.weight, pc.queued = fn, arg, regions, weight, queued
 	// A call that transfers a region cannot be sent again after a miss in
 	// the child's cache (the region is gone here by then), so it sends
 	// every region with its fd at once.
@@ -127,8 +146,13 @@ func (p *Pool) await(ctx context.Context, c *child, pc *pcall) (out []byte, sent
 		c.mu.Lock()
 		switch {
 		case pc.answered:
+			out, sent, err = pc.out, !pc.retry, pc.err
 			c.mu.Unlock()
-			return pc.out, !pc.retry, pc.err
+			// Nobody holds pc any more: the reader let go of it when it
+			// answered, under c.mu.
+			*pc = pcall{wake: pc.wake}
+			pcalls.Put(pc)
+			return out, sent, err
 		case pc.miss:
 			pc.miss = false
 			c.mu.Unlock()
@@ -170,11 +194,21 @@ func (p *Pool) read(ctx context.Context, c *child, me *pcall) bool {
 			cancel()
 		}()
 	}
+	draining := false
 	for {
 		rseq, status, payload, err := c.recvQueued(wctx)
 		if err != nil {
 			if ctx != nil && ctx.Err() != nil && c.alive.Err() == nil && errors.Is(err, ctx.Err()) {
 				return false
+			}
+			if c.alive.Err() != nil && !draining {
+				// The child has exited, but the read may have ended
+				// (on ctx) before the answers it committed first were
+				// seen: those are read now, with a context that is done
+				// (a read returns what is there and no more), so that a
+				// call it answered is not reported as dying with it.
+				draining, wctx = true, c.alive
+				continue
 			}
 			p.lost(c, err)
 			return true
@@ -221,8 +255,10 @@ func (p *Pool) read(ctx context.Context, c *child, me *pcall) bool {
 		if done {
 			p.passRole(c)
 		}
+		// pc is its caller's again once c.mu is let go.
+		weight := pc.weight
 		c.mu.Unlock()
-		p.release(c, pc.weight)
+		p.release(c, weight)
 		if done {
 			return true
 		}

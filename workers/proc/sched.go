@@ -53,18 +53,21 @@ func (s *sched) pick(weight int, room func() bool) *child {
 	return best
 }
 
-// serve hands children to the waiters that fit, in order. s.mu is held.
-func (s *sched) serve() {
+// serve hands children to the waiters that fit, in order, and reports
+// whether it handed any. s.mu is held.
+func (s *sched) serve() (served bool) {
 	for len(s.waiters) > 0 {
 		w := s.waiters[0]
 		c := s.pick(w.weight, nil)
 		if c == nil {
-			return
+			return served
 		}
 		s.waiters = s.waiters[1:]
 		w.busy = c.load > w.weight
 		w.ch <- c
+		served = true
 	}
+	return served
 }
 
 // tryGet returns a child with room for weight, or nil; see pick.
@@ -77,10 +80,17 @@ func (s *sched) tryGet(weight int, room func() bool) *child {
 	return s.pick(weight, room)
 }
 
+// waiters recycles the records of calls that waited for a child: get
+// returns each with its channel empty, and nobody else holds it then
+// (serve takes a waiter out of the line before it sends to it).
+var waiters = sync.Pool{New: func() any { return &waiter{ch: make(chan *child, 1)} }}
+
 // get waits for a child with room for weight until ctx ends or kill closes.
 // busy reports that the call waits behind others in the child's queue.
 func (s *sched) get(ctx context.Context, weight int, kill <-chan struct{}) (c *child, busy bool, err error) {
-	w := &waiter{weight: weight, ch: make(chan *child, 1)}
+	w := waiters.Get().(*waiter)
+	w.weight, w.busy = weight, false
+	defer waiters.Put(w)
 	s.mu.Lock()
 	s.waiters = append(s.waiters, w)
 	s.serve()
@@ -107,8 +117,9 @@ func (s *sched) get(ctx context.Context, weight int, kill <-chan struct{}) (c *c
 }
 
 // put takes weight off c's load and serves the waiters; it reports whether
-// c is draining and now has no call left (then the caller retires it).
-func (s *sched) put(c *child, weight int) (retire bool) {
+// c is draining and now has no call left (then the caller retires it), and
+// whether a waiter was handed a child.
+func (s *sched) put(c *child, weight int) (retire, served bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.load -= weight
@@ -116,8 +127,7 @@ func (s *sched) put(c *child, weight int) (retire bool) {
 		c.retired = true
 		retire = true
 	}
-	s.serve()
-	return retire
+	return retire, s.serve()
 }
 
 // add makes c take calls.

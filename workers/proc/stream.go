@@ -36,6 +36,9 @@ func RegisterStream(name string, fn StreamFunc) {
 		}
 		return nil, fn(ctx, arg, regions, emit)
 	})
+	registryMu.Lock()
+	streaming[name] = true
+	registryMu.Unlock()
 }
 
 // deliverItem hands an item that arrived for the call of ctx to the

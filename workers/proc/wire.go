@@ -72,7 +72,8 @@ type regionRef struct {
 
 type callMsg struct {
 	seq   uint64
-	fn    string
+	fn    string // appendCall's
+	fnb   []byte // parseCall's: it aliases the packet, as arg does
 	arg   []byte
 	refs  []regionRef
 	drops []regionKey
@@ -98,7 +99,7 @@ func appendCall(b []byte, m *callMsg) []byte {
 }
 
 // parseCall decodes a call; refs and drops reuse the given slices' storage,
-// arg aliases b.
+// fnb and arg alias b.
 func parseCall(b []byte, refs []regionRef, drops []regionKey) (callMsg, error) {
 	var m callMsg
 	if len(b) < callHeader || b[0] != kindCall {
@@ -124,7 +125,7 @@ func parseCall(b []byte, refs []regionRef, drops []regionKey) (callMsg, error) {
 		m.drops = append(m.drops, regionKey{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])})
 		b = b[keySize:]
 	}
-	m.fn = string(b[:fnlen])
+	m.fnb = b[:fnlen]
 	m.arg = b[fnlen:]
 	return m, nil
 }
@@ -147,12 +148,21 @@ func parseResult(b []byte) (seq uint64, status byte, payload []byte, err error) 
 // read is the peer's EOF and reported as net.ErrClosed.
 func recvPacket(c *net.UnixConn, buf, oob []byte, fds []int) (n int, _ []int, err error) {
 	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
-	fds = fds[:0]
 	if err != nil {
-		return 0, fds, err
+		return 0, fds[:0], err
 	}
-	if oobn > 0 {
-		scms, err := unix.ParseSocketControlMessage(oob[:oobn])
+	// ReadMsgUnix cannot ask for MSG_CMSG_CLOEXEC: the fds are marked here.
+	return packetFds(n, oob[:oobn], fds, true)
+}
+
+// packetFds returns the file descriptors that came with a packet of n bytes
+// in the control messages oob, in fds' storage, marking them close-on-exec
+// if asked. An empty packet is the peer's EOF: its fds are closed and it is
+// reported as net.ErrClosed.
+func packetFds(n int, oob []byte, fds []int, cloexec bool) (int, []int, error) {
+	fds = fds[:0]
+	if len(oob) > 0 {
+		scms, err := unix.ParseSocketControlMessage(oob)
 		if err != nil {
 			return 0, fds, err // cannot happen: the kernel wrote the control messages
 		}
@@ -161,8 +171,10 @@ func recvPacket(c *net.UnixConn, buf, oob []byte, fds []int) (n int, _ []int, er
 			if err != nil {
 				continue
 			}
-			for _, fd := range got {
-				unix.CloseOnExec(fd)
+			if cloexec {
+				for _, fd := range got {
+					unix.CloseOnExec(fd)
+				}
 			}
 			fds = append(fds, got...)
 		}
@@ -216,28 +228,10 @@ func recvPacketFd(fd int, buf, oob []byte, fds []int, raw bool) (n int, _ []int,
 			break
 		}
 	}
-	fds = fds[:0]
 	if err != nil {
-		return 0, fds, err
+		return 0, fds[:0], err
 	}
-	if oobn > 0 {
-		scms, err := unix.ParseSocketControlMessage(oob[:oobn])
-		if err != nil {
-			return 0, fds, err // cannot happen: the kernel wrote the control messages
-		}
-		for _, scm := range scms {
-			got, err := unix.ParseUnixRights(&scm)
-			if err != nil {
-				continue
-			}
-			fds = append(fds, got...)
-		}
-	}
-	if n == 0 {
-		closeFds(fds)
-		return 0, fds[:0], net.ErrClosed
-	}
-	return n, fds, nil
+	return packetFds(n, oob[:oobn], fds, false) // MSG_CMSG_CLOEXEC marked them
 }
 
 // rawRecvmsg is unix.Recvmsg through RawSyscall, without a source address.

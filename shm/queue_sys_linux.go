@@ -1,0 +1,36 @@
+//go:build linux
+
+package shm
+
+import (
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sharc-go/sharc/internal/atomics"
+)
+
+// osYield gives this thread's CPU to another runnable thread, if one waits
+// for it, and returns at once otherwise. A spinning side yields so that a
+// peer process the kernel queued on the same CPU (a woken process often
+// lands on its waker's CPU) runs instead of waiting for the spin to end.
+// It is a raw system call: it does not block, so the Go scheduler need not
+// know.
+func osYield() { unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
+
+// rawWait is atomics.Wait through a raw system call, which keeps the P of
+// the calling goroutine while it sleeps (see Queue.SetRawSleep).
+func rawWait(addr *uint32, expected uint32, timeout time.Duration) atomics.Result {
+	ts := unix.NsecToTimespec(int64(timeout))
+	_, _, errno := unix.RawSyscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), 0, // FUTEX_WAIT
+		uintptr(expected), uintptr(unsafe.Pointer(&ts)), 0, 0)
+	switch errno {
+	case unix.EAGAIN:
+		return atomics.NotEqual
+	case unix.ETIMEDOUT:
+		return atomics.TimedOut
+	default: // 0, EINTR: the caller re-checks
+		return atomics.Woken
+	}
+}

@@ -11,11 +11,11 @@ func AxpyOn[T Number](t *workers.Team, a T, x, y []T) { axpyOn(cpuBodies, t, a, 
 
 func axpyOn[T Number](bt *bodies, t *workers.Team, a T, x, y []T) {
 	checkLen("Axpy", len(x), len(y))
-	if len(x) < bt.split.serialBelow {
+	if sp := bt.split.streams(3); len(x) < sp.serialBelow {
 		axpyBody(bt, a, x, y) // what stream does here, without its closure on the heap
 		return
 	}
-	stream(bt.split, t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
+	stream(bt.split.streams(3), t, len(x), func(lo, hi int) { axpyBody(bt, a, x[lo:hi], y[lo:hi]) })
 }
 
 // axpyGeneric is the portable single-core Axpy body.

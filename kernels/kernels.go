@@ -35,19 +35,19 @@ const block = 4096
 //	axpy    266   284     326   191     207   138     188   126
 //
 // Up to 64 Ki the team loses on some kernel (sum here; axpy in another
-// run); from 128 Ki it wins on all three. That benchmark calls one kernel
-// back to back, which keeps the team's workers spinning. A kernel called
-// after a pause (after other work, as in bench/run's kernels section)
-// finds its worker parked: the wake-up takes longer than a 64 Ki dot or
-// axpy takes on the caller alone (about 6 µs), so the caller ran both
-// chunks and paid the wake-up on top: dot 2^16 took 9.0 µs on the team in
-// bench/run against about 5.8 µs on the caller alone, and of 256 such
-// loops after a pause the worker joined 0 to 28. So every kernel stays on
-// the caller below serialBelow elements, whatever the number of arrays it
-// touches.
+// run); from 128 Ki it wins on all three. What a fork-join must pay for
+// is the memory a kernel touches, so a kernel over k arrays splits from
+// serialBelow/k elements (split.streams): Dot from 64 Ki, Axpy from 43 Ki.
+// A team worker that wakes too late for a loop spins its full budget for
+// the next one (Team's loop), so back-to-back kernels of 64 Ki keep it
+// joining: in bench/run's kernels section on a 2-core Xeon (C/OpenMP's
+// time ÷ sharc's, median of 7 pairs, two runs), Dot 2^16 gave 1.41–1.62
+// this way against 0.88–0.92 on the caller alone, and Axpy 2^16 1.15–1.17
+// against 0.62–0.74.
 const (
 	// serialBelow is the length under which kernels run on the caller
-	// alone, where a fork-join would cost more than it brings.
+	// alone, where a fork-join would cost more than it brings (for a
+	// kernel over one array; see split.streams).
 	serialBelow = 1 << 17
 	// grain is the chunk length handed to a worker by streaming kernels;
 	// the reductions hand out grain/block blocks (at least one) at a time.
@@ -62,6 +62,15 @@ const (
 type split struct{ serialBelow, grain int }
 
 var defaultSplit = split{serialBelow: serialBelow, grain: grain}
+
+// streams returns the split of a kernel that reads or writes k arrays of
+// its length (Dot 2, Axpy 3): what a fork-join must pay for is the memory
+// the kernel touches, so it runs on the caller below serialBelow/k
+// elements.
+func (sp split) streams(k int) split {
+	sp.serialBelow /= k
+	return sp
+}
 
 // teamOf returns t, or the default team when t is nil.
 func teamOf(t *workers.Team) *workers.Team {

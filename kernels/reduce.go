@@ -39,10 +39,10 @@ func DotOn[T Number](t *workers.Team, x, y []T) T { return dotOn(cpuBodies, t, x
 
 func dotOn[T Number](bt *bodies, t *workers.Team, x, y []T) T {
 	checkLen("Dot", len(x), len(y))
-	if len(x) < bt.split.serialBelow {
+	if sp := bt.split.streams(2); len(x) < sp.serialBelow {
 		return serialBlocks(len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 	}
-	return blocked(bt.split, t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
+	return blocked(bt.split.streams(2), t, len(x), func(lo, hi int) T { return dotBody(bt, x[lo:hi], y[lo:hi]) })
 }
 
 // Norm2 returns the Euclidean norm sqrt(Σ x[i]²), reproducible as Sum is.

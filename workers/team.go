@@ -168,6 +168,12 @@ func (t *Team) loop(seenp *uint32, claimed *uint32) {
 		if t.claim(claimed); *claimed > 0 {
 			t.countDone(*claimed)
 			*claimed = 0
+		} else {
+			// Woken too late to get a chunk: the caller is still in the
+			// loop or just left it, and back-to-back loops come sooner
+			// than a wake-up. Spin the full budget for the next one, or a
+			// late worker misses every loop, halving its budget each time.
+			budget = teamSpinMax
 		}
 		if t.closed.Load() {
 			return

@@ -181,6 +181,9 @@ func TestContract(t *testing.T) {
 			err = wait(t, queued)
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.ErrorIs(t, err, workers.ErrNotRun, "dropped before it ran")
+			st := pool.stats()
+			assert.EqualValues(t, 2, st.Submitted, "a refused try is not submitted")
+			assert.EqualValues(t, st.Submitted, st.Completed+st.Failed+st.Cancelled)
 		}},
 		{"after Close: ErrClosed", func(t *testing.T, pool poolUnderTest) {
 			require.NoError(t, pool.close(bg))

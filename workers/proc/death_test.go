@@ -186,7 +186,7 @@ func soakDuration() time.Duration {
 // kill their own child: every echo must come back right, every kill must be
 // reported as a death, and nothing may leak.
 func TestSoakRandomKills(t *testing.T) {
-	fdsBefore := fdCount(t)
+	fdsBefore := fdTable(t)
 	p, err := NewPool(Options{Workers: 2})
 	require.NoError(t, err)
 	deadline := time.Now().Add(soakDuration())
@@ -227,6 +227,6 @@ func TestSoakRandomKills(t *testing.T) {
 	assert.EqualValues(t, st.Completed+st.Failed, st.Wait.Count)
 	assert.Equal(t, uint64(echoes.load()), st.Completed)
 	assert.Zero(t, st.Killed, "cooperative tasks stop within the grace period")
-	assert.Equal(t, fdsBefore, fdCount(t))
+	assertNoNewFDs(t, fdsBefore)
 	assert.Zero(t, childCount(t), "no child process outlives Close")
 }

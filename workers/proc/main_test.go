@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -116,9 +117,31 @@ func TestMain(m *testing.M) {
 }
 
 func fdCount(t *testing.T) int {
+	return len(fdTable(t))
+}
+
+// fdTable maps this process's open descriptors to what they refer to.
+func fdTable(t *testing.T) map[string]string {
 	ents, err := os.ReadDir("/proc/self/fd")
 	require.NoError(t, err)
-	return len(ents)
+	fds := make(map[string]string, len(ents))
+	for _, e := range ents {
+		fds[e.Name()], _ = os.Readlink("/proc/self/fd/" + e.Name())
+	}
+	return fds
+}
+
+// assertNoNewFDs checks that every descriptor open now was open in before,
+// naming those that were not.
+func assertNoNewFDs(t *testing.T, before map[string]string) {
+	t.Helper()
+	var extra []string
+	for fd, target := range fdTable(t) {
+		if b, ok := before[fd]; !ok || b != target {
+			extra = append(extra, fd+" -> "+target)
+		}
+	}
+	assert.Empty(t, extra, "descriptors opened and not closed")
 }
 
 // childPids lists this process's child processes.

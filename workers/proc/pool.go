@@ -201,7 +201,11 @@ func (p *Pool) call(ctx context.Context, fn string, arg []byte, regions []Region
 	for attempt := 0; ; attempt++ {
 		c, queued, err := p.acquire(ctx, block, weight)
 		if err != nil {
-			if err != ErrQueueFull {
+			if err == ErrQueueFull {
+				// Refused, not submitted: as workers.Pool.TrySubmit, a
+				// full queue leaves the counters as they were.
+				p.submitted.Add(^uint64(0))
+			} else {
 				p.cancelled.Add(1)
 			}
 			return nil, err

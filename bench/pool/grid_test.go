@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,13 +33,13 @@ func BenchmarkPairedGrid(b *testing.B) {
 	for _, c := range pools.Contenders() {
 		cs[c.Name] = c
 	}
-	perNS := gridCalibrate()
+	perNS := pools.SpinPerNS()
 	threads := runtime.GOMAXPROCS(0)
 	for _, w := range works {
 		work := func() {}
 		if w > 0 {
 			k := int(float64(w) * perNS)
-			work = func() { gridSpin(k) }
+			work = func() { pools.Spin(k) }
 		}
 		for _, pr := range producers {
 			b.Run(fmt.Sprintf("work=%dns/P=%d", w, pr), func(b *testing.B) {
@@ -95,30 +94,4 @@ func envInts(name string, def []int) []int {
 		out = append(out, k)
 	}
 	return out
-}
-
-var gridSink atomic.Uint64
-
-// gridSpin does k rounds of dependent integer arithmetic (bench/run's
-// spinIters).
-func gridSpin(k int) {
-	x := uint64(k)
-	for range k {
-		x = x*6364136223846793005 + 1442695040888963407
-	}
-	if x == 0 {
-		gridSink.Add(1)
-	}
-}
-
-// gridCalibrate returns gridSpin's rounds per ns (best of a few tries).
-func gridCalibrate() float64 {
-	const k = 1 << 20
-	best := time.Hour
-	for range 5 {
-		t := time.Now()
-		gridSpin(k)
-		best = min(best, time.Since(t))
-	}
-	return k / float64(best.Nanoseconds())
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -120,7 +119,7 @@ func poolSide(c pools.Contender, workers, producers, n int, w taskWork) side {
 	work := func() {}
 	if w.spin > 0 {
 		k := int(float64(w.spin.Nanoseconds()) * itersPerNS)
-		work = func() { spinIters(k) }
+		work = func() { pools.Spin(k) }
 	}
 	perTask := w.spin + 100*time.Nanosecond // a tiny task's order of cost
 	reps := int(min(max(roundWork/(time.Duration(n)*perTask), 1), maxReps))
@@ -143,35 +142,13 @@ const (
 	maxReps   = 15
 )
 
-var (
-	itersPerNS float64
-	spinSink   atomic.Uint64
-)
+var itersPerNS float64
 
-// spinIters does k rounds of dependent integer arithmetic.
-func spinIters(k int) {
-	x := uint64(k)
-	for range k {
-		x = x*6364136223846793005 + 1442695040888963407
-	}
-	if x == 0 {
-		spinSink.Add(1) // never in practice; keeps the loop
-	}
-}
-
-// calibrate measures spinIters' speed once (best of a few tries, so that
-// a busy machine makes tasks shorter, not longer, than stated).
+// calibrate measures pools.Spin's speed once.
 func calibrate() {
 	if itersPerNS > 0 {
 		return
 	}
-	const k = 1 << 20
-	best := time.Hour
-	for range 5 {
-		t := time.Now()
-		spinIters(k)
-		best = min(best, time.Since(t))
-	}
-	itersPerNS = k / float64(best.Nanoseconds())
+	itersPerNS = pools.SpinPerNS()
 	runtime.GC()
 }

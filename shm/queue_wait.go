@@ -46,6 +46,7 @@ const (
 type spinBudget struct {
 	ns    atomic.Int64
 	waits atomic.Uint32
+	msgs  atomic.Uint64 // messages this side has passed: committed, or released
 }
 
 // probeEvery is how often a side whose budget is small spins long to see
@@ -54,27 +55,33 @@ const probeEvery = 64
 
 func (s *spinBudget) init() { s.ns.Store(int64(queueSpinInitial)) }
 
-// budget returns how long the next wait spins.
-func (s *spinBudget) budget() time.Duration {
+// budget returns how long the next wait spins, and whether the wait is a
+// probe.
+func (s *spinBudget) budget() (time.Duration, bool) {
 	b := time.Duration(s.ns.Load())
-	if b < queueSpinAlone && s.waits.Add(1)%probeEvery == 0 {
-		return queueSpinMax
+	if b > queueSpinAlone {
+		return b, false
 	}
-	return b
+	// Probes fall on the same round trip on both sides of a request and
+	// reply exchange: a caller that has read k replies waits for reply
+	// k+1 just after its peer, having read k requests, waits for request
+	// k+1. Each side has to catch the other's answer in the same round
+	// trip for both to spin again, so the two probes must meet.
+	if s.msgs.Load()%probeEvery == 0 || s.waits.Add(1)%(4*probeEvery) == 0 {
+		return queueSpinMax, true
+	}
+	return b, false
 }
 
 func (s *spinBudget) hit(took time.Duration) {
 	s.ns.Store(int64(min(queueSpinMax, max(2*time.Duration(s.ns.Load()), 2*took))))
 }
 
-// miss halves the budget; below a microsecond it drops to nothing, and the
-// side sleeps at once until a probe or a catch raises it again.
+// miss halves the budget, down to queueSpinAlone: a spin that short costs
+// little, and it keeps the two sides spinning through each other's turns
+// once both answer quickly.
 func (s *spinBudget) miss() {
-	b := s.ns.Load() / 2
-	if b < int64(time.Microsecond) {
-		b = 0
-	}
-	s.ns.Store(b)
+	s.ns.Store(max(s.ns.Load()/2, int64(queueSpinAlone)))
 }
 
 // ready reports whether the producer (space) has need bytes of room, or the
@@ -124,12 +131,12 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 	// its CPU between looks, in case the peer waits for it; a yield that
 	// took long means the kernel ran something else here: the CPU is
 	// contended, and then a spin is worth less than a sleep.
-	budget := sb.budget()
+	budget, probe := sb.budget()
 	start := time.Now()
 	contended := false
 	for i := 1; budget > 0; i++ {
 		if ok, err := q.ready(space, need); ok || err != nil {
-			if ok && contended {
+			if ok && contended && !probe {
 				sb.miss()
 			} else if ok {
 				sb.hit(time.Since(start))

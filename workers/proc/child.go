@@ -49,8 +49,9 @@ func RunChildIfRequested() {
 // reads the calls, so a call costs no goroutine hand-off; cancels arrive on a
 // second socket, read by their own goroutine, so they reach a running task.
 type server struct {
-	raw bool    // read calls with a raw syscall (see serveChild)
-	q   *queues // the call and result queues; nil: calls come through the socket
+	raw    bool      // read calls with a raw syscall (see serveChild)
+	q      *queues   // the call and result queues; nil: calls come through the socket
+	placed time.Time // when the child last moved off its caller's CPU (see place)
 	// cache holds the shared regions the parent asked the child to keep
 	// mapped, so that a region sent again costs neither an fd nor an mmap.
 	// The parent decides what is cached and when it is dropped.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sharc-go/sharc/internal/placement"
 	"github.com/sharc-go/sharc/shm"
 )
 
@@ -49,6 +51,9 @@ type queues struct {
 	// the two sees the other, so a call the parent finds untaken never
 	// runs.
 	cancels *[cancelSlots]uint64
+	// caller holds the CPU the parent ran on when it sent its last call
+	// (placement.CPU), for the child's look whether it shares that CPU.
+	caller *int32
 }
 
 // Where took and the cancel slots live in the region, behind both queues.
@@ -59,7 +64,8 @@ const cancelSlots = 64
 var (
 	takenOff   = 2 * shm.QueueSize(queueRing)
 	cancelsOff = takenOff + shm.QueueAlign
-	queuesSize = cancelsOff + cancelSlots*8
+	callerOff  = cancelsOff + cancelSlots*8
+	queuesSize = callerOff + shm.QueueAlign
 )
 
 // taken returns how many messages the child has taken from the call queue.
@@ -77,7 +83,8 @@ func (q *queues) cancelled(seq uint64) bool {
 func layout(r *shm.Region) *queues {
 	b := r.Bytes()
 	return &queues{r: r, took: (*uint64)(unsafe.Pointer(&b[takenOff])),
-		cancels: (*[cancelSlots]uint64)(unsafe.Pointer(&b[cancelsOff]))}
+		cancels: (*[cancelSlots]uint64)(unsafe.Pointer(&b[cancelsOff])),
+		caller:  (*int32)(unsafe.Pointer(&b[callerOff]))}
 }
 
 // childQueues holds a child's queues, for the tests that damage them.
@@ -142,6 +149,7 @@ var socketMarker = []byte{kindSocket}
 // socket with a marker in the queue when it carries fds or is too large.
 func (c *child) sendQueued(pkt, oob []byte) error {
 	q := c.q.calls
+	atomic.StoreInt32(c.q.caller, int32(placement.CPU()))
 	if len(oob) == 0 && len(pkt) <= q.MaxMessage() {
 		return q.Send(c.alive, pkt)
 	}
@@ -198,6 +206,7 @@ func (s *server) recvCall(buf, oob []byte, fds []int) (int, []int, error) {
 	n := copy(buf, b)
 	q.Release()
 	atomic.AddUint64(s.q.took, 1)
+	s.place()
 	return n, fds[:0], nil
 }
 
@@ -222,3 +231,36 @@ func (s *server) sendQueued(b []byte) {
 // childFailure starts the last words of a child that cannot go on; the
 // parent quotes the line in its ErrWorkerDied.
 const childFailure = "sharc child: "
+
+// place moves the child off its caller's CPU when it took a call there
+// (see package placement). Two processes on one CPU take turns on it, and
+// a call costs tens of microseconds instead of one or two; the kernel puts
+// a woken thread next to its waker when both sleep through each round trip,
+// and seldom parts them once both are busy again. The child looks on the
+// calls after which both sides of the queues probe (every probeRound-th),
+// since moving helps only if both then spin, and at most once per
+// placeEvery.
+func (s *server) place() {
+	if cpu := placement.CPU(); s.mustLeave(cpu, time.Now()) {
+		placement.Leave(cpu)
+	}
+}
+
+// mustLeave reports whether a child that has just taken a call on cpu
+// (-1: unknown) should move off it, and if so notes the move at now.
+func (s *server) mustLeave(cpu int, now time.Time) bool {
+	if cpu < 0 || atomic.LoadUint64(s.q.took)%probeRound != 0 ||
+		int32(cpu) != atomic.LoadInt32(s.q.caller) || now.Sub(s.placed) < placeEvery {
+		return false
+	}
+	s.placed = now
+	return true
+}
+
+const (
+	// probeRound is how often both sides of a queue spin long to find
+	// each other running (docs/design/queue.md#spinning): after the
+	// probeRound-th call, the child's wait for the next call is one.
+	probeRound = 64
+	placeEvery = 2 * time.Millisecond
+)

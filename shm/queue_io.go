@@ -64,7 +64,7 @@ func (q *Queue) Commit(n int) {
 	q.resLen = -1
 	q.head = next
 	atomic.StoreUint64(q.u64(qHead), next)
-	q.sendSpin.msgs.Add(1)
+	q.sendSpin.msgs++
 	// Dekker with the consumer, which sets its parked flag before it
 	// looks at the head a last time: one of the two sees the other.
 	// The waker clears the flag, so that the commits that follow while the
@@ -166,7 +166,7 @@ func (q *Queue) Release() {
 	}
 	q.tail = q.relNext
 	atomic.StoreUint64(q.u64(qTail), q.tail)
-	q.recvSpin.msgs.Add(1)
+	q.recvSpin.msgs++
 	// The producer sleeps until the tail reaches the value it left in its
 	// parked word (bit 0 set).
 	pw := q.u32(qProdParked)

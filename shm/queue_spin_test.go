@@ -42,7 +42,7 @@ func TestSpinBudget(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var s spinBudget
 			s.ns.Store(int64(tt.ns))
-			s.msgs.Store(tt.msgs)
+			s.msgs = tt.msgs
 			s.waits.Store(tt.waits)
 			b, probe := s.budget()
 			assert.Equal(t, tt.want, b)
@@ -66,8 +66,8 @@ func TestQueueProbeRounds(t *testing.T) {
 		assert.NoError(t, replies.Send(ctx, []byte("reply")))
 		_, err = replies.Receive(ctx, buf)
 		assert.NoError(t, err)
-		assert.Equal(t, calls.recvSpin.msgs.Load(), replies.recvSpin.msgs.Load())
-		assert.Equal(t, calls.sendSpin.msgs.Load(), calls.recvSpin.msgs.Load())
+		assert.Equal(t, calls.recvSpin.msgs, replies.recvSpin.msgs)
+		assert.Equal(t, calls.sendSpin.msgs, calls.recvSpin.msgs)
 	}
-	assert.EqualValues(t, 2*probeEvery+3, replies.recvSpin.msgs.Load())
+	assert.EqualValues(t, 2*probeEvery+3, replies.recvSpin.msgs)
 }

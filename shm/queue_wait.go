@@ -32,21 +32,26 @@ const (
 //     took (at least doubling it), so the next wait of that length is
 //     caught too.
 //   - A spin that runs out, or one that caught the peer only after the
-//     kernel ran another thread on this CPU during a yield, halves it:
-//     the peer is idle, or it shares this CPU and needs it more than a
-//     spinner does (a sleeper hands it over at once).
-//   - Every probeEvery-th wait on a budget below queueSpinAlone spins for
-//     queueSpinMax instead. Without it a small budget would never grow
-//     again: a sleeping peer takes longer to answer than a spinning one,
-//     since it has to be woken first, so once both sides' budgets fell
-//     below that wake-up time, both would sleep through every round trip
-//     (each paying the other's wake-up) with no spin ever long enough to
-//     catch the other. The probe catches the woken peer's answer and both
-//     sides spin again from the next round trip on.
+//     kernel ran another thread on this CPU during a yield, halves it,
+//     down to queueSpinAlone: the peer is idle, or it shares this CPU and
+//     needs it more than a spinner does (a sleeper hands it over at once).
+//   - A wait on a budget down to queueSpinAlone spins for queueSpinMax
+//     instead (a probe) when this side has passed a multiple of
+//     probeEvery messages, and on every 4·probeEvery-th such wait. Without
+//     probes a small budget would never grow again: a sleeping peer takes
+//     longer to answer than a spinning one, since it has to be woken
+//     first, so once both sides' budgets fell below that wake-up time,
+//     both would sleep through every round trip (each paying the other's
+//     wake-up) with no spin ever long enough to catch the other. The
+//     probe catches the woken peer's answer, and its catch counts even
+//     after a contended yield, which may be what let the peer answer.
 type spinBudget struct {
 	ns    atomic.Int64
 	waits atomic.Uint32
-	msgs  atomic.Uint64 // messages this side has passed: committed, or released
+	// msgs counts the messages this side has passed (committed, or
+	// released). Only the side's own goroutine touches it, as it does
+	// the rest of the side's state.
+	msgs uint64
 }
 
 // probeEvery is how often a side whose budget is small spins long to see
@@ -67,7 +72,7 @@ func (s *spinBudget) budget() (time.Duration, bool) {
 	// k+1 just after its peer, having read k requests, waits for request
 	// k+1. Each side has to catch the other's answer in the same round
 	// trip for both to spin again, so the two probes must meet.
-	if s.msgs.Load()%probeEvery == 0 || s.waits.Add(1)%(4*probeEvery) == 0 {
+	if s.msgs%probeEvery == 0 || s.waits.Add(1)%(4*probeEvery) == 0 {
 		return queueSpinMax, true
 	}
 	return b, false

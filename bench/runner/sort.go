@@ -115,45 +115,37 @@ func sortRuns(n int) int {
 // with f or g, and reports the best time.
 func goSortSide(typ string, n, runs int, name string, f func([]float64), g func([]int64)) side {
 	r := rand.New(rand.NewPCG(uint64(n), 7))
-	var run func() (map[string]float64, error)
 	if typ == "f64" {
-		src, x := make([]float64, n), make([]float64, n)
+		src := make([]float64, n)
 		for i := range src {
 			src[i] = r.Float64()
 		}
-		run = func() (map[string]float64, error) {
-			best := math.Inf(1)
-			for range runs {
-				copy(x, src)
-				t := time.Now()
-				f(x)
-				best = min(best, float64(time.Since(t).Nanoseconds()))
-				if !slices.IsSorted(x) {
-					return nil, fmt.Errorf("%s: float64 result not sorted", name)
-				}
-			}
-			return map[string]float64{"sort": best}, nil
-		}
-	} else {
-		src, x := make([]int64, n), make([]int64, n)
-		for i := range src {
-			src[i] = int64(r.Uint64())
-		}
-		run = func() (map[string]float64, error) {
-			best := math.Inf(1)
-			for range runs {
-				copy(x, src)
-				t := time.Now()
-				g(x)
-				best = min(best, float64(time.Since(t).Nanoseconds()))
-				if !slices.IsSorted(x) {
-					return nil, fmt.Errorf("%s: int64 result not sorted", name)
-				}
-			}
-			return map[string]float64{"sort": best}, nil
-		}
+		return side{name: name, run: bestSort(src, runs, name+": float64", f)}
 	}
-	return side{name: name, run: run}
+	src := make([]int64, n)
+	for i := range src {
+		src[i] = int64(r.Uint64())
+	}
+	return side{name: name, run: bestSort(src, runs, name+": int64", g)}
+}
+
+// bestSort returns a round that sorts a fresh copy of src with sort runs
+// times, checks each result, and reports the best time.
+func bestSort[T float64 | int64](src []T, runs int, what string, sort func([]T)) func() (map[string]float64, error) {
+	x := make([]T, len(src))
+	return func() (map[string]float64, error) {
+		best := math.Inf(1)
+		for range runs {
+			copy(x, src)
+			t := time.Now()
+			sort(x)
+			best = min(best, float64(time.Since(t).Nanoseconds()))
+			if !slices.IsSorted(x) {
+				return nil, fmt.Errorf("%s result not sorted", what)
+			}
+		}
+		return map[string]float64{"sort": best}, nil
+	}
 }
 
 func log2(n int) int {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sharc-go/sharc/internal/atomics"
+	"github.com/sharc-go/sharc/internal/placement"
 )
 
 // Spin budgets. A worker that finishes a loop spins on the team's epoch
@@ -24,6 +25,10 @@ const (
 	// teamCallerSpin bounds how long the caller of For spins waiting for
 	// the workers' last chunks before it parks.
 	teamCallerSpin = 50 * time.Microsecond
+	// teamPlaceEvery is how often at most a worker moves off its caller's
+	// CPU (placement.Leave, about 20 µs): a bound on what moving can cost
+	// when the kernel keeps putting the two back together.
+	teamPlaceEvery = 250 * time.Microsecond
 )
 
 // A Team is a fixed set of persistent workers that run fork-join loops.
@@ -42,6 +47,14 @@ type Team struct {
 	table  *atomics.Table
 	closed atomic.Bool
 	wg     sync.WaitGroup
+	// place is whether woken workers move off their caller's CPU: the
+	// team has no more workers than the process has CPUs to run them, so
+	// each can have one of its own.
+	place bool
+	// cpu and leave are placement.CPU and placement.Leave, replaced in
+	// tests.
+	cpu   func() int
+	leave func(int) bool
 
 	_  atomics.Pad
 	mu sync.Mutex // held by the loop that owns the workers; written every loop
@@ -60,6 +73,9 @@ type Team struct {
 	done   atomics.Cell // chunks finished, over the team's life (wraps)
 	_      atomics.Pad
 	panicV atomic.Pointer[PanicError]
+	// callerCPU is the CPU For's caller ran on when it last woke a
+	// parked worker (-1: unknown).
+	callerCPU atomic.Int32
 }
 
 // job describes one loop. Its fields are stable while any chunk of the loop
@@ -79,7 +95,14 @@ func NewTeam(n int) *Team {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	t := &Team{n: n, table: atomics.NewTable(false)}
+	return newTeam(n, n <= min(runtime.NumCPU(), runtime.GOMAXPROCS(0)), placement.CPU, placement.Leave)
+}
+
+// newTeam is NewTeam with its placement spelled out: whether woken workers
+// move off their caller's CPU, and how to tell the CPU and move.
+func newTeam(n int, place bool, cpu func() int, leave func(int) bool) *Team {
+	t := &Team{n: n, table: atomics.NewTable(false), place: place, cpu: cpu, leave: leave}
+	t.callerCPU.Store(-1)
 	t.left.Store(-1)
 	t.wg.Add(n - 1)
 	for range n - 1 {
@@ -143,8 +166,10 @@ func (t *Team) work(seen uint32) {
 func (t *Team) loop(seenp *uint32, claimed *uint32) {
 	seen := *seenp
 	budget := teamSpinInitial
+	var placed time.Time // when this worker last moved off its caller's CPU
 	for {
 		g := t.gen.Load()
+		woke := false
 		if g == seen {
 			var caught bool
 			g, caught = spinWhile(&t.gen, seen, budget)
@@ -159,8 +184,12 @@ func (t *Team) loop(seenp *uint32, claimed *uint32) {
 						return // table closed
 					}
 					g = t.gen.Load()
+					woke = true
 				}
 			}
+		}
+		if woke && t.place && !t.closed.Load() {
+			t.moveOff(&placed)
 		}
 		seen = g
 		*seenp = g
@@ -179,6 +208,29 @@ func (t *Team) loop(seenp *uint32, claimed *uint32) {
 			return
 		}
 	}
+}
+
+// moveOff moves a worker that has just woken off its caller's CPU if it
+// shares it, at most once per teamPlaceEvery (placed is when it last
+// did). The kernel often wakes a thread on its waker's CPU, and may leave
+// it there while both are busy: the loop then runs on one CPU, the caller
+// and the worker taking turns (internal/placement). A worker that spins
+// between loops is not put there; one that parked is, so only a wake-up
+// is checked.
+func (t *Team) moveOff(placed *time.Time) {
+	if cpu := t.cpu(); t.mustMove(cpu, time.Now(), placed) {
+		t.leave(cpu)
+	}
+}
+
+// mustMove reports whether a worker woken on cpu (-1: unknown) at now
+// should move off it, and if so notes the move in placed.
+func (t *Team) mustMove(cpu int, now time.Time, placed *time.Time) bool {
+	if cpu < 0 || int32(cpu) != t.callerCPU.Load() || now.Sub(*placed) < teamPlaceEvery {
+		return false
+	}
+	*placed = now
+	return true
 }
 
 // countDone counts k chunks a worker finished. Only workers count in done,
@@ -332,6 +384,10 @@ func (t *Team) For(n, grain int, body func(lo, hi int)) {
 func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *PanicError {
 	t.job = job{body: body, n: n, grain: grain, chunks: chunks}
 	t.left.Store(chunks) // publishes job
+	if t.place && t.gen.Waiters() > 0 {
+		// A worker will wake: tell it where the caller is (moveOff).
+		t.callerCPU.Store(int32(t.cpu()))
+	}
 	g := t.gen.Load() + 1
 	t.gen.Store(g)
 	// One atomic load when every worker is spinning.

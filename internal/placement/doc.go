@@ -8,6 +8,6 @@
 // The kernel puts a thread it wakes next to its waker when it judges that
 // cheaper, and it rarely moves a spinning thread later, so a pair that
 // went through a spell of sleeping can stay together long after both are
-// busy again. A process worker that finds itself on its caller's CPU
-// moves off it with Leave.
+// busy again. A process worker that finds itself on its caller's CPU,
+// and a workers.Team worker woken on it, move off it with Leave.
 package placement

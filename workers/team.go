@@ -25,10 +25,6 @@ const (
 	// teamCallerSpin bounds how long the caller of For spins waiting for
 	// the workers' last chunks before it parks.
 	teamCallerSpin = 50 * time.Microsecond
-	// teamPlaceEvery is how often at most a worker moves off its caller's
-	// CPU (placement.Leave, about 20 µs): a bound on what moving can cost
-	// when the kernel keeps putting the two back together.
-	teamPlaceEvery = 250 * time.Microsecond
 )
 
 // A Team is a fixed set of persistent workers that run fork-join loops.
@@ -166,7 +162,7 @@ func (t *Team) work(seen uint32) {
 func (t *Team) loop(seenp *uint32, claimed *uint32) {
 	seen := *seenp
 	budget := teamSpinInitial
-	var placed time.Time // when this worker last moved off its caller's CPU
+	var placed int64 // nanotime when this worker last moved off its caller's CPU
 	for {
 		g := t.gen.Load()
 		woke := false
@@ -211,26 +207,13 @@ func (t *Team) loop(seenp *uint32, claimed *uint32) {
 }
 
 // moveOff moves a worker that has just woken off its caller's CPU if it
-// shares it, at most once per teamPlaceEvery (placed is when it last
-// did). The kernel often wakes a thread on its waker's CPU, and may leave
-// it there while both are busy: the loop then runs on one CPU, the caller
-// and the worker taking turns (internal/placement). A worker that spins
-// between loops is not put there; one that parked is, so only a wake-up
-// is checked.
-func (t *Team) moveOff(placed *time.Time) {
-	if cpu := t.cpu(); t.mustMove(cpu, time.Now(), placed) {
+// shares it (workers/placement.go). Only a wake-up is checked: a worker
+// that spins between loops is not put on its caller's CPU, one that
+// parked often is.
+func (t *Team) moveOff(placed *int64) {
+	if cpu := t.cpu(); mustMove(cpu, t.callerCPU.Load(), nanotime(), placed) {
 		t.leave(cpu)
 	}
-}
-
-// mustMove reports whether a worker woken on cpu (-1: unknown) at now
-// should move off it, and if so notes the move in placed.
-func (t *Team) mustMove(cpu int, now time.Time, placed *time.Time) bool {
-	if cpu < 0 || int32(cpu) != t.callerCPU.Load() || now.Sub(*placed) < teamPlaceEvery {
-		return false
-	}
-	*placed = now
-	return true
 }
 
 // countDone counts k chunks a worker finished. Only workers count in done,

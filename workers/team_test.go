@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sharc-go/sharc/internal/atomics"
 
@@ -261,4 +262,23 @@ func BenchmarkForkJoinBarrier(b *testing.B) {
 			wg.Wait()
 		}
 	})
+}
+
+// gen's group and done each start a cache line (the Team's layout
+// comment), so a worker picks up a loop with one miss and counts it with
+// another.
+func TestTeamLayout(t *testing.T) {
+	const line = 64
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the pads are sized for 64-bit words")
+	}
+	for range 8 {
+		tm := NewTeam(2)
+		gen := uintptr(unsafe.Pointer(&tm.gen))
+		assert.Zero(t, gen%line, "gen starts a line")
+		end := uintptr(unsafe.Pointer(&tm.job)) + unsafe.Sizeof(tm.job)
+		assert.LessOrEqual(t, end-gen, uintptr(line), "gen, left and job share gen's line")
+		assert.Zero(t, uintptr(unsafe.Pointer(&tm.done))%line, "done starts a line")
+		tm.Close()
+	}
 }

@@ -127,6 +127,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	defer os.RemoveAll(tmp)
 	e.tmp = tmp
+	cores := coreToCore()
 	start := time.Now()
 	var tables []table
 	var failed []string
@@ -150,7 +151,13 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		}
 		tables = append(tables, ts...)
 	}
-	fmt.Fprintf(e.log, "done in %s\n", time.Since(start).Round(time.Second))
+	took := time.Since(start).Round(time.Second)
+	fmt.Fprintf(e.log, "done in %s\n", took)
+	if cores != "" {
+		if end := coreToCore(); end != "" {
+			cores += " at the start, " + end + " at the end"
+		}
+	}
 	var errFailed error
 	if len(failed) > 0 {
 		errFailed = fmt.Errorf("sections that failed (see the notes): %s", strings.Join(failed, ", "))
@@ -159,7 +166,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		return errFailed
 	}
 	rep := report{Machine: machine(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Args: strings.Join(args, " "),
-		Pairs: e.pairs, Tables: tables, Notes: e.notes}
+		Took: took.String(), Cores: cores, Pairs: e.pairs, Tables: tables, Notes: e.notes}
 	if err := rep.write(out); err != nil {
 		return err
 	}

@@ -10,12 +10,16 @@ import (
 )
 
 type report struct {
-	Machine string   `json:"machine"`
-	Date    string   `json:"date"`
-	Args    string   `json:"args"`
-	Pairs   int      `json:"pairs"`
-	Tables  []table  `json:"tables"`
-	Notes   []string `json:"notes"`
+	Machine string `json:"machine"`
+	Date    string `json:"date"`
+	Args    string `json:"args"`
+	Took    string `json:"took"`
+	// Cores is the round trip of a word between two threads at the start
+	// and the end of the run (coreToCore).
+	Cores  string   `json:"core_to_core,omitempty"`
+	Pairs  int      `json:"pairs"`
+	Tables []table  `json:"tables"`
+	Notes  []string `json:"notes"`
 }
 
 func jsonPath(md string) string { return strings.TrimSuffix(md, ".md") + ".json" }
@@ -49,9 +53,15 @@ func (r report) write(path string) error {
 	fmt.Fprintf(&b, "Every row compares sharc with a peer on the same machine in the same run. The two sides run "+
 		"alternately, A, B, A, B, … (%d pairs); each pair gives one ratio, **peer time ÷ sharc time**, so a ratio above 1 "+
 		"means sharc is faster. The tables show the median ratio and the range (min–max) over the pairs, and each "+
-		"side's median time per operation. Regenerate everything with `bench/run` (about 15 minutes on 2 cores; "+
+		"side's median time per operation. Regenerate everything with `bench/run` (under 15 minutes on 2 cores; "+
 		"`bench/run -quick` runs a 3-minute subset); each table names the command for its section alone.\n\n", r.Pairs)
-	fmt.Fprintf(&b, "- Machine: %s\n- Date: %s\n", r.Machine, r.Date)
+	fmt.Fprintf(&b, "- Machine: %s\n- Date: %s (the run took %s)\n", r.Machine, r.Date, r.Took)
+	if r.Cores != "" {
+		fmt.Fprintf(&b, "- Between cores: a word passed back and forth between two spinning threads takes %s. "+
+			"This is the cost of every cache line that crosses between cores, under each fork-join, queue round trip "+
+			"and contended pool here; on a VM it changes with where the host runs the vCPUs, by several times from one hour to "+
+			"the next, so compare a rerun's ratios with those of a run made at a similar figure.\n", r.Cores)
+	}
 	if r.Args != "" {
 		fmt.Fprintf(&b, "- Arguments: `%s`\n", r.Args)
 	}

@@ -99,6 +99,13 @@ func ipcTables(e *env) ([]table, error) {
 			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
 		return nil, err
 	}
+	if err := add(table{Section: "ipc", Title: "Pipelined calls to one child: queues vs socket",
+		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines, to a pool of 1 child: proc.Pool with its queues vs with proc.Options{Socket: true}; time per call. With one child the parent and the child each have a CPU of this 2-core machine to spin on; with two (above), three processes share two CPUs and a child is often descheduled while calls wait in its queue.", n)},
+		comparison{a: procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded}, n),
+			b:    procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded, Socket: true}, n),
+			rows: []row{{"pipelined tiny calls, 1 child", "call", "call"}}}); err != nil {
+		return nil, err
+	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls: several in flight per child vs one",
 		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines to 2 children through the queues: with the default proc.Options.MaxInFlight (2: a call waits in a child's call queue while it runs the one before) vs MaxInFlight 1 (a child gets its next call only after its answer was read); time per call.", n)},
 		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),

@@ -37,13 +37,15 @@ const (
 // A Team is safe for concurrent use. Loops are run one at a time: a For that
 // finds the team busy (another goroutine's loop, or a For nested inside a
 // body) runs on its caller alone, which keeps nesting deadlock-free.
-//
-// The layout below puts gen's group and done each at the start of a cache
-// line: the Team is over 512 bytes, so the allocator gives it a size class
-// aligned to 64 bytes and an 8-byte header before it, and the pads are sized
-// for that (TestTeamLayout checks it). A group that straddles two lines costs
-// each worker a second miss per loop, about a fifth of an empty fork-join.
 type Team struct {
+	// The layout puts gen's group and done each at the start of a cache
+	// line: the Team is over 512 bytes, so the allocator gives it a size
+	// class aligned to 64 bytes and an 8-byte header before it, and that
+	// header with the fields and pads before gen (or before done) adds up
+	// to a multiple of 64 bytes (TestTeamLayout checks it). When gen's
+	// group straddled two lines, an empty fork-join took about a fifth
+	// longer.
+
 	// Read-mostly, so the workers keep these cached.
 	n      int
 	table  *atomics.Table

@@ -31,6 +31,9 @@ type env struct {
 	tmp     string // builds go here
 	log     io.Writer
 	notes   []string
+	// against, if not nil, is a published report that the run's medians
+	// are checked against (-against).
+	against *report
 }
 
 func (e *env) note(format string, a ...any) {
@@ -73,6 +76,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated sections to run (default all): "+sectionNames())
 	noPeers := flag.Bool("no-peers", false, "skip peers that are not Go (C, C++, Node.js)")
 	out := flag.String("out", "", "Markdown report path (default <repo>/docs/benchmarks.md; JSON beside it); - for none")
+	against := flag.String("against", "", "a report's JSON (docs/benchmarks.json) to check this run's medians against: lists the rows outside its ranges and exits 1 if any fell below")
 	flag.Parse()
 	if *pairs < 7 {
 		fmt.Fprintf(os.Stderr, "bench/run: -pairs must be at least 7, got %d\n", *pairs)
@@ -97,6 +101,16 @@ func main() {
 		}
 	}
 	e := &env{quick: *quick, noPeers: *noPeers, pairs: *pairs, threads: runtime.GOMAXPROCS(0), bench: bench, log: os.Stderr}
+	if *against != "" {
+		// Read before the run, not after it: a wrong path should not
+		// cost fifteen minutes.
+		was, err := readReport(*against)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/run: -against:", err)
+			os.Exit(2)
+		}
+		e.against = &was
+	}
 	if err := run(e, want, *out, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/run:", err)
 		os.Exit(1)
@@ -130,7 +144,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	cores := coreToCore()
 	start := time.Now()
 	var tables []table
-	var failed []string
+	var failed, ran []string
 	for _, s := range secs {
 		if len(want) > 0 && !slices.Contains(want, s.name) {
 			continue
@@ -150,6 +164,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 			printTable(e.log, t)
 		}
 		tables = append(tables, ts...)
+		ran = append(ran, s.name)
 	}
 	took := time.Since(start).Round(time.Second)
 	fmt.Fprintf(e.log, "done in %s\n", took)
@@ -161,6 +176,11 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	var errFailed error
 	if len(failed) > 0 {
 		errFailed = fmt.Errorf("sections that failed (see the notes): %s", strings.Join(failed, ", "))
+	}
+	if e.against != nil {
+		if n := printRechecks(e.log, *e.against, cores, rechecks(*e.against, tables, ran)); n > 0 && errFailed == nil {
+			errFailed = fmt.Errorf("%d rows fell below the range published on %s", n, e.against.Date)
+		}
 	}
 	if out == "-" {
 		return errFailed
@@ -174,8 +194,15 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	return errFailed
 }
 
-// benchDir finds the bench module's directory from the working directory.
+// benchDir finds the bench module's directory: SHARC_BENCH_DIR (which
+// bench/run sets), else the working directory or one above it.
 func benchDir() (string, error) {
+	if d := os.Getenv("SHARC_BENCH_DIR"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err != nil {
+			return "", fmt.Errorf("SHARC_BENCH_DIR=%s is not the bench module: %w", d, err)
+		}
+		return d, nil
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err

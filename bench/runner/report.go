@@ -54,7 +54,9 @@ func (r report) write(path string) error {
 		"alternately, A, B, A, B, … (%d pairs); each pair gives one ratio, **peer time ÷ sharc time**, so a ratio above 1 "+
 		"means sharc is faster. The tables show the median ratio and the range (min–max) over the pairs, and each "+
 		"side's median time per operation. Regenerate everything with `bench/run` (under 15 minutes on 2 cores; "+
-		"`bench/run -quick` runs a 3-minute subset); each table names the command for its section alone.\n\n", r.Pairs)
+		"`bench/run -quick` runs a 3-minute subset); each table names the command for its section alone. "+
+		"`bench/run -out /tmp/b.md -against docs/benchmarks.json` reruns it and lists the rows whose median falls "+
+		"outside the range printed here.\n\n", r.Pairs)
 	fmt.Fprintf(&b, "- Machine: %s\n- Date: %s (the run took %s)\n", r.Machine, r.Date, r.Took)
 	if r.Cores != "" {
 		fmt.Fprintf(&b, "- Between cores: a word passed back and forth between two spinning threads takes %s. "+

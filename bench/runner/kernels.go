@@ -43,7 +43,7 @@ func kernelTables(e *env) ([]table, error) {
 		e.note("Node.js kernels skipped: node not installed")
 	}
 	tc := table{Section: "kernels", Title: "sum, dot, axpy vs C/OpenMP",
-		About: fmt.Sprintf("float64, %d threads each: kernels.SumOn/DotOn/AxpyOn on a workers.Team vs bench/kernels/stream.c (gcc -O3 -march=native -ffast-math -fopenmp). Each round is one run of each program: the best of r calls per kernel (r = 5 at 2^26, more for small n), so the in-cache rows include the fork-join cost.", e.threads)}
+		About: fmt.Sprintf("float64, %d threads each: kernels.SumOn/DotOn/AxpyOn on a workers.Team vs bench/kernels/stream.c (gcc -O3 -march=native -ffast-math -fopenmp). Each round is one run of each program on vectors of its own (sharc maps fresh ones each round, as each run of stream.c allocates its own): the best of r calls per kernel (r = 5 at 2^26, more for small n), so the in-cache rows include the fork-join cost.", e.threads)}
 	tn := table{Section: "kernels", Title: "sum, dot vs Node.js worker_threads",
 		About: fmt.Sprintf("float64, %d threads each: kernels.SumOn/DotOn vs bench/node/kernels/kernels.mjs (persistent worker_threads over a SharedArrayBuffer, Atomics.wait/notify per call). Best of r calls per round as above.", e.threads)}
 	for _, n := range sizes {
@@ -83,26 +83,38 @@ func kernelTables(e *env) ([]table, error) {
 }
 
 // sharcKernelSide times the best of reps calls of each kernel per round,
-// on data made once, as stream.c does.
+// as stream.c does. Each round gets fresh memory, mapped for it and
+// unmapped after it, as each run of a peer's process does: at 2^26 the
+// time depends on which physical pages the vectors got (by a tenth or
+// more on a VM), and vectors kept for every round of a comparison would
+// carry one allocation's luck into all of its pairs.
 func sharcKernelSide(threads, n, reps int) side {
 	var team *workers.Team
-	var x, y []float64
 	s := side{name: "sharc", close: func() {
 		if team != nil {
 			team.Close()
-			team, x, y = nil, nil, nil
+			team = nil
 		}
 	}}
 	s.run = func() (map[string]float64, error) {
 		if team == nil {
 			team = workers.NewTeam(threads)
-			x, y = make([]float64, n), make([]float64, n)
-			team.For(n, 1<<16, func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					x[i], y[i] = float64(i%7)*0.25, float64(i%5)*0.5
-				}
-			})
 		}
+		x, freeX, err := mapFloats(n)
+		if err != nil {
+			return nil, err
+		}
+		defer freeX()
+		y, freeY, err := mapFloats(n)
+		if err != nil {
+			return nil, err
+		}
+		defer freeY()
+		team.For(n, 1<<16, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				x[i], y[i] = float64(i%7)*0.25, float64(i%5)*0.5
+			}
+		})
 		best := func(f func()) float64 {
 			b := time.Hour
 			for range reps {

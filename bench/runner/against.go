@@ -81,32 +81,76 @@ func rechecks(was report, now []table, sections []string) []recheck {
 	return out
 }
 
-// printRechecks writes the rows of cs that did not land within their
-// published range, then a count of each verdict, and reports how many
-// fell below.
-func printRechecks(w io.Writer, was report, cores string, cs []recheck) (belowN int) {
-	fmt.Fprintf(w, "-- this run against the report of %s", was.Date)
-	if was.Cores != "" {
-		fmt.Fprintf(w, " (between cores then: %s; now: %s)", was.Cores, cores)
-	}
-	fmt.Fprintln(w)
-	count := map[string]int{}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "section\tcase\tpeer\tpublished median\tpublished min–max\tnow median\t\t")
+// A recheckSummary is what a report says about its run set against an
+// earlier report (-against): how many rows landed where, and the rows
+// outside their earlier range.
+type recheckSummary struct {
+	Against string       `json:"against"`           // the earlier report's date
+	Cores   string       `json:"core_to_core"`      // its between-cores figure
+	Within  int          `json:"within"`            // rows inside the earlier range
+	Above   int          `json:"above"`             // sharc did better
+	Below   int          `json:"below"`             // sharc did worse: the earlier claim did not hold
+	Absent  int          `json:"absent"`            // rows this run did not produce
+	Outside []recheckRow `json:"outside,omitempty"` // the rows above, below or absent
+}
+
+type recheckRow struct {
+	Section string  `json:"section"`
+	Label   string  `json:"label"`
+	Peer    string  `json:"peer"`
+	Was     float64 `json:"was_median"`
+	WasMin  float64 `json:"was_min"`
+	WasMax  float64 `json:"was_max"`
+	Now     float64 `json:"now_median"` // 0 when absent
+	Verdict string  `json:"verdict"`
+}
+
+func summarize(was report, cs []recheck) recheckSummary {
+	s := recheckSummary{Against: was.Date, Cores: was.Cores}
 	for _, c := range cs {
 		v := c.verdict()
-		count[v]++
-		if v == within {
+		switch v {
+		case within:
+			s.Within++
 			continue
+		case above:
+			s.Above++
+		case below:
+			s.Below++
+		case absent:
+			s.Absent++
 		}
-		now := "-"
-		if v != absent {
-			now = fmt.Sprintf("%.2f", c.Now.Median)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f–%.2f\t%s\t%s\t\n", c.Section, c.Label, c.Peer, c.Was.Median, c.Was.Min, c.Was.Max, now, v)
+		s.Outside = append(s.Outside, recheckRow{Section: c.Section, Label: c.Label, Peer: c.Peer,
+			Was: c.Was.Median, WasMin: c.Was.Min, WasMax: c.Was.Max, Now: c.Now.Median, Verdict: v})
+	}
+	return s
+}
+
+func (s recheckSummary) counts() string {
+	return fmt.Sprintf("%d rows: %d within the earlier range, %d above it (sharc faster), %d below it, %d not rerun",
+		s.Within+s.Above+s.Below+s.Absent, s.Within, s.Above, s.Below, s.Absent)
+}
+
+func (r recheckRow) now() string {
+	if r.Verdict == absent {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", r.Now)
+}
+
+// printRechecks writes s (the rows outside their earlier range, then the
+// counts) for a run whose between-cores figure was cores.
+func printRechecks(w io.Writer, s recheckSummary, cores string) {
+	fmt.Fprintf(w, "-- this run against the report of %s", s.Against)
+	if s.Cores != "" {
+		fmt.Fprintf(w, " (between cores then: %s; now: %s)", s.Cores, cores)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "section\tcase\tpeer\tearlier median\tearlier min–max\tnow median\t\t")
+	for _, r := range s.Outside {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f–%.2f\t%s\t%s\t\n", r.Section, r.Label, r.Peer, r.Was, r.WasMin, r.WasMax, r.now(), r.Verdict)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d rows: %d within the published range, %d above it (sharc faster), %d below it, %d not rerun\n",
-		len(cs), count[within], count[above], count[below], count[absent])
-	return count[below]
+	fmt.Fprintln(w, s.counts())
 }

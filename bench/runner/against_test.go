@@ -39,14 +39,32 @@ func TestRechecks(t *testing.T) {
 	}
 	assert.Equal(t, []string{"2^20/xss within", "2^22/xss below", "2^24/xss above", "2^26/xss absent", "2^20/ips4o within"}, got)
 
+	sum := summarize(was, cs)
+	assert.Equal(t, [4]int{2, 1, 1, 1}, [4]int{sum.Within, sum.Above, sum.Below, sum.Absent})
+	require.Len(t, sum.Outside, 3, "rows within their range are only counted")
+	assert.Equal(t, recheckRow{Section: "sort", Label: "2^22", Peer: "xss", Was: 1.2, WasMin: 1.1, WasMax: 1.3, Now: 1.0, Verdict: below}, sum.Outside[0])
+
 	var b strings.Builder
-	assert.Equal(t, 1, printRechecks(&b, was, "400 ns", cs))
+	printRechecks(&b, sum, "400 ns")
 	out := b.String()
 	assert.Contains(t, out, "report of 2026-01-02 03:04 UTC (between cores then: 100 ns; now: 400 ns)")
-	assert.Contains(t, out, "5 rows: 2 within the published range, 1 above it (sharc faster), 1 below it, 1 not rerun")
+	assert.Contains(t, out, "5 rows: 2 within the earlier range, 1 above it (sharc faster), 1 below it, 1 not rerun")
 	assert.Regexp(t, `2\^22 +xss +1\.20 +1\.10–1\.30 +1\.00 +below`, out)
 	assert.Regexp(t, `2\^26 +xss .* - +absent`, out)
-	assert.NotContains(t, out, "ips4o", "rows within their range are only counted")
+	assert.NotContains(t, out, "ips4o")
+
+	// The report written for such a run carries the same comparison.
+	path := filepath.Join(t.TempDir(), "b.md")
+	require.NoError(t, report{Date: "now", Tables: now, Recheck: &sum}.write(path))
+	md, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "## This run against the report of 2026-01-02 03:04 UTC")
+	assert.Contains(t, string(md), "| sort | 2^22 | xss | 1.20 | 1.10–1.30 | 1.00 | below |")
+	assert.Contains(t, string(md), "| sort | 2^26 | xss | 1.20 | 1.10–1.30 | - | absent |")
+	back, err := readReport(strings.TrimSuffix(path, ".md") + ".json")
+	require.NoError(t, err)
+	require.NotNil(t, back.Recheck)
+	assert.Equal(t, sum, *back.Recheck)
 }
 
 func TestReadReport(t *testing.T) {

@@ -177,16 +177,20 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	if len(failed) > 0 {
 		errFailed = fmt.Errorf("sections that failed (see the notes): %s", strings.Join(failed, ", "))
 	}
+	var recheck *recheckSummary
 	if e.against != nil {
-		if n := printRechecks(e.log, *e.against, cores, rechecks(*e.against, tables, ran)); n > 0 && errFailed == nil {
-			errFailed = fmt.Errorf("%d rows fell below the range published on %s", n, e.against.Date)
+		s := summarize(*e.against, rechecks(*e.against, tables, ran))
+		printRechecks(e.log, s, cores)
+		if s.Below > 0 && errFailed == nil {
+			errFailed = fmt.Errorf("%d rows fell below the range published on %s", s.Below, e.against.Date)
 		}
+		recheck = &s
 	}
 	if out == "-" {
 		return errFailed
 	}
 	rep := report{Machine: machine(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Args: strings.Join(args, " "),
-		Took: took.String(), Cores: cores, Pairs: e.pairs, Tables: tables, Notes: e.notes}
+		Took: took.String(), Cores: cores, Pairs: e.pairs, Tables: tables, Notes: e.notes, Recheck: recheck}
 	if err := rep.write(out); err != nil {
 		return err
 	}

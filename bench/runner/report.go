@@ -20,6 +20,9 @@ type report struct {
 	Pairs  int      `json:"pairs"`
 	Tables []table  `json:"tables"`
 	Notes  []string `json:"notes"`
+	// Recheck, for a run made with -against, compares it with the
+	// report it was checked against.
+	Recheck *recheckSummary `json:"recheck,omitempty"`
 }
 
 func jsonPath(md string) string { return strings.TrimSuffix(md, ".md") + ".json" }
@@ -82,6 +85,18 @@ func (r report) write(path string) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f** | %.2f–%.2f |\n", x.Label, x.Peer, dur(x.SharcNS), dur(x.PeerNS), x.Median, x.Min, x.Max)
 		}
 		b.WriteString("\n")
+	}
+	if c := r.Recheck; c != nil {
+		fmt.Fprintf(&b, "## This run against the report of %s\n\n", c.Against)
+		fmt.Fprintf(&b, "Made with `-against`: each row's median set against the range the earlier report printed for it "+
+			"(between cores then: %s). %s.\n\n", c.Cores, c.counts())
+		if len(c.Outside) > 0 {
+			b.WriteString("| section | case | peer | earlier median | earlier min–max | median now | |\n|---|---|---|--:|--:|--:|---|\n")
+			for _, x := range c.Outside {
+				fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %.2f–%.2f | %s | %s |\n", x.Section, x.Label, x.Peer, x.Was, x.WasMin, x.WasMax, x.now(), x.Verdict)
+			}
+			b.WriteString("\n")
+		}
 	}
 	if len(r.Notes) > 0 {
 		b.WriteString("## Not run, and notes\n\n")

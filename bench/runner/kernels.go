@@ -100,12 +100,12 @@ func sharcKernelSide(threads, n, reps int) side {
 		if team == nil {
 			team = workers.NewTeam(threads)
 		}
-		x, freeX, err := mapFloats(n)
+		x, freeX, err := mapSlice[float64](n)
 		if err != nil {
 			return nil, err
 		}
 		defer freeX()
-		y, freeY, err := mapFloats(n)
+		y, freeY, err := mapSlice[float64](n)
 		if err != nil {
 			return nil, err
 		}

@@ -2,8 +2,8 @@
 
 package main
 
-// mapFloats allocates n float64s; the heap may hand the same memory to
-// the next call.
-func mapFloats(n int) ([]float64, func(), error) {
-	return make([]float64, n), func() {}, nil
+// mapSlice allocates n elements; the heap may hand the same memory to the
+// next call.
+func mapSlice[T any](n int) ([]T, func(), error) {
+	return make([]T, n), func() {}, nil
 }

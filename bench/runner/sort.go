@@ -59,7 +59,7 @@ func sortTables(e *env) ([]table, error) {
 		}
 	}
 	self := table{Section: "sort", Title: "kernels.Sort vs slices.Sort",
-		About: fmt.Sprintf("Per round, the best of a few sorts (5 up to 2^20 keys, 3 at 2^22, else 1), each of a fresh copy of the same random keys (float64 uniform in [0, 1), int64 over the whole range), %d threads for kernels.Sort; slices.Sort is single-threaded and runs up to 2^%d keys (one sort of 2^26 takes it about ten seconds).", e.threads, log2(sortSelfMax))}
+		About: fmt.Sprintf("Per round, the best of a few sorts (5 up to 2^20 keys, 3 at 2^22, else 1), each of a fresh copy of the same random keys, into memory allocated for the round on both sides (float64 uniform in [0, 1), int64 over the whole range), %d threads for kernels.Sort; slices.Sort is single-threaded and runs up to 2^%d keys (one sort of 2^26 takes it about ten seconds).", e.threads, log2(sortSelfMax))}
 	peers := table{Section: "sort", Title: "kernels.Sort vs C++ sorts",
 		About: fmt.Sprintf("Intel x86-simd-sort (AVX-512 quicksort, OpenMP), ips4o and ips2ra (parallel in-place samplesort and radix sort), built with g++ -O3 -march=native -fopenmp from bench/third_party; %d threads each (OMP_NUM_THREADS). Per round, each side takes the best of as many sorts as above; the C++ round is one process run that sorts the same kind of keys with each.", e.threads)}
 	for _, typ := range []string{"f64", "i64"} {
@@ -130,10 +130,16 @@ func goSortSide(typ string, n, runs int, name string, f func([]float64), g func(
 }
 
 // bestSort returns a round that sorts a fresh copy of src with sort runs
-// times, checks each result, and reports the best time.
+// times, checks each result, and reports the best time. Each round copies
+// into memory mapped for it, as each run of the C++ program allocates its
+// own (sharcKernelSide says why).
 func bestSort[T float64 | int64](src []T, runs int, what string, sort func([]T)) func() (map[string]float64, error) {
-	x := make([]T, len(src))
 	return func() (map[string]float64, error) {
+		x, free, err := mapSlice[T](len(src))
+		if err != nil {
+			return nil, err
+		}
+		defer free()
 		best := math.Inf(1)
 		for range runs {
 			copy(x, src)

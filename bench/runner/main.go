@@ -142,6 +142,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	defer os.RemoveAll(tmp)
 	e.tmp = tmp
 	cores := coreToCore()
+	mem := memoryCopy(e.threads)
 	start := time.Now()
 	var tables []table
 	var failed, ran []string
@@ -173,6 +174,11 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 			cores += " at the start, " + end + " at the end"
 		}
 	}
+	if mem != "" {
+		if end := memoryCopy(e.threads); end != "" {
+			mem += " at the start, " + end + " at the end"
+		}
+	}
 	var errFailed error
 	if len(failed) > 0 {
 		errFailed = fmt.Errorf("sections that failed (see the notes): %s", strings.Join(failed, ", "))
@@ -190,7 +196,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		return errFailed
 	}
 	rep := report{Machine: machine(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Args: strings.Join(args, " "),
-		Took: took.String(), Cores: cores, Pairs: e.pairs, Tables: tables, Notes: e.notes, Recheck: recheck}
+		Took: took.String(), Cores: cores, Pairs: e.pairs, Tables: tables, Notes: e.notes, Recheck: recheck, Memory: mem, Threads: e.threads}
 	if err := rep.write(out); err != nil {
 		return err
 	}

@@ -16,10 +16,14 @@ type report struct {
 	Took    string `json:"took"`
 	// Cores is the round trip of a word between two threads at the start
 	// and the end of the run (coreToCore).
-	Cores  string   `json:"core_to_core,omitempty"`
-	Pairs  int      `json:"pairs"`
-	Tables []table  `json:"tables"`
-	Notes  []string `json:"notes"`
+	Cores string `json:"core_to_core,omitempty"`
+	// Memory is how fast Threads threads copy 256 MiB at the start and
+	// the end of the run (memoryCopy).
+	Memory  string   `json:"memory_copy,omitempty"`
+	Threads int      `json:"threads,omitempty"`
+	Pairs   int      `json:"pairs"`
+	Tables  []table  `json:"tables"`
+	Notes   []string `json:"notes"`
 	// Recheck, for a run made with -against, compares it with the
 	// report it was checked against.
 	Recheck *recheckSummary `json:"recheck,omitempty"`
@@ -66,6 +70,11 @@ func (r report) write(path string) error {
 			"This is the cost of every cache line that crosses between cores, under each fork-join, queue round trip "+
 			"and contended pool here; on a VM it changes with where the host runs the vCPUs, by several times from one hour to "+
 			"the next, so compare a rerun's ratios with those of a run made at a similar figure.\n", r.Cores)
+	}
+	if r.Memory != "" {
+		fmt.Fprintf(&b, "- Memory: %d threads copying 256 MiB (read and write) move %s. The rows on 2^26 elements "+
+			"stream memory, and this figure too changes from hour to hour on a VM: where it is low, every side of those rows "+
+			"runs at it and their ratios go towards 1.\n", r.Threads, r.Memory)
 	}
 	if r.Args != "" {
 		fmt.Fprintf(&b, "- Arguments: `%s`\n", r.Args)

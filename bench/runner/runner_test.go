@@ -89,7 +89,7 @@ func TestQuickWithoutPeers(t *testing.T) {
 	md, err := os.ReadFile(out)
 	require.NoError(t, err)
 	for _, s := range []string{"## sort", "## pool", "## matmul", "## team", "kernels.Sort vs slices.Sort", "workers.Team fork-join vs WaitGroup + go",
-		"Machine: ", "cores", "Date: ", "bench/run -only sort"} {
+		"Machine: ", "cores", "Date: ", "bench/run -only sort", "- Memory: 2 threads copying 256 MiB"} {
 		assert.Contains(t, string(md), s)
 	}
 	var rep report
@@ -133,6 +133,10 @@ func TestSectionNotRun(t *testing.T) {
 	assert.Contains(t, string(md), "- broken not run: peer crashed\n")
 	assert.Contains(t, string(md), "- piscina not run: ")
 	assert.Contains(t, string(md), "### fine table")
+}
+
+func TestMemoryCopy(t *testing.T) {
+	assert.Regexp(t, `^[0-9]+\.[0-9] GB/s$`, memoryCopy(2))
 }
 
 func TestTimedCommand(t *testing.T) {

@@ -90,7 +90,7 @@ func matmulTables(e *env) ([]table, error) {
 		return out, nil
 	}
 	ob := table{Section: "matmul", Title: "MatMul vs OpenBLAS",
-		About: fmt.Sprintf("m×k times k×n (n=N: N×N times N×N), %d threads each: kernels.MatMulOn vs cblas_dgemm/cblas_sgemm (bench/kernels/gemm.c, OPENBLAS_NUM_THREADS=%d, OpenBLAS's own core choice). Each round is the best of 3 multiplications on each side (of 15 for products under a GFLOP: n = 256, 512 and 100×1000×100), on operands copied into memory allocated for the round on both sides.", e.threads, e.threads)}
+		About: fmt.Sprintf("m×k times k×n (n=N: N×N times N×N), %d threads each: kernels.MatMulOn vs cblas_dgemm/cblas_sgemm (bench/kernels/gemm.c, OPENBLAS_NUM_THREADS=%d, OpenBLAS's own core choice). Each round is the best of 3 multiplications on each side (of 15 for products under a GFLOP: n = 256, 512 and 100×1000×100).", e.threads, e.threads)}
 	for _, sh := range shapes {
 		a := goMatMul(e.threads, sh, sh.blasRuns(), false)
 		b := command("OpenBLAS", []string{"OPENBLAS_NUM_THREADS=" + strconv.Itoa(e.threads)},
@@ -109,9 +109,7 @@ func matmulTables(e *env) ([]table, error) {
 }
 
 // goMatMul multiplies matrices of shape sh, of both types, per round, with
-// sharc or with gonum, best of runs. Each round copies the operands into
-// memory mapped for it, as each run of the C program allocates its own
-// (sharcKernelSide says why).
+// sharc or with gonum, best of runs.
 func goMatMul(threads int, sh shape, runs int, useGonum bool) side {
 	name := "sharc"
 	if useGonum {
@@ -119,23 +117,9 @@ func goMatMul(threads int, sh shape, runs int, useGonum bool) side {
 	}
 	m, k, n := sh.m, sh.k, sh.n
 	r := rand.New(rand.NewPCG(uint64(m*k*n), 3))
-	srcA, srcB := rndM[float64](r, m*k), rndM[float64](r, k*n)
-	srcA32, srcB32 := rndM[float32](r, m*k), rndM[float32](r, k*n)
+	a, b, c := rndM[float64](r, m*k), rndM[float64](r, k*n), make([]float64, m*n)
+	a32, b32, c32 := rndM[float32](r, m*k), rndM[float32](r, k*n), make([]float32, m*n)
 	return side{name: name, run: func() (map[string]float64, error) {
-		var frees []func()
-		defer func() {
-			for _, f := range frees {
-				f()
-			}
-		}()
-		a, b, c, err := roundOperands(srcA, srcB, m*n, &frees)
-		if err != nil {
-			return nil, err
-		}
-		a32, b32, c32, err := roundOperands(srcA32, srcB32, m*n, &frees)
-		if err != nil {
-			return nil, err
-		}
 		best := func(f func()) float64 {
 			bt := time.Hour
 			for range runs {
@@ -149,7 +133,7 @@ func goMatMul(threads int, sh shape, runs int, useGonum bool) side {
 		k64, k32 := sh.key("float64"), sh.key("float32")
 		if useGonum {
 			ma, mb := mat.NewDense(m, k, a), mat.NewDense(k, n, b)
-			mc := mat.NewDense(m, n, c)
+			var mc mat.Dense
 			res[k64] = best(func() { mc.Mul(ma, mb) })
 			res[k32] = best(func() {
 				gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a32, k, b32, n, 0, c32, n)
@@ -162,25 +146,6 @@ func goMatMul(threads int, sh shape, runs int, useGonum bool) side {
 		res[k32] = best(func() { kernels.MatMulOn(team, c32, a32, b32, m, k, n) })
 		return res, nil
 	}}
-}
-
-// roundOperands maps a round's copies of srcA and srcB and a result of
-// cn elements, adding the functions that unmap them to frees.
-func roundOperands[T float32 | float64](srcA, srcB []T, cn int, frees *[]func()) (a, b, c []T, err error) {
-	for _, p := range []struct {
-		dst *[]T
-		n   int
-	}{{&a, len(srcA)}, {&b, len(srcB)}, {&c, cn}} {
-		x, free, err := mapSlice[T](p.n)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		*frees = append(*frees, free)
-		*p.dst = x
-	}
-	copy(a, srcA)
-	copy(b, srcB)
-	return a, b, c, nil
 }
 
 func rndM[T float32 | float64](r *rand.Rand, n int) []T {

@@ -169,16 +169,8 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	took := time.Since(start).Round(time.Second)
 	fmt.Fprintf(e.log, "done in %s\n", took)
-	if cores != "" {
-		if end := coreToCore(); end != "" {
-			cores += " at the start, " + end + " at the end"
-		}
-	}
-	if mem != "" {
-		if end := memoryCopy(e.threads); end != "" {
-			mem += " at the start, " + end + " at the end"
-		}
-	}
+	cores = startAndEnd(cores, coreToCore)
+	mem = startAndEnd(mem, func() string { return memoryCopy(e.threads) })
 	var errFailed error
 	if len(failed) > 0 {
 		errFailed = fmt.Errorf("sections that failed (see the notes): %s", strings.Join(failed, ", "))
@@ -202,6 +194,18 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	fmt.Fprintf(e.log, "wrote %s and %s\n", out, jsonPath(out))
 	return errFailed
+}
+
+// startAndEnd joins a figure measured at the start of the run with the
+// same one measured again now; "" (a failed probe) at the start stays "".
+func startAndEnd(start string, measure func() string) string {
+	if start == "" {
+		return ""
+	}
+	if end := measure(); end != "" {
+		return start + " at the start, " + end + " at the end"
+	}
+	return start
 }
 
 // benchDir finds the bench module's directory: SHARC_BENCH_DIR (which

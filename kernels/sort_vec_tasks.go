@@ -1,6 +1,7 @@
 // The parallel phase of Sort's vector quicksort: the ranges left by the
-// first partition go to a shared stack, and the workers of one fork-join
-// take ranges from it, partition them and push back the shorter sides.
+// first partition go to the workers' stacks, and the workers of one
+// fork-join take ranges from their own stack, partition them and push the
+// shorter sides back; a worker whose stack is empty steals from another's.
 
 package kernels
 
@@ -15,27 +16,42 @@ import (
 )
 
 // sortTaskMin is the length from which a range's shorter side goes to the
-// shared stack rather than being sorted by the worker that split it. Small
-// enough that the last ranges take tens of microseconds, so that the
-// workers finish together; large enough that the stack's lock is taken
-// once per thousands of keys.
+// worker's stack rather than being sorted at once. Small enough that the
+// last ranges take tens of microseconds, so that the workers finish
+// together; large enough that a stack's lock is taken once per thousands
+// of keys.
 const sortTaskMin = 1 << 12
 
-// sortTasks is the stack of ranges (as keys) still to sort, shared by the
-// workers of one Sort.
+// sortTasks holds the ranges (as keys) still to sort of one Sort: a stack
+// per worker. A worker pushes and pops at the top of its own stack, so that
+// the range it takes next is the one it split last, still in its cache, and
+// its lock stays in its cache too; a worker that runs dry steals from the
+// bottom of another's, where the oldest and longest ranges are.
 type sortTasks struct {
-	mu      sync.Mutex
-	more    sync.Cond // signalled, under mu, on a push, the last finish and a failure
-	waiting int       // workers waiting on more, under mu
-	stack   []sortTask
-	xa, xb  uint64
+	stacks []sortStack
+	xa, xb uint64
 	// live counts the ranges pushed and not yet sorted, the ones being
-	// partitioned included: a worker that finds the stack empty waits for
-	// more while it is above 0.
+	// partitioned included: a worker that finds every stack empty waits
+	// for more while it is above 0.
 	live atomic.Int64
 	// failed is set when a worker panics, so that the others stop waiting
 	// for ranges it will never push.
 	failed atomic.Bool
+	// waiting counts the workers asleep on more (or about to be); a push
+	// or the last finish takes mu to wake them only when it is above 0.
+	waiting atomic.Int32
+	mu      sync.Mutex
+	more    sync.Cond // signalled, under mu, on a push, the last finish and a failure
+}
+
+// sortStack is one worker's stack of ranges.
+type sortStack struct {
+	mu    sync.Mutex
+	tasks []sortTask
+	// n is len(tasks), for the workers that poll the stack without its
+	// lock.
+	n atomic.Int32
+	_ [64]byte // the next stack's lock on a line of its own
 }
 
 type sortTask struct {
@@ -47,33 +63,48 @@ type sortTask struct {
 // sortNetMax) on the workers of tm, taking and splitting ranges as they
 // free up, and maps the keys back to bit patterns.
 func sortRanges(tm *workers.Team, rs [][]int64, xa, xb uint64) {
-	s := newSortTasks(xa, xb)
-	// Longest last: popped first, so that both workers start on long ones.
-	slices.SortFunc(rs, func(x, y []int64) int { return len(x) - len(y) })
-	for _, a := range rs {
-		s.push(a, sortDepth(len(a)))
+	p := tm.Workers()
+	s := newSortTasks(p, xa, xb)
+	// Longest first, dealt out in turn and pushed in reverse, so that each
+	// worker starts on a long range at the top of its stack.
+	slices.SortFunc(rs, func(x, y []int64) int { return len(y) - len(x) })
+	for i := len(rs) - 1; i >= 0; i-- {
+		s.push(i%p, rs[i], sortDepth(len(rs[i])))
 	}
-	tm.For(tm.Workers(), 1, func(lo, hi int) { s.work() })
+	tm.For(p, 1, func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			s.work(w)
+		}
+	})
 }
 
-// sortTaskSpin is how long a worker that finds the stack empty polls it
-// before it sleeps: about the time a split of a range it could take lasts.
+// sortTaskSpin is how long a worker that finds every stack empty polls
+// them before it sleeps: about the time a split of a range it could take
+// lasts.
 const sortTaskSpin = 20 * time.Microsecond
 
-func newSortTasks(xa, xb uint64) *sortTasks {
-	s := &sortTasks{xa: xa, xb: xb, stack: make([]sortTask, 0, 64)}
+func newSortTasks(p int, xa, xb uint64) *sortTasks {
+	s := &sortTasks{xa: xa, xb: xb, stacks: make([]sortStack, p)}
+	for i := range s.stacks {
+		s.stacks[i].tasks = make([]sortTask, 0, 32)
+	}
 	s.more.L = &s.mu
 	return s
 }
 
-func (s *sortTasks) push(a []int64, depth int) {
+// push puts a range on worker w's stack.
+func (s *sortTasks) push(w int, a []int64, depth int) {
 	s.live.Add(1)
-	s.mu.Lock()
-	s.stack = append(s.stack, sortTask{a, depth})
-	if s.waiting > 0 {
+	st := &s.stacks[w]
+	st.mu.Lock()
+	st.tasks = append(st.tasks, sortTask{a, depth})
+	st.n.Store(int32(len(st.tasks)))
+	st.mu.Unlock()
+	if s.waiting.Load() > 0 {
+		s.mu.Lock()
 		s.more.Signal()
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 }
 
 // finish counts a range as sorted, and wakes the waiting workers when it
@@ -90,28 +121,59 @@ func (s *sortTasks) wakeAll() {
 	s.mu.Unlock()
 }
 
-// pop takes the range pushed last: usually the one its pusher split most
-// recently, still in cache.
-func (s *sortTasks) pop() (sortTask, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.popLocked()
+// take returns the top range of worker w's stack or, if that is empty,
+// the bottom range of another's.
+func (s *sortTasks) take(w int) (sortTask, bool) {
+	if t, ok := s.stacks[w].pop(); ok {
+		return t, true
+	}
+	for i := 1; i < len(s.stacks); i++ {
+		if t, ok := s.stacks[(w+i)%len(s.stacks)].steal(); ok {
+			return t, true
+		}
+	}
+	return sortTask{}, false
 }
 
-// popLocked is pop with mu held.
-func (s *sortTasks) popLocked() (sortTask, bool) {
-	n := len(s.stack)
+// pop takes the range pushed last.
+func (st *sortStack) pop() (sortTask, bool) {
+	if st.n.Load() == 0 {
+		return sortTask{}, false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n := len(st.tasks)
 	if n == 0 {
 		return sortTask{}, false
 	}
-	t := s.stack[n-1]
-	s.stack[n-1] = sortTask{}
-	s.stack = s.stack[:n-1]
+	t := st.tasks[n-1]
+	st.tasks[n-1] = sortTask{}
+	st.tasks = st.tasks[:n-1]
+	st.n.Store(int32(n - 1))
 	return t, true
 }
 
-// work sorts ranges from the stack until every range is sorted.
-func (s *sortTasks) work() {
+// steal takes the range pushed first.
+func (st *sortStack) steal() (sortTask, bool) {
+	if st.n.Load() == 0 {
+		return sortTask{}, false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n := len(st.tasks)
+	if n == 0 {
+		return sortTask{}, false
+	}
+	t := st.tasks[0]
+	copy(st.tasks, st.tasks[1:])
+	st.tasks[n-1] = sortTask{}
+	st.tasks = st.tasks[:n-1]
+	st.n.Store(int32(n - 1))
+	return t, true
+}
+
+// work sorts ranges as worker w until every range is sorted.
+func (s *sortTasks) work(w int) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.failed.Store(true)
@@ -120,14 +182,14 @@ func (s *sortTasks) work() {
 		}
 	}()
 	for {
-		t, ok := s.pop()
+		t, ok := s.take(w)
 		if !ok {
-			t, ok = s.await()
+			t, ok = s.await(w)
 			if !ok {
 				return
 			}
 		}
-		s.sort(t.a, t.depth)
+		s.sort(w, t.a, t.depth)
 		s.finish()
 	}
 }
@@ -135,13 +197,13 @@ func (s *sortTasks) work() {
 // await waits for a range to take while others are being split: polling
 // for sortTaskSpin, then asleep until a push or the last finish. It
 // reports false when every range is sorted or a worker failed.
-func (s *sortTasks) await() (sortTask, bool) {
+func (s *sortTasks) await(w int) (sortTask, bool) {
 	start := time.Now()
 	for time.Since(start) < sortTaskSpin {
 		if s.live.Load() == 0 || s.failed.Load() {
 			return sortTask{}, false
 		}
-		if t, ok := s.pop(); ok {
+		if t, ok := s.take(w); ok {
 			return t, true
 		}
 		runtime.Gosched()
@@ -149,21 +211,27 @@ func (s *sortTasks) await() (sortTask, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		if t, ok := s.popLocked(); ok {
+		// Counted as waiting before looking: a push after the look sees
+		// the count and signals, which cannot come before the Wait
+		// because it takes mu.
+		s.waiting.Add(1)
+		t, ok := s.take(w)
+		if !ok && s.live.Load() > 0 && !s.failed.Load() {
+			s.more.Wait()
+		}
+		s.waiting.Add(-1)
+		if ok {
 			return t, true
 		}
 		if s.live.Load() == 0 || s.failed.Load() {
 			return sortTask{}, false
 		}
-		s.waiting++
-		s.more.Wait()
-		s.waiting--
 	}
 }
 
-// sort is quickSort64 that pushes the shorter side of a split when it is
-// long enough for another worker to take.
-func (s *sortTasks) sort(a []int64, depth int) {
+// sort is quickSort64 that pushes the shorter side of a split to worker
+// w's stack when it is long enough for another worker to take.
+func (s *sortTasks) sort(w int, a []int64, depth int) {
 	for len(a) >= sortTaskMin {
 		if depth == 0 {
 			slices.Sort(a)
@@ -176,7 +244,7 @@ func (s *sortTasks) sort(a []int64, depth int) {
 			l, r = r, l
 		}
 		if len(l) >= sortTaskMin {
-			s.push(l, depth)
+			s.push(w, l, depth)
 		} else {
 			quickSort64(l, s.xa, s.xb, depth)
 		}

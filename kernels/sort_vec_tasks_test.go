@@ -77,9 +77,9 @@ func TestSortTasksDepth(t *testing.T) {
 			sorted := slices.Clone(keys)
 			slices.Sort(sorted)
 			want := keysOf(sorted, m.xa, m.xb)
-			s := newSortTasks(m.xa, m.xb)
-			s.push(keys, depth)
-			tm.For(2, 1, func(lo, hi int) { s.work() })
+			s := newSortTasks(2, m.xa, m.xb)
+			s.push(1, keys, depth) // on the other worker's stack: worker 0 steals it
+			tm.For(2, 1, func(lo, hi int) { s.work(lo) })
 			require.Equal(t, want, keys, "%s depth %d", m.name, depth)
 			require.Zero(t, s.live.Load())
 		}
@@ -89,12 +89,12 @@ func TestSortTasksDepth(t *testing.T) {
 // TestSortTasksFailed checks that a worker waiting for ranges stops when
 // another one has failed, though its range is still counted as live.
 func TestSortTasksFailed(t *testing.T) {
-	s := newSortTasks(0, 0)
+	s := newSortTasks(2, 0, 0)
 	s.live.Add(1) // a range another worker took and will never finish
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.work()
+		s.work(0)
 	}()
 	select {
 	case <-done:

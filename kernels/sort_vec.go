@@ -20,6 +20,15 @@ const (
 	// sortVecTeamBelow is the length under which the vector quicksort runs
 	// on the caller alone.
 	sortVecTeamBelow = 1 << 16
+	// sortSplitTeamAbove is the length of integer keys up to which the
+	// first partition runs on the caller alone. Split over the workers, it
+	// partitions blocks and then swaps the keys on the wrong side of the
+	// split, about half as much again to read and write; up to a few MiB,
+	// which the caches hold, one core's partition is done sooner. Floats
+	// split over the workers at any length, because there a worker counts
+	// a block's NaNs as it partitions it, where the caller alone would
+	// read the whole input once more to count them first.
+	sortSplitTeamAbove = 1 << 22
 )
 
 // keyMap64 returns xa, xb of the map of 64-bit bit patterns v of kind to
@@ -49,8 +58,9 @@ func unmap64(a []int64, xa, xb uint64) {
 
 // vecSort64 sorts the 64-bit bit patterns a (len(a) > sortNetMax) as
 // values of kind on tm with the vector quicksort. The first partition maps
-// the bit patterns to keys, split over the team from sortVecTeamBelow keys;
-// the workers then share the ranges it leaves (sortRanges). The network (or
+// the bit patterns to keys, split over the team from sortVecTeamBelow keys
+// of floats and above sortSplitTeamAbove keys of integers; the workers then
+// share the ranges it leaves (sortRanges). The network (or
 // unmap64, for ranges that need no network) maps the keys back.
 func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 	n := len(a)
@@ -72,7 +82,11 @@ func vecSort64(tm *workers.Team, a []int64, kind sortKind) {
 		}
 		checkNaN = false
 	}
-	pieces, mn, mx, nan := vecSplit(tm, p, a, xa, xb, checkNaN)
+	split := p
+	if !checkNaN && n <= sortSplitTeamAbove {
+		split = 1
+	}
+	pieces, mn, mx, nan := vecSplit(tm, split, a, xa, xb, checkNaN)
 	if nan {
 		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), n)
 		sortNaNs(tm, a, countNaNs(tm, p, u), kind)

@@ -51,7 +51,17 @@ const (
 	serialBelow = 1 << 17
 	// grain is the chunk length handed to a worker by streaming kernels;
 	// the reductions hand out grain/block blocks (at least one) at a time.
+	// Longer inputs go out in longer chunks (chunksPerWorker).
 	grain = 1 << 15
+	// chunksPerWorker is how many chunks each worker gets of an input long
+	// enough for chunks above grain. Every chunk a worker claims is an
+	// atomic add on a cache line all the workers write, and a worker that
+	// streams a long stretch of memory keeps the hardware prefetchers
+	// ahead of it; 16 chunks a worker still even out a worker that the
+	// machine deschedules for a while. Sum of 2^26 float64 (512 MiB) on 2
+	// workers took about a tenth less time in 2 MiB chunks than in 256
+	// KiB ones.
+	chunksPerWorker = 16
 )
 
 // split is how a kernel divides n elements: under serialBelow it runs on the
@@ -86,23 +96,25 @@ func checkLen(name string, a, b int) {
 	}
 }
 
-// stream runs body over [0, n) in chunks of sp.grain on t, or on the caller
-// for short n.
+// stream runs body over [0, n) in chunks of sp.grain (more for long n:
+// chunksPerWorker) on t, or on the caller for short n.
 func stream(sp split, t *workers.Team, n int, body func(lo, hi int)) {
 	if n < sp.serialBelow {
 		body(0, n)
 		return
 	}
-	teamOf(t).For(n, sp.grain, body)
+	tm := teamOf(t)
+	tm.For(n, max(sp.grain, n/(chunksPerWorker*tm.Workers())), body)
 }
 
 // forChunks runs body over [0, nc) chunk indices, handing each worker per
-// chunks at a time, on t when the n elements they cover reach
-// sp.serialBelow, else on the caller.
+// chunks at a time (more when nc is large: chunksPerWorker), on t when the
+// n elements they cover reach sp.serialBelow, else on the caller.
 func forChunks(sp split, t *workers.Team, n, nc, per int, body func(lo, hi int)) {
 	if n < sp.serialBelow || nc <= 1 {
 		body(0, nc)
 		return
 	}
-	teamOf(t).For(nc, max(1, per), body)
+	tm := teamOf(t)
+	tm.For(nc, max(1, per, nc/(chunksPerWorker*tm.Workers())), body)
 }

@@ -21,6 +21,7 @@ type Pool struct {
 	rhead, rlen int
 	queued      int    // live tasks in the ring
 	submitted   uint64 // tasks accepted
+	spinners    int    // workers in spinForTask
 	// The queue is a ring of entries, oldest first. A task cancelled while
 	// queued stays in its slot, marked dead, until a worker skips it:
 	// cancelling one context costs a scan of the queue, but queueing and
@@ -44,6 +45,7 @@ type Pool struct {
 	space       chan struct{} // a token for one submitter blocked on a full queue
 	done        chan struct{} // closed when the pool is closed and every worker has exited
 	idleTimeout time.Duration
+	procs       int // GOMAXPROCS at NewPool: above it, workers do not spin (spinForTask)
 	lockOS      bool
 	nice        int
 	janitorOn   bool            // the janitor is scheduled
@@ -53,6 +55,14 @@ type Pool struct {
 	kill        context.CancelFunc
 
 	stats poolStats
+
+	_ [64]byte
+	// pending is whether the ring holds entries, kept while a worker
+	// spins for a task (spinners > 0), so that it can watch the ring
+	// without taking the lock. It is written only when the ring turns
+	// empty or non-empty, and lives on a line of its own, so a spinner's
+	// looks cost the lock's holder nothing while tasks flow.
+	pending atomic.Bool
 }
 
 // NewPool returns a pool configured by opts, with its MinWorkers started.
@@ -65,6 +75,7 @@ func NewPool(opts Options) *Pool {
 		nice:        min(max(opts.Nice, 0), 19),
 		done:        make(chan struct{}),
 		space:       make(chan struct{}, 1),
+		procs:       runtime.GOMAXPROCS(0),
 	}
 	if p.max <= 0 {
 		p.max = opts.MaxWorkers

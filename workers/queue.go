@@ -64,6 +64,9 @@ func (p *Pool) pushLocked(e entry) {
 	p.ring[(p.rhead+p.rlen)&(len(p.ring)-1)] = e
 	p.rlen++
 	p.queued++
+	if p.rlen == 1 && p.spinners > 0 {
+		p.pending.Store(true)
+	}
 }
 
 // growLocked doubles the ring, which stays a power of two long, or takes it
@@ -117,6 +120,9 @@ func (p *Pool) popLocked() (entry, bool) {
 		*slot = entry{} // let the task and its closure be collected
 		p.rhead = (p.rhead + 1) & (len(p.ring) - 1)
 		p.rlen--
+		if p.rlen == 0 && p.spinners > 0 {
+			p.pending.Store(false)
+		}
 		if p.rlen == 0 && len(p.ring) > shrinkRing {
 			// Let a burst's ring go; the next push starts small again.
 			p.ring, p.rhead = nil, 0

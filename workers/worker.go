@@ -21,6 +21,7 @@ type worker struct {
 	sh        *statShard
 	busySince int64 // nanotime when its busy stretch began; 0 while parked or untimed
 
+	spin      int64   // ns spinForTask watches the ring before the worker parks
 	batch     []entry // tasks taken from the queue with the last one, run next
 	untimed   int     // tasks run since the last timed pop
 	sampleRun int     // untimed tasks after which the next pop is timed
@@ -41,7 +42,7 @@ type worker struct {
 
 // newWorkerLocked registers a worker for a goroutine about to start.
 func (p *Pool) newWorkerLocked() *worker {
-	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard(), untimed: sampleRunEvery, sampleRun: sampleRunEvery}
+	w := &worker{wake: make(chan struct{}, 1), idx: len(p.all), sh: p.stats.shard(), untimed: sampleRunEvery, sampleRun: sampleRunEvery, spin: int64(workerSpinInitial)}
 	if p.stats.timing {
 		w.sampleRun *= 2
 	}
@@ -148,6 +149,7 @@ func (p *Pool) next(w *worker) (entry, bool) {
 		p.noteRunLocked(w.runEst)
 		w.runEst = 0
 	}
+	spun := false
 	for {
 		if p.workers > p.max {
 			// Shrunk by Resize: leave, and let the others drain the queue.
@@ -179,6 +181,14 @@ func (p *Pool) next(w *worker) (entry, bool) {
 		if p.closed {
 			p.leaveLocked(w)
 			return entry{}, false
+		}
+		if !spun {
+			// Watch the ring for a while before parking, then look
+			// again at everything above: the pool may have been
+			// closed or resized meanwhile.
+			spun = true
+			p.spinForTask(w)
+			continue
 		}
 		// Park until a submitter hands us a task or the idle timeout passes.
 		w.idleSince = nanotime()
@@ -425,4 +435,55 @@ func (p *Pool) callSafely(e *entry, ctx context.Context, w *worker, tc *taskCtx)
 	err = e.r.call(ctx)
 	returned = true
 	return err
+}
+
+// Spin budgets of a worker that finds the queue empty. Parking and being
+// handed a task costs a wake-up: tens of microseconds when the CPU the
+// worker ran on has gone idle meanwhile (a VM's idle vCPU halts), during
+// which a producer refilling the queue runs alone. A worker that watches
+// the ring for a while first, yielding its P at each look so that a
+// producer waiting for one runs, takes the next task without it. The
+// budget adapts as Team's does: it doubles when the spin finds a task and
+// halves when it does not, so an idle pool stops spinning soon.
+const (
+	workerSpinMin     = 2 * time.Microsecond
+	workerSpinMax     = 50 * time.Microsecond
+	workerSpinInitial = 20 * time.Microsecond
+)
+
+// spinForTask watches the ring for up to w's spin budget and reports
+// whether it found something to take. p.mu is held on entry and on return.
+func (p *Pool) spinForTask(w *worker) bool {
+	if p.max > p.procs || p.lockOS {
+		// Workers beyond the Ps (a pool for tasks that block) would take
+		// turns spinning. A worker locked to its thread would yield a
+		// thread of its own.
+		return false
+	}
+	if p.stats.timing {
+		p.endBusyLocked(w, nanotime())
+	}
+	p.spinners++
+	p.pending.Store(p.rlen > 0)
+	p.mu.Unlock()
+	start := nanotime()
+	found := false
+	for i := 1; ; i++ {
+		if p.pending.Load() {
+			found = true
+			break
+		}
+		if i%8 == 0 && nanotime()-start >= w.spin {
+			break
+		}
+		runtime.Gosched()
+	}
+	p.mu.Lock()
+	p.spinners--
+	if found {
+		w.spin = min(int64(workerSpinMax), 2*w.spin)
+	} else {
+		w.spin = max(int64(workerSpinMin), w.spin/2)
+	}
+	return found
 }

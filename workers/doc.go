@@ -8,9 +8,10 @@
 // otherwise queues it in a ring buffer; a task whose context ends while it
 // is queued is marked dead in its slot and skipped. A worker that finds the
 // ring empty watches it for up to 50 µs, yielding its P at each look,
-// before it parks: a burst's next tasks then need no wake-up (the budget
-// adapts, so an idle pool stops spinning within microseconds; pools with
-// more workers than GOMAXPROCS, or LockOSThread, park at once). Every task's context
+// before it parks: a burst's next tasks then need no wake-up. The budget
+// adapts (doubling on a catch, halving on a miss), and an idle pool's
+// workers are parked 50 µs after its last task at most; pools with more
+// workers than GOMAXPROCS, or LockOSThread, park at once. Every task's context
 // ends when the task returns, whatever it was submitted with; a task that
 // never asks for its context's Done channel pays no allocation or
 // registration for that. Package workers/proc

@@ -16,6 +16,18 @@ func TestSpinBudget(t *testing.T) {
 		s.hit(40 * time.Microsecond)
 		assert.Equal(t, queueSpinMax, time.Duration(s.ns.Load()))
 	})
+	t.Run("a wake-up raises a small budget to the initial one", func(t *testing.T) {
+		var s spinBudget
+		s.init()
+		for range 20 {
+			s.miss()
+		}
+		s.woken()
+		assert.Equal(t, queueSpinInitial, time.Duration(s.ns.Load()))
+		s.hit(40 * time.Microsecond)
+		s.woken()
+		assert.Equal(t, queueSpinMax, time.Duration(s.ns.Load()), "a larger budget stays")
+	})
 	t.Run("misses halve it down to the spin that never yields", func(t *testing.T) {
 		var s spinBudget
 		s.init()

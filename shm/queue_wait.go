@@ -82,6 +82,15 @@ func (s *spinBudget) hit(took time.Duration) {
 	s.ns.Store(int64(min(queueSpinMax, max(2*time.Duration(s.ns.Load()), 2*took))))
 }
 
+// woken raises a budget below queueSpinInitial to it: the peer has just
+// woken this side, so messages flow again, and the next wait is likely to
+// be short.
+func (s *spinBudget) woken() {
+	if s.ns.Load() < int64(queueSpinInitial) {
+		s.ns.Store(int64(queueSpinInitial))
+	}
+}
+
 // miss halves the budget, down to queueSpinAlone: a spin that short costs
 // little, and it keeps the two sides spinning through each other's turns
 // once both answer quickly.
@@ -236,6 +245,9 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		}
 		atomic.StoreUint32(parked, 0)
 		if ok, err := q.ready(space, need); ok || err != nil {
+			if ok && res != atomics.TimedOut {
+				sb.woken()
+			}
 			return err
 		}
 		if res == atomics.TimedOut || time.Since(lastCheck) >= slice {

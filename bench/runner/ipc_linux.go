@@ -93,21 +93,21 @@ func ipcTables(e *env) ([]table, error) {
 		return nil, err
 	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls: queues vs socket",
-		About: fmt.Sprintf("%d tiny calls per round from 8 goroutines to a pool of 2 children: proc.Pool with its queues vs with proc.Options{Socket: true} (the transport every call used before the queues); time per call.", n)},
+		About: fmt.Sprintf("%d tiny calls per round from 8 goroutines to a pool of 2 children: proc.Pool with its queues vs with proc.Options{Socket: true} (the transport every call used before the queues); time per call, after %d untimed calls that start each round on both sides: the pool has been idle while the other side ran, and the first thousands of calls after an idle spell run at several times the pace of the rest (docs/design/process-workers.md).", n, pipelinedWarm)},
 		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),
 			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, Socket: true}, n),
 			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
 		return nil, err
 	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls to one child: queues vs socket",
-		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines, to a pool of 1 child: proc.Pool with its queues vs with proc.Options{Socket: true}; time per call. With one child the parent and the child each have a CPU of this 2-core machine to spin on; with two (above), three processes share two CPUs and a child is often descheduled while calls wait in its queue.", n)},
+		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines after the same untimed ones, to a pool of 1 child: proc.Pool with its queues vs with proc.Options{Socket: true}; time per call. With one child the parent and the child each have a CPU of this 2-core machine to spin on; with two (above), three processes share two CPUs and a child is often descheduled while calls wait in its queue.", n)},
 		comparison{a: procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded}, n),
 			b:    procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded, Socket: true}, n),
 			rows: []row{{"pipelined tiny calls, 1 child", "call", "call"}}}); err != nil {
 		return nil, err
 	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls: several in flight per child vs one",
-		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines to 2 children through the queues: with the default proc.Options.MaxInFlight (2: a call waits in a child's call queue while it runs the one before) vs MaxInFlight 1 (a child gets its next call only after its answer was read); time per call.", n)},
+		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines after the same untimed ones, to 2 children through the queues: with the default proc.Options.MaxInFlight (2: a call waits in a child's call queue while it runs the one before) vs MaxInFlight 1 (a child gets its next call only after its answer was read); time per call.", n)},
 		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),
 			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, MaxInFlight: 1}, n),
 			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
@@ -271,30 +271,41 @@ func procSpacedSide(opts proc.Options, n int) side {
 	})
 }
 
-// procPipelinedSide times n tiny calls made from 8 goroutines at once:
-// the time per call.
+// pipelinedWarm is how many untimed calls start each round of
+// procPipelinedSide.
+const pipelinedWarm = 4000
+
+// procPipelinedSide times n tiny calls made from 8 goroutines at once,
+// after pipelinedWarm untimed ones: the time per call.
 func procPipelinedSide(opts proc.Options, n int) side {
 	tiny := []byte("ping")
 	const goroutines = 8
 	return procPoolSide(transportName(opts), opts, func(pool *proc.Pool) (map[string]float64, error) {
-		ctx := context.Background()
-		errs := make([]error, goroutines)
-		var wg sync.WaitGroup
-		t := time.Now()
-		for g := range goroutines {
-			wg.Go(func() {
-				for range n / goroutines {
-					if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
-						errs[g] = err
-						return
+		burst := func(k int) (time.Duration, error) {
+			ctx := context.Background()
+			errs := make([]error, goroutines)
+			var wg sync.WaitGroup
+			t := time.Now()
+			for g := range goroutines {
+				wg.Go(func() {
+					for range k / goroutines {
+						if _, err := pool.Call(ctx, "bench.echo", tiny); err != nil {
+							errs[g] = err
+							return
+						}
 					}
-				}
-			})
+				})
+			}
+			wg.Wait()
+			return time.Since(t), errors.Join(errs...)
 		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+		if _, err := burst(min(pipelinedWarm, n)); err != nil {
 			return nil, err
 		}
-		return map[string]float64{"call": float64(time.Since(t).Nanoseconds()) / float64(n/goroutines*goroutines)}, nil
+		d, err := burst(n)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]float64{"call": float64(d.Nanoseconds()) / float64(n/goroutines*goroutines)}, nil
 	})
 }

@@ -374,7 +374,9 @@ func (t *Team) For(n, grain int, body func(lo, hi int)) {
 // panic of its bodies.
 func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *PanicError {
 	t.job = job{body: body, n: n, grain: grain, chunks: chunks}
-	t.left.Store(chunks) // publishes job
+	// The caller takes chunk 0 before it publishes the loop, so that its
+	// first chunk costs no atomic add on the line the workers are reading.
+	t.left.Store(chunks - 1) // publishes job
 	if t.place && t.gen.Waiters() > 0 {
 		// A worker will wake: tell it where the caller is (moveOff).
 		t.callerCPU.Store(int32(t.cpu()))
@@ -383,14 +385,17 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 	t.gen.Store(g)
 	// One atomic load when every worker is spinning.
 	t.table.Notify(&t.gen, int(min(chunks-1, int64(t.n-1))))
-	var mine uint32
+	mine := uint32(1)
 	returned := false
 	defer func() {
 		if !returned {
 			t.abandonLocked(chunks, mine)
 		}
 	}()
-	t.claim(&mine)
+	t.call(body, 0, min(grain, n))
+	if chunks > 1 {
+		t.claim(&mine)
+	}
 	returned = true
 	// done reaches target when the workers have counted every chunk
 	// that the caller did not run.

@@ -124,19 +124,20 @@ func (s *sortTasks) wakeAll() {
 // take returns the top range of worker w's stack or, if that is empty,
 // the bottom range of another's.
 func (s *sortTasks) take(w int) (sortTask, bool) {
-	if t, ok := s.stacks[w].pop(); ok {
+	if t, ok := s.stacks[w].remove(false); ok {
 		return t, true
 	}
 	for i := 1; i < len(s.stacks); i++ {
-		if t, ok := s.stacks[(w+i)%len(s.stacks)].steal(); ok {
+		if t, ok := s.stacks[(w+i)%len(s.stacks)].remove(true); ok {
 			return t, true
 		}
 	}
 	return sortTask{}, false
 }
 
-// pop takes the range pushed last.
-func (st *sortStack) pop() (sortTask, bool) {
+// remove takes the range pushed last or, with bottom, the one pushed
+// first.
+func (st *sortStack) remove(bottom bool) (sortTask, bool) {
 	if st.n.Load() == 0 {
 		return sortTask{}, false
 	}
@@ -146,26 +147,12 @@ func (st *sortStack) pop() (sortTask, bool) {
 	if n == 0 {
 		return sortTask{}, false
 	}
-	t := st.tasks[n-1]
-	st.tasks[n-1] = sortTask{}
-	st.tasks = st.tasks[:n-1]
-	st.n.Store(int32(n - 1))
-	return t, true
-}
-
-// steal takes the range pushed first.
-func (st *sortStack) steal() (sortTask, bool) {
-	if st.n.Load() == 0 {
-		return sortTask{}, false
+	i := n - 1
+	if bottom {
+		i = 0
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	n := len(st.tasks)
-	if n == 0 {
-		return sortTask{}, false
-	}
-	t := st.tasks[0]
-	copy(st.tasks, st.tasks[1:])
+	t := st.tasks[i]
+	copy(st.tasks[i:], st.tasks[i+1:])
 	st.tasks[n-1] = sortTask{}
 	st.tasks = st.tasks[:n-1]
 	st.n.Store(int32(n - 1))

@@ -93,23 +93,23 @@ func ipcTables(e *env) ([]table, error) {
 		return nil, err
 	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls: queues vs socket",
-		About: fmt.Sprintf("%d tiny calls per round from 8 goroutines to a pool of 2 children: proc.Pool with its queues vs with proc.Options{Socket: true} (the transport every call used before the queues); time per call, after %d untimed calls that start each round on both sides: the pool has been idle while the other side ran, and the first thousands of calls after an idle spell run at several times the pace of the rest (docs/design/process-workers.md).", n, pipelinedWarm)},
-		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),
-			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, Socket: true}, n),
-			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
+		About: fmt.Sprintf("%d tiny calls per round from 8 goroutines to a pool of 2 children: proc.Pool with its queues vs with proc.Options{Socket: true} (the transport every call used before the queues); time per call, after %d untimed calls that start each round on both sides: the pool has been idle while the other side ran, and the first thousands of calls after an idle spell run at several times the pace of the rest (docs/design/process-workers.md). The second row times the %d calls that follow in the same round, once the pool has been busy for a while.", n, pipelinedWarm, pipelinedMore*n)},
+		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n, pipelinedMore*n),
+			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, Socket: true}, n, pipelinedMore*n),
+			rows: []row{{"pipelined tiny calls", "call", "call"}, {"pipelined tiny calls, the next " + strconv.Itoa(pipelinedMore*n), "more", "more"}}}); err != nil {
 		return nil, err
 	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls to one child: queues vs socket",
 		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines after the same untimed ones, to a pool of 1 child: proc.Pool with its queues vs with proc.Options{Socket: true}; time per call. With one child the parent and the child each have a CPU of this 2-core machine to spin on; with two (above), three processes share two CPUs and a child is often descheduled while calls wait in its queue.", n)},
-		comparison{a: procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded}, n),
-			b:    procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded, Socket: true}, n),
+		comparison{a: procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded}, n, 0),
+			b:    procPipelinedSide(proc.Options{Workers: 1, MaxQueue: proc.Unbounded, Socket: true}, n, 0),
 			rows: []row{{"pipelined tiny calls, 1 child", "call", "call"}}}); err != nil {
 		return nil, err
 	}
 	if err := add(table{Section: "ipc", Title: "Pipelined calls: several in flight per child vs one",
 		About: fmt.Sprintf("The same %d tiny calls from 8 goroutines after the same untimed ones, to 2 children through the queues: with the default proc.Options.MaxInFlight (2: a call waits in a child's call queue while it runs the one before) vs MaxInFlight 1 (a child gets its next call only after its answer was read); time per call.", n)},
-		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n),
-			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, MaxInFlight: 1}, n),
+		comparison{a: procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded}, n, 0),
+			b:    procPipelinedSide(proc.Options{Workers: 2, MaxQueue: proc.Unbounded, MaxInFlight: 1}, n, 0),
 			rows: []row{{"pipelined tiny calls", "call", "call"}}}); err != nil {
 		return nil, err
 	}
@@ -272,12 +272,17 @@ func procSpacedSide(opts proc.Options, n int) side {
 }
 
 // pipelinedWarm is how many untimed calls start each round of
-// procPipelinedSide.
-const pipelinedWarm = 4000
+// procPipelinedSide, and pipelinedMore·n how many it times after the
+// first n for the table that shows both.
+const (
+	pipelinedWarm = 4000
+	pipelinedMore = 4
+)
 
 // procPipelinedSide times n tiny calls made from 8 goroutines at once,
-// after pipelinedWarm untimed ones: the time per call.
-func procPipelinedSide(opts proc.Options, n int) side {
+// after pipelinedWarm untimed ones: the time per call ("call"). With more
+// above 0 it then times more calls the same way ("more").
+func procPipelinedSide(opts proc.Options, n, more int) side {
 	tiny := []byte("ping")
 	const goroutines = 8
 	return procPoolSide(transportName(opts), opts, func(pool *proc.Pool) (map[string]float64, error) {
@@ -306,6 +311,13 @@ func procPipelinedSide(opts proc.Options, n int) side {
 		if err != nil {
 			return nil, err
 		}
-		return map[string]float64{"call": float64(d.Nanoseconds()) / float64(n/goroutines*goroutines)}, nil
+		m := map[string]float64{"call": float64(d.Nanoseconds()) / float64(n/goroutines*goroutines)}
+		if more > 0 {
+			if d, err = burst(more); err != nil {
+				return nil, err
+			}
+			m["more"] = float64(d.Nanoseconds()) / float64(more/goroutines*goroutines)
+		}
+		return m, nil
 	})
 }

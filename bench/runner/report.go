@@ -60,7 +60,8 @@ func (r report) write(path string) error {
 	fmt.Fprintf(&b, "Every row compares sharc with a peer on the same machine in the same run. The two sides run "+
 		"alternately, A, B, A, B, … (%d pairs); each pair gives one ratio, **peer time ÷ sharc time**, so a ratio above 1 "+
 		"means sharc is faster. The tables show the median ratio and the range (min–max) over the pairs, and each "+
-		"side's median time per operation. Regenerate everything with `bench/run` (under 15 minutes on 2 cores; "+
+		"side's median time per operation. Each section starts from a collected heap handed back to the kernel, so "+
+		"no section pays for another's garbage. Regenerate everything with `bench/run` (under 15 minutes on 2 cores; "+
 		"`bench/run -quick` runs a 3-minute subset); each table names the command for its section alone. "+
 		"`bench/run -out /tmp/b.md -against docs/benchmarks.json` reruns it and lists the rows whose median falls "+
 		"outside the range printed here.\n\n", r.Pairs)

@@ -15,6 +15,8 @@ type recheck struct {
 	Section, Title, Label, Peer string
 	Was                         result // the published row
 	Now                         result // the rerun's row
+	// The between-cores figures of the two rows' sections (table.Cores).
+	WasCores, NowCores string
 }
 
 // Verdicts of a recheck.
@@ -58,10 +60,14 @@ func readReport(path string) (report, error) {
 // case label and peer.
 func rechecks(was report, now []table, sections []string) []recheck {
 	type key struct{ section, title, label, peer string }
-	found := map[key]result{}
+	type row struct {
+		r     result
+		cores string
+	}
+	found := map[key]row{}
 	for _, t := range now {
 		for _, r := range t.Results {
-			found[key{t.Section, t.Title, r.Label, r.Peer}] = r
+			found[key{t.Section, t.Title, r.Label, r.Peer}] = row{r, t.Cores}
 		}
 	}
 	ran := map[string]bool{}
@@ -75,7 +81,9 @@ func rechecks(was report, now []table, sections []string) []recheck {
 		}
 		for _, r := range t.Results {
 			k := key{t.Section, t.Title, r.Label, r.Peer}
-			out = append(out, recheck{Section: t.Section, Title: t.Title, Label: r.Label, Peer: r.Peer, Was: r, Now: found[k]})
+			f := found[k]
+			out = append(out, recheck{Section: t.Section, Title: t.Title, Label: r.Label, Peer: r.Peer, Was: r, Now: f.r,
+				WasCores: t.Cores, NowCores: f.cores})
 		}
 	}
 	return out
@@ -103,6 +111,10 @@ type recheckRow struct {
 	WasMax  float64 `json:"was_max"`
 	Now     float64 `json:"now_median"` // 0 when absent
 	Verdict string  `json:"verdict"`
+	// The between-cores figures of the row's section then and now
+	// (table.Cores), where the reports have them.
+	WasCores string `json:"core_to_core_then,omitempty"`
+	NowCores string `json:"core_to_core_now,omitempty"`
 }
 
 func summarize(was report, cs []recheck) recheckSummary {
@@ -121,7 +133,8 @@ func summarize(was report, cs []recheck) recheckSummary {
 			s.Absent++
 		}
 		s.Outside = append(s.Outside, recheckRow{Section: c.Section, Label: c.Label, Peer: c.Peer,
-			Was: c.Was.Median, WasMin: c.Was.Min, WasMax: c.Was.Max, Now: c.Now.Median, Verdict: v})
+			Was: c.Was.Median, WasMin: c.Was.Min, WasMax: c.Was.Max, Now: c.Now.Median, Verdict: v,
+			WasCores: c.WasCores, NowCores: c.NowCores})
 	}
 	return s
 }
@@ -147,10 +160,28 @@ func printRechecks(w io.Writer, s recheckSummary, cores string) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "section\tcase\tpeer\tearlier median\tearlier min–max\tnow median\t\t")
+	fmt.Fprintln(tw, "section\tcase\tpeer\tearlier median\tearlier min–max\tnow median\t\tcores then\tcores now\t")
 	for _, r := range s.Outside {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f–%.2f\t%s\t%s\t\n", r.Section, r.Label, r.Peer, r.Was, r.WasMin, r.WasMax, r.now(), r.Verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f–%.2f\t%s\t%s\t%s\t%s\t\n", r.Section, r.Label, r.Peer, r.Was, r.WasMin, r.WasMax, r.now(), r.Verdict,
+			orDash(shortCores(r.WasCores)), orDash(shortCores(r.NowCores)))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, s.counts())
+}
+
+// shortCores turns a table's between-cores figure ("454 ns at its start,
+// 101 ns at its end") into "454→101 ns".
+func shortCores(c string) string {
+	var a, b float64
+	if _, err := fmt.Sscanf(c, "%g ns at its start, %g ns at its end", &a, &b); err != nil {
+		return c
+	}
+	return fmt.Sprintf("%.0f→%.0f ns", a, b)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

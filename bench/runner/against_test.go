@@ -15,7 +15,7 @@ func TestRechecks(t *testing.T) {
 		return result{Label: label, Peer: peer, Median: med, Min: lo, Max: hi}
 	}
 	was := report{Date: "2026-01-02 03:04 UTC", Cores: "100 ns", Tables: []table{
-		{Section: "sort", Title: "sorts", Results: []result{
+		{Section: "sort", Title: "sorts", Cores: "100 ns at its start, 120 ns at its end", Results: []result{
 			pub("2^20", "xss", 1.0, 0.9, 1.1),
 			pub("2^22", "xss", 1.2, 1.1, 1.3),
 			pub("2^24", "xss", 1.2, 1.1, 1.3),
@@ -24,7 +24,7 @@ func TestRechecks(t *testing.T) {
 		}},
 		{Section: "pool", Title: "pools", Results: []result{pub("x", "pond", 1, 1, 1)}},
 	}}
-	now := []table{{Section: "sort", Title: "sorts", Results: []result{
+	now := []table{{Section: "sort", Title: "sorts", Cores: "450 ns at its start, 99.5 ns at its end", Results: []result{
 		{Label: "2^20", Peer: "xss", Median: 0.95}, // within
 		{Label: "2^22", Peer: "xss", Median: 1.0},  // below
 		{Label: "2^24", Peer: "xss", Median: 1.4},  // above
@@ -42,15 +42,17 @@ func TestRechecks(t *testing.T) {
 	sum := summarize(was, cs)
 	assert.Equal(t, [4]int{2, 1, 1, 1}, [4]int{sum.Within, sum.Above, sum.Below, sum.Absent})
 	require.Len(t, sum.Outside, 3, "rows within their range are only counted")
-	assert.Equal(t, recheckRow{Section: "sort", Label: "2^22", Peer: "xss", Was: 1.2, WasMin: 1.1, WasMax: 1.3, Now: 1.0, Verdict: below}, sum.Outside[0])
+	assert.Equal(t, recheckRow{Section: "sort", Label: "2^22", Peer: "xss", Was: 1.2, WasMin: 1.1, WasMax: 1.3, Now: 1.0, Verdict: below,
+		WasCores: "100 ns at its start, 120 ns at its end", NowCores: "450 ns at its start, 99.5 ns at its end"}, sum.Outside[0])
+	assert.Empty(t, sum.Outside[2].NowCores, "an absent row has no figure of its own")
 
 	var b strings.Builder
 	printRechecks(&b, sum, "400 ns")
 	out := b.String()
 	assert.Contains(t, out, "report of 2026-01-02 03:04 UTC (between cores then: 100 ns; now: 400 ns)")
 	assert.Contains(t, out, "5 rows: 2 within the earlier range, 1 above it (sharc faster), 1 below it, 1 not rerun")
-	assert.Regexp(t, `2\^22 +xss +1\.20 +1\.10–1\.30 +1\.00 +below`, out)
-	assert.Regexp(t, `2\^26 +xss .* - +absent`, out)
+	assert.Regexp(t, `2\^22 +xss +1\.20 +1\.10–1\.30 +1\.00 +below +100→120 ns +450→100 ns`, out)
+	assert.Regexp(t, `2\^26 +xss .* - +absent +100→120 ns +-`, out)
 	assert.NotContains(t, out, "ips4o")
 
 	// The report written for such a run carries the same comparison.
@@ -59,8 +61,9 @@ func TestRechecks(t *testing.T) {
 	md, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "## This run against the report of 2026-01-02 03:04 UTC")
-	assert.Contains(t, string(md), "| sort | 2^22 | xss | 1.20 | 1.10–1.30 | 1.00 | below |")
-	assert.Contains(t, string(md), "| sort | 2^26 | xss | 1.20 | 1.10–1.30 | - | absent |")
+	assert.Contains(t, string(md), "| sort | 2^22 | xss | 1.20 | 1.10–1.30 | 1.00 | below | 100→120 ns | 450→100 ns |")
+	assert.Contains(t, string(md), "| sort | 2^26 | xss | 1.20 | 1.10–1.30 | - | absent | 100→120 ns | - |")
+	assert.Contains(t, string(md), "## sort\n\nCommand: `bench/run -only sort`\n\nBetween cores: 450 ns at its start, 99.5 ns at its end of this section.\n")
 	back, err := readReport(strings.TrimSuffix(path, ".md") + ".json")
 	require.NoError(t, err)
 	require.NotNil(t, back.Recheck)

@@ -50,6 +50,10 @@ type table struct {
 	About   string   `json:"about"`
 	Unit    string   `json:"unit"`
 	Results []result `json:"results"`
+	// Cores is the between-cores round trip (coreToCore) measured just
+	// before and just after the table's section ran: on a VM it can move
+	// by several times within one run, and rows move with it.
+	Cores string `json:"core_to_core,omitempty"`
 }
 
 type section struct {
@@ -144,6 +148,9 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	e.tmp = tmp
 	cores := coreToCore()
 	mem := memoryCopy(e.threads)
+	// Between cores before the next section: the run's start figure,
+	// then each section's end figure.
+	before := cores
 	start := time.Now()
 	var tables []table
 	var failed, ran []string
@@ -161,6 +168,14 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		t0 := time.Now()
 		ts, err := s.run(e)
 		fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
+		after := coreToCore()
+		if before != "" && after != "" {
+			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", before, s.name, after)
+			for i := range ts {
+				ts[i].Cores = before + " at its start, " + after + " at its end"
+			}
+		}
+		before = after
 		if err != nil {
 			// One broken peer must not cost the other sections: the
 			// report says what did not run and why.
@@ -176,7 +191,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	took := time.Since(start).Round(time.Second)
 	fmt.Fprintf(e.log, "done in %s\n", took)
-	cores = startAndEnd(cores, coreToCore)
+	cores = startAndEnd(cores, func() string { return before })
 	mem = startAndEnd(mem, func() string { return memoryCopy(e.threads) })
 	var errFailed error
 	if len(failed) > 0 {

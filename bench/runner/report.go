@@ -70,7 +70,8 @@ func (r report) write(path string) error {
 		fmt.Fprintf(&b, "- Between cores: a word passed back and forth between two spinning threads takes %s. "+
 			"This is the cost of every cache line that crosses between cores, under each fork-join, queue round trip "+
 			"and contended pool here; on a VM it changes with where the host runs the vCPUs, by several times from one hour to "+
-			"the next, so compare a rerun's ratios with those of a run made at a similar figure.\n", r.Cores)
+			"the next, so compare a rerun's ratios with those of a run made at a similar figure. Each section gives the figure "+
+			"measured just before and just after it, since it can move within a run too.\n", r.Cores)
 	}
 	if r.Memory != "" {
 		fmt.Fprintf(&b, "- Memory: %d threads copying 256 MiB (read and write) move %s. The rows on 2^26 elements "+
@@ -88,6 +89,9 @@ func (r report) write(path string) error {
 		if t.Section != section {
 			section = t.Section
 			fmt.Fprintf(&b, "## %s\n\nCommand: `bench/run -only %s`\n\n", section, section)
+			if t.Cores != "" {
+				fmt.Fprintf(&b, "Between cores: %s of this section.\n\n", t.Cores)
+			}
 		}
 		fmt.Fprintf(&b, "### %s\n\n%s\n\n", t.Title, t.About)
 		fmt.Fprintf(&b, "| case | peer | sharc (median) | peer (median) | peer ÷ sharc median | min–max |\n|---|---|--:|--:|--:|--:|\n")
@@ -101,9 +105,10 @@ func (r report) write(path string) error {
 		fmt.Fprintf(&b, "Made with `-against`: each row's median set against the range the earlier report printed for it "+
 			"(between cores then: %s). %s.\n\n", c.Cores, c.counts())
 		if len(c.Outside) > 0 {
-			b.WriteString("| section | case | peer | earlier median | earlier min–max | median now | |\n|---|---|---|--:|--:|--:|---|\n")
+			b.WriteString("| section | case | peer | earlier median | earlier min–max | median now | | between cores then | between cores now |\n|---|---|---|--:|--:|--:|---|---|---|\n")
 			for _, x := range c.Outside {
-				fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %.2f–%.2f | %s | %s |\n", x.Section, x.Label, x.Peer, x.Was, x.WasMin, x.WasMax, x.now(), x.Verdict)
+				fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %.2f–%.2f | %s | %s | %s | %s |\n", x.Section, x.Label, x.Peer, x.Was, x.WasMin, x.WasMax, x.now(), x.Verdict,
+					orDash(shortCores(x.WasCores)), orDash(shortCores(x.NowCores)))
 			}
 			b.WriteString("\n")
 		}

@@ -169,11 +169,11 @@ func printRechecks(w io.Writer, s recheckSummary, cores string) {
 	fmt.Fprintln(w, s.counts())
 }
 
-// shortCores turns a table's between-cores figure ("454 ns at its start,
+// shortCores turns a table's between-cores figure ("454 ns at the section's start,
 // 101 ns at its end") into "454→101 ns".
 func shortCores(c string) string {
 	var a, b float64
-	if _, err := fmt.Sscanf(c, "%g ns at its start, %g ns at its end", &a, &b); err != nil {
+	if _, err := fmt.Sscanf(c, "%g ns at the section's start, %g ns at its end", &a, &b); err != nil {
 		return c
 	}
 	return fmt.Sprintf("%.0f→%.0f ns", a, b)

@@ -172,7 +172,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		if before != "" && after != "" {
 			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", before, s.name, after)
 			for i := range ts {
-				ts[i].Cores = before + " at its start, " + after + " at its end"
+				ts[i].Cores = before + " at the section's start, " + after + " at its end"
 			}
 		}
 		before = after

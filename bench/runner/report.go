@@ -90,7 +90,7 @@ func (r report) write(path string) error {
 			section = t.Section
 			fmt.Fprintf(&b, "## %s\n\nCommand: `bench/run -only %s`\n\n", section, section)
 			if t.Cores != "" {
-				fmt.Fprintf(&b, "Between cores: %s of this section.\n\n", t.Cores)
+				fmt.Fprintf(&b, "Between cores: %s.\n\n", t.Cores)
 			}
 		}
 		fmt.Fprintf(&b, "### %s\n\n%s\n\n", t.Title, t.About)

@@ -89,7 +89,7 @@ func TestQuickWithoutPeers(t *testing.T) {
 	md, err := os.ReadFile(out)
 	require.NoError(t, err)
 	for _, s := range []string{"## sort", "## pool", "## matmul", "## team", "kernels.Sort vs slices.Sort", "workers.Team fork-join vs WaitGroup + go",
-		"Machine: ", "cores", "Date: ", "bench/run -only sort", "- Memory: 2 threads copying 256 MiB", "at its end of this section."} {
+		"Machine: ", "cores", "Date: ", "bench/run -only sort", "- Memory: 2 threads copying 256 MiB", "at the section's start, "} {
 		assert.Contains(t, string(md), s)
 	}
 	var rep report
@@ -98,7 +98,7 @@ func TestQuickWithoutPeers(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &rep))
 	require.NotEmpty(t, rep.Tables)
 	for _, tb := range rep.Tables {
-		assert.Regexp(t, `^[0-9]+ ns at its start, [0-9]+ ns at its end$`, tb.Cores, tb.Title)
+		assert.Regexp(t, `^[0-9]+ ns at the section's start, [0-9]+ ns at its end$`, tb.Cores, tb.Title)
 		for _, r := range tb.Results {
 			assert.Len(t, r.Ratios, 7, "%s / %s", tb.Title, r.Label)
 			assert.Greater(t, r.Median, 0.0)

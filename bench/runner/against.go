@@ -16,7 +16,7 @@ type recheck struct {
 	Was                         result // the published row
 	Now                         result // the rerun's row
 	// The between-cores figures of the two rows' sections (table.Cores).
-	WasCores, NowCores string
+	WasCores, NowCores *coreSpan
 }
 
 // Verdicts of a recheck.
@@ -62,7 +62,7 @@ func rechecks(was report, now []table, sections []string) []recheck {
 	type key struct{ section, title, label, peer string }
 	type row struct {
 		r     result
-		cores string
+		cores *coreSpan
 	}
 	found := map[key]row{}
 	for _, t := range now {
@@ -113,8 +113,8 @@ type recheckRow struct {
 	Verdict string  `json:"verdict"`
 	// The between-cores figures of the row's section then and now
 	// (table.Cores), where the reports have them.
-	WasCores string `json:"core_to_core_then,omitempty"`
-	NowCores string `json:"core_to_core_now,omitempty"`
+	WasCores *coreSpan `json:"core_to_core_then,omitempty"`
+	NowCores *coreSpan `json:"core_to_core_now,omitempty"`
 }
 
 func summarize(was report, cs []recheck) recheckSummary {
@@ -163,25 +163,8 @@ func printRechecks(w io.Writer, s recheckSummary, cores string) {
 	fmt.Fprintln(tw, "section\tcase\tpeer\tearlier median\tearlier min–max\tnow median\t\tcores then\tcores now\t")
 	for _, r := range s.Outside {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f–%.2f\t%s\t%s\t%s\t%s\t\n", r.Section, r.Label, r.Peer, r.Was, r.WasMin, r.WasMax, r.now(), r.Verdict,
-			orDash(shortCores(r.WasCores)), orDash(shortCores(r.NowCores)))
+			r.WasCores.short(), r.NowCores.short())
 	}
 	tw.Flush()
 	fmt.Fprintln(w, s.counts())
-}
-
-// shortCores turns a table's between-cores figure ("454 ns at the section's start,
-// 101 ns at its end") into "454→101 ns".
-func shortCores(c string) string {
-	var a, b float64
-	if _, err := fmt.Sscanf(c, "%g ns at the section's start, %g ns at its end", &a, &b); err != nil {
-		return c
-	}
-	return fmt.Sprintf("%.0f→%.0f ns", a, b)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

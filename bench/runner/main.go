@@ -53,7 +53,7 @@ type table struct {
 	// Cores is the between-cores round trip (coreToCore) measured just
 	// before and just after the table's section ran: on a VM it can move
 	// by several times within one run, and rows move with it.
-	Cores string `json:"core_to_core,omitempty"`
+	Cores *coreSpan `json:"core_to_core,omitempty"`
 }
 
 type section struct {
@@ -146,11 +146,11 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	defer os.RemoveAll(tmp)
 	e.tmp = tmp
-	cores := coreToCore()
-	mem := memoryCopy(e.threads)
 	// Between cores before the next section: the run's start figure,
 	// then each section's end figure.
-	before := cores
+	before := coreToCore()
+	cores := nsString(before)
+	mem := memoryCopy(e.threads)
 	start := time.Now()
 	var tables []table
 	var failed, ran []string
@@ -169,10 +169,10 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		ts, err := s.run(e)
 		fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
 		after := coreToCore()
-		if before != "" && after != "" {
-			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", before, s.name, after)
+		if before > 0 && after > 0 {
+			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", nsString(before), s.name, nsString(after))
 			for i := range ts {
-				ts[i].Cores = before + " at the section's start, " + after + " at its end"
+				ts[i].Cores = &coreSpan{Start: before, End: after}
 			}
 		}
 		before = after
@@ -191,7 +191,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	took := time.Since(start).Round(time.Second)
 	fmt.Fprintf(e.log, "done in %s\n", took)
-	cores = startAndEnd(cores, func() string { return before })
+	cores = startAndEnd(cores, func() string { return nsString(before) })
 	mem = startAndEnd(mem, func() string { return memoryCopy(e.threads) })
 	var errFailed error
 	if len(failed) > 0 {

@@ -89,7 +89,7 @@ func (r report) write(path string) error {
 		if t.Section != section {
 			section = t.Section
 			fmt.Fprintf(&b, "## %s\n\nCommand: `bench/run -only %s`\n\n", section, section)
-			if t.Cores != "" {
+			if t.Cores != nil {
 				fmt.Fprintf(&b, "Between cores: %s.\n\n", t.Cores)
 			}
 		}
@@ -108,7 +108,7 @@ func (r report) write(path string) error {
 			b.WriteString("| section | case | peer | earlier median | earlier min–max | median now | | between cores then | between cores now |\n|---|---|---|--:|--:|--:|---|---|---|\n")
 			for _, x := range c.Outside {
 				fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %.2f–%.2f | %s | %s | %s | %s |\n", x.Section, x.Label, x.Peer, x.Was, x.WasMin, x.WasMax, x.now(), x.Verdict,
-					orDash(shortCores(x.WasCores)), orDash(shortCores(x.NowCores)))
+					x.WasCores.short(), x.NowCores.short())
 			}
 			b.WriteString("\n")
 		}

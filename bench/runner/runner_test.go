@@ -98,7 +98,10 @@ func TestQuickWithoutPeers(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &rep))
 	require.NotEmpty(t, rep.Tables)
 	for _, tb := range rep.Tables {
-		assert.Regexp(t, `^[0-9]+ ns at the section's start, [0-9]+ ns at its end$`, tb.Cores, tb.Title)
+		if assert.NotNil(t, tb.Cores, tb.Title) {
+			assert.Positive(t, tb.Cores.Start, tb.Title)
+			assert.Positive(t, tb.Cores.End, tb.Title)
+		}
 		for _, r := range tb.Results {
 			assert.Len(t, r.Ratios, 7, "%s / %s", tb.Title, r.Label)
 			assert.Greater(t, r.Median, 0.0)

@@ -6,25 +6,9 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/sharc-go/sharc/internal/atomics"
 	"github.com/sharc-go/sharc/internal/placement"
-)
-
-// Spin budgets. A worker that finishes a loop spins on the team's epoch
-// before it parks, because loops often follow each other within
-// microseconds (the passes of a sort, an iterative solver) and a park/wake
-// pair costs tens of microseconds. The budget adapts per worker: it doubles
-// when a spin catches the next loop and halves when it does not, so a team
-// that is idle for long stops burning a core after at most teamSpinMax.
-const (
-	teamSpinMin     = 2 * time.Microsecond
-	teamSpinMax     = 100 * time.Microsecond
-	teamSpinInitial = 20 * time.Microsecond
-	// teamCallerSpin bounds how long the caller of For spins waiting for
-	// the workers' last chunks before it parks.
-	teamCallerSpin = 50 * time.Microsecond
 )
 
 // A Team is a fixed set of persistent workers that run fork-join loops.
@@ -170,13 +154,17 @@ func (t *Team) work(seen uint32) {
 func (t *Team) loop(seenp *uint32, claimed *uint32) {
 	seen := *seenp
 	budget := teamSpinInitial
+	var p pace
 	var placed int64 // nanotime when this worker last moved off its caller's CPU
 	for {
-		g := t.gen.Load()
+		g := seen
+		if p.gap == 0 {
+			g = t.gen.Load()
+		}
 		woke := false
 		if g == seen {
 			var caught bool
-			g, caught = spinWhile(&t.gen, seen, budget)
+			g, caught = spinWhile(&t.gen, seen, budget, p.gap)
 			if caught {
 				budget = min(teamSpinMax, 2*budget)
 			} else {
@@ -190,6 +178,7 @@ func (t *Team) loop(seenp *uint32, claimed *uint32) {
 					g = t.gen.Load()
 					woke = true
 				}
+				p = pace{} // loops are far apart: none is tiny
 			}
 		}
 		if woke && t.place && !t.closed.Load() {
@@ -201,12 +190,14 @@ func (t *Team) loop(seenp *uint32, claimed *uint32) {
 		if t.claim(claimed); *claimed > 0 {
 			t.countDone(*claimed)
 			*claimed = 0
+			p.claimed()
 		} else {
 			// Woken too late to get a chunk: the caller is still in the
 			// loop or just left it, and back-to-back loops come sooner
 			// than a wake-up. Spin the full budget for the next one, or a
 			// late worker misses every loop, halving its budget each time.
 			budget = teamSpinMax
+			p.missed(g, nanotime())
 		}
 		if t.closed.Load() {
 			return
@@ -230,30 +221,6 @@ func (t *Team) countDone(k uint32) {
 	if k > 0 {
 		atomic.AddUint32(t.done.Word(), k)
 		t.table.Notify(&t.done, 1) // one load unless the caller parked
-	}
-}
-
-// spinWhile spins while c holds v, for at most budget. It returns c's value
-// and whether it changed.
-func spinWhile(c *atomics.Cell, v uint32, budget time.Duration) (uint32, bool) {
-	var start time.Time
-	for i := 1; ; i++ {
-		if g := c.Load(); g != v {
-			return g, true
-		}
-		if i%64 == 0 {
-			if start.IsZero() {
-				start = time.Now()
-			} else if time.Since(start) >= budget {
-				return v, false
-			}
-			if i%1024 == 0 {
-				// Let a goroutine that shares this P run: a team may
-				// have more workers than GOMAXPROCS.
-				runtime.Gosched()
-			}
-		}
-		atomics.Pause()
 	}
 }
 
@@ -439,28 +406,6 @@ func (t *Team) await(target uint32) {
 			return
 		}
 		t.table.Wait(context.Background(), &t.done, v, -1)
-	}
-}
-
-// spinWhileNot spins until c holds v, for at most budget.
-func spinWhileNot(c *atomics.Cell, v uint32, budget time.Duration) (uint32, bool) {
-	var start time.Time
-	for i := 1; ; i++ {
-		g := c.Load()
-		if g == v {
-			return g, true
-		}
-		if i%64 == 0 {
-			if start.IsZero() {
-				start = time.Now()
-			} else if time.Since(start) >= budget {
-				return g, false
-			}
-			if i%1024 == 0 {
-				runtime.Gosched()
-			}
-		}
-		atomics.Pause()
 	}
 }
 

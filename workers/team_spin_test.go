@@ -1,0 +1,104 @@
+package workers
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPace(t *testing.T) {
+	const us = int64(time.Microsecond)
+	type step struct {
+		claimed bool
+		g       uint32
+		at      int64 // nanotime of a miss
+		gap     int   // gap after the step
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"a first miss sets no gap", []step{{g: 5, at: us, gap: 0}}},
+		{"misses of tiny loops widen the gap", []step{
+			{g: 1, at: 1 * us, gap: 0},
+			{g: 11, at: 2 * us, gap: 1}, // 10 loops in 1 µs
+			{g: 21, at: 3 * us, gap: 3},
+			{g: 31, at: 4 * us, gap: 7},
+		}},
+		{"the gap stops at its bound", func() []step {
+			s := []step{{g: 0, at: 1, gap: 0}}
+			gap := 0
+			for i := 1; i <= 12; i++ {
+				gap = min(2*gap+1, teamGapMax)
+				s = append(s, step{g: uint32(10 * i), at: int64(i) * us, gap: gap})
+			}
+			return s
+		}()},
+		{"a claim halves the gap and keeps the last miss", []step{
+			{g: 1, at: 1 * us, gap: 0},
+			{g: 11, at: 2 * us, gap: 1},
+			{g: 21, at: 3 * us, gap: 3},
+			{claimed: true, gap: 1},
+			{g: 31, at: 4 * us, gap: 3},
+		}},
+		{"loops slower than the bound end the gap", []step{
+			{g: 1, at: 1 * us, gap: 0},
+			{g: 11, at: 2 * us, gap: 1},
+			{g: 21, at: 3 * us, gap: 3},
+			{g: 22, at: 4 * us, gap: 0}, // one loop in 1 µs
+		}},
+		{"the same epoch twice is no rate", []step{
+			{g: 1, at: 1 * us, gap: 0},
+			{g: 11, at: 2 * us, gap: 1},
+			{g: 11, at: 2*us + 1, gap: 0},
+		}},
+		{"epochs that wrap still give the rate", []step{
+			{g: ^uint32(0) - 4, at: 1 * us, gap: 0},
+			{g: 5, at: 2 * us, gap: 1},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p pace
+			for i, s := range tc.steps {
+				if s.claimed {
+					p.claimed()
+				} else {
+					p.missed(s.g, s.at)
+				}
+				require.Equal(t, s.gap, p.gap, "after step %d", i)
+			}
+		})
+	}
+}
+
+// A worker that has slowed its looks during a run of empty loops still
+// takes part in the next loop that needs it, and soon.
+func TestForSharesAfterTinyLoops(t *testing.T) {
+	team := NewTeam(2)
+	defer team.Close()
+	empty := func(lo, hi int) {}
+	for round := range 20 {
+		for range 5000 {
+			team.For(2, 1, empty)
+		}
+		// Each chunk waits until both have started, so For returns only
+		// if the worker ran one.
+		var started atomic.Int32
+		start := time.Now()
+		team.For(2, 1, func(lo, hi int) {
+			started.Add(1)
+			for started.Load() < 2 {
+				if time.Since(start) > 10*time.Second {
+					return
+				}
+			}
+		})
+		require.EqualValues(t, 2, started.Load(), "round %d: the worker never joined", round)
+		// A look comes at most teamGapMax pauses late; allow for a
+		// descheduled worker on a busy machine.
+		assert.Less(t, time.Since(start), time.Second, "round %d", round)
+	}
+}

@@ -16,7 +16,7 @@ type recheck struct {
 	Was                         result // the published row
 	Now                         result // the rerun's row
 	// The between-cores figures of the two rows' sections (table.Cores).
-	WasCores, NowCores *coreSpan
+	WasCores, NowCores coreSpans
 }
 
 // Verdicts of a recheck.
@@ -62,7 +62,7 @@ func rechecks(was report, now []table, sections []string) []recheck {
 	type key struct{ section, title, label, peer string }
 	type row struct {
 		r     result
-		cores *coreSpan
+		cores coreSpans
 	}
 	found := map[key]row{}
 	for _, t := range now {
@@ -113,8 +113,8 @@ type recheckRow struct {
 	Verdict string  `json:"verdict"`
 	// The between-cores figures of the row's section then and now
 	// (table.Cores), where the reports have them.
-	WasCores *coreSpan `json:"core_to_core_then,omitempty"`
-	NowCores *coreSpan `json:"core_to_core_now,omitempty"`
+	WasCores coreSpans `json:"core_to_core_then,omitempty"`
+	NowCores coreSpans `json:"core_to_core_now,omitempty"`
 }
 
 func summarize(was report, cs []recheck) recheckSummary {

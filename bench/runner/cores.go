@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // coreToCore measures the round trip of a word passed between two spinning
@@ -42,14 +45,47 @@ type coreSpan struct {
 	End   float64 `json:"end_ns"`
 }
 
-func (c coreSpan) String() string {
-	return fmt.Sprintf("%.0f ns at the section's start, %.0f ns at its end", c.Start, c.End)
+// coreSpans are a table's between-cores figures: one span for a run, one
+// per run for a report that merges several (-merge). Reports written
+// before merging existed hold a single object, which reads as one span.
+type coreSpans []coreSpan
+
+func (c *coreSpans) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		var one coreSpan
+		if err := json.Unmarshal(t, &one); err != nil {
+			return err
+		}
+		*c = coreSpans{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]coreSpan)(c))
 }
 
-// short renders c as "454→101 ns", and a missing span as "-".
-func (c *coreSpan) short() string {
-	if c == nil {
+// String renders c for a section's heading: "454 ns at the section's
+// start, 101 ns at its end", with "in run i: " before each span when there
+// are several.
+func (c coreSpans) String() string {
+	var parts []string
+	for i, s := range c {
+		p := fmt.Sprintf("%.0f ns at the section's start, %.0f ns at its end", s.Start, s.End)
+		if len(c) > 1 {
+			p = fmt.Sprintf("in run %d, %s", i+1, p)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// short renders c as "454→101 ns" (several spans: "454→101, 430→445 ns"),
+// and no spans as "-".
+func (c coreSpans) short() string {
+	if len(c) == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.0f→%.0f ns", c.Start, c.End)
+	var parts []string
+	for _, s := range c {
+		parts = append(parts, fmt.Sprintf("%.0f→%.0f", s.Start, s.End))
+	}
+	return strings.Join(parts, ", ") + " ns"
 }

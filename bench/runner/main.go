@@ -2,7 +2,11 @@
 // peers as alternated, paired rounds and writes docs/benchmarks.md and
 // docs/benchmarks.json.
 //
-//	bench/run [-quick] [-pairs 7] [-only kernels,sort,...] [-no-peers] [-out docs/benchmarks.md]
+//	bench/run [-quick] [-pairs 7] [-only kernels,sort,...] [-no-peers] [-out docs/benchmarks.md] [-against docs/benchmarks.json]
+//	bench/run -merge a.json,b.json [-out docs/benchmarks.md]
+//
+// -merge runs nothing: it writes one report from runs made at different
+// times, each row summarizing the pairs of all of them (mergeReports).
 //
 // Peers that need something not installed (gcc, OpenBLAS, TBB, node, npm
 // packages) are skipped with a note naming the package to install.
@@ -53,7 +57,7 @@ type table struct {
 	// Cores is the between-cores round trip (coreToCore) measured just
 	// before and just after the table's section ran: on a VM it can move
 	// by several times within one run, and rows move with it.
-	Cores *coreSpan `json:"core_to_core,omitempty"`
+	Cores coreSpans `json:"core_to_core,omitempty"`
 }
 
 type section struct {
@@ -82,6 +86,7 @@ func main() {
 	noPeers := flag.Bool("no-peers", false, "skip peers that are not Go (C, C++, Node.js)")
 	out := flag.String("out", "", "Markdown report path (default <repo>/docs/benchmarks.md; JSON beside it); - for none")
 	against := flag.String("against", "", "a report's JSON (docs/benchmarks.json) to check this run's medians against: lists the rows outside its ranges and exits 1 if any fell below")
+	merge := flag.String("merge", "", "comma-separated reports' JSON, from runs at different times: run nothing, write one report whose rows summarize all their pairs")
 	flag.Parse()
 	if *pairs < 7 {
 		fmt.Fprintf(os.Stderr, "bench/run: -pairs must be at least 7, got %d\n", *pairs)
@@ -94,6 +99,17 @@ func main() {
 	}
 	if *out == "" {
 		*out = filepath.Join(bench, "..", "docs", "benchmarks.md")
+	}
+	if *merge != "" {
+		if *only != "" || *against != "" || *quick || *noPeers {
+			fmt.Fprintln(os.Stderr, "bench/run: -merge runs nothing: it takes only -out")
+			os.Exit(2)
+		}
+		if err := mergeFiles(strings.Split(*merge, ","), *out); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/run:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	var want []string
 	if *only != "" {
@@ -120,6 +136,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench/run:", err)
 		os.Exit(1)
 	}
+}
+
+// mergeFiles merges the reports at paths (mergeReports), prints its tables
+// and writes it to out unless out is "-".
+func mergeFiles(paths []string, out string) error {
+	var rs []report
+	for _, p := range paths {
+		r, err := readReport(p)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	m, err := mergeReports(rs, paths)
+	if err != nil {
+		return err
+	}
+	for _, t := range m.Tables {
+		printTable(os.Stderr, t)
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintln(os.Stderr, "note:", n)
+	}
+	if out == "-" {
+		return nil
+	}
+	if err := m.write(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "merged %d runs into %s and %s\n", len(m.Runs), out, jsonPath(out))
+	return nil
 }
 
 func sectionNames() string {
@@ -172,7 +219,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		if before > 0 && after > 0 {
 			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", nsString(before), s.name, nsString(after))
 			for i := range ts {
-				ts[i].Cores = &coreSpan{Start: before, End: after}
+				ts[i].Cores = coreSpans{{Start: before, End: after}}
 			}
 		}
 		before = after

@@ -44,6 +44,10 @@ type result struct {
 	PeerNS  float64   `json:"peer_ns"`  // median of the peer's times
 	SharcLo float64   `json:"sharc_best_ns"`
 	PeerLo  float64   `json:"peer_best_ns"`
+	// Each side's time per pair, in the order of Ratios: what -merge
+	// needs to summarize the pairs of several runs together.
+	SharcTimes []float64 `json:"sharc_times_ns,omitempty"`
+	PeerTimes  []float64 `json:"peer_times_ns,omitempty"`
 }
 
 // runPairs runs c for the given number of pairs and returns one result per
@@ -79,7 +83,6 @@ func pairResults(c comparison, as, bs []map[string]float64) ([]result, error) {
 	var out []result
 	for _, r := range c.rows {
 		res := result{Label: r.Label, Sharc: c.a.name, Peer: c.b.name}
-		var ta, tb []float64
 		for i := range as {
 			a, okA := as[i][r.A]
 			b, okB := bs[i][r.B]
@@ -88,14 +91,19 @@ func pairResults(c comparison, as, bs []map[string]float64) ([]result, error) {
 					r.Label, i, c.a.name, r.A, a, c.b.name, r.B, b)
 			}
 			res.Ratios = append(res.Ratios, b/a)
-			ta, tb = append(ta, a), append(tb, b)
+			res.SharcTimes, res.PeerTimes = append(res.SharcTimes, a), append(res.PeerTimes, b)
 		}
-		res.Median, res.Min, res.Max = median(res.Ratios), slices.Min(res.Ratios), slices.Max(res.Ratios)
-		res.SharcNS, res.PeerNS = median(ta), median(tb)
-		res.SharcLo, res.PeerLo = slices.Min(ta), slices.Min(tb)
+		res.summarize()
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// summarize sets r's summaries from its pairs (Ratios and the times).
+func (r *result) summarize() {
+	r.Median, r.Min, r.Max = median(r.Ratios), slices.Min(r.Ratios), slices.Max(r.Ratios)
+	r.SharcNS, r.PeerNS = median(r.SharcTimes), median(r.PeerTimes)
+	r.SharcLo, r.PeerLo = slices.Min(r.SharcTimes), slices.Min(r.PeerTimes)
 }
 
 // median of xs (not empty); the mean of the middle two for even lengths.

@@ -27,6 +27,9 @@ type report struct {
 	// Recheck, for a run made with -against, compares it with the
 	// report it was checked against.
 	Recheck *recheckSummary `json:"recheck,omitempty"`
+	// Runs, for a report made with -merge, are the runs whose pairs it
+	// summarizes together; Pairs is then their sum.
+	Runs []runInfo `json:"runs,omitempty"`
 }
 
 func jsonPath(md string) string { return strings.TrimSuffix(md, ".md") + ".json" }
@@ -54,29 +57,65 @@ func printTable(w io.Writer, t table) {
 	tw.Flush()
 }
 
+// What the between-cores and memory figures mean, after the figures.
+const (
+	aboutCores = "This is the cost of every cache line that crosses between cores, under each fork-join, queue round trip " +
+		"and contended pool here; on a VM it changes with where the host runs the vCPUs, by several times from one hour to " +
+		"the next, so compare a rerun's ratios with those of a run made at a similar figure. Each section gives the figure " +
+		"measured just before and just after it, since it can move within a run too."
+	aboutMemory = "The rows on 2^26 elements stream memory, and this figure too changes from hour to hour on a VM: where it " +
+		"is low, every side of those rows runs at it and their ratios go towards 1."
+)
+
+// writeRuns writes the header of a merged report: the machine, then each
+// run with its date and figures.
+func (r report) writeRuns(b *strings.Builder) {
+	fmt.Fprintf(b, "- Machine: %s\n- Date: %s, the latest of %d runs whose pairs this page merges (`bench/run -merge`). "+
+		"On a VM the ratios move with the host from hour to hour by more than they move within one run, so a range over "+
+		"runs made at different times says more about what a rerun will show than the range of any one run:\n", r.Machine, r.Date, len(r.Runs))
+	for i, x := range r.Runs {
+		fmt.Fprintf(b, "  %d. %s (took %s, %d pairs)", i+1, x.Date, x.Took, x.Pairs)
+		if x.Cores != "" {
+			fmt.Fprintf(b, "; between cores %s", x.Cores)
+		}
+		if x.Memory != "" {
+			fmt.Fprintf(b, "; memory %s", x.Memory)
+		}
+		if x.Args != "" {
+			fmt.Fprintf(b, "; arguments `%s`", x.Args)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(b, "- Between cores: the round trip of a word passed back and forth between two spinning threads, given for "+
+		"each run above. %s\n", aboutCores)
+	fmt.Fprintf(b, "- Memory: how fast %d threads copy 256 MiB (read and write), given for each run above. %s\n", r.Threads, aboutMemory)
+}
+
 func (r report) write(path string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\n")
+	pairs := fmt.Sprintf("%d pairs", r.Pairs)
+	if len(r.Runs) > 0 {
+		pairs = fmt.Sprintf("%d pairs in all, from the %d runs listed below", r.Pairs, len(r.Runs))
+	}
 	fmt.Fprintf(&b, "Every row compares sharc with a peer on the same machine in the same run. The two sides run "+
-		"alternately, A, B, A, B, … (%d pairs); each pair gives one ratio, **peer time ÷ sharc time**, so a ratio above 1 "+
+		"alternately, A, B, A, B, … (%s); each pair gives one ratio, **peer time ÷ sharc time**, so a ratio above 1 "+
 		"means sharc is faster. The tables show the median ratio and the range (min–max) over the pairs, and each "+
 		"side's median time per operation. Each section starts from a collected heap handed back to the kernel, so "+
 		"no section pays for another's garbage. Regenerate everything with `bench/run` (under 15 minutes on 2 cores; "+
 		"`bench/run -quick` runs a 3-minute subset); each table names the command for its section alone. "+
 		"`bench/run -out /tmp/b.md -against docs/benchmarks.json` reruns it and lists the rows whose median falls "+
-		"outside the range printed here.\n\n", r.Pairs)
-	fmt.Fprintf(&b, "- Machine: %s\n- Date: %s (the run took %s)\n", r.Machine, r.Date, r.Took)
+		"outside the range printed here.\n\n", pairs)
+	if len(r.Runs) > 0 {
+		r.writeRuns(&b)
+	} else {
+		fmt.Fprintf(&b, "- Machine: %s\n- Date: %s (the run took %s)\n", r.Machine, r.Date, r.Took)
+	}
 	if r.Cores != "" {
-		fmt.Fprintf(&b, "- Between cores: a word passed back and forth between two spinning threads takes %s. "+
-			"This is the cost of every cache line that crosses between cores, under each fork-join, queue round trip "+
-			"and contended pool here; on a VM it changes with where the host runs the vCPUs, by several times from one hour to "+
-			"the next, so compare a rerun's ratios with those of a run made at a similar figure. Each section gives the figure "+
-			"measured just before and just after it, since it can move within a run too.\n", r.Cores)
+		fmt.Fprintf(&b, "- Between cores: a word passed back and forth between two spinning threads takes %s. %s\n", r.Cores, aboutCores)
 	}
 	if r.Memory != "" {
-		fmt.Fprintf(&b, "- Memory: %d threads copying 256 MiB (read and write) move %s. The rows on 2^26 elements "+
-			"stream memory, and this figure too changes from hour to hour on a VM: where it is low, every side of those rows "+
-			"runs at it and their ratios go towards 1.\n", r.Threads, r.Memory)
+		fmt.Fprintf(&b, "- Memory: %d threads copying 256 MiB (read and write) move %s. %s\n", r.Threads, r.Memory, aboutMemory)
 	}
 	if r.Args != "" {
 		fmt.Fprintf(&b, "- Arguments: `%s`\n", r.Args)
@@ -89,7 +128,7 @@ func (r report) write(path string) error {
 		if t.Section != section {
 			section = t.Section
 			fmt.Fprintf(&b, "## %s\n\nCommand: `bench/run -only %s`\n\n", section, section)
-			if t.Cores != nil {
+			if len(t.Cores) > 0 {
 				fmt.Fprintf(&b, "Between cores: %s.\n\n", t.Cores)
 			}
 		}

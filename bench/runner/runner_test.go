@@ -98,12 +98,14 @@ func TestQuickWithoutPeers(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &rep))
 	require.NotEmpty(t, rep.Tables)
 	for _, tb := range rep.Tables {
-		if assert.NotNil(t, tb.Cores, tb.Title) {
-			assert.Positive(t, tb.Cores.Start, tb.Title)
-			assert.Positive(t, tb.Cores.End, tb.Title)
+		if assert.Len(t, tb.Cores, 1, tb.Title) {
+			assert.Positive(t, tb.Cores[0].Start, tb.Title)
+			assert.Positive(t, tb.Cores[0].End, tb.Title)
 		}
 		for _, r := range tb.Results {
 			assert.Len(t, r.Ratios, 7, "%s / %s", tb.Title, r.Label)
+			assert.Len(t, r.SharcTimes, 7, "%s / %s", tb.Title, r.Label)
+			assert.Len(t, r.PeerTimes, 7, "%s / %s", tb.Title, r.Label)
 			assert.Greater(t, r.Median, 0.0)
 			assert.LessOrEqual(t, r.Min, r.Median)
 			assert.GreaterOrEqual(t, r.Max, r.Median)

@@ -16,7 +16,10 @@ import (
 // For hands the chunks of a loop out through an atomic counter; the calling
 // goroutine takes chunks too, so a team of n runs n chunks at once with n-1
 // goroutines of its own. Between loops the workers spin briefly, then park
-// (internal/atomics), so back-to-back loops pay no wake-up system call.
+// (internal/atomics), so back-to-back loops pay no wake-up system call. A
+// run of loops so short that the caller finishes them before a worker
+// arrives is left to the caller: the worker looks for the next loop less
+// often, up to a few microseconds apart, until a loop needs it.
 //
 // A Team is safe for concurrent use. Loops are run one at a time: a For that
 // finds the team busy (another goroutine's loop, or a For nested inside a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -119,6 +120,16 @@ type recheckRow struct {
 
 func summarize(was report, cs []recheck) recheckSummary {
 	s := recheckSummary{Against: was.Date, Cores: was.Cores}
+	if len(was.Runs) > 0 {
+		// A merged report: each of its runs' figures.
+		var cs []string
+		for _, r := range was.Runs {
+			if r.Cores != "" {
+				cs = append(cs, fmt.Sprintf("%s in the run of %s", r.Cores, r.Date))
+			}
+		}
+		s.Cores = strings.Join(cs, "; ")
+	}
 	for _, c := range cs {
 		v := c.verdict()
 		switch v {

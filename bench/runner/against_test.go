@@ -68,6 +68,13 @@ func TestRechecks(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, back.Recheck)
 	assert.Equal(t, sum, *back.Recheck)
+
+	// Against a merged report, the figures of each of its runs.
+	merged := was
+	merged.Cores = ""
+	merged.Runs = []runInfo{{Date: "01:00", Cores: "100 ns at the start, 120 ns at the end"}, {Date: "02:00", Cores: "450 ns at the start, 460 ns at the end"}}
+	assert.Equal(t, "100 ns at the start, 120 ns at the end in the run of 01:00; 450 ns at the start, 460 ns at the end in the run of 02:00",
+		summarize(merged, cs).Cores)
 }
 
 func TestReadReport(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sharc-go/sharc/internal/atomics"
 	"github.com/sharc-go/sharc/internal/placement"
@@ -49,13 +50,24 @@ type Team struct {
 	// The current loop, written by its owner before it bumps gen and read
 	// by the workers after they see the bump: one cache line, so a worker
 	// picks all of it up with one miss.
-	gen    atomics.Cell // loop epoch; bumped once per loop; workers wait on it
-	left   atomic.Int64 // chunks not yet handed out; goes below 0 when exhausted
-	job    job
-	_      [atomics.CacheLineSize + 8]byte // done starts a line (TestTeamLayout)
-	done   atomics.Cell                    // chunks finished, over the team's life (wraps)
-	_      atomics.Pad
-	panicV atomic.Pointer[PanicError]
+	gen  atomics.Cell // loop epoch; bumped once per loop; workers wait on it
+	left atomic.Int64 // chunks not yet handed out; goes below 0 when exhausted
+	job  job
+	// wokeAt is when a loop first found a woken worker absent, one that
+	// has not taken a chunk since it was woken (nanotime; -1: woken, not
+	// yet found absent; 0: none), and yieldedAt when the caller last
+	// yielded its CPU for it (letWokenRun). Both under mu, written only
+	// around a wake-up; they and yield (placement.Yield, replaced in
+	// tests) take room the pad below would, so that the Team's size,
+	// which decides what the allocator puts beside it, stays as it was
+	// (a Team 24 bytes longer made BenchmarkForkJoinBarrier 1.09 times
+	// slower).
+	wokeAt, yieldedAt int64
+	yield             func()
+	_                 [atomics.CacheLineSize + 8 - 24]byte // done starts a line (TestTeamLayout)
+	done              atomics.Cell                         // chunks finished, over the team's life (wraps)
+	_                 atomics.Pad
+	panicV            atomic.Pointer[PanicError]
 	// callerCPU is the CPU For's caller ran on when it last woke a
 	// parked worker (-1: unknown).
 	callerCPU atomic.Int32
@@ -92,7 +104,7 @@ func NewTeam(n int) *Team {
 // newTeam is NewTeam with its placement spelled out: whether woken workers
 // move off their caller's CPU, and how to tell the CPU and move.
 func newTeam(n int, place bool, cpu func() int, leave func(int) bool) *Team {
-	t := &Team{n: n, table: atomics.NewTable(false), place: place, cpu: cpu, leave: leave}
+	t := &Team{n: n, table: atomics.NewTable(false), place: place, cpu: cpu, leave: leave, yield: placement.Yield}
 	t.callerCPU.Store(-1)
 	t.left.Store(-1)
 	t.wg.Add(n - 1)
@@ -354,7 +366,9 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 	g := t.gen.Load() + 1
 	t.gen.Store(g)
 	// One atomic load when every worker is spinning.
-	t.table.Notify(&t.gen, int(min(chunks-1, int64(t.n-1))))
+	if t.table.Notify(&t.gen, int(min(chunks-1, int64(t.n-1)))) > 0 && t.wokeAt == 0 {
+		t.wokeAt = -1 // woken; timed from when a loop first finds it absent
+	}
 	mine := uint32(1)
 	returned := false
 	defer func() {
@@ -363,13 +377,52 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 		}
 	}()
 	t.call(body, 0, min(grain, n))
+	if t.wokeAt != 0 && t.left.Load() >= 0 {
+		t.letWokenRun()
+	}
 	if chunks > 1 {
 		t.claim(&mine)
 	}
 	returned = true
+	if t.wokeAt != 0 && int64(mine) < chunks {
+		t.wokeAt = 0 // a worker took part: it is running
+	}
 	// done reaches target when the workers have counted every chunk
 	// that the caller did not run.
 	return t.finishLocked(t.counted + uint32(chunks) - mine)
+}
+
+// Waking a parked worker and seeing it run. The kernel often queues the
+// woken thread on the caller's CPU, and while the caller spins through its
+// loops the thread waits there for the next scheduler tick, 4 ms on the
+// benchmark machine, with the other CPU idle: every loop in between runs on
+// the caller alone (a round of 128 back-to-back Sums of 2^17 float64 took
+// 9.5 µs a call instead of 4.3 in about half the rounds after an idle
+// spell). A worker that is not stuck takes a chunk within microseconds;
+// for one that has not after wakeGrace, the caller yields its CPU, at most
+// once per wakeGrace, until wakeWindow has passed.
+const (
+	wakeGrace  = 20 * time.Microsecond
+	wakeWindow = 10 * time.Millisecond
+)
+
+// letWokenRun yields the caller's CPU to a woken worker that may be queued
+// behind it. It is called when the caller has run its first chunk of a
+// loop and the loop's other chunks are not all taken yet: the worker has
+// not arrived. The first such loop only starts the clock (so that a loop
+// whose worker arrives in time reads none); from wakeGrace after it on,
+// the caller yields at most once per wakeGrace, until wakeWindow.
+func (t *Team) letWokenRun() {
+	now := nanotime()
+	switch {
+	case t.wokeAt < 0:
+		t.wokeAt = now
+	case now-t.wokeAt > int64(wakeWindow):
+		t.wokeAt = 0
+	case now-t.wokeAt >= int64(wakeGrace) && now-t.yieldedAt >= int64(wakeGrace):
+		t.yieldedAt = now
+		t.yield()
+	}
 }
 
 // finishLocked waits for the workers' share of the loop and returns its

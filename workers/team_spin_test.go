@@ -102,3 +102,41 @@ func TestForSharesAfterTinyLoops(t *testing.T) {
 		assert.Less(t, time.Since(start), time.Second, "round %d", round)
 	}
 }
+
+func TestLetWokenRun(t *testing.T) {
+	const us = int64(time.Microsecond)
+	for _, tc := range []struct {
+		name      string
+		since     int64 // ns since the wake
+		yielded   int64 // ns since the last yield; 0: never
+		left      int64 // chunks not handed out
+		yields    int
+		stillWoke bool
+	}{
+		{"a worker that may just be slow gets its grace", 5 * us, 0, 3, 0, true},
+		{"chunks left after the grace: yield", 30 * us, 0, 3, 1, true},
+		{"at most once per grace", 100 * us, 10 * us, 3, 0, true},
+		{"again after the grace", 100 * us, 25 * us, 0, 1, true},
+		{"past the window the wake is forgotten", int64(wakeWindow) + us, 0, 3, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yields := 0
+			team := &Team{yield: func() { yields++ }}
+			now := nanotime()
+			team.wokeAt = now - tc.since
+			if tc.yielded != 0 {
+				team.yieldedAt = now - tc.yielded
+			}
+			team.left.Store(tc.left)
+			team.letWokenRun()
+			assert.Equal(t, tc.yields, yields)
+			assert.Equal(t, tc.stillWoke, team.wokeAt != 0)
+		})
+	}
+	// A wake is timed from the first loop that finds the worker absent.
+	yields := 0
+	team := &Team{yield: func() { yields++ }, wokeAt: -1}
+	team.letWokenRun()
+	assert.Zero(t, yields)
+	assert.Positive(t, team.wokeAt)
+}

@@ -9,5 +9,7 @@
 // cheaper, and it rarely moves a spinning thread later, so a pair that
 // went through a spell of sleeping can stay together long after both are
 // busy again. A process worker that finds itself on its caller's CPU,
-// and a workers.Team worker woken on it, move off it with Leave.
+// and a workers.Team worker woken on it, move off it with Leave. A
+// workers.Team caller whose woken worker has not shown up yields its CPU
+// with Yield, in case the kernel queued the worker's thread behind it.
 package placement

@@ -5,6 +5,7 @@ package placement
 import (
 	"runtime"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +120,13 @@ func BenchmarkCPU(b *testing.B) {
 	for b.Loop() {
 		CPU()
 	}
+}
+
+// Yield returns whether or not another thread waits for this CPU.
+func TestYield(t *testing.T) {
+	start := time.Now()
+	for range 100 {
+		Yield()
+	}
+	assert.Less(t, time.Since(start), time.Second)
 }

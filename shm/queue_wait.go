@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sharc-go/sharc/internal/atomics"
+	"github.com/sharc-go/sharc/internal/placement"
 )
 
 // A waiting side of a queue spins for its adaptive budget, then sleeps on
@@ -163,7 +164,7 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 				break
 			}
 			if el >= queueSpinAlone {
-				osYield()
+				placement.Yield()
 				contended = contended || time.Since(start)-el > queueYieldSwitched
 			}
 			if i%64 == 0 {

@@ -121,3 +121,41 @@ func ExampleQueue_Release() {
 	// received three
 	// max message in a 256-byte ring: true
 }
+
+// A request and reply exchange through two queues. RepliesTo tells the
+// replies' queue which requests it answers, so that a wait for a reply to
+// a request that woke a sleeping peer spins through the peer's wake-up.
+func ExampleQueue_RepliesTo() {
+	r, _ := shm.New(2 * shm.QueueSize(1024))
+	defer r.Close()
+	requests, _ := shm.NewQueue(r, 0, 1024, 0)
+	replies, _ := shm.NewQueue(r, shm.QueueSize(1024), 1024, 0)
+	replies.RepliesTo(requests)
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	wg.Go(func() { // the peer, usually another process
+		in, _ := shm.OpenQueue(r, 0)
+		out, _ := shm.OpenQueue(r, shm.QueueSize(1024))
+		buf := make([]byte, in.MaxMessage())
+		for {
+			n, err := in.Receive(ctx, buf)
+			if err != nil {
+				out.Close()
+				return
+			}
+			_ = out.Send(ctx, append([]byte("re: "), buf[:n]...))
+		}
+	})
+	buf := make([]byte, replies.MaxMessage())
+	for _, q := range []string{"one", "two"} {
+		_ = requests.Send(ctx, []byte(q))
+		n, _ := replies.Receive(ctx, buf)
+		fmt.Printf("%s\n", buf[:n])
+	}
+	requests.Close()
+	wg.Wait()
+	// Output:
+	// re: one
+	// re: two
+}

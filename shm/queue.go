@@ -128,6 +128,12 @@ type Queue struct {
 	closed    atomic.Bool
 	peerCheck atomic.Int64 // SetPeerCheck's interval in ns; 0: queueSlice
 	rawSleep  atomic.Int64 // SetRawSleep's span in ns; 0: none
+
+	// wokeAt is when (queueClock) a commit last woke a sleeping
+	// consumer; requests is the queue whose messages q's answer
+	// (RepliesTo). A consumer waiting on q reads requests' wokeAt.
+	wokeAt   atomic.Int64
+	requests atomic.Pointer[Queue]
 }
 
 // NewQueue lays out an empty queue with a ring of capacity bytes at offset

@@ -71,6 +71,7 @@ func (q *Queue) Commit(n int) {
 	// consumer is still waking make no system call.
 	if p := q.u32(qConsParked); atomic.LoadUint32(p) != 0 && atomic.SwapUint32(p, 0) != 0 {
 		q.wake(qDataSeq)
+		q.wokeAt.Store(queueClock())
 	}
 }
 

@@ -24,7 +24,20 @@ const (
 	// another thread meanwhile; with nothing else to run it returns in
 	// well under a microsecond.
 	queueYieldSwitched = 2 * time.Microsecond
+	// queueSpinWoken is how long a wait for a reply spins after its
+	// request woke a sleeping consumer (RepliesTo). A woken process
+	// answers only once its CPU is running again, which on a virtual
+	// machine whose idle CPUs halt takes tens of microseconds (45 µs at
+	// the median, 100 µs at p90 on the 2-core VM of docs/benchmarks.md).
+	// A waiter that slept through that would add a second wake-up of the
+	// same cost, its own.
+	queueSpinWoken = 200 * time.Microsecond
 )
+
+// queueEpoch and queueClock give the monotonic time stamps of Queue.wokeAt.
+var queueEpoch = time.Now()
+
+func queueClock() int64 { return int64(time.Since(queueEpoch)) }
 
 // spinBudget is how long a side spins before it sleeps, adapted to how its
 // waits end:
@@ -148,12 +161,18 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 	// contended, and then a spin is worth less than a sleep.
 	budget, probe := sb.budget()
 	start := time.Now()
+	afterWake := false
+	if !space {
+		budget, afterWake = q.replySpin(budget, start)
+	}
 	contended := false
 	for i := 1; budget > 0; i++ {
 		if ok, err := q.ready(space, need); ok || err != nil {
-			if ok && contended && !probe {
+			switch {
+			case afterWake || !ok:
+			case contended && !probe:
 				sb.miss()
-			} else if ok {
+			default:
 				sb.hit(time.Since(start))
 			}
 			return err
@@ -173,7 +192,9 @@ func (q *Queue) wait(ctx context.Context, space bool, need uint64) error {
 		}
 		atomics.Pause()
 	}
-	sb.miss()
+	if !afterWake {
+		sb.miss()
+	}
 
 	seq, parked := q.u32(seqOff), q.u32(parkedOff)
 	// A sleeping consumer is woken by the next commit. A sleeping producer
@@ -281,6 +302,36 @@ func (q *Queue) SetPeerCheck(d time.Duration) { q.peerCheck.Store(int64(max(d, 0
 // goroutine of such a process runs, and a context given to the wait is
 // noticed only once the raw sleep ends. d <= 0 (the default) turns it off.
 func (q *Queue) SetRawSleep(d time.Duration) { q.rawSleep.Store(int64(max(d, 0))) }
+
+// replySpin returns how long a consumer's wait that starts at now spins,
+// given its budget, and whether it spins longer than that because a
+// request of RepliesTo woke its peer: a reply to such a request comes only
+// after that wake-up, so the wait spins until queueSpinWoken after it. It
+// then leaves the budget, which is for peers that were awake, as it is.
+func (q *Queue) replySpin(budget time.Duration, now time.Time) (time.Duration, bool) {
+	r := q.requests.Load()
+	if r == nil {
+		return budget, false
+	}
+	w := r.wokeAt.Load()
+	if w == 0 {
+		return budget, false
+	}
+	if left := queueSpinWoken - now.Sub(queueEpoch) + time.Duration(w); left > budget {
+		return left, true
+	}
+	return budget, false
+}
+
+// RepliesTo tells q that the messages it carries answer those sent on
+// requests, as a process worker's results answer its calls. A wait on q
+// that begins within 200 µs of a send on requests that woke its sleeping
+// consumer then spins for the rest of those 200 µs before it sleeps: the
+// woken process needs its CPU back before it can answer, which takes tens
+// of microseconds on a virtual machine whose idle CPUs halt, and a waiter
+// that slept meanwhile would have to be woken the same way. It sets how q's
+// consumer waits and nothing in the shared header; requests nil undoes it.
+func (q *Queue) RepliesTo(requests *Queue) { q.requests.Store(requests) }
 
 // wake bumps the sequence word at seqOff and wakes the side sleeping on it.
 func (q *Queue) wake(seqOff int) {

@@ -104,6 +104,10 @@ func newQueues() (*queues, error) {
 		r.Close()
 		return nil, fmt.Errorf("proc: a child's queues: %w", err)
 	}
+	// A call that woke its sleeping child is answered once the child's
+	// CPU runs again: the caller spins through that wake-up instead of
+	// sleeping and needing one of its own.
+	q.results.RepliesTo(q.calls)
 	return q, nil
 }
 

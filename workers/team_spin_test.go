@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -139,4 +140,63 @@ func TestLetWokenRun(t *testing.T) {
 	team.letWokenRun()
 	assert.Zero(t, yields)
 	assert.Positive(t, team.wokeAt)
+}
+
+func TestRanAlone(t *testing.T) {
+	const us = int64(time.Microsecond)
+	for _, tc := range []struct {
+		name       string
+		alone      uint32 // the streak's length, this loop included
+		since      int64  // ns since the streak last found a worker looking; 0: not timed yet
+		seenBefore bool   // seen as the streak last found it
+		absent     bool   // the workers are taken for woken and absent
+		timed      bool   // aloneSince is set after the call
+	}{
+		{"the first loop of a streak reads no clock", 1, 0, true, false, false},
+		{"the second starts the clock", 2, 0, true, false, true},
+		{"no worker looked for wakeGrace: absent", 8, 30 * us, true, true, true},
+		{"a worker looked meanwhile: the clock starts again", 8, 30 * us, false, false, true},
+		{"too soon to tell", 8, 5 * us, true, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			team := &Team{}
+			team.seen.Store(7)
+			team.alone, team.aloneSeen = tc.alone, 6
+			if tc.seenBefore {
+				team.aloneSeen = 7
+			}
+			if tc.since != 0 {
+				team.aloneSince = nanotime() - tc.since
+			}
+			team.ranAlone()
+			assert.Equal(t, tc.absent, team.wokeAt == -1, "wokeAt")
+			if tc.absent {
+				assert.Zero(t, team.alone, "a new streak starts")
+			}
+			assert.Equal(t, tc.timed, team.aloneSince != 0, "aloneSince")
+			assert.EqualValues(t, 7, team.aloneSeen, "aloneSeen")
+		})
+	}
+}
+
+// TestForYieldsToAStuckWorker runs loops on a team whose worker cannot run:
+// with one P, the caller's goroutine keeps it through every loop, and the
+// worker, which never parked, is woken by no loop. After a streak of loops
+// longer than wakeGrace that the caller ran alone, For yields its CPU.
+func TestForYieldsToAStuckWorker(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	team := newTeam(2, true, func() int { return -1 }, func(int) bool { return false })
+	defer team.Close()
+	yields := 0
+	team.yield = func() { yields++ }
+	ran := 0
+	for start := time.Now(); time.Since(start) < 20*wakeGrace; {
+		team.For(2, 1, func(lo, hi int) {
+			for end := time.Now().Add(time.Microsecond); time.Now().Before(end); {
+			}
+			ran += hi - lo
+		})
+	}
+	assert.Positive(t, ran)
+	assert.Positive(t, yields, "yields of the caller")
 }

@@ -76,3 +76,10 @@ func exitCode(err error, stderr io.Writer) int {
 		return 1
 	}
 }
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

@@ -21,8 +21,9 @@ func init() {
 type ipcResult struct {
 	Demo   string    `json:"demo"`
 	Method string    `json:"method"`
-	N      int       `json:"n"`     // round trips per round
-	Pairs  int       `json:"pairs"` // rounds, each side once per round
+	IdleUS float64   `json:"idle_us"` // the sleep before each call
+	N      int       `json:"n"`       // round trips per round
+	Pairs  int       `json:"pairs"`   // rounds, each side once per round
 	P50US  float64   `json:"p50_us"`
 	P99US  float64   `json:"p99_us"`
 	MinUS  float64   `json:"best_p50_us"`
@@ -78,8 +79,10 @@ func ipcMethods() (ms []ipcMethod, close func(), err error) {
 
 // measureIPC times n round trips of each method per round, the methods
 // taking turns within a round (in a rotating order) for pairs rounds, and
-// compares each round's p50 with the queue's in the same round.
-func measureIPC(n, pairs int) ([]ipcResult, error) {
+// compares each round's p50 with the queue's in the same round. With idle
+// above 0 it sleeps that long before each call, so that the side that
+// answers has gone to sleep and each round trip includes waking it.
+func measureIPC(n, pairs int, idle time.Duration) ([]ipcResult, error) {
 	ms, closeAll, err := ipcMethods()
 	if err != nil {
 		return nil, err
@@ -100,6 +103,9 @@ func measureIPC(n, pairs int) ([]ipcResult, error) {
 		for k := range ms {
 			i := (k + round) % len(ms)
 			for j := range n {
+				if idle > 0 {
+					time.Sleep(idle)
+				}
 				t0 := time.Now()
 				if err := ms[i].call(ctx); err != nil {
 					return nil, fmt.Errorf("%s: %w", ms[i].name, err)
@@ -120,7 +126,7 @@ func measureIPC(n, pairs int) ([]ipcResult, error) {
 		sorted := slices.Sorted(slices.Values(ratios))
 		slices.Sort(all[i])
 		out[i] = ipcResult{
-			Demo: "ipc", Method: m.name, N: n, Pairs: pairs,
+			Demo: "ipc", Method: m.name, IdleUS: float64(idle.Nanoseconds()) / 1e3, N: n, Pairs: pairs,
 			P50US: median(p50s[i]), P99US: all[i][len(all[i])*99/100], MinUS: slices.Min(p50s[i]),
 			Ratios: ratios, Ratio: median(ratios), RatioL: sorted[0], RatioH: sorted[len(sorted)-1],
 		}
@@ -138,11 +144,18 @@ func median(xs []float64) float64 {
 
 func runIPC(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ipc", stderr)
-	n := fs.Int("n", 2000, "round trips per method per round")
+	n := fs.Int("n", 2000, "round trips per method per round (200 with -idle, unless given)")
 	pairs := fs.Int("pairs", 7, "rounds; each method runs once per round, in a rotating order")
+	idle := fs.Duration("idle", 0, "sleep this long before each call, so that the worker has gone to sleep (1ms does it); 0: calls back to back")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *idle < 0 || *idle > time.Second {
+		return badFlag("-idle must be in 0..1s, got %v", *idle)
+	}
+	if *idle > 0 && !flagSet(fs, "n") {
+		*n = 200
 	}
 	if err := inRange("n", *n, 10, 1_000_000); err != nil {
 		return err
@@ -150,7 +163,7 @@ func runIPC(args []string, stdout, stderr io.Writer) error {
 	if err := inRange("pairs", *pairs, 1, 101); err != nil {
 		return err
 	}
-	res, err := measureIPC(*n, *pairs)
+	res, err := measureIPC(*n, *pairs, *idle)
 	if err != nil {
 		return err
 	}
@@ -158,6 +171,9 @@ func runIPC(args []string, stdout, stderr io.Writer) error {
 		return writeJSONLines(stdout, res)
 	}
 	fmt.Fprintf(stdout, "Round trip of a tiny call (4 bytes there and back), %d per method per round, %d rounds;\n", *n, *pairs)
+	if *idle > 0 {
+		fmt.Fprintf(stdout, "each after %v of idle, so the worker has gone to sleep and the round trip includes its wake-up;\n", *idle)
+	}
 	fmt.Fprintln(stdout, "× queue: each round's p50 ÷ the shm queue's p50 in the same round (median, min–max).")
 	printIPCTable(stdout, res)
 	return nil
@@ -177,7 +193,7 @@ func tourIPC(w io.Writer) error {
 	fmt.Fprintln(w, "side spins for a few µs, then sleeps on a futex. The same call through the child's")
 	fmt.Fprintln(w, "Unix socket, and a task on an in-process pool, side by side:")
 	fmt.Fprintln(w)
-	res, err := measureIPC(500, 3)
+	res, err := measureIPC(500, 3, 0)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,8 @@ func TestIPCBadFlags(t *testing.T) {
 		{"-pairs 0", "-pairs"},
 		{"-pairs 1000", "-pairs"},
 		{"-n x", "-n"},
+		{"-idle -1ms", "-idle"},
+		{"-idle 2s", "-idle"},
 	} {
 		var out, errb bytes.Buffer
 		err := run(append([]string{"ipc"}, strings.Fields(tc.args)...), &out, &errb)
@@ -55,4 +57,25 @@ func TestIPCBadFlags(t *testing.T) {
 		assert.Contains(t, err.Error()+errb.String(), tc.flag, tc.args)
 		assert.Empty(t, out.String())
 	}
+}
+
+func TestIPCIdle(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.NoError(t, run([]string{"ipc", "-idle", "1ms", "-n", "20", "-pairs", "2", "-json"}, &out, &errb), errb.String())
+	sc := bufio.NewScanner(&out)
+	lines := 0
+	for sc.Scan() {
+		var r ipcResult
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), sc.Text())
+		assert.InDelta(t, 1000, r.IdleUS, 0.001)
+		assert.Equal(t, 20, r.N)
+		assert.Positive(t, r.P50US)
+		lines++
+	}
+	assert.Equal(t, 3, lines)
+
+	out.Reset()
+	require.NoError(t, run([]string{"ipc", "-idle", "1ms", "-pairs", "1"}, &out, &errb), errb.String())
+	assert.Contains(t, out.String(), "200 per method per round", "-idle lowers the default -n")
+	assert.Contains(t, out.String(), "after 1ms of idle")
 }

@@ -189,14 +189,14 @@ func TestForYieldsToAStuckWorker(t *testing.T) {
 	defer team.Close()
 	yields := 0
 	team.yield = func() { yields++ }
-	ran := 0
+	var ran atomic.Int64
 	for start := time.Now(); time.Since(start) < 20*wakeGrace; {
 		team.For(2, 1, func(lo, hi int) {
 			for end := time.Now().Add(time.Microsecond); time.Now().Before(end); {
 			}
-			ran += hi - lo
+			ran.Add(int64(hi - lo))
 		})
 	}
-	assert.Positive(t, ran)
+	assert.Positive(t, ran.Load())
 	assert.Positive(t, yields, "yields of the caller")
 }

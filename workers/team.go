@@ -390,7 +390,7 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 	}()
 	t.call(body, 0, min(grain, n))
 	if t.wokeAt != 0 && t.left.Load() >= 0 {
-		t.letWokenRun()
+		t.letWokenRun(nanotime())
 	}
 	if chunks > 1 {
 		t.claim(&mine)
@@ -405,7 +405,7 @@ func (t *Team) forLocked(n, grain int, chunks int64, body func(lo, hi int)) *Pan
 		// The caller ran every chunk: ranAlone on the 1st, 2nd, 4th ...
 		// loop of a streak, and every aloneCheck-th after.
 		if t.alone++; t.alone&(t.alone-1) == 0 || t.alone%aloneCheck == 0 {
-			t.ranAlone()
+			t.ranAlone(nanotime)
 		}
 	}
 	// done reaches target when the workers have counted every chunk

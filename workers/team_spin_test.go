@@ -129,7 +129,7 @@ func TestLetWokenRun(t *testing.T) {
 				team.yieldedAt = now - tc.yielded
 			}
 			team.left.Store(tc.left)
-			team.letWokenRun()
+			team.letWokenRun(now)
 			assert.Equal(t, tc.yields, yields)
 			assert.Equal(t, tc.stillWoke, team.wokeAt != 0)
 		})
@@ -137,7 +137,7 @@ func TestLetWokenRun(t *testing.T) {
 	// A wake is timed from the first loop that finds the worker absent.
 	yields := 0
 	team := &Team{yield: func() { yields++ }, wokeAt: -1}
-	team.letWokenRun()
+	team.letWokenRun(nanotime())
 	assert.Zero(t, yields)
 	assert.Positive(t, team.wokeAt)
 }
@@ -165,10 +165,11 @@ func TestRanAlone(t *testing.T) {
 			if tc.seenBefore {
 				team.aloneSeen = 7
 			}
+			now := int64(time.Hour) // any time after the streak began
 			if tc.since != 0 {
-				team.aloneSince = nanotime() - tc.since
+				team.aloneSince = now - tc.since
 			}
-			team.ranAlone()
+			team.ranAlone(func() int64 { return now })
 			assert.Equal(t, tc.absent, team.wokeAt == -1, "wokeAt")
 			if tc.absent {
 				assert.Zero(t, team.alone, "a new streak starts")

@@ -20,13 +20,12 @@ const (
 )
 
 // letWokenRun yields the caller's CPU to a woken worker that may be queued
-// behind it. It is called when the caller has run its first chunk of a
-// loop and the loop's other chunks are not all taken yet: the worker has
-// not arrived. The first such loop only starts the clock (so that a loop
-// whose worker arrives in time reads none); from wakeGrace after it on,
-// the caller yields at most once per wakeGrace, until wakeWindow.
-func (t *Team) letWokenRun() {
-	now := nanotime()
+// behind it; now is nanotime. It is called when the caller has run its
+// first chunk of a loop and the loop's other chunks are not all taken yet:
+// the worker has not arrived. The first such loop only starts the clock (a
+// loop whose worker arrives in time reads none); from wakeGrace after it
+// on, the caller yields at most once per wakeGrace, until wakeWindow.
+func (t *Team) letWokenRun(now int64) {
 	switch {
 	case t.wokeAt < 0:
 		t.wokeAt = now
@@ -53,13 +52,14 @@ func (t *Team) letWokenRun() {
 // at least every few microseconds, even when it waits longer between looks
 // at tiny loops (pace). It is called on the 1st, 2nd, 4th ... loop of a
 // streak and every aloneCheck-th after (t.alone counts them), and reads
-// the clock from the 2nd on, so a run of tiny loops reads it rarely.
-func (t *Team) ranAlone() {
+// the clock (nanotime, but for tests) from the 2nd on, so a run of tiny
+// loops reads it rarely.
+func (t *Team) ranAlone(clock func() int64) {
 	if t.alone == 1 {
 		t.aloneSeen, t.aloneSince = t.seen.Load(), 0
 		return
 	}
-	now := nanotime()
+	now := clock()
 	if t.aloneSince != 0 && now-t.aloneSince < int64(wakeGrace) {
 		return // seen is read at most once per wakeGrace: a worker writes it
 	}

@@ -15,7 +15,7 @@ func TestRechecks(t *testing.T) {
 		return result{Label: label, Peer: peer, Median: med, Min: lo, Max: hi}
 	}
 	was := report{Date: "2026-01-02 03:04 UTC", Cores: "100 ns", Tables: []table{
-		{Section: "sort", Title: "sorts", Cores: coreSpans{{100, 120}}, Results: []result{
+		{Section: "sort", Title: "sorts", Cores: coreSpans{{Start: 100, End: 120}}, Results: []result{
 			pub("2^20", "xss", 1.0, 0.9, 1.1),
 			pub("2^22", "xss", 1.2, 1.1, 1.3),
 			pub("2^24", "xss", 1.2, 1.1, 1.3),
@@ -24,7 +24,7 @@ func TestRechecks(t *testing.T) {
 		}},
 		{Section: "pool", Title: "pools", Results: []result{pub("x", "pond", 1, 1, 1)}},
 	}}
-	now := []table{{Section: "sort", Title: "sorts", Cores: coreSpans{{450, 99.5}}, Results: []result{
+	now := []table{{Section: "sort", Title: "sorts", Cores: coreSpans{{Start: 450, End: 99.5}}, Results: []result{
 		{Label: "2^20", Peer: "xss", Median: 0.95}, // within
 		{Label: "2^22", Peer: "xss", Median: 1.0},  // below
 		{Label: "2^24", Peer: "xss", Median: 1.4},  // above
@@ -43,7 +43,7 @@ func TestRechecks(t *testing.T) {
 	assert.Equal(t, [4]int{2, 1, 1, 1}, [4]int{sum.Within, sum.Above, sum.Below, sum.Absent})
 	require.Len(t, sum.Outside, 3, "rows within their range are only counted")
 	assert.Equal(t, recheckRow{Section: "sort", Label: "2^22", Peer: "xss", Was: 1.2, WasMin: 1.1, WasMax: 1.3, Now: 1.0, Verdict: below,
-		WasCores: coreSpans{{100, 120}}, NowCores: coreSpans{{450, 99.5}}}, sum.Outside[0])
+		WasCores: coreSpans{{Start: 100, End: 120}}, NowCores: coreSpans{{Start: 450, End: 99.5}}}, sum.Outside[0])
 	assert.Nil(t, sum.Outside[2].NowCores, "an absent row has no figure of its own")
 
 	var b strings.Builder

@@ -43,6 +43,27 @@ func nsString(ns float64) string {
 type coreSpan struct {
 	Start float64 `json:"start_ns"`
 	End   float64 `json:"end_ns"`
+	// Run numbers the run, in a report that merges several; Pass the
+	// pass through the sections, in a run that made several. 0: not set.
+	Run  int `json:"run,omitempty"`
+	Pass int `json:"pass,omitempty"`
+}
+
+// where names the run and pass s was measured in ("in run 2, pass 1"), or
+// "" when there is nothing to tell apart; i is s's place among several
+// spans of a merged report written before spans carried their run.
+func (s coreSpan) where(i int, several bool) string {
+	switch {
+	case s.Run > 0 && s.Pass > 0:
+		return fmt.Sprintf("in run %d, pass %d", s.Run, s.Pass)
+	case s.Run > 0:
+		return fmt.Sprintf("in run %d", s.Run)
+	case s.Pass > 0:
+		return fmt.Sprintf("in pass %d", s.Pass)
+	case several:
+		return fmt.Sprintf("in run %d", i+1)
+	}
+	return ""
 }
 
 // coreSpans are a table's between-cores figures: one span for a run, one
@@ -63,14 +84,14 @@ func (c *coreSpans) UnmarshalJSON(b []byte) error {
 }
 
 // String renders c for a section's heading: "454 ns at the section's
-// start, 101 ns at its end", with "in run i: " before each span when there
-// are several.
+// start, 101 ns at its end", with the run and pass ("in run 2, pass 1, ")
+// before each span when there are several.
 func (c coreSpans) String() string {
 	var parts []string
 	for i, s := range c {
 		p := fmt.Sprintf("%.0f ns at the section's start, %.0f ns at its end", s.Start, s.End)
-		if len(c) > 1 {
-			p = fmt.Sprintf("in run %d, %s", i+1, p)
+		if w := s.where(i, len(c) > 1); w != "" {
+			p = w + ", " + p
 		}
 		parts = append(parts, p)
 	}

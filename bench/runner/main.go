@@ -31,6 +31,9 @@ type env struct {
 	noPeers bool
 	smoke   bool // tests: the smallest sizes, to check that everything runs
 	pairs   int
+	// passes is how many times the run goes through its sections, each
+	// pass running a share of every row's pairs (at least 1).
+	passes  int
 	threads int
 	bench   string // the bench directory
 	tmp     string // builds go here
@@ -82,6 +85,7 @@ func main() {
 	runChildIfRequested()
 	quick := flag.Bool("quick", false, "a short subset (small sizes, fewer cases)")
 	pairs := flag.Int("pairs", 7, "paired rounds per comparison (at least 7)")
+	passes := flag.Int("passes", 0, "times to go through the sections, each running a share of the pairs (default 2, 1 with -quick)")
 	only := flag.String("only", "", "comma-separated sections to run (default all): "+sectionNames())
 	noPeers := flag.Bool("no-peers", false, "skip peers that are not Go (C, C++, Node.js)")
 	out := flag.String("out", "", "Markdown report path (default <repo>/docs/benchmarks.md; JSON beside it); - for none")
@@ -101,7 +105,7 @@ func main() {
 		*out = filepath.Join(bench, "..", "docs", "benchmarks.md")
 	}
 	if *merge != "" {
-		if *only != "" || *against != "" || *quick || *noPeers {
+		if *only != "" || *against != "" || *quick || *noPeers || *passes != 0 {
 			fmt.Fprintln(os.Stderr, "bench/run: -merge runs nothing: it takes only -out")
 			os.Exit(2)
 		}
@@ -110,6 +114,16 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	if *passes == 0 {
+		*passes = 2
+		if *quick {
+			*passes = 1
+		}
+	}
+	if *passes < 1 || *passes > *pairs {
+		fmt.Fprintf(os.Stderr, "bench/run: -passes must be between 1 and -pairs (%d), got %d\n", *pairs, *passes)
+		os.Exit(2)
 	}
 	var want []string
 	if *only != "" {
@@ -121,7 +135,7 @@ func main() {
 			}
 		}
 	}
-	e := &env{quick: *quick, noPeers: *noPeers, pairs: *pairs, threads: runtime.GOMAXPROCS(0), bench: bench, log: os.Stderr}
+	e := &env{quick: *quick, noPeers: *noPeers, pairs: *pairs, passes: *passes, threads: runtime.GOMAXPROCS(0), bench: bench, log: os.Stderr}
 	if *against != "" {
 		// Read before the run, not after it: a wrong path should not
 		// cost fifteen minutes.
@@ -193,48 +207,86 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	defer os.RemoveAll(tmp)
 	e.tmp = tmp
+	e.passes = max(e.passes, 1)
 	// Between cores before the next section: the run's start figure,
 	// then each section's end figure.
 	before := coreToCore()
 	cores := nsString(before)
 	mem := memoryCopy(e.threads)
 	start := time.Now()
-	var tables []table
-	var failed, ran []string
-	for _, s := range secs {
-		if len(want) > 0 && !slices.Contains(want, s.name) {
-			continue
-		}
-		fmt.Fprintf(e.log, "== %s\n", s.name)
-		// Each section starts from a collected heap handed back to the
-		// kernel: the sort section leaves gigabytes of garbage, and
-		// collecting it, or faulting its pages back in, would be charged
-		// to whatever ran next.
-		runtime.GC()
-		debug.FreeOSMemory()
-		t0 := time.Now()
-		ts, err := s.run(e)
-		fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
-		after := coreToCore()
-		if before > 0 && after > 0 {
-			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", nsString(before), s.name, nsString(after))
-			for i := range ts {
-				ts[i].Cores = coreSpans{{Start: before, End: after}}
+	// Each pass runs every wanted section with its share of the pairs;
+	// a section that fails is noted and left out of the later passes and
+	// of the report.
+	total := e.pairs
+	defer func() { e.pairs = total }()
+	var passes [][]table
+	var failed []string
+	for p := range e.passes {
+		e.pairs = total*(p+1)/e.passes - total*p/e.passes
+		var tables []table
+		for _, s := range secs {
+			if len(want) > 0 && !slices.Contains(want, s.name) || slices.Contains(failed, s.name) {
+				continue
 			}
+			name := s.name
+			if e.passes > 1 {
+				name = fmt.Sprintf("%s, pass %d of %d (%d pairs)", s.name, p+1, e.passes, e.pairs)
+			}
+			fmt.Fprintf(e.log, "== %s\n", name)
+			// Each section starts from a collected heap handed back to
+			// the kernel: the sort section leaves gigabytes of garbage,
+			// and collecting it, or faulting its pages back in, would be
+			// charged to whatever ran next.
+			runtime.GC()
+			debug.FreeOSMemory()
+			t0 := time.Now()
+			ts, err := s.run(e)
+			fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
+			after := coreToCore()
+			if before > 0 && after > 0 {
+				fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", nsString(before), s.name, nsString(after))
+				for i := range ts {
+					ts[i].Cores = coreSpans{{Start: before, End: after}}
+					if e.passes > 1 {
+						ts[i].Cores[0].Pass = p + 1
+					}
+				}
+			}
+			before = after
+			if err != nil {
+				// One broken peer must not cost the other sections:
+				// the report says what did not run and why.
+				e.note("%s not run: %v", s.name, firstLine(err))
+				failed = append(failed, s.name)
+				continue
+			}
+			for _, t := range ts {
+				printTable(e.log, t)
+			}
+			tables = append(tables, ts...)
 		}
-		before = after
-		if err != nil {
-			// One broken peer must not cost the other sections: the
-			// report says what did not run and why.
-			e.note("%s not run: %v", s.name, firstLine(err))
-			failed = append(failed, s.name)
-			continue
+		passes = append(passes, tables)
+	}
+	var ran []string
+	for _, s := range secs {
+		if (len(want) == 0 || slices.Contains(want, s.name)) && !slices.Contains(failed, s.name) {
+			ran = append(ran, s.name)
 		}
-		for _, t := range ts {
+	}
+	tables := passes[0]
+	if len(passes) > 1 {
+		// A section that failed in a later pass has tables in the
+		// earlier ones: they go, as the section is reported not run.
+		var names []string
+		for p := range passes {
+			passes[p] = slices.DeleteFunc(passes[p], func(t table) bool { return slices.Contains(failed, t.Section) })
+			names = append(names, fmt.Sprintf("pass %d", p+1))
+		}
+		tables, e.notes = mergeTables(passes, names, e.notes)
+		fmt.Fprintf(e.log, "== all %d passes together\n", len(passes))
+		for _, t := range tables {
 			printTable(e.log, t)
 		}
-		tables = append(tables, ts...)
-		ran = append(ran, s.name)
 	}
 	took := time.Since(start).Round(time.Second)
 	fmt.Fprintf(e.log, "done in %s\n", took)
@@ -257,12 +309,21 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 		return errFailed
 	}
 	rep := report{Machine: machine(), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Args: strings.Join(args, " "),
-		Took: took.String(), Cores: cores, Pairs: e.pairs, Tables: tables, Notes: e.notes, Recheck: recheck, Memory: mem, Threads: e.threads}
+		Took: took.String(), Cores: cores, Pairs: total, Passes: passesField(e.passes), Tables: tables, Notes: e.notes, Recheck: recheck, Memory: mem, Threads: e.threads}
 	if err := rep.write(out); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.log, "wrote %s and %s\n", out, jsonPath(out))
 	return errFailed
+}
+
+// passesField is e.passes as the report keeps it: 0 for a single pass, so
+// that single-pass reports read as they did before passes existed.
+func passesField(n int) int {
+	if n > 1 {
+		return n
+	}
+	return 0
 }
 
 // startAndEnd joins a figure measured at the start of the run with the

@@ -12,6 +12,7 @@ type runInfo struct {
 	Took   string `json:"took"`
 	Args   string `json:"args"`
 	Pairs  int    `json:"pairs"`
+	Passes int    `json:"passes,omitempty"` // through every section; 0 means 1
 	Cores  string `json:"core_to_core,omitempty"`
 	Memory string `json:"memory_copy,omitempty"`
 }
@@ -21,7 +22,7 @@ func (r report) runs() []runInfo {
 	if len(r.Runs) > 0 {
 		return r.Runs
 	}
-	return []runInfo{{Date: r.Date, Took: r.Took, Args: r.Args, Pairs: r.Pairs, Cores: r.Cores, Memory: r.Memory}}
+	return []runInfo{{Date: r.Date, Took: r.Took, Args: r.Args, Pairs: r.Pairs, Passes: r.Passes, Cores: r.Cores, Memory: r.Memory}}
 }
 
 // mergeReports combines runs of bench/run made at different times on the
@@ -60,20 +61,63 @@ func mergeReports(rs []report, names []string) (report, error) {
 			m.Notes = append(m.Notes, fmt.Sprintf("%s: %s", r.Date, n))
 		}
 	}
-	for _, t := range last.Tables {
+	m.Tables, m.Notes = mergeTables(numberRuns(rs), names, m.Notes)
+	if len(m.Tables) == 0 {
+		return report{}, fmt.Errorf("the reports %s have no table in common", strings.Join(names, ", "))
+	}
+	return m, nil
+}
+
+// numberRuns returns each report's tables with their between-cores spans
+// numbered by run across all the reports, so that a merged report says
+// which run each figure came from. A merged report written before spans
+// carried their run has one span per run, in order.
+func numberRuns(rs []report) [][]table {
+	var out [][]table
+	offset := 0
+	for _, r := range rs {
+		n := len(r.runs())
+		ts := slices.Clone(r.Tables)
+		for k := range ts {
+			spans := slices.Clone(ts[k].Cores)
+			for s := range spans {
+				if spans[s].Run == 0 {
+					spans[s].Run = 1
+					if n > 1 {
+						spans[s].Run = s + 1
+					}
+				}
+				spans[s].Run += offset
+			}
+			ts[k].Cores = spans
+		}
+		out = append(out, ts)
+		offset += n
+	}
+	return out
+}
+
+// mergeTables combines the tables of several runs, or of several passes of
+// one run, into one list whose every row holds the pairs of all of them.
+// Tables and rows follow the last one's order and words; a table or row
+// that one of them lacks is left out, with a note naming it by names[i].
+func mergeTables(runs [][]table, names []string, notes []string) ([]table, []string) {
+	var out []table
+	last := runs[len(runs)-1]
+	for _, t := range last {
 		merged := t
 		merged.Results = nil
 		merged.Cores = nil
 		var tables []table // this table in each run, in run order
-		for i, r := range rs {
-			j := slices.IndexFunc(r.Tables, func(u table) bool { return u.Section == t.Section && u.Title == t.Title })
+		for i, ts := range runs {
+			j := slices.IndexFunc(ts, func(u table) bool { return u.Section == t.Section && u.Title == t.Title })
 			if j < 0 {
-				m.Notes = append(m.Notes, fmt.Sprintf("%q left out: not in %s", t.Title, names[i]))
+				notes = append(notes, fmt.Sprintf("%q left out: not in %s", t.Title, names[i]))
 				tables = nil
 				break
 			}
-			tables = append(tables, r.Tables[j])
-			merged.Cores = append(merged.Cores, r.Tables[j].Cores...)
+			tables = append(tables, ts[j])
+			merged.Cores = append(merged.Cores, ts[j].Cores...)
 		}
 		if tables == nil {
 			continue
@@ -83,7 +127,7 @@ func mergeReports(rs []report, names []string) (report, error) {
 			for i, u := range tables {
 				k := slices.IndexFunc(u.Results, func(y result) bool { return y.Label == x.Label && y.Peer == x.Peer })
 				if k < 0 {
-					m.Notes = append(m.Notes, fmt.Sprintf("%q / %s vs %s left out: not in %s", t.Title, x.Label, x.Peer, names[i]))
+					notes = append(notes, fmt.Sprintf("%q / %s vs %s left out: not in %s", t.Title, x.Label, x.Peer, names[i]))
 					row.Ratios = nil
 					break
 				}
@@ -99,11 +143,8 @@ func mergeReports(rs []report, names []string) (report, error) {
 			merged.Results = append(merged.Results, row)
 		}
 		if len(merged.Results) > 0 {
-			m.Tables = append(m.Tables, merged)
+			out = append(out, merged)
 		}
 	}
-	if len(m.Tables) == 0 {
-		return report{}, fmt.Errorf("the reports %s have no table in common", strings.Join(names, ", "))
-	}
-	return m, nil
+	return out, notes
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,7 +25,7 @@ func TestMergeReports(t *testing.T) {
 	one := report{Machine: "m", Threads: 2, Date: "2026-01-02 03:00 UTC", Took: "10m", Pairs: 3, Cores: "100 ns at the start, 120 ns at the end",
 		Notes: []string{"piscina not run: no npm"},
 		Tables: []table{
-			{Section: "sort", Title: "sorts", About: "old words", Cores: coreSpans{{100, 110}}, Results: []result{
+			{Section: "sort", Title: "sorts", About: "old words", Cores: coreSpans{{Start: 100, End: 110}}, Results: []result{
 				res("a", "p", []float64{1, 1, 1}, []float64{2, 3, 4}),
 				res("only here", "p", []float64{1, 1, 1}, []float64{1, 1, 1}),
 			}},
@@ -32,7 +33,7 @@ func TestMergeReports(t *testing.T) {
 		}}
 	two := report{Machine: "m", Threads: 2, Date: "2026-01-02 05:00 UTC", Took: "11m", Pairs: 2, Memory: "50 GB/s",
 		Tables: []table{
-			{Section: "sort", Title: "sorts", About: "new words", Cores: coreSpans{{400, 450}}, Results: []result{
+			{Section: "sort", Title: "sorts", About: "new words", Cores: coreSpans{{Start: 400, End: 450}}, Results: []result{
 				res("a", "p", []float64{2, 2}, []float64{2, 10}),
 			}},
 		}}
@@ -47,7 +48,7 @@ func TestMergeReports(t *testing.T) {
 	require.Len(t, m.Tables, 1)
 	tb := m.Tables[0]
 	assert.Equal(t, "new words", tb.About)
-	assert.Equal(t, coreSpans{{100, 110}, {400, 450}}, tb.Cores)
+	assert.Equal(t, coreSpans{{Start: 100, End: 110, Run: 1}, {Start: 400, End: 450, Run: 2}}, tb.Cores)
 	require.Len(t, tb.Results, 1)
 	r := tb.Results[0]
 	assert.Equal(t, []float64{2, 3, 4, 1, 5}, r.Ratios)
@@ -68,7 +69,27 @@ func TestMergeReports(t *testing.T) {
 	assert.Len(t, mm.Runs, 3)
 	assert.Equal(t, 7, mm.Pairs)
 	assert.Len(t, mm.Tables[0].Results[0].Ratios, 7)
-	assert.Len(t, mm.Tables[0].Cores, 3)
+	assert.Equal(t, []int{1, 2, 3}, []int{mm.Tables[0].Cores[0].Run, mm.Tables[0].Cores[1].Run, mm.Tables[0].Cores[2].Run})
+	// So does one written before spans carried their run: one span per
+	// run, in order.
+	old := m
+	old.Tables = slices.Clone(m.Tables)
+	old.Tables[0].Cores = coreSpans{{Start: 100, End: 110}, {Start: 400, End: 450}}
+	mm, err = mergeReports([]report{three, old}, []string{"three.json", "old.json"})
+	require.NoError(t, err)
+	assert.Equal(t, "in run 1, 400 ns at the section's start, 450 ns at its end; in run 2, 100 ns at the section's start, "+
+		"110 ns at its end; in run 3, 400 ns at the section's start, 450 ns at its end", mm.Tables[0].Cores.String())
+
+	// A run made in passes keeps its passes' figures apart.
+	passed := two
+	passed.Passes = 2
+	passed.Tables = []table{{Section: "sort", Title: "sorts", Cores: coreSpans{{Start: 400, End: 450, Pass: 1}, {Start: 90, End: 95, Pass: 2}},
+		Results: []result{res("a", "p", []float64{2, 2}, []float64{2, 10})}}}
+	mp, err := mergeReports([]report{one, passed}, []string{"one.json", "passed.json"})
+	require.NoError(t, err)
+	assert.Equal(t, 2, mp.Runs[1].Passes)
+	assert.Equal(t, "in run 1, 100 ns at the section's start, 110 ns at its end; in run 2, pass 1, 400 ns at the section's start, "+
+		"450 ns at its end; in run 2, pass 2, 90 ns at the section's start, 95 ns at its end", mp.Tables[0].Cores.String())
 
 	// A row missing from the other run is left out with a note; so is a table.
 	swapped, err := mergeReports([]report{two, one}, []string{"two.json", "one.json"})
@@ -109,7 +130,7 @@ func TestMergeFiles(t *testing.T) {
 	var paths []string
 	for i, date := range []string{"2026-01-02 03:00 UTC", "2026-01-02 05:00 UTC"} {
 		r := report{Machine: "m", Threads: 2, Date: date, Took: "10m", Pairs: 2, Cores: "450 ns at the start, 100 ns at the end",
-			Tables: []table{{Section: "team", Title: "joins", Cores: coreSpans{{450, float64(100 * (i + 1))}},
+			Tables: []table{{Section: "team", Title: "joins", Cores: coreSpans{{Start: 450, End: float64(100 * (i + 1))}},
 				Results: []result{res("join", "go", []float64{1, 2}, []float64{3, 4})}}}}
 		p := filepath.Join(dir, date[11:13]+".md")
 		require.NoError(t, r.write(p))
@@ -137,7 +158,7 @@ func TestMergeFiles(t *testing.T) {
 
 	var spans coreSpans
 	require.NoError(t, json.Unmarshal([]byte(`{"start_ns": 454, "end_ns": 101}`), &spans))
-	assert.Equal(t, coreSpans{{454, 101}}, spans)
+	assert.Equal(t, coreSpans{{Start: 454, End: 101}}, spans)
 	assert.Equal(t, "454→101 ns", spans.short())
 	assert.Equal(t, "-", coreSpans(nil).short())
 }

@@ -19,17 +19,28 @@ type report struct {
 	Cores string `json:"core_to_core,omitempty"`
 	// Memory is how fast Threads threads copy 256 MiB at the start and
 	// the end of the run (memoryCopy).
-	Memory  string   `json:"memory_copy,omitempty"`
-	Threads int      `json:"threads,omitempty"`
-	Pairs   int      `json:"pairs"`
-	Tables  []table  `json:"tables"`
-	Notes   []string `json:"notes"`
+	Memory  string `json:"memory_copy,omitempty"`
+	Threads int    `json:"threads,omitempty"`
+	Pairs   int    `json:"pairs"`
+	// Passes is how many times the run went through its sections, each
+	// pass running a share of every row's pairs (0 means 1).
+	Passes int      `json:"passes,omitempty"`
+	Tables []table  `json:"tables"`
+	Notes  []string `json:"notes"`
 	// Recheck, for a run made with -against, compares it with the
 	// report it was checked against.
 	Recheck *recheckSummary `json:"recheck,omitempty"`
 	// Runs, for a report made with -merge, are the runs whose pairs it
 	// summarizes together; Pairs is then their sum.
 	Runs []runInfo `json:"runs,omitempty"`
+}
+
+// pairsIn renders "7 pairs", or "7 pairs in 2 passes".
+func pairsIn(pairs, passes int) string {
+	if passes > 1 {
+		return fmt.Sprintf("%d pairs in %d passes", pairs, passes)
+	}
+	return fmt.Sprintf("%d pairs", pairs)
 }
 
 func jsonPath(md string) string { return strings.TrimSuffix(md, ".md") + ".json" }
@@ -74,7 +85,7 @@ func (r report) writeRuns(b *strings.Builder) {
 		"On a VM the ratios move with the host from hour to hour by more than they move within one run, so a range over "+
 		"runs made at different times says more about what a rerun will show than the range of any one run:\n", r.Machine, r.Date, len(r.Runs))
 	for i, x := range r.Runs {
-		fmt.Fprintf(b, "  %d. %s (took %s, %d pairs)", i+1, x.Date, x.Took, x.Pairs)
+		fmt.Fprintf(b, "  %d. %s (took %s, %s)", i+1, x.Date, x.Took, pairsIn(x.Pairs, x.Passes))
 		if x.Cores != "" {
 			fmt.Fprintf(b, "; between cores %s", x.Cores)
 		}
@@ -94,7 +105,12 @@ func (r report) writeRuns(b *strings.Builder) {
 func (r report) write(path string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\n")
-	pairs := fmt.Sprintf("%d pairs", r.Pairs)
+	pairs := pairsIn(r.Pairs, r.Passes)
+	if r.Passes > 1 {
+		pairs += fmt.Sprintf(": the run went through every section %d times, running a share of each row's pairs each time, "+
+			"so that each row's pairs come from moments minutes apart, and a change in the machine partway through the "+
+			"run moves every row a little instead of a few rows wholly", r.Passes)
+	}
 	if len(r.Runs) > 0 {
 		pairs = fmt.Sprintf("%d pairs in all, from the %d runs listed below", r.Pairs, len(r.Runs))
 	}

@@ -141,6 +141,57 @@ func TestSectionNotRun(t *testing.T) {
 	assert.Contains(t, string(md), "### fine table")
 }
 
+// TestPasses checks that a run in passes splits each row's pairs between
+// them, reports every row with all its pairs and each pass's between-cores
+// figure, and drops a section that fails in a later pass from the report.
+func TestPasses(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "benchmarks.md")
+	e := &env{smoke: true, quick: true, pairs: 7, passes: 2, threads: 2, bench: t.TempDir(), log: io.Discard}
+	var perPass []int
+	n := 0.0
+	counting := side{name: "a", run: func() (map[string]float64, error) { n++; return map[string]float64{"t": n}, nil }}
+	one := side{name: "b", run: func() (map[string]float64, error) { return map[string]float64{"t": 1}, nil }}
+	calls := 0
+	secs := []section{
+		{"fine", func(e *env) ([]table, error) {
+			perPass = append(perPass, e.pairs)
+			rs, err := runPairs(comparison{a: counting, b: one, rows: []row{{"r", "t", "t"}}}, e.pairs)
+			return []table{{Section: "fine", Title: "fine table", Results: rs}}, err
+		}},
+		{"flaky", func(e *env) ([]table, error) {
+			if calls++; calls == 2 {
+				return nil, errors.New("peer crashed")
+			}
+			rs, err := runPairs(comparison{a: one, b: one, rows: []row{{"r", "t", "t"}}}, e.pairs)
+			return []table{{Section: "flaky", Title: "flaky table", Results: rs}}, err
+		}},
+	}
+	err := runSections(e, secs, nil, out, []string{"-passes", "2"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "flaky")
+	assert.Equal(t, []int{3, 4}, perPass)
+	assert.Equal(t, 7, e.pairs, "the pairs asked for, after the run")
+	b, rerr := os.ReadFile(jsonPath(out))
+	require.NoError(t, rerr)
+	var r report
+	require.NoError(t, json.Unmarshal(b, &r))
+	assert.Equal(t, 7, r.Pairs)
+	assert.Equal(t, 2, r.Passes)
+	require.Len(t, r.Tables, 1, "the section that failed in pass 2 is left out")
+	x := r.Tables[0].Results[0]
+	// Sharc's times ran 1, 2, 3 in pass 1 and 4, 5, 6, 7 in pass 2.
+	assert.Equal(t, []float64{1, 2, 3, 4, 5, 6, 7}, x.SharcTimes)
+	assert.Equal(t, 4.0, x.SharcNS)
+	require.Len(t, r.Tables[0].Cores, 2)
+	assert.Equal(t, []int{1, 2}, []int{r.Tables[0].Cores[0].Pass, r.Tables[0].Cores[1].Pass})
+	md, rerr := os.ReadFile(out)
+	require.NoError(t, rerr)
+	assert.Contains(t, string(md), "(7 pairs in 2 passes: the run went through every section 2 times")
+	assert.Contains(t, string(md), "Between cores: in pass 1, ")
+	assert.Contains(t, string(md), "- flaky not run: peer crashed\n")
+	assert.NotContains(t, string(md), "flaky table")
+}
+
 func TestMemoryCopy(t *testing.T) {
 	assert.Regexp(t, `^[0-9]+\.[0-9] GB/s$`, memoryCopy(2))
 }

@@ -2,11 +2,14 @@
 // peers as alternated, paired rounds and writes docs/benchmarks.md and
 // docs/benchmarks.json.
 //
-//	bench/run [-quick] [-pairs 7] [-only kernels,sort,...] [-no-peers] [-out docs/benchmarks.md] [-against docs/benchmarks.json]
+//	bench/run [-quick] [-pairs 7] [-passes 2] [-only kernels,sort,...] [-no-peers] [-out docs/benchmarks.md] [-against docs/benchmarks.json]
 //	bench/run -merge a.json,b.json [-out docs/benchmarks.md]
 //
 // -merge runs nothing: it writes one report from runs made at different
 // times, each row summarizing the pairs of all of them (mergeReports).
+// -passes goes through the sections that many times, each pass running a
+// share of every row's pairs, and summarizes each row over all its pairs
+// the same way (mergeTables).
 //
 // Peers that need something not installed (gcc, OpenBLAS, TBB, node, npm
 // packages) are skipped with a note naming the package to install.

@@ -137,15 +137,30 @@ func TestCancelWhileQueued(t *testing.T) {
 	assert.Zero(t, p.Stats().Killed)
 
 	// Cancel, child stopped past the grace period: killed and replaced.
+	// The cancel comes 20 ms after the call is running (sent, whatever
+	// its ctx does from then on): a cancel that came first, on a loaded
+	// machine, would leave the call unsent and nothing to kill.
 	stop()
 	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(20*time.Millisecond, cancel)
-	start = time.Now()
+	defer cancel()
+	cancelled := make(chan time.Time, 1)
+	go func() {
+		for end := time.Now().Add(5 * time.Second); p.Stats().Running == 0 && time.Now().Before(end); {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+		cancelled <- time.Now()
+		cancel()
+	}()
 	_, err = p.Call(ctx, "echo", []byte("late"))
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(start), time.Second)
-	assert.Eventually(t, func() bool { return p.Stats().Killed == 1 }, 5*time.Second, time.Millisecond)
-	out, err = p.Call(context.Background(), "echo", []byte("b"))
+	assert.Less(t, time.Since(<-cancelled), time.Second)
+	require.Eventually(t, func() bool { return p.Stats().Killed == 1 }, 5*time.Second, time.Millisecond)
+	// Should the child still be stopped, the call below fails at its
+	// deadline instead of waiting for ever.
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err = p.Call(ctx, "echo", []byte("b"))
 	require.NoError(t, err)
 	assert.Equal(t, "echo:b", string(out))
 }

@@ -227,47 +227,7 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	for p := range e.passes {
 		e.pairs = total*(p+1)/e.passes - total*p/e.passes
 		var tables []table
-		for _, s := range secs {
-			if len(want) > 0 && !slices.Contains(want, s.name) || slices.Contains(failed, s.name) {
-				continue
-			}
-			name := s.name
-			if e.passes > 1 {
-				name = fmt.Sprintf("%s, pass %d of %d (%d pairs)", s.name, p+1, e.passes, e.pairs)
-			}
-			fmt.Fprintf(e.log, "== %s\n", name)
-			// Each section starts from a collected heap handed back to
-			// the kernel: the sort section leaves gigabytes of garbage,
-			// and collecting it, or faulting its pages back in, would be
-			// charged to whatever ran next.
-			runtime.GC()
-			debug.FreeOSMemory()
-			t0 := time.Now()
-			ts, err := s.run(e)
-			fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
-			after := coreToCore()
-			if before > 0 && after > 0 {
-				fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", nsString(before), s.name, nsString(after))
-				for i := range ts {
-					ts[i].Cores = coreSpans{{Start: before, End: after}}
-					if e.passes > 1 {
-						ts[i].Cores[0].Pass = p + 1
-					}
-				}
-			}
-			before = after
-			if err != nil {
-				// One broken peer must not cost the other sections:
-				// the report says what did not run and why.
-				e.note("%s not run: %v", s.name, firstLine(err))
-				failed = append(failed, s.name)
-				continue
-			}
-			for _, t := range ts {
-				printTable(e.log, t)
-			}
-			tables = append(tables, ts...)
-		}
+		tables, before = runPass(e, secs, want, p, before, &failed)
 		passes = append(passes, tables)
 	}
 	var ran []string
@@ -318,6 +278,56 @@ func runSections(e *env, secs []section, want []string, out string, args []strin
 	}
 	fmt.Fprintf(e.log, "wrote %s and %s\n", out, jsonPath(out))
 	return errFailed
+}
+
+// runPass runs once, with e.pairs pairs each, the wanted sections that
+// have not failed, and returns their tables. before is the between-cores
+// figure measured last; runPass measures it again after each section and
+// returns the last one. A section that fails is noted and added to failed.
+func runPass(e *env, secs []section, want []string, p int, before float64, failed *[]string) ([]table, float64) {
+	var tables []table
+	for _, s := range secs {
+		if len(want) > 0 && !slices.Contains(want, s.name) || slices.Contains(*failed, s.name) {
+			continue
+		}
+		name := s.name
+		if e.passes > 1 {
+			name = fmt.Sprintf("%s, pass %d of %d (%d pairs)", s.name, p+1, e.passes, e.pairs)
+		}
+		fmt.Fprintf(e.log, "== %s\n", name)
+		// Each section starts from a collected heap handed back to
+		// the kernel: the sort section leaves gigabytes of garbage,
+		// and collecting it, or faulting its pages back in, would be
+		// charged to whatever ran next.
+		runtime.GC()
+		debug.FreeOSMemory()
+		t0 := time.Now()
+		ts, err := s.run(e)
+		fmt.Fprintf(e.log, "== %s took %s\n", s.name, time.Since(t0).Round(time.Second))
+		after := coreToCore()
+		if before > 0 && after > 0 {
+			fmt.Fprintf(e.log, "== between cores: %s before %s, %s after it\n", nsString(before), s.name, nsString(after))
+			for i := range ts {
+				ts[i].Cores = coreSpans{{Start: before, End: after}}
+				if e.passes > 1 {
+					ts[i].Cores[0].Pass = p + 1
+				}
+			}
+		}
+		before = after
+		if err != nil {
+			// One broken peer must not cost the other sections:
+			// the report says what did not run and why.
+			e.note("%s not run: %v", s.name, firstLine(err))
+			*failed = append(*failed, s.name)
+			continue
+		}
+		for _, t := range ts {
+			printTable(e.log, t)
+		}
+		tables = append(tables, ts...)
+	}
+	return tables, before
 }
 
 // passesField is e.passes as the report keeps it: 0 for a single pass, so

@@ -84,10 +84,12 @@ func kernelTables(e *env) ([]table, error) {
 
 // sharcKernelSide times the best of reps calls of each kernel per round,
 // as stream.c does. Each round gets fresh memory, mapped for it and
-// unmapped after it, as each run of a peer's process does: at 2^26 the
-// time depends on which physical pages the vectors got (by a tenth or
-// more on a VM), and vectors kept for every round of a comparison would
-// carry one allocation's luck into all of its pairs.
+// unmapped after it, as each run of a peer's process does: the time
+// depends on which physical pages the vectors got (at 2^26 by a tenth or
+// more on a VM; Dot on 2^15 float64, on the caller alone, by up to a
+// third), and vectors kept for every round of a comparison would carry
+// one allocation's luck into all of its pairs. spreadPages makes the
+// pages differ from round to round for small vectors too.
 func sharcKernelSide(threads, n, reps int) side {
 	var team *workers.Team
 	s := side{name: "sharc", close: func() {
@@ -100,6 +102,11 @@ func sharcKernelSide(threads, n, reps int) side {
 		if team == nil {
 			team = workers.NewTeam(threads)
 		}
+		release, err := spreadPages()
+		if err != nil {
+			return nil, err
+		}
+		defer release() // after the vectors are unmapped
 		x, freeX, err := mapSlice[float64](n)
 		if err != nil {
 			return nil, err

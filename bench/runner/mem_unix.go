@@ -4,6 +4,8 @@ package main
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -18,4 +20,35 @@ func mapSlice[T any](n int) ([]T, func(), error) {
 		return nil, nil, fmt.Errorf("mapping %d elements of %d bytes: %w", n, size, err)
 	}
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n), func() { _ = unix.Munmap(b) }, nil
+}
+
+// spreadPages maps and touches a random number of pages, from none to 2
+// MiB, and returns the function that unmaps them; calling it before
+// mapSlice and the release after the slice's own makes the slice's
+// physical pages differ from one call to the next. Without it, pages
+// unmapped at the end of one round are the first the kernel hands out at
+// the start of the next, so small vectors get the same physical pages in
+// every round: a kernel on 512 KiB or so on one core runs up to a third slower
+// on some of them (their lines crowd a few sets of the L2), and that one
+// draw would then decide every pair of a pass.
+func spreadPages() (func(), error) {
+	_, release, err := touchPages(rand.IntN(2<<20/os.Getpagesize() + 1))
+	return release, err
+}
+
+// touchPages maps n pages and writes to each, so that each has a physical
+// page behind it, and returns them with the function that unmaps them.
+func touchPages(n int) ([]byte, func(), error) {
+	if n == 0 {
+		return nil, func() {}, nil
+	}
+	page := os.Getpagesize()
+	b, err := unix.Mmap(-1, 0, n*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mapping %d pages: %w", n, err)
+	}
+	for i := 0; i < len(b); i += page {
+		b[i] = 1
+	}
+	return b, func() { _ = unix.Munmap(b) }, nil
 }

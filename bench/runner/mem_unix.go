@@ -28,27 +28,24 @@ func mapSlice[T any](n int) ([]T, func(), error) {
 // physical pages differ from one call to the next. Without it, pages
 // unmapped at the end of one round are the first the kernel hands out at
 // the start of the next, so small vectors get the same physical pages in
-// every round: a kernel on 512 KiB or so on one core runs up to a third slower
-// on some of them (their lines crowd a few sets of the L2), and that one
-// draw would then decide every pair of a pass.
+// every round: a kernel on 512 KiB or so on one core runs up to a third
+// slower on some of them (their lines crowd a few sets of the L2), and
+// that one draw would then decide every pair of a pass.
 func spreadPages() (func(), error) {
 	_, release, err := touchPages(rand.IntN(2<<20/os.Getpagesize() + 1))
 	return release, err
 }
 
-// touchPages maps n pages and writes to each, so that each has a physical
-// page behind it, and returns them with the function that unmaps them.
+// touchPages maps n pages with mapSlice and writes to each, so that each
+// has a physical page behind it.
 func touchPages(n int) ([]byte, func(), error) {
-	if n == 0 {
-		return nil, func() {}, nil
-	}
 	page := os.Getpagesize()
-	b, err := unix.Mmap(-1, 0, n*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	b, release, err := mapSlice[byte](n * page)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mapping %d pages: %w", n, err)
+		return nil, nil, err
 	}
 	for i := 0; i < len(b); i += page {
 		b[i] = 1
 	}
-	return b, func() { _ = unix.Munmap(b) }, nil
+	return b, release, nil
 }
